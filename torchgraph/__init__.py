@@ -1,0 +1,134 @@
+"""torchgraph: TensorFlow 1.x's graph-and-session API on PyTorch.
+
+    import torchgraph as tf          # or: import torchgraph.compat.v1 as tf
+
+This module only re-exports; each name is defined once in the package.
+"""
+from __future__ import annotations
+
+import types as _types
+
+from tensorboard.compat.proto.attr_value_pb2 import AttrValue
+from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
+                                                 RunMetadata, RunOptions)
+from tensorboard.compat.proto.event_pb2 import Event, SessionLog
+from tensorboard.compat.proto.graph_pb2 import GraphDef
+from tensorboard.compat.proto.meta_graph_pb2 import MetaGraphDef
+from tensorboard.compat.proto.node_def_pb2 import NodeDef
+from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
+from tensorboard.compat.proto.tensor_pb2 import TensorProto
+
+from .framework import errors
+from .framework.dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double, float16, float32,
+                               float64, half, int8, int16, int32, int64, resource, string, uint8, uint16, uint32,
+                               uint64, variant)
+from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection, add_to_collections,
+                              colocate_with, control_dependencies, device, get_all_collection_keys, get_collection,
+                              get_collection_ref, get_default_graph, name_scope, reset_default_graph)
+from .framework.random_seed import get_seed, set_random_seed
+from .framework.tensor_conversion import convert_to_tensor
+from .framework.tensor_shape import Dimension, TensorShape, dimension_value
+from .client.session import InteractiveSession, Session, get_default_session
+from .ops import array_ops as _array_ops
+from .ops import math_ops as _math_ops
+from .ops import random_ops as _random_ops
+from .ops import init_ops as _init_ops
+from .ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op entries
+from .ops import training_ops as _training_ops  # noqa: F401 - registers the Apply* entries
+from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
+                            matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
+                            shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,
+                            tile, transpose, unsorted_segment_sum, unstack, zeros, zeros_like)
+from .ops.array_ops import range  # noqa: A004
+from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
+from .ops.constant_op import constant, placeholder, placeholder_with_default
+from .ops.control_flow_ops import group, no_op, tuple, with_dependencies  # noqa: A004
+from .ops.gradients import AggregationMethod, UnconnectedGradients, gradients
+from .ops.init_ops import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
+                           ones_initializer, orthogonal_initializer, random_normal_initializer,
+                           random_uniform_initializer, truncated_normal_initializer, variance_scaling_initializer,
+                           zeros_initializer)
+from .ops.math_ops import (abs, accumulate_n, acos, add, add_n, argmax, argmin, asin, atan, atan2, cast, ceil,
+                           cos, cosh, digamma, div, div_no_nan, divide, equal, erf, erfc, exp, expm1, floor,
+                           floordiv, floormod, greater, greater_equal, is_finite, is_inf, is_nan, less, less_equal,
+                           lgamma, log, log1p, logical_and, logical_not, logical_or, logical_xor, matmul, maximum,
+                           minimum, mod, multiply, negative, not_equal, pow, realdiv, reciprocal, reduce_all,
+                           reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
+                           reduce_sum, rint, round, rsqrt, saturate_cast, scalar_mul, sigmoid, sign, sin, sinh,
+                           sqrt, square, squared_difference, subtract, tan, tanh, to_double, to_float, to_int32,
+                           to_int64, truediv, truncatediv, truncatemod, where, where_v2)
+from .ops.random_ops import (multinomial, random_categorical, random_normal, random_shuffle, random_uniform,
+                             truncated_normal)
+from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_sub, global_variables,
+                            global_variables_initializer, initialize_all_variables, initialize_local_variables,
+                            is_variable_initialized, local_variables, local_variables_initializer, model_variables,
+                            moving_average_variables, report_uninitialized_variables, trainable_variables,
+                            variables_initializer)
+from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, get_variable, get_variable_scope,
+                                 variable_op_scope, variable_scope)
+from . import layers, losses, nn, summary, train
+
+__version__ = "0.1.0"
+VERSION = __version__
+GIT_VERSION = "torchgraph"
+newaxis = None
+
+
+def executing_eagerly() -> bool:
+    """Always False: torchgraph is graph mode only (as TF1 without eager)."""
+    return False
+
+
+def disable_v2_behavior() -> None:
+    """Accepted for compatibility; torchgraph always behaves as TF1."""
+
+
+def disable_eager_execution() -> None:
+    """Accepted for compatibility; torchgraph always behaves as TF1."""
+
+
+def enable_eager_execution(*args, **kwargs):
+    raise NotImplementedError("torchgraph implements TF1 graph mode only; use PyTorch itself for eager code.")
+
+
+def _namespace(name: str, **members) -> _types.ModuleType:
+    mod = _types.ModuleType(f"torchgraph.{name}")
+    mod.__dict__.update(members)
+    return mod
+
+
+initializers = _namespace(
+    "initializers", zeros=_init_ops.Zeros, ones=_init_ops.Ones, constant=_init_ops.Constant,
+    random_normal=_init_ops.RandomNormal, truncated_normal=_init_ops.TruncatedNormal,
+    random_uniform=_init_ops.RandomUniform, glorot_uniform=_init_ops.GlorotUniform,
+    glorot_normal=_init_ops.GlorotNormal, variance_scaling=_init_ops.VarianceScaling,
+    orthogonal=_init_ops.Orthogonal, identity=_init_ops.Identity, he_normal=_init_ops.he_normal,
+    he_uniform=_init_ops.he_uniform, lecun_normal=_init_ops.lecun_normal, lecun_uniform=_init_ops.lecun_uniform,
+    global_variables=global_variables_initializer, local_variables=local_variables_initializer,
+    variables=variables_initializer)
+keras_initializers = initializers
+random = _namespace(
+    "random", normal=_random_ops.random_normal, uniform=_random_ops.random_uniform,
+    truncated_normal=_random_ops.truncated_normal, shuffle=_random_ops.random_shuffle,
+    categorical=_random_ops.random_categorical, multinomial=_random_ops.multinomial,
+    set_random_seed=set_random_seed, get_seed=get_seed)
+math = _namespace(
+    "math", **{n: getattr(_math_ops, n) for n in (
+        "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "divide", "equal", "exp", "floor", "greater",
+        "greater_equal", "less", "less_equal", "log", "log1p", "logical_and", "logical_not", "logical_or",
+        "maximum", "minimum", "multiply", "negative", "not_equal", "pow", "reciprocal", "reduce_all", "reduce_any",
+        "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round",
+        "rsqrt", "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh",
+        "truediv", "floordiv", "floormod", "is_nan", "is_inf", "is_finite", "erf", "divide_no_nan")
+        if hasattr(_math_ops, n)},
+    divide_no_nan=_math_ops.div_no_nan, top_k=_nn_ops.top_k, in_top_k=_nn_ops.in_top_k,
+    softplus=_nn_ops.softplus, cumsum=_array_ops.cumsum)
+linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose)
+dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, float64=float64, float16=float16,
+                    bfloat16=bfloat16, int8=int8, int16=int16, int32=int32, int64=int64, uint8=uint8,
+                    uint16=uint16, uint32=uint32, uint64=uint64, bool=bool, string=string, complex64=complex64,
+                    complex128=complex128)
+
+
+from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
+from . import compat  # noqa: E402

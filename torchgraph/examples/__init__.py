@@ -1,0 +1,1 @@
+"""Ports of the helper modules under TF1's ``tensorflow.examples``."""

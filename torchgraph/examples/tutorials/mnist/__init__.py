@@ -1,0 +1,1 @@
+"""``tensorflow.examples.tutorials.mnist``: ``from ...mnist import input_data`` works unchanged."""

@@ -1,0 +1,167 @@
+"""`tf.layers` (TF1's functional layers): each call opens a uniquely named variable scope
+("dense", "dense_1" ...) holding its variables ("dense/kernel", "dense/bias") and ops."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import GraphKeys, get_default_graph
+from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
+from ..ops import array_ops, math_ops, nn_ops
+from ..ops.init_ops import GlorotUniform, Ones, Zeros
+from ..ops.variable_scope import get_variable, variable_scope
+
+
+def _unique_layer_name(base: str) -> str:
+    graph = get_default_graph()
+    counts = graph.__dict__.setdefault("_layer_name_counts", {})
+    n = counts.get(base, 0)
+    counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def _layer_scope(name, default, reuse):
+    return variable_scope(name if name else _unique_layer_name(default), reuse=reuse)
+
+
+def _activate(x, activation):
+    return activation(x) if activation is not None else x
+
+
+def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+          kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+          bias_constraint=None, trainable=True, name=None, reuse=None):
+    with _layer_scope(name, "dense", reuse):
+        x = convert_to_tensor(inputs)
+        in_dim = x.get_shape()[-1].value
+        if in_dim is None:
+            raise ValueError("The last dimension of the inputs to `Dense` should be defined. Found `None`.")
+        kernel = get_variable("kernel", [in_dim, units], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        rank = x.get_shape().ndims
+        if rank == 2:
+            y = math_ops.matmul(x, kernel)
+        else:
+            flat = array_ops.reshape(x, [-1, in_dim])
+            y = math_ops.matmul(flat, kernel)
+            shape = array_ops.shape(x)
+            y = array_ops.reshape(y, array_ops.concat([array_ops.slice(shape, [0], [rank - 1]), [units]], 0),
+                                  name="Tensordot")
+        if use_bias:
+            bias = get_variable("bias", [units], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                                regularizer=bias_regularizer, trainable=trainable)
+            y = nn_ops.bias_add(y, bias)
+        return _activate(y, activation)
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+           dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer=None,
+           bias_initializer=None, kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+           kernel_constraint=None, bias_constraint=None, trainable=True, name=None, reuse=None):
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(strides)
+    dh, dw = _pair(dilation_rate)
+    fmt = "NHWC" if data_format == "channels_last" else "NCHW"
+    with _layer_scope(name, "conv2d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NHWC" else 1].value
+        kernel = get_variable("kernel", [kh, kw, cin, filters], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        y = nn_ops.conv2d(x, kernel, strides=[sh, sw], padding=padding.upper(), data_format=fmt,
+                          dilations=[dh, dw])
+        if use_bias:
+            bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                                regularizer=bias_regularizer, trainable=trainable)
+            y = nn_ops.bias_add(y, bias, data_format=fmt)
+        return _activate(y, activation)
+
+
+def _pool(kind, default, inputs, pool_size, strides, padding, data_format, name):
+    ph, pw = _pair(pool_size)
+    sh, sw = _pair(strides)
+    fmt = "NHWC" if data_format == "channels_last" else "NCHW"
+    with get_default_graph().name_scope(name or _unique_layer_name(default)):
+        fn = nn_ops.max_pool if kind == "max" else nn_ops.avg_pool
+        return fn(inputs, ksize=[ph, pw], strides=[sh, sw], padding=padding.upper(), data_format=fmt)
+
+
+def max_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool("max", "max_pooling2d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool("avg", "average_pooling2d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def flatten(inputs, name=None, data_format="channels_last"):
+    with get_default_graph().name_scope(name or _unique_layer_name("flatten")):
+        x = convert_to_tensor(inputs)
+        s = x.get_shape()
+        if s.ndims is not None and all(d is not None for d in s.as_tuple()[1:]):
+            n = int(np.prod(s.as_tuple()[1:])) if s.ndims > 1 else 1
+            return array_ops.reshape(x, [-1, n])
+        return array_ops.reshape(x, array_ops.stack([array_ops.shape(x)[0], -1]))
+
+
+def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
+    with get_default_graph().name_scope(name or _unique_layer_name("dropout")):
+        x = convert_to_tensor(inputs)
+        if training is False:
+            return array_ops.identity(x)
+        dropped = nn_ops.dropout(x, rate=rate, noise_shape=noise_shape, seed=seed)
+        if training is True:
+            return dropped
+        return math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool), dropped, x)
+
+
+def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                        beta_initializer=None, gamma_initializer=None, moving_mean_initializer=None,
+                        moving_variance_initializer=None, beta_regularizer=None, gamma_regularizer=None,
+                        beta_constraint=None, gamma_constraint=None, training=False, trainable=True, name=None,
+                        reuse=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99, fused=None,
+                        virtual_batch_size=None, adjustment=None):
+    """Batch norm with moving statistics; their update ops go to `UPDATE_OPS`, as in TF."""
+    from ..ops.state_ops import assign_sub
+    with _layer_scope(name, "batch_normalization", reuse):
+        x = convert_to_tensor(inputs)
+        rank = x.get_shape().ndims
+        ax = axis % rank
+        c = x.get_shape()[ax].value
+        gamma = get_variable("gamma", [c], initializer=gamma_initializer or Ones(), trainable=trainable) \
+            if scale else None
+        beta = get_variable("beta", [c], initializer=beta_initializer or Zeros(), trainable=trainable) \
+            if center else None
+        mm = get_variable("moving_mean", [c], initializer=moving_mean_initializer or Zeros(), trainable=False)
+        mv = get_variable("moving_variance", [c], initializer=moving_variance_initializer or Ones(),
+                          trainable=False)
+        reduce_axes = [i for i in range(rank) if i != ax]
+        bshape = [1] * rank
+        bshape[ax] = c
+
+        def norm(mean, var):
+            return nn_ops.batch_normalization(x, array_ops.reshape(mean, bshape), array_ops.reshape(var, bshape),
+                                              None if beta is None else array_ops.reshape(beta, bshape),
+                                              None if gamma is None else array_ops.reshape(gamma, bshape), epsilon)
+        if training is False:
+            return norm(mm.value(), mv.value())
+        mean, var = nn_ops.moments(x, reduce_axes)
+        out_train = norm(mean, var)
+        decay = 1.0 - momentum
+        upd_m = assign_sub(mm, (mm.value() - mean) * decay)
+        upd_v = assign_sub(mv, (mv.value() - var) * decay)
+        get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, upd_m.op)
+        get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, upd_v.op)
+        if training is True:
+            return out_train
+        return math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool), out_train,
+                                 norm(mm.value(), mv.value()))
+
+
+__all__ = ["dense", "conv2d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
+           "is_tensor_like"]

@@ -1,0 +1,11 @@
+"""`tf.nn`: re-exports of the neural-network builders."""
+from ..ops.math_ops import sigmoid, tanh
+from ..ops.nn_ops import (avg_pool, batch_normalization, bias_add, conv2d, crelu, dropout, elu, embedding_lookup,
+                          in_top_k, l2_loss, l2_normalize, leaky_relu, local_response_normalization, log_softmax,
+                          lrn, max_pool, moments, relu, relu6, selu, sigmoid_cross_entropy_with_logits, softmax,
+                          softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2, softplus,
+                          softsign, sparse_softmax_cross_entropy_with_logits, swish, top_k,
+                          weighted_cross_entropy_with_logits)
+from ..ops.nn_ops import conv2d as convolution2d  # noqa: F401
+
+__all__ = [n for n in dir() if not n.startswith("_")]

@@ -1,0 +1,1179 @@
+"""Shape-manipulating ops: identity, reshape, concat, stack, slicing, gather, fill, one_hot ...
+
+Shape arguments (axes, sizes, perms) are small int tensors; kernels read them on the host
+(`host_inputs`) and bind them at plan time when they are constants, so a GPU step never syncs
+to learn a shape.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+import torch
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Tensor, get_default_graph
+from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_numpy
+from ..framework.tensor_shape import TensorShape
+from ..runtime.values import Constant
+from ._grad_util import vjp_grad
+from ._util import constant_value, host_int, host_list, shape_tensor_value, static_axes
+from .registry import apply_op, op_output, register, same_as_input
+
+_i32 = _dtypes.int32
+
+
+# --- Identity & friends ----------------------------------------------------------------------------------
+register("Identity", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [g], aliases={0: 0})
+register("StopGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None], aliases={0: 0})
+register("PreventGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None],
+         aliases={0: 0})
+register("Snapshot", same_as_input(0), lambda op, ctx: (lambda x: x.clone()), lambda op, g: [g])
+
+
+def _identity_n_shape(inputs, attrs):
+    return [(t.dtype, t.get_shape()) for t in inputs]
+
+
+register("IdentityN", _identity_n_shape, lambda op, ctx: (lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
+         type_attr=None)
+
+
+def identity(input, name=None):
+    return op_output("Identity", [input], name=name or "Identity", input_names=["input"])
+
+
+def identity_n(input, name=None):
+    return apply_op("IdentityN", [list(input)], name=name or "IdentityN").outputs
+
+
+def stop_gradient(input, name=None):
+    return op_output("StopGradient", [input], name=name or "StopGradient", input_names=["input"])
+
+
+# --- Shape, Size, Rank ---------------------------------------------------------------------------------------
+def _shape_shape(inputs, attrs):
+    s = inputs[0].get_shape()
+    return [(attrs["out_type"], TensorShape([s.ndims]))]
+
+
+def _shape_kernel(op, ctx):
+    tdt = op.get_attr("out_type").torch_dtype
+    return lambda x: torch.tensor(x.shape, dtype=tdt)
+
+
+register("Shape", _shape_shape, _shape_kernel, type_attr="T", differentiable=False)
+
+
+def _shape_n_shape(inputs, attrs):
+    return [(attrs["out_type"], TensorShape([t.get_shape().ndims])) for t in inputs]
+
+
+register("ShapeN", _shape_n_shape,
+         lambda op, ctx: (lambda *xs: tuple(torch.tensor(x.shape, dtype=op.get_attr("out_type").torch_dtype)
+                                            for x in xs)), differentiable=False)
+register("Size", lambda inputs, attrs: [(attrs["out_type"], TensorShape([]))],
+         lambda op, ctx: (lambda x, _t=op.get_attr("out_type").torch_dtype: torch.tensor(x.numel(), dtype=_t)),
+         differentiable=False)
+register("Rank", lambda inputs, attrs: [(_i32, TensorShape([]))],
+         lambda op, ctx: (lambda x: torch.tensor(x.dim(), dtype=torch.int32)), differentiable=False)
+
+
+def shape(input, name=None, out_type=_i32):
+    return op_output("Shape", [input], attrs={"out_type": _dtypes.as_dtype(out_type)}, name=name or "Shape",
+                     input_names=["input"])
+
+
+def shape_n(input, out_type=_i32, name=None):
+    return apply_op("ShapeN", [list(input)], attrs={"out_type": _dtypes.as_dtype(out_type), "N": len(input)},
+                    name=name or "ShapeN").outputs
+
+
+def size(input, name=None, out_type=_i32):
+    return op_output("Size", [input], attrs={"out_type": _dtypes.as_dtype(out_type)}, name=name or "Size",
+                     input_names=["input"])
+
+
+def rank(input, name=None):
+    return op_output("Rank", [input], name=name or "Rank", input_names=["input"])
+
+
+# --- Reshape -------------------------------------------------------------------------------------------------
+def _reshape_shape(inputs, attrs):
+    x, s = inputs
+    want = shape_tensor_value(s)
+    if want is None:
+        n = s.get_shape()
+        return [(x.dtype, TensorShape(None) if n.ndims is None or n[0].value is None
+                 else TensorShape([None] * n[0].value))]
+    total = x.get_shape().num_elements()
+    if want.count(-1) == 1 and total is not None:
+        known = int(np.prod([d for d in want if d != -1])) if len(want) > 1 else 1
+        if known and total % known:
+            raise ValueError(f"Cannot reshape a tensor with {total} elements to shape {want}")
+        want = [total // known if d == -1 and known else d for d in want]
+    elif -1 not in want and total is not None and int(np.prod(want)) != total:
+        raise ValueError(f"Cannot reshape a tensor with {total} elements to shape {want} "
+                         f"({int(np.prod(want))} elements) for 'Reshape' with input shapes: "
+                         f"{list(x.get_shape().as_list())}, [{len(want)}].")
+    return [(x.dtype, TensorShape([None if d == -1 else d for d in want]))]
+
+
+def _reshape_kernel(op, ctx):
+    cv = constant_value(op.inputs[1])
+    if cv is not None:
+        static = tuple(int(d) for d in np.asarray(cv).reshape(-1))
+        return lambda x, s: x.reshape(static)
+    return lambda x, s: x.reshape(host_list(s))
+
+
+def _grad_reshape(op, g):
+    return [reshape(g, shape(op.inputs[0])) if not op.inputs[0].get_shape().is_fully_defined()
+            else reshape(g, op.inputs[0].get_shape().as_list()), None]
+
+
+register("Reshape", _reshape_shape, _reshape_kernel, _grad_reshape, host_inputs=(1,), aliases={0: 0})
+
+
+def reshape(tensor, shape, name=None):
+    return op_output("Reshape", [tensor, (shape, _i32) if not is_tensor_like(shape) else shape],
+                     attrs={"Tshape": _i32}, name=name or "Reshape", input_names=["tensor", "shape"])
+
+
+# --- ExpandDims / Squeeze -------------------------------------------------------------------------------------
+def _expand_dims_shape(inputs, attrs):
+    x, d = inputs
+    dv = constant_value(d)
+    s = x.get_shape()
+    if dv is None or s.ndims is None:
+        return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * (s.ndims + 1)))]
+    a = int(np.asarray(dv).reshape(-1)[0])
+    if a < 0:
+        a += s.ndims + 1
+    dims = list(s.as_tuple())
+    dims.insert(a, 1)
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _grad_to_input_shape(op, g):
+    x = op.inputs[0]
+    target = x.get_shape().as_list() if x.get_shape().is_fully_defined() else shape(x)
+    return [reshape(g, target)] + [None] * (len(op.inputs) - 1)
+
+
+register("ExpandDims", _expand_dims_shape,
+         lambda op, ctx: (lambda x, d: torch.unsqueeze(x, host_int(d) if host_int(d) >= 0
+                                                       else host_int(d) + x.dim() + 1)),
+         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0})
+
+
+def expand_dims(input, axis=None, name=None, dim=None):
+    if axis is None:
+        axis = dim
+    return op_output("ExpandDims", [input, (axis, _i32) if not is_tensor_like(axis) else axis],
+                     attrs={"Tdim": _i32}, name=name or "ExpandDims", input_names=["input", "dim"])
+
+
+def _squeeze_shape(inputs, attrs):
+    x = inputs[0]
+    s = x.get_shape()
+    dims = attrs.get("squeeze_dims", [])
+    if s.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    norm = {d % s.ndims for d in dims}
+    out = []
+    for i, d in enumerate(s.as_tuple()):
+        if (not norm and d == 1) or i in norm:
+            if i in norm and d is not None and d != 1:
+                raise ValueError(f"Can not squeeze dim[{i}], expected a dimension of 1, got {d}")
+            continue
+        if not norm and d is None:
+            return [(x.dtype, TensorShape(None))]
+        out.append(d)
+    return [(x.dtype, TensorShape(out))]
+
+
+def _squeeze_kernel(op, ctx):
+    dims = op.get_attr("squeeze_dims")
+    if not dims:
+        return lambda x: x.squeeze() if x.dim() else x
+    dims = tuple(dims)
+    return lambda x: x.squeeze(dims)
+
+
+register("Squeeze", _squeeze_shape, _squeeze_kernel, _grad_to_input_shape, aliases={0: 0})
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None):
+    if axis is None:
+        axis = squeeze_dims
+    if isinstance(axis, int):
+        axis = [axis]
+    return op_output("Squeeze", [input], attrs={"squeeze_dims": list(axis or [])}, name=name or "Squeeze",
+                     input_names=["input"])
+
+
+# --- Transpose ------------------------------------------------------------------------------------------------
+def _transpose_shape(inputs, attrs):
+    x, p = inputs
+    perm = static_axes(p)
+    s = x.get_shape()
+    if perm is None or s.ndims is None:
+        return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims))]
+    return [(x.dtype, TensorShape([s[i] for i in perm]))]
+
+
+def _transpose_kernel(op, ctx):
+    perm = static_axes(op.inputs[1])
+    if perm is not None:
+        perm = tuple(perm)
+        return lambda x, p: x.permute(perm)
+    return lambda x, p: x.permute(host_list(p))
+
+
+def _grad_transpose(op, g):
+    perm = static_axes(op.inputs[1])
+    if perm is not None:
+        return [transpose(g, list(np.argsort(perm))), None]
+    return [transpose(g, op_output("InvertPermutation", [op.inputs[1]])), None]
+
+
+register("Transpose", _transpose_shape, _transpose_kernel, _grad_transpose, host_inputs=(1,), aliases={0: 0})
+register("InvertPermutation", same_as_input(0),
+         lambda op, ctx: (lambda p: torch.argsort(p).to(p.dtype)), differentiable=False)
+
+
+def transpose(a, perm=None, name="transpose", conjugate=False):
+    with get_default_graph().name_scope(name) as scope:
+        a = convert_to_tensor(a, name="a")
+        if perm is None:
+            r = a.get_shape().ndims
+            if r is None:
+                raise ValueError("transpose without perm needs a known rank in torchgraph")
+            perm = list(builtins.range(r - 1, -1, -1))
+        return op_output("Transpose", [a, (perm, _i32) if not is_tensor_like(perm) else perm],
+                         attrs={"Tperm": _i32}, name=scope, input_names=["x", "perm"])
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False):
+    a = convert_to_tensor(a)
+    r = a.get_shape().ndims
+    perm = list(builtins.range(r - 2)) + [r - 1, r - 2]
+    return transpose(a, perm, name=name)
+
+
+# --- ConcatV2, Pack, Unpack, Split ------------------------------------------------------------------------------
+def _concat_shape(inputs, attrs):
+    values, axis_t = inputs[:-1], inputs[-1]
+    attrs.setdefault("N", len(values))
+    for v in values[1:]:
+        if v.dtype is not values[0].dtype:
+            raise TypeError(f"Tensors in list passed to 'values' of 'ConcatV2' Op have types "
+                            f"[{', '.join(t.dtype.name for t in values)}] that don't all match.")
+    av = constant_value(axis_t)
+    shapes = [v.get_shape() for v in values]
+    rank = next((s.ndims for s in shapes if s.ndims is not None), None)
+    if av is None or rank is None:
+        return [(values[0].dtype, TensorShape(None) if rank is None else TensorShape([None] * rank))]
+    a = int(av) % rank
+    dims = [None] * rank
+    total = 0
+    for s in shapes:
+        if s.ndims is None:
+            total = None
+            continue
+        if s.ndims != rank:
+            raise ValueError(f"Shape must be rank {rank} but is rank {s.ndims} for 'concat'")
+        for i in builtins.range(rank):
+            if i == a:
+                continue
+            d = s[i].value
+            if d is not None:
+                if dims[i] is not None and dims[i] != d:
+                    raise ValueError(f"Dimension {i} in both shapes must be equal, but are {dims[i]} and {d}.")
+                dims[i] = d
+        if total is not None:
+            total = None if s[a].value is None else total + s[a].value
+    dims[a] = total
+    return [(values[0].dtype, TensorShape(dims))]
+
+
+def _concat_kernel(op, ctx):
+    av = constant_value(op.inputs[-1])
+    if av is not None:
+        a = int(av)
+        return lambda *xs: torch.cat(xs[:-1], dim=a)
+    return lambda *xs: torch.cat(xs[:-1], dim=host_int(xs[-1]))
+
+
+def _grad_concat(op, g):
+    values, axis_t = op.inputs[:-1], op.inputs[-1]
+    if builtins.all(v.get_shape().is_fully_defined() for v in values) and constant_value(axis_t) is not None:
+        a = int(constant_value(axis_t)) % values[0].get_shape().ndims
+        sizes = [v.get_shape()[a].value for v in values]
+        parts = split(g, sizes, axis=a)
+        return list(parts) + [None]
+    return vjp_grad(op, g)[:-1] + [None]
+
+
+register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(), type_attr="T")
+
+
+def concat(values, axis, name="concat"):
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    if len(values) == 1:
+        with get_default_graph().name_scope(name) as scope:
+            return identity(values[0], name=scope)
+    with get_default_graph().name_scope(name) as scope:
+        ts = [convert_to_tensor(v) for v in values]
+        ax = convert_to_tensor(axis, dtype=_i32, name="axis") if not is_tensor_like(axis) else axis
+        return op_output("ConcatV2", [ts + [ax]], attrs={"Tidx": _i32, "N": len(ts)}, name=scope)
+
+
+def _pack_shape(inputs, attrs):
+    attrs.setdefault("N", len(inputs))
+    s = inputs[0].get_shape()
+    for t in inputs[1:]:
+        if t.dtype is not inputs[0].dtype:
+            raise TypeError("Tensors passed to 'values' of 'Pack' Op have types that don't all match.")
+        s = s.merge_with(t.get_shape())
+    if s.ndims is None:
+        return [(inputs[0].dtype, TensorShape(None))]
+    a = attrs.get("axis", 0)
+    dims = list(s.as_tuple())
+    if a < 0:
+        a += len(dims) + 1
+    dims.insert(a, len(inputs))
+    return [(inputs[0].dtype, TensorShape(dims))]
+
+
+def _grad_pack(op, g):
+    return list(unstack(g, num=len(op.inputs), axis=op.get_attr("axis")))
+
+
+register("Pack", _pack_shape, lambda op, ctx: (lambda *xs, _a=op.get_attr("axis"): torch.stack(xs, dim=_a)),
+         _grad_pack)
+
+
+def stack(values, axis=0, name="stack"):
+    with get_default_graph().name_scope(name) as scope:
+        first = next((v for v in values if is_tensor_like(v)), None)
+        dt = first.dtype if first is not None else None
+        ts = [convert_to_tensor(v, dtype=dt if not is_tensor_like(v) else None) for v in values]
+        return op_output("Pack", [ts], attrs={"axis": int(axis), "N": len(ts)}, name=scope)
+
+
+pack = stack
+
+
+def _autopacking(value, dtype=None, name="packed"):
+    """`convert_to_tensor` of a (nested) list holding tensors: TF packs it."""
+    def conv(v):
+        if isinstance(v, (list, tuple)):
+            return stack([conv(x) for x in v])
+        return convert_to_tensor(v, dtype=dtype) if not is_tensor_like(v) else convert_to_tensor(v)
+    with get_default_graph().name_scope(name) as scope:
+        items = [conv(v) for v in value]
+        dt = dtype or next(t.dtype for t in items)
+        items = [t if t.dtype is dt else _cast(t, dt) for t in items]
+        return op_output("Pack", [items], attrs={"axis": 0, "N": len(items)}, name=scope)
+
+
+def _cast(t, dt):
+    from .math_ops import cast
+    return cast(t, dt)
+
+
+def _unpack_shape(inputs, attrs):
+    s = inputs[0].get_shape()
+    a = attrs["axis"]
+    n = attrs["num"]
+    dims = list(s.as_tuple())
+    if a < 0:
+        a += len(dims)
+    del dims[a]
+    return [(inputs[0].dtype, TensorShape(dims))] * n
+
+
+def _grad_unpack(op, *grads):
+    gs = [g if g is not None else zeros_like(t) for g, t in zip(grads, op.outputs)]
+    return [stack(gs, axis=op.get_attr("axis"))]
+
+
+register("Unpack", _unpack_shape, lambda op, ctx: (lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
+         _grad_unpack)
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    value_t = convert_to_tensor(value)
+    if num is None:
+        s = value_t.get_shape()
+        if s.ndims is None or s[axis].value is None:
+            raise ValueError(f"Cannot infer num from shape {s}")
+        num = s[axis].value
+    return apply_op("Unpack", [value_t], attrs={"num": num, "axis": axis}, name=name).outputs
+
+
+unpack = unstack
+
+
+def _split_shape(inputs, attrs):
+    axis_t, x = inputs
+    n = attrs["num_split"]
+    av = constant_value(axis_t)
+    s = x.get_shape()
+    if av is None or s.ndims is None:
+        return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims))] * n
+    a = int(av) % s.ndims
+    dims = list(s.as_tuple())
+    if dims[a] is not None:
+        if dims[a] % n:
+            raise ValueError(f"Dimension {a} has size {dims[a]}, which is not divisible by {n}")
+        dims[a] //= n
+    return [(x.dtype, TensorShape(dims))] * n
+
+
+register("Split", _split_shape,
+         lambda op, ctx: (lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
+         lambda op, *gs: [None, concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
+                                       op.inputs[0])], host_inputs=(0,))
+
+
+def _splitv_shape(inputs, attrs):
+    x, sizes_t, axis_t = inputs
+    n = attrs["num_split"]
+    sizes = static_axes(sizes_t)
+    av = constant_value(axis_t)
+    s = x.get_shape()
+    if sizes is None or av is None or s.ndims is None:
+        return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims))] * n
+    a = int(av) % s.ndims
+    if -1 in sizes and s[a].value is not None:
+        sizes[sizes.index(-1)] = s[a].value - (sum(sizes) + 1)
+    out = []
+    for k in sizes:
+        dims = list(s.as_tuple())
+        dims[a] = k
+        out.append((x.dtype, TensorShape(dims)))
+    return out
+
+
+def _splitv_kernel(op, ctx):
+    def k(x, sizes, axis):
+        a = host_int(axis)
+        sz = host_list(sizes)
+        if -1 in sz:
+            sz[sz.index(-1)] = x.shape[a] - (sum(sz) + 1)
+        return torch.split(x, sz, dim=a)
+    return k
+
+
+register("SplitV", _splitv_shape, _splitv_kernel,
+         lambda op, *gs: [concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
+                                 op.inputs[2]), None, None], host_inputs=(1, 2))
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    with get_default_graph().name_scope(name) as scope:
+        value = convert_to_tensor(value, name="value")
+        ax = convert_to_tensor(axis, dtype=_i32, name="split_dim") if not is_tensor_like(axis) else axis
+        if isinstance(num_or_size_splits, int):
+            return apply_op("Split", [ax, value], attrs={"num_split": num_or_size_splits}, name=scope,
+                            input_names=["split_dim", "value"]).outputs
+        sizes = convert_to_tensor(num_or_size_splits, dtype=_i32, name="size_splits") \
+            if not is_tensor_like(num_or_size_splits) else num_or_size_splits
+        n = num if num is not None else sizes.get_shape()[0].value
+        return apply_op("SplitV", [value, sizes, ax], attrs={"num_split": n, "Tlen": _i32}, name=scope,
+                        input_names=["value", "size_splits", "split_dim"]).outputs
+
+
+# --- Tile, Pad, BroadcastTo, Fill -------------------------------------------------------------------------------
+def _tile_shape(inputs, attrs):
+    x, m = inputs
+    mult = static_axes(m)
+    s = x.get_shape()
+    if mult is None or s.ndims is None:
+        return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims))]
+    return [(x.dtype, TensorShape([None if d is None else d * k for d, k in zip(s.as_tuple(), mult)]))]
+
+
+register("Tile", _tile_shape, lambda op, ctx: (lambda x, m: x.repeat(host_list(m))), vjp_grad,
+         host_inputs=(1,))
+
+
+def tile(input, multiples, name=None):
+    return op_output("Tile", [input, (multiples, _i32) if not is_tensor_like(multiples) else multiples],
+                     attrs={"Tmultiples": _i32}, name=name or "Tile", input_names=["input", "multiples"])
+
+
+def _pad_shape(inputs, attrs):
+    x, p = inputs[0], inputs[1]
+    pv = constant_value(p)
+    s = x.get_shape()
+    if pv is None or s.ndims is None:
+        return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims))]
+    pv = np.asarray(pv).reshape(-1, 2)
+    return [(x.dtype, TensorShape([None if d is None else d + int(a) + int(b)
+                                   for d, (a, b) in zip(s.as_tuple(), pv)]))]
+
+
+def _pad_kernel(op, ctx):
+    mode = op.get_attr("mode") if "mode" in op.attrs else "CONSTANT"
+
+    def k(x, p, c=None):
+        pv = np.asarray(host_list(p)).reshape(-1, 2)
+        flat = []
+        for a, b in pv[::-1]:
+            flat += [int(a), int(b)]
+        if mode == "CONSTANT":
+            return torch.nn.functional.pad(x, flat, value=0 if c is None else c.item())
+        if x.dim() <= 1:
+            return torch.nn.functional.pad(x[None, None], flat, mode="reflect" if mode == "REFLECT"
+                                           else "replicate")[0, 0]
+        m = "reflect" if mode == "REFLECT" else "replicate"
+        return torch.nn.functional.pad(x[None], flat[:-2], mode=m)[0] if flat[-2:] == [0, 0] else \
+            torch.nn.functional.pad(x, flat, mode=m)
+    return k
+
+
+def _grad_pad(op, g):
+    x = op.inputs[0]
+    pv = constant_value(op.inputs[1])
+    if pv is not None and x.get_shape().ndims is not None:
+        pv = np.asarray(pv).reshape(-1, 2)
+        begin = [int(a) for a, _ in pv]
+        size_ = shape(x) if not x.get_shape().is_fully_defined() else x.get_shape().as_list()
+        return [slice(g, begin, size_)] + [None] * (len(op.inputs) - 1)
+    return vjp_grad(op, g)[:1] + [None] * (len(op.inputs) - 1)
+
+
+register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,))
+register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,))
+register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,))
+
+
+def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
+    mode = mode.upper()
+    p = (paddings, _i32) if not is_tensor_like(paddings) else paddings
+    if mode == "CONSTANT":
+        if not is_tensor_like(constant_values) and constant_values == 0:
+            return op_output("Pad", [tensor, p], attrs={"Tpaddings": _i32}, name=name or "Pad",
+                             input_names=["input", "paddings"])
+        t = convert_to_tensor(tensor)
+        return op_output("PadV2", [t, p, (constant_values, t.dtype)], attrs={"Tpaddings": _i32},
+                         name=name or "PadV2", input_names=["input", "paddings", "constant_values"])
+    return op_output("MirrorPad", [tensor, p], attrs={"Tpaddings": _i32, "mode": mode},
+                     name=name or "MirrorPad", input_names=["input", "paddings"])
+
+
+def _broadcast_to_shape(inputs, attrs):
+    x, s = inputs
+    want = shape_tensor_value(s)
+    if want is None:
+        return [(x.dtype, TensorShape(None))]
+    return [(x.dtype, TensorShape([None if d == -1 else d for d in want]))]
+
+
+def _grad_broadcast_to(op, g):
+    from .math_ops import _reduce_grad_to
+    return [_reduce_grad_to(g, op.inputs[0], op.outputs[0], 0), None]
+
+
+register("BroadcastTo", _broadcast_to_shape,
+         lambda op, ctx: (lambda x, s: x.expand(host_list(s)) if x.dim() <= len(host_list(s)) else x),
+         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0})
+
+
+def broadcast_to(input, shape, name=None):
+    return op_output("BroadcastTo", [input, (shape, _i32) if not is_tensor_like(shape) else shape],
+                     attrs={"Tidx": _i32}, name=name or "BroadcastTo", input_names=["input", "shape"])
+
+
+def _fill_shape(inputs, attrs):
+    dims, value = inputs
+    want = shape_tensor_value(dims)
+    if want is None:
+        n = dims.get_shape()
+        return [(value.dtype, TensorShape(None) if n.ndims is None or n[0].value is None
+                 else TensorShape([None] * n[0].value))]
+    return [(value.dtype, TensorShape([None if d == -1 else d for d in want]))]
+
+
+def _fill_kernel(op, ctx):
+    dev = ctx.device
+    cv = constant_value(op.inputs[0])
+    vv = constant_value(op.inputs[1])
+    dt = op.inputs[1].dtype
+    if cv is not None and vv is not None and dt.torch_dtype is not None:
+        # Both known: a constant (kept in the plan, never re-filled per step).
+        return Constant(torch.full(tuple(int(d) for d in np.asarray(cv).reshape(-1)), vv.item(),
+                                   dtype=dt.torch_dtype, device=dev))
+    return lambda d, v: v.expand(host_list(d)).clone()
+
+
+register("Fill", _fill_shape, _fill_kernel, lambda op, g: [None, None], type_attr="T", host_inputs=(0,))
+
+
+def fill(dims, value, name=None):
+    return op_output("Fill", [(dims, _i32) if not is_tensor_like(dims) else dims, value],
+                     attrs={"index_type": _i32}, name=name or "Fill", input_names=["dims", "value"])
+
+
+def zeros(shape, dtype=_dtypes.float32, name=None):
+    """TF builds a Const for small known shapes and a Fill otherwise; both give zeros."""
+    dtype = _dtypes.as_dtype(dtype)
+    with get_default_graph().name_scope(name or "zeros") as scope:
+        if isinstance(shape, TensorShape):
+            shape = shape.as_list()
+        if not is_tensor_like(shape):
+            dims = [int(d) for d in np.asarray(shape, dtype=np.int64).reshape(-1)]
+            if int(np.prod(dims)) < 1000:
+                return _const_named(np.zeros(dims, dtype=dtype.as_numpy_dtype if dtype.as_numpy_dtype
+                                             is not None else np.float32), dtype, scope)
+            return fill(dims, _scalar_const(0, dtype), name=scope)
+        return fill(shape, _scalar_const(0, dtype), name=scope)
+
+
+def ones(shape, dtype=_dtypes.float32, name=None):
+    dtype = _dtypes.as_dtype(dtype)
+    with get_default_graph().name_scope(name or "ones") as scope:
+        if isinstance(shape, TensorShape):
+            shape = shape.as_list()
+        if not is_tensor_like(shape):
+            dims = [int(d) for d in np.asarray(shape, dtype=np.int64).reshape(-1)]
+            if int(np.prod(dims)) < 1000:
+                return _const_named(np.ones(dims, dtype=dtype.as_numpy_dtype), dtype, scope)
+            return fill(dims, _scalar_const(1, dtype), name=scope)
+        return fill(shape, _scalar_const(1, dtype), name=scope)
+
+
+def _scalar_const(v, dtype):
+    return convert_to_tensor(v, dtype=dtype, name="Const")
+
+
+def _const_named(arr, dtype, scope):
+    return _make_exact_const(arr, dtype, scope[:-1])
+
+
+def _make_exact_const(arr, dtype, name):
+    from .registry import create_op_in_graph
+    g = get_default_graph()
+    return create_op_in_graph(g, "Const", [], {"value": arr, "dtype": dtype}, name).outputs[0]
+
+
+register("ZerosLike", same_as_input(0), lambda op, ctx: torch.zeros_like, lambda op, g: [None])
+register("OnesLike", same_as_input(0), lambda op, ctx: torch.ones_like, lambda op, g: [None])
+
+
+def zeros_like(tensor, dtype=None, name=None, optimize=True):
+    with get_default_graph().name_scope(name or "zeros_like") as scope:
+        t = convert_to_tensor(tensor, name="tensor")
+        if dtype is not None and _dtypes.as_dtype(dtype) is not t.dtype:
+            if t.get_shape().is_fully_defined():
+                return zeros(t.get_shape().as_list(), dtype, name=scope)
+            return zeros(shape(t), dtype, name=scope)
+        return op_output("ZerosLike", [t], name=scope)
+
+
+def ones_like(tensor, dtype=None, name=None, optimize=True):
+    with get_default_graph().name_scope(name or "ones_like") as scope:
+        t = convert_to_tensor(tensor, name="tensor")
+        if t.get_shape().is_fully_defined() and optimize:
+            return ones(t.get_shape().as_list(), dtype or t.dtype, name=scope)
+        if dtype is not None and _dtypes.as_dtype(dtype) is not t.dtype:
+            return ones(shape(t), dtype, name=scope)
+        return op_output("OnesLike", [t], name=scope)
+
+
+# --- Range ---------------------------------------------------------------------------------------------------
+def _range_shape(inputs, attrs):
+    vals = [constant_value(t) for t in inputs]
+    dt = attrs["Tidx"]
+    if builtins.all(v is not None for v in vals):
+        start, limit, delta = (v.item() for v in vals)
+        n = builtins.max(0, int(np.ceil((limit - start) / delta)))
+        return [(dt, TensorShape([n]))]
+    return [(dt, TensorShape([None]))]
+
+
+def _range_kernel(op, ctx):
+    dev = ctx.device
+    tdt = op.get_attr("Tidx").torch_dtype
+    return lambda s, l, d: torch.arange(s.item(), l.item(), d.item(), dtype=tdt, device=dev)
+
+
+register("Range", _range_shape, _range_kernel, type_attr=None, host_inputs=(0, 1, 2), differentiable=False)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
+    if limit is None:
+        start, limit = 0, start
+    with get_default_graph().name_scope(name) as scope:
+        vals = [start, limit, delta]
+        tensors = [v for v in vals if is_tensor_like(v)]
+        if dtype is not None:
+            dt = _dtypes.as_dtype(dtype)
+        elif tensors:
+            order = [_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64]
+            dt = builtins.max((convert_to_tensor(v).dtype for v in tensors), key=order.index)
+            dt = builtins.max([dt] + [_dtypes.as_dtype(to_numpy(v).dtype) for v in vals if not is_tensor_like(v)],
+                              key=order.index)
+        else:
+            order = [_dtypes.int32, _dtypes.int64, _dtypes.float32, _dtypes.float64]
+            dt = builtins.max((_dtypes.as_dtype(to_numpy(v).dtype) for v in vals), key=order.index)
+        names = ["start", "limit", "delta"]
+        ts = []
+        for v, n in zip(vals, names):
+            t = convert_to_tensor(v, dtype=dt, name=n) if not is_tensor_like(v) else convert_to_tensor(v)
+            if t.dtype is not dt:
+                t = _cast(t, dt)
+            ts.append(t)
+        return op_output("Range", ts, attrs={"Tidx": dt}, name=scope, input_names=names)
+
+
+# --- OneHot --------------------------------------------------------------------------------------------------
+def _one_hot_shape(inputs, attrs):
+    idx, depth, on, off = inputs
+    d = constant_value(depth)
+    s = idx.get_shape()
+    if s.ndims is None:
+        return [(on.dtype, TensorShape(None))]
+    dims = list(s.as_tuple())
+    a = attrs.get("axis", -1)
+    dims.insert(len(dims) if a == -1 else a, None if d is None else int(d))
+    return [(on.dtype, TensorShape(dims))]
+
+
+def _one_hot_kernel(op, ctx):
+    axis = op.get_attr("axis")
+
+    def k(idx, depth, on, off):
+        n = host_int(depth)
+        idx = idx.long()
+        valid = (idx >= 0) & (idx < n)
+        oh = torch.nn.functional.one_hot(torch.where(valid, idx, torch.zeros_like(idx)), n).bool()
+        oh = oh & valid.unsqueeze(-1)
+        out = torch.where(oh, on, off)
+        if axis != -1:
+            out = out.movedim(-1, axis)
+        return out
+    return k
+
+
+register("OneHot", _one_hot_shape, _one_hot_kernel, lambda op, g: [None, None, None, None], type_attr=None,
+         host_inputs=(1,))
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    with get_default_graph().name_scope(name or "one_hot") as scope:
+        dt = _dtypes.as_dtype(dtype) if dtype is not None else (
+            convert_to_tensor(on_value).dtype if is_tensor_like(on_value) else
+            _dtypes.as_dtype(to_numpy(on_value).dtype) if on_value is not None else _dtypes.float32)
+        on = convert_to_tensor(1 if on_value is None else on_value, dtype=dt, name="on_value")
+        off = convert_to_tensor(0 if off_value is None else off_value, dtype=dt, name="off_value")
+        idx = convert_to_tensor(indices, name="indices")
+        return op_output("OneHot", [idx, (depth, _i32) if not is_tensor_like(depth) else depth, on, off],
+                         attrs={"axis": -1 if axis is None else int(axis), "T": dt, "TI": idx.dtype},
+                         name=scope, input_names=["indices", "depth", "on_value", "off_value"])
+
+
+# --- Gather --------------------------------------------------------------------------------------------------
+def _gather_shape(inputs, attrs):
+    params, idx, axis_t = inputs
+    av = constant_value(axis_t)
+    ps, is_ = params.get_shape(), idx.get_shape()
+    if av is None or ps.ndims is None or is_.ndims is None:
+        return [(params.dtype, TensorShape(None))]
+    a = int(av) % ps.ndims
+    return [(params.dtype, TensorShape(list(ps.as_tuple()[:a]) + list(is_.as_tuple()) +
+                                       list(ps.as_tuple()[a + 1:])))]
+
+
+def _gather_kernel(op, ctx):
+    av = constant_value(op.inputs[2])
+
+    def k(params, idx, axis, _a=None if av is None else int(av)):
+        a = _a if _a is not None else host_int(axis)
+        if isinstance(params, np.ndarray):  # string tensors
+            return np.take(params, idx.cpu().numpy() if isinstance(idx, torch.Tensor) else idx, axis=a)
+        if a < 0:
+            a += params.dim()
+        idx_l = idx.long()
+        if idx_l.device != params.device:
+            idx_l = idx_l.to(params.device)
+        out = torch.index_select(params, a, idx_l.reshape(-1))
+        return out.reshape(params.shape[:a] + idx.shape + params.shape[a + 1:])
+    return k
+
+
+def _grad_gather(op, g):
+    params, idx, axis_t = op.inputs
+    av = constant_value(axis_t)
+    if av is not None and int(av) == 0:
+        # TF returns IndexedSlices; a dense UnsortedSegmentSum gives the same values.
+        p_shape = shape(params)
+        n = size(idx)
+        flat_idx = reshape(idx, [-1])
+        tail = slice(p_shape, [1], [-1])
+        g_flat = reshape(g, concat([expand_dims(n, 0), tail], 0))
+        return [op_output("UnsortedSegmentSum", [g_flat, flat_idx, op_output("StridedSlice", _ss_inputs(p_shape),
+                                                                             attrs=_ss_attrs_index())],
+                          attrs={"Tnumsegments": _i32, "Tindices": flat_idx.dtype},
+                          input_names=["data", "segment_ids", "num_segments"]), None, None]
+    return vjp_grad(op, g)[:1] + [None, None]
+
+
+def _ss_inputs(t):
+    from .constant_op import constant
+    return [t, constant([0], _i32), constant([1], _i32), constant([1], _i32)]
+
+
+def _ss_attrs_index():
+    return {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 1,
+            "Index": _i32}
+
+
+register("GatherV2", _gather_shape, _gather_kernel, _grad_gather, type_attr="Tparams", host_inputs=(2,))
+
+
+def _gather_v1_shape(inputs, attrs):
+    params, idx = inputs
+    ps, is_ = params.get_shape(), idx.get_shape()
+    if ps.ndims is None or is_.ndims is None:
+        return [(params.dtype, TensorShape(None))]
+    return [(params.dtype, TensorShape(list(is_.as_tuple()) + list(ps.as_tuple()[1:])))]
+
+
+register("Gather", _gather_v1_shape,
+         lambda op, ctx: (lambda p, i: torch.index_select(p, 0, i.long().reshape(-1).to(p.device))
+                          .reshape(tuple(i.shape) + tuple(p.shape[1:]))), vjp_grad, type_attr="Tparams")
+
+
+def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+    with get_default_graph().name_scope(name or "GatherV2") as scope:
+        p = convert_to_tensor(params, name="params")
+        i = convert_to_tensor(indices, name="indices")
+        a = convert_to_tensor(0 if axis is None else axis, dtype=_i32, name="axis") \
+            if not is_tensor_like(axis) else axis
+        return op_output("GatherV2", [p, i, a], attrs={"Tparams": p.dtype, "Tindices": i.dtype,
+                                                        "Taxis": _i32, "batch_dims": batch_dims},
+                         name=scope, input_names=["params", "indices", "axis"])
+
+
+def _unsorted_segment_sum_shape(inputs, attrs):
+    data, ids, n = inputs
+    nv = constant_value(n)
+    ds, is_ = data.get_shape(), ids.get_shape()
+    if ds.ndims is None or is_.ndims is None:
+        return [(data.dtype, TensorShape(None))]
+    return [(data.dtype, TensorShape([None if nv is None else int(nv)] + list(ds.as_tuple()[is_.ndims:])))]
+
+
+def _unsorted_segment_sum_kernel(op, ctx):
+    def k(data, ids, n):
+        num = host_int(n)
+        ids = ids.long().to(data.device)
+        flat = data.reshape((-1,) + tuple(data.shape[ids.dim():]))
+        out = torch.zeros((num,) + tuple(flat.shape[1:]), dtype=data.dtype, device=data.device)
+        return out.index_add_(0, ids.reshape(-1), flat)
+    return k
+
+
+register("UnsortedSegmentSum", _unsorted_segment_sum_shape, _unsorted_segment_sum_kernel, vjp_grad,
+         host_inputs=(2,))
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    return op_output("UnsortedSegmentSum", [data, segment_ids, (num_segments, _i32)
+                                            if not is_tensor_like(num_segments) else num_segments],
+                     attrs={"Tnumsegments": _i32}, name=name or "UnsortedSegmentSum",
+                     input_names=["data", "segment_ids", "num_segments"])
+
+
+# --- Slice & StridedSlice ----------------------------------------------------------------------------------------
+def _slice_shape(inputs, attrs):
+    x, b, s = inputs
+    bv, sv = static_axes(b), static_axes(s)
+    xs = x.get_shape()
+    if sv is None or xs.ndims is None:
+        return [(x.dtype, TensorShape(None) if xs.ndims is None else TensorShape([None] * xs.ndims))]
+    dims = []
+    for i, k in enumerate(sv):
+        if k == -1:
+            d = xs[i].value
+            dims.append(None if d is None or bv is None else d - bv[i])
+        else:
+            dims.append(k)
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _slice_kernel(op, ctx):
+    def k(x, b, s):
+        bl, sl = host_list(b), host_list(s)
+        idx = tuple(builtins.slice(bb, None if ss == -1 else bb + ss) for bb, ss in zip(bl, sl))
+        return x[idx]
+    return k
+
+
+register("Slice", _slice_shape, _slice_kernel, lambda op, g: vjp_grad(op, g)[:1] + [None, None],
+         host_inputs=(1, 2), aliases={0: 0})
+
+
+def slice(input_, begin, size, name=None):  # noqa: A001
+    return op_output("Slice", [input_, (begin, _i32) if not is_tensor_like(begin) else begin,
+                               (size, _i32) if not is_tensor_like(size) else size],
+                     attrs={"Index": _i32}, name=name or "Slice", input_names=["input", "begin", "size"])
+
+
+def _ss_index(attrs, begin, end, strides, rank):
+    """A Python index tuple for torch from StridedSlice's begin/end/strides and masks."""
+    bm, em = attrs.get("begin_mask", 0), attrs.get("end_mask", 0)
+    ell, new, shrink = attrs.get("ellipsis_mask", 0), attrs.get("new_axis_mask", 0), attrs.get("shrink_axis_mask", 0)
+    idx = []
+    for i, (b, e, s) in enumerate(zip(begin, end, strides)):
+        bit = 1 << i
+        if ell & bit:
+            idx.append(Ellipsis)
+        elif new & bit:
+            idx.append(None)
+        elif shrink & bit:
+            idx.append(b)
+        else:
+            idx.append(builtins.slice(None if bm & bit else b, None if em & bit else e, s))
+    return tuple(idx)
+
+
+def _ss_shape(inputs, attrs):
+    x, b, e, s = inputs
+    bv, ev, sv = static_axes(b), static_axes(e), static_axes(s)
+    xs = x.get_shape()
+    if bv is None or ev is None or sv is None or xs.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    idx = _ss_index(attrs, bv, ev, sv, xs.ndims)
+    # Apply the index to a dummy of the static shape (unknown dims as a large size, then unknown).
+    big = 1 << 20
+    probe_shape = [d if d is not None else big for d in xs.as_tuple()]
+    unknown = [d is None for d in xs.as_tuple()]
+    out_dims = []
+    dim = 0
+    n_specified = builtins.sum(1 for v in idx if v is not None and v is not Ellipsis)
+    for v in idx:
+        if v is Ellipsis:
+            n_rest = xs.ndims - n_specified
+            for _ in builtins.range(n_rest):
+                out_dims.append(xs[dim].value)
+                dim += 1
+        elif v is None:
+            out_dims.append(1)
+        elif isinstance(v, int):
+            dim += 1
+        else:
+            n = len(builtins.range(*v.indices(probe_shape[dim])))
+            out_dims.append(None if unknown[dim] and not (v.start is not None and v.stop is not None and
+                                                          v.start >= 0 and v.stop >= 0 and
+                                                          (v.step or 1) > 0) else n)
+            dim += 1
+    while dim < xs.ndims:
+        out_dims.append(xs[dim].value)
+        dim += 1
+    return [(x.dtype, TensorShape(out_dims))]
+
+
+def _ss_kernel(op, ctx):
+    attrs = op.attrs
+    bv, ev, sv = (static_axes(op.inputs[i]) for i in (1, 2, 3))
+    rank = op.inputs[0].get_shape().ndims
+    if bv is not None and ev is not None and sv is not None:
+        idx = _ss_index(attrs, bv, ev, sv, rank)
+        return lambda x, b, e, s: _apply_index(x, idx)
+
+    def k(x, b, e, s):
+        return _apply_index(x, _ss_index(attrs, host_list(b), host_list(e), host_list(s), x.dim()))
+    return k
+
+
+def _apply_index(x, idx):
+    if builtins.any(isinstance(v, builtins.slice) and v.step is not None and v.step < 0 for v in idx):
+        # torch has no negative steps: flip the dimension and re-express the slice.
+        out = x
+        new_idx = []
+        dim = 0
+        for v in idx:
+            if isinstance(v, builtins.slice) and v.step is not None and v.step < 0:
+                n = out.shape[dim]
+                rng = list(builtins.range(*v.indices(n)))
+                new_idx.append(torch.tensor(rng, dtype=torch.long, device=x.device))
+                out = out.index_select(dim, new_idx[-1])
+                new_idx[-1] = builtins.slice(None)
+                dim += 1
+            else:
+                new_idx.append(v)
+                dim += 0 if v is None else (1 if v is not Ellipsis else out.dim() - builtins.sum(
+                    1 for q in idx if q is not None and q is not Ellipsis))
+        return out[tuple(new_idx)]
+    return x[idx]
+
+
+def _ss_grad_kernel(op, ctx):
+    attrs = op.attrs
+
+    def k(shape_v, b, e, s, dy):
+        shp = host_list(shape_v)
+        out = torch.zeros(shp, dtype=dy.dtype, device=dy.device)
+        idx = _ss_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
+        out[idx] = dy
+        return out
+    bv, ev, sv = (static_axes(op.inputs[i]) for i in (1, 2, 3))
+    if bv is not None and ev is not None and sv is not None:
+        idx = _ss_index(attrs, bv, ev, sv, None)
+
+        def k_static(shape_v, b, e, s, dy):
+            out = torch.zeros(host_list(shape_v), dtype=dy.dtype, device=dy.device)
+            out[idx] = dy
+            return out
+        return k_static
+    return k
+
+
+def _grad_ss(op, g):
+    x, b, e, s = op.inputs
+    xs = x.get_shape()
+    sh = convert_to_tensor(xs.as_list(), dtype=_i32) if xs.is_fully_defined() else shape(x)
+    attrs = {k: op.get_attr(k) for k in ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+                                         "shrink_axis_mask")}
+    attrs["Index"] = _i32
+    return [op_output("StridedSliceGrad", [sh, b, e, s, g], attrs=attrs,
+                      input_names=["shape", "begin", "end", "strides", "dy"]), None, None, None]
+
+
+register("StridedSlice", _ss_shape, _ss_kernel, _grad_ss, host_inputs=(1, 2, 3), aliases={0: 0})
+register("StridedSliceGrad",
+         lambda inputs, attrs: [(inputs[4].dtype, TensorShape(shape_tensor_value(inputs[0]) and
+                                                              [None if d == -1 else d for d in
+                                                               shape_tensor_value(inputs[0])]))],
+         _ss_grad_kernel, type_attr=None, host_inputs=(0, 1, 2, 3), differentiable=False)
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
+                  shrink_axis_mask=0, var=None, name=None):
+    if strides is None:
+        strides = [1] * len(begin)
+    from .constant_op import constant
+    with get_default_graph().name_scope(name or "StridedSlice") as scope:
+        x = convert_to_tensor(input_, name="input")
+        bt = constant(begin, _i32, name="stack") if not is_tensor_like(begin) else begin
+        et = constant(end, _i32, name="stack_1") if not is_tensor_like(end) else end
+        st = constant(strides, _i32, name="stack_2") if not is_tensor_like(strides) else strides
+        return op_output("StridedSlice", [x, bt, et, st],
+                         attrs={"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
+                                "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask,
+                                "Index": _i32}, name=scope, input_names=["input", "begin", "end", "strides"])
+
+
+def _getitem(tensor, key):
+    """`tensor[key]` → StridedSlice with TF's masks, named "strided_slice"."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    begin, end, strides = [], [], []
+    bm = em = ell = new = shrink = 0
+    dynamic = False
+    for i, k in enumerate(key):
+        bit = 1 << i
+        if isinstance(k, builtins.slice):
+            for part in (k.start, k.stop, k.step):
+                if is_tensor_like(part):
+                    dynamic = True
+            begin.append(0 if k.start is None else k.start)
+            end.append(0 if k.stop is None else k.stop)
+            strides.append(1 if k.step is None else k.step)
+            if k.start is None:
+                bm |= bit
+            if k.stop is None:
+                em |= bit
+        elif k is Ellipsis:
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            ell |= bit
+        elif k is None:
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            new |= bit
+        else:
+            if is_tensor_like(k):
+                dynamic = True
+                begin.append(k)
+                end.append(k + 1)
+            else:
+                kk = int(k)
+                begin.append(kk)
+                end.append(kk + 1 if kk != -1 else 0)
+                if kk == -1:
+                    em |= bit
+            strides.append(1)
+            shrink |= bit
+    with get_default_graph().name_scope("strided_slice") as scope:
+        if dynamic:
+            b = stack([convert_to_tensor(v, dtype=_i32) if not is_tensor_like(v) else v for v in begin],
+                      name="stack")
+            e = stack([convert_to_tensor(v, dtype=_i32) if not is_tensor_like(v) else v for v in end],
+                      name="stack_1")
+            s = stack([convert_to_tensor(v, dtype=_i32) if not is_tensor_like(v) else v for v in strides],
+                      name="stack_2")
+        else:
+            b, e, s = begin, end, strides
+        return strided_slice(tensor, b, e, s, begin_mask=bm, end_mask=em, ellipsis_mask=ell, new_axis_mask=new,
+                             shrink_axis_mask=shrink, name=scope)
+
+
+Tensor.__getitem__ = _getitem
+
+
+# --- Where (indices), ReverseV2, misc ------------------------------------------------------------------------------
+register("Where", lambda inputs, attrs: [(_dtypes.int64, TensorShape([None, inputs[0].get_shape().ndims]))],
+         lambda op, ctx: (lambda c: torch.nonzero(c.bool() if c.dtype != torch.bool else c)),
+         differentiable=False)
+
+
+def where_indices(condition, name=None):
+    return op_output("Where", [(condition, _dtypes.bool) if not is_tensor_like(condition) else condition],
+                     name=name or "Where", input_names=["input"])
+
+
+register("ReverseV2", same_as_input(0),
+         lambda op, ctx: (lambda x, a: torch.flip(x, [v % x.dim() for v in host_list(a)])),
+         lambda op, g: [op_output("ReverseV2", [g, op.inputs[1]], attrs={"Tidx": _i32}), None], host_inputs=(1,))
+
+
+def reverse(tensor, axis, name=None):
+    return op_output("ReverseV2", [tensor, (axis, _i32) if not is_tensor_like(axis) else axis],
+                     attrs={"Tidx": _i32}, name=name or "ReverseV2", input_names=["tensor", "axis"])
+
+
+reverse_v2 = reverse
+
+
+def _cumsum_kernel(op, ctx):
+    exclusive, rev = op.get_attr("exclusive"), op.get_attr("reverse")
+
+    def k(x, a):
+        ax = host_int(a)
+        y = torch.flip(x, [ax]) if rev else x
+        out = torch.cumsum(y, dim=ax, dtype=x.dtype)
+        if exclusive:
+            out = out - y
+        return torch.flip(out, [ax]) if rev else out
+    return k
+
+
+register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,))
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    return op_output("Cumsum", [x, (axis, _i32) if not is_tensor_like(axis) else axis],
+                     attrs={"exclusive": exclusive, "reverse": reverse, "Tidx": _i32}, name=name or "Cumsum",
+                     input_names=["x", "axis"])
+
+

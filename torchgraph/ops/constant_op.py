@@ -1,0 +1,101 @@
+"""Const, Placeholder and PlaceholderWithDefault: where values enter a graph."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Tensor, get_default_graph
+from ..framework.tensor_conversion import to_numpy
+from ..framework.tensor_shape import TensorShape, as_shape
+from ..runtime.values import Constant, to_runtime
+from .registry import create_op_in_graph, register
+
+
+def _const_shape(inputs, attrs):
+    return [(attrs["dtype"], TensorShape(attrs["value"].shape))]
+
+
+def _const_kernel(op, ctx):
+    return Constant(to_runtime(op.get_attr("value"), op.get_attr("dtype"), ctx.device))
+
+
+register("Const", _const_shape, _const_kernel, type_attr=None, differentiable=False)
+
+
+def make_const(arr: np.ndarray, dtype: _dtypes.DType, name: str) -> Tensor:
+    graph = get_default_graph()
+    op = create_op_in_graph(graph, "Const", [], {"value": arr, "dtype": dtype}, graph.unique_name(name))
+    return op.outputs[0]
+
+
+def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
+    """`tf.constant`: `shape` broadcasts a scalar (or reshapes a value of the right size)."""
+    if dtype is not None:
+        dtype = _dtypes.as_dtype(dtype)
+    arr = to_numpy(value, dtype)
+    if dtype is None:
+        dtype = _dtypes.as_dtype(arr.dtype)
+    if shape is not None:
+        shape = tuple(as_shape(shape).as_list())
+        if verify_shape and arr.shape != shape:
+            raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+        if arr.size == 1:
+            arr = np.broadcast_to(arr.reshape(()), shape).copy()
+        elif arr.size == int(np.prod(shape)):
+            arr = arr.reshape(shape)
+        else:
+            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {value!r} "
+                            f"(converted from {value!r}) has {arr.size} elements, but got `shape` {shape} "
+                            f"with {int(np.prod(shape))} elements).")
+    return make_const(arr, dtype, name)
+
+
+# --- placeholders ------------------------------------------------------------------------------------
+def _placeholder_shape(inputs, attrs):
+    return [(attrs["dtype"], as_shape(attrs["shape"]))]
+
+
+def _placeholder_kernel(op, ctx):
+    from ..framework.errors import InvalidArgumentError
+
+    def unfed():
+        shape = as_shape(op.get_attr("shape"))
+        shape_s = "" if shape.ndims is None else ",".join("?" if d.value is None else str(d.value)
+                                                          for d in shape)
+        raise InvalidArgumentError(
+            None, op, f"You must feed a value for placeholder tensor '{op.name}' with dtype "
+                      f"{op.get_attr('dtype').name}" + (f" and shape [{shape_s}]" if shape.ndims is not None else "")
+            + f"\n\t [[node {op.name}]]")
+    return unfed
+
+
+register("Placeholder", _placeholder_shape, _placeholder_kernel, type_attr=None, stateful=True,
+         differentiable=False)
+
+
+def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
+    """`tf.placeholder`; an unfed placeholder raises InvalidArgumentError naming it."""
+    graph = get_default_graph()
+    op = create_op_in_graph(graph, "Placeholder", [], {"dtype": _dtypes.as_dtype(dtype), "shape": as_shape(shape)},
+                            graph.unique_name(name or "Placeholder"))
+    return op.outputs[0]
+
+
+def _pwd_shape(inputs, attrs):
+    return [(attrs["dtype"], as_shape(attrs["shape"]))]
+
+
+register("PlaceholderWithDefault", _pwd_shape, lambda op, ctx: (lambda x: x), grad=lambda op, g: [g],
+         type_attr=None, aliases={0: 0})
+
+
+def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:
+    from ..framework.tensor_conversion import convert_to_tensor
+    graph = get_default_graph()
+    with graph.name_scope(name or "PlaceholderWithDefault") as scope:
+        x = convert_to_tensor(input, name="input")
+        shape = as_shape(shape)
+        x.get_shape().assert_is_compatible_with(shape)
+        op = create_op_in_graph(graph, "PlaceholderWithDefault", [x], {"dtype": x.dtype, "shape": shape},
+                                scope[:-1])
+    return op.outputs[0]

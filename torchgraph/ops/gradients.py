@@ -1,0 +1,173 @@
+"""`tf.gradients`: reverse-mode differentiation that adds gradient ops to the graph.
+
+As in TF, each op's registered gradient function builds its part of the backward pass under
+`gradients/<op>_grad/`, partial gradients of a tensor are summed with AddN, and the result is an
+ordinary graph that a Session plans and runs like the forward pass.
+"""
+from __future__ import annotations
+
+import collections
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Operation, Tensor, get_default_graph
+from ..framework.tensor_conversion import convert_to_tensor
+from .registry import get_entry
+
+
+class AggregationMethod:
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+class UnconnectedGradients:
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _ref_or_tensor(x) -> Tensor:
+    if hasattr(x, "_ref_tensor"):
+        return x._ref_tensor()
+    return convert_to_tensor(x)
+
+
+def _differentiable(t: Tensor) -> bool:
+    return t.dtype.is_floating or t.dtype.is_complex
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False, gate_gradients=False,
+              aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=UnconnectedGradients.NONE) -> list:
+    """d(sum ys)/d(xs): one Tensor (or None when unconnected) per x."""
+    ys = [convert_to_tensor(y) for y in _as_list(ys)]
+    xs = [_ref_or_tensor(x) for x in _as_list(xs)]
+    graph = ys[0].graph if ys else get_default_graph()
+    stop = {_ref_or_tensor(s) for s in _as_list(stop_gradients)} if stop_gradients is not None else set()
+    if grad_ys is None:
+        grad_ys = [None] * len(ys)
+    else:
+        grad_ys = _as_list(grad_ys)
+    with graph.as_default(), graph.name_scope(name or "gradients"):
+        # Ops reachable backwards from ys and forwards from xs: only those carry gradient.
+        reach_back: set[Operation] = set()
+        stack = [y.op for y in ys]
+        while stack:
+            op = stack.pop()
+            if op in reach_back:
+                continue
+            reach_back.add(op)
+            stack.extend(t.op for t in op._inputs)
+        reach_fwd: set[Operation] = set()
+        stack = [x.op for x in xs]
+        while stack:
+            op = stack.pop()
+            if op in reach_fwd or op not in reach_back:
+                continue
+            reach_fwd.add(op)
+            for t in op._outputs:
+                stack.extend(c for c in t._consumers)
+        between = reach_fwd & reach_back
+        # Pending counts: how many consumers in `between` still owe a gradient to each op.
+        pending = collections.Counter()
+        for op in between:
+            for t in op._inputs:
+                if t.op in between:
+                    pending[t.op] += 1
+        grads: dict[Tensor, list] = collections.defaultdict(list)
+        for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+            if gy is None:
+                if not _differentiable(y):
+                    raise TypeError(f"Gradients of complex or integer tensors are not supported: {y}")
+                gy = _ones_for(y, i)
+            else:
+                gy = convert_to_tensor(gy, dtype=y.dtype)
+            grads[y].append(gy)
+        ready = [y.op for y in ys if y.op in between and pending[y.op] == 0]
+        ready = list(dict.fromkeys(ready))
+        done: set[Operation] = set()
+        while ready:
+            op = ready.pop()
+            if op in done:
+                continue
+            done.add(op)
+            out_grads = [_aggregate(grads.get(t), aggregation_method) for t in op._outputs]
+            for t, g in zip(op._outputs, out_grads):
+                if g is not None:
+                    grads[t] = [g]
+            stop_here = all(t in stop for t in op._outputs)
+            if op._inputs and not stop_here and any(g is not None for g in out_grads):
+                in_grads = _op_gradients(graph, op, out_grads, gate_gradients)
+                for t, g in zip(op._inputs, in_grads):
+                    if g is not None and t.op in between and _differentiable(t):
+                        if isinstance(g, Tensor) and g.dtype is not t.dtype and t.dtype.is_floating:
+                            from .math_ops import cast
+                            g = cast(g, t.dtype)
+                        grads[t].append(g)
+            for t in op._inputs:
+                if t.op in between:
+                    pending[t.op] -= 1
+                    if pending[t.op] == 0:
+                        ready.append(t.op)
+        result = []
+        for x in xs:
+            g = _aggregate(grads.get(x), aggregation_method)
+            if g is not None:
+                grads[x] = [g]
+            if g is None and unconnected_gradients == UnconnectedGradients.ZERO:
+                from .array_ops import zeros_like
+                g = zeros_like(x)
+            result.append(g)
+        return result
+
+
+def _ones_for(y: Tensor, i: int) -> Tensor:
+    from .array_ops import fill, shape
+    from .constant_op import constant
+    s = y.get_shape()
+    dims = constant(s.as_list(), dtype=_dtypes.int32, name="Shape") if s.is_fully_defined() else shape(y)
+    return fill(dims, constant(1, dtype=y.dtype, name=f"grad_ys_{i}"))
+
+
+def _aggregate(gs, method):
+    if not gs:
+        return None
+    gs = [g for g in gs if g is not None]
+    if not gs:
+        return None
+    if len(gs) == 1:
+        return gs[0]
+    from .math_ops import add_n
+    return add_n(gs)
+
+
+def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:
+    entry = get_entry(op.type)
+    override = graph._gradient_override_map.get(op.type)
+    grad_fn = entry.grad
+    if override is not None:
+        from . import registry
+        grad_fn = registry.get_entry(override).grad
+    if grad_fn is None:
+        if not entry.differentiable or not any(_differentiable(t) for t in op._inputs):
+            return [None] * len(op._inputs)
+        from ._grad_util import vjp_grad
+        grad_fn = vjp_grad
+    with graph.name_scope(op.name + "_grad"):
+        if len(op._outputs) == 1:
+            in_grads = grad_fn(op, out_grads[0])
+        else:
+            in_grads = grad_fn(op, *out_grads)
+        in_grads = list(in_grads) + [None] * (len(op._inputs) - len(in_grads))
+        if gate and sum(1 for g in in_grads if g is not None) > 1:
+            from .control_flow_ops import tuple as tf_tuple
+            in_grads = tf_tuple(in_grads)
+    return in_grads
+
+
+def hessians(ys, xs, name="hessians", **kwargs):
+    raise NotImplementedError("hessians are not supported yet")

@@ -1,0 +1,747 @@
+"""Neural-network ops (`tf.nn`): activations, conv/pool in NHWC, softmax and the cross-entropies.
+
+TF's layout is NHWC with HWIO filters; torch's kernels are NCHW/OIHW.  The kernels permute to
+views in channels-last memory, which torch's convolution consumes without copying, and TF's
+SAME padding (which may pad one more at the end) is reproduced exactly.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import get_default_graph
+from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
+from ..framework.tensor_shape import TensorShape
+from . import array_ops, math_ops
+from ._grad_util import vjp_grad
+from ._util import host_list
+from .registry import apply_op, op_output, register, same_as_input
+
+# --- activations --------------------------------------------------------------------------------------------
+
+
+def _k(fn):
+    return lambda op, ctx: fn
+
+
+def _act_grad(grad_type, use_output=False):
+    def grad(op, g):
+        src = op.outputs[0] if use_output else op.inputs[0]
+        return [op_output(grad_type, [g, src], attrs=dict(_grad_attrs(op)),
+                          input_names=["gradients", "outputs" if use_output else "features"])]
+    return grad
+
+
+def _grad_attrs(op):
+    return {k: v for k, v in op.attrs.items() if k == "alpha"}
+
+
+register("Relu", same_as_input(0), _k(torch.relu), _act_grad("ReluGrad", use_output=True))
+register("ReluGrad", same_as_input(0), _k(lambda g, y: g * (y > 0).to(g.dtype)))
+register("Relu6", same_as_input(0), _k(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"))
+register("Relu6Grad", same_as_input(0), _k(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)))
+register("Elu", same_as_input(0), _k(F.elu), _act_grad("EluGrad", use_output=True))
+register("EluGrad", same_as_input(0), _k(lambda g, y: torch.where(y > 0, g, g * (y + 1))))
+register("Selu", same_as_input(0), _k(F.selu), vjp_grad)
+register("Softplus", same_as_input(0), _k(F.softplus), _act_grad("SoftplusGrad"))
+register("SoftplusGrad", same_as_input(0), _k(lambda g, x: g * torch.sigmoid(x)))
+register("Softsign", same_as_input(0), _k(F.softsign), vjp_grad)
+
+
+def _leaky_kernel(op, ctx):
+    a = op.get_attr("alpha")
+    return lambda x: F.leaky_relu(x, a)
+
+
+def _leaky_grad_kernel(op, ctx):
+    a = op.get_attr("alpha")
+    return lambda g, x: torch.where(x > 0, g, g * a)
+
+
+register("LeakyRelu", same_as_input(0), _leaky_kernel, _act_grad("LeakyReluGrad"))
+register("LeakyReluGrad", same_as_input(0), _leaky_grad_kernel)
+
+
+def _softmax_grad(op, g):
+    y = op.outputs[0]
+    return [(g - math_ops.reduce_sum(g * y, -1, keepdims=True)) * y]
+
+
+def _log_softmax_grad(op, g):
+    y = op.outputs[0]
+    return [g - math_ops.reduce_sum(g, -1, keepdims=True) * math_ops.exp(y)]
+
+
+register("Softmax", same_as_input(0), _k(lambda x: torch.softmax(x, -1)), _softmax_grad)
+register("LogSoftmax", same_as_input(0), _k(lambda x: torch.log_softmax(x, -1)), _log_softmax_grad)
+
+
+def relu(features, name=None):
+    return op_output("Relu", [features], name=name or "Relu", input_names=["features"])
+
+
+def relu6(features, name=None):
+    return op_output("Relu6", [features], name=name or "Relu6", input_names=["features"])
+
+
+def elu(features, name=None):
+    return op_output("Elu", [features], name=name or "Elu", input_names=["features"])
+
+
+def selu(features, name=None):
+    return op_output("Selu", [features], name=name or "Selu", input_names=["features"])
+
+
+def softplus(features, name=None):
+    return op_output("Softplus", [features], name=name or "Softplus", input_names=["features"])
+
+
+def softsign(features, name=None):
+    return op_output("Softsign", [features], name=name or "Softsign", input_names=["features"])
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    return op_output("LeakyRelu", [features], attrs={"alpha": float(alpha)}, name=name or "LeakyRelu",
+                     input_names=["features"])
+
+
+def crelu(features, name=None, axis=-1):
+    with get_default_graph().name_scope(name or "CRelu"):
+        c = array_ops.concat([features, -convert_to_tensor(features)], axis)
+        return relu(c)
+
+
+def swish(features, name=None):
+    with get_default_graph().name_scope(name or "swish"):
+        return features * math_ops.sigmoid(features)
+
+
+def _along_axis(op_type, logits, axis, name):
+    x = convert_to_tensor(logits)
+    rank = x.get_shape().ndims
+    if axis in (-1, None) or (rank is not None and axis == rank - 1):
+        return op_output(op_type, [x], name=name or op_type, input_names=["logits"])
+    with get_default_graph().name_scope(name or op_type):
+        perm = list(range(rank))
+        perm[axis], perm[-1] = perm[-1], perm[axis]
+        y = op_output(op_type, [array_ops.transpose(x, perm)])
+        return array_ops.transpose(y, perm)
+
+
+def softmax(logits, axis=None, name=None, dim=None):
+    return _along_axis("Softmax", logits, dim if axis is None else axis, name)
+
+
+def log_softmax(logits, axis=None, name=None, dim=None):
+    return _along_axis("LogSoftmax", logits, dim if axis is None else axis, name)
+
+
+# --- BiasAdd --------------------------------------------------------------------------------------------------
+def _bias_add_kernel(op, ctx):
+    if op.get_attr("data_format") == "NCHW":
+        return lambda x, b: x + b.reshape((-1,) + (1,) * (x.dim() - 2))
+    return torch.add
+
+
+def _bias_add_grad_kernel(op, ctx):
+    nchw = op.get_attr("data_format") == "NCHW"
+
+    def k(g):
+        if nchw:
+            return g.sum(dim=[d for d in range(g.dim()) if d != 1])
+        return g.reshape(-1, g.shape[-1]).sum(0)
+    return k
+
+
+def _grad_bias_add(op, g):
+    return [g, op_output("BiasAddGrad", [g], attrs={"data_format": op.get_attr("data_format")},
+                         input_names=["out_backprop"])]
+
+
+def _bias_add_grad_shape(inputs, attrs):
+    s = inputs[0].get_shape()
+    c = None if s.ndims is None else (s[1] if attrs.get("data_format") == "NCHW" else s[-1])
+    return [(inputs[0].dtype, TensorShape([c]))]
+
+
+def _bias_add_shape(inputs, attrs):
+    x, b = inputs
+    if x.dtype is not b.dtype:
+        raise TypeError(f"Input 'bias' of 'BiasAdd' Op has type {b.dtype.name} that does not match type "
+                        f"{x.dtype.name} of argument 'value'.")
+    return [(x.dtype, x.get_shape())]
+
+
+register("BiasAdd", _bias_add_shape, _bias_add_kernel, _grad_bias_add)
+register("BiasAddGrad", _bias_add_grad_shape, _bias_add_grad_kernel)
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    with get_default_graph().name_scope(name or "BiasAdd") as scope:
+        v = convert_to_tensor(value, name="input")
+        b = convert_to_tensor(bias, dtype=v.dtype if not is_tensor_like(bias) else None, name="bias")
+        return op_output("BiasAdd", [v, b], attrs={"data_format": data_format or "NHWC"}, name=scope,
+                         input_names=["value", "bias"])
+
+
+# --- Conv2D & pooling -------------------------------------------------------------------------------------------
+def _same_pads(size, k, stride, dilation=1):
+    eff = (k - 1) * dilation + 1
+    out = -(-size // stride)
+    total = max((out - 1) * stride + eff - size, 0)
+    return total // 2, total - total // 2
+
+
+def _conv_out(size, k, stride, padding, dilation=1):
+    if size is None or k is None:
+        return None
+    if padding == "SAME":
+        return -(-size // stride)
+    return (size - ((k - 1) * dilation + 1)) // stride + 1
+
+
+def _hw(attrs, key):
+    v = attrs[key]
+    return (v[1], v[2]) if attrs.get("data_format", "NHWC") == "NHWC" else (v[2], v[3])
+
+
+def _conv2d_shape(inputs, attrs):
+    x, w = inputs
+    if x.dtype is not w.dtype:
+        raise TypeError(f"Input 'filter' of 'Conv2D' Op has type {w.dtype.name} that does not match type "
+                        f"{x.dtype.name} of argument 'input'.")
+    xs, ws = x.get_shape().with_rank(4), w.get_shape().with_rank(4)
+    sh, sw = _hw(attrs, "strides")
+    dh, dw = _hw(attrs, "dilations") if "dilations" in attrs else (1, 1)
+    nhwc = attrs.get("data_format", "NHWC") == "NHWC"
+    n, h, wd, c = (xs[0], xs[1], xs[2], xs[3]) if nhwc else (xs[0], xs[2], xs[3], xs[1])
+    if not c.is_compatible_with(ws[2]):
+        raise ValueError(f"Depth of input ({c}) is not a multiple of input depth of filter ({ws[2]}) for "
+                         f"'Conv2D' with input shapes: {xs}, {ws}.")
+    pad = attrs["padding"]
+    oh = _conv_out(h.value, ws[0].value, sh, pad, dh)
+    ow = _conv_out(wd.value, ws[1].value, sw, pad, dw)
+    out = [n, oh, ow, ws[3]] if nhwc else [n, ws[3], oh, ow]
+    return [(x.dtype, TensorShape(out))]
+
+
+def _conv_geometry(op):
+    attrs = op.attrs
+    return _hw(attrs, "strides"), (_hw(attrs, "dilations") if "dilations" in attrs else (1, 1)), \
+        attrs["padding"], attrs.get("data_format", "NHWC") == "NHWC"
+
+
+def _pad_for(x_hw, k_hw, strides, dilations, padding):
+    if padding == "VALID":
+        return (0, 0, 0, 0)
+    (t, b), (l, r) = (_same_pads(x_hw[0], k_hw[0], strides[0], dilations[0]),
+                      _same_pads(x_hw[1], k_hw[1], strides[1], dilations[1]))
+    return t, b, l, r
+
+
+def _to_nchw(x, nhwc):
+    return x.permute(0, 3, 1, 2) if nhwc else x
+
+
+def _from_nchw(y, nhwc):
+    return y.permute(0, 2, 3, 1) if nhwc else y
+
+
+def _conv2d_kernel(op, ctx):
+    strides, dil, padding, nhwc = _conv_geometry(op)
+
+    def k(x, w):
+        xc = _to_nchw(x, nhwc)
+        wc = w.permute(3, 2, 0, 1)
+        t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
+        if t == b and l == r:
+            y = F.conv2d(xc, wc, None, strides, (t, l), dil)
+        else:
+            y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, None, strides, 0, dil)
+        return _from_nchw(y, nhwc)
+    return k
+
+
+def _conv_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "data_format", "dilations", "use_cudnn_on_gpu",
+                                        "explicit_paddings") if k in op.attrs}
+
+
+def _grad_conv2d(op, g):
+    x, w = op.inputs
+    attrs = _conv_attrs(op)
+    xs = array_ops.shape(x) if not x.get_shape().is_fully_defined() else \
+        convert_to_tensor(x.get_shape().as_list(), dtype=_dtypes.int32)
+    ws = array_ops.shape(w) if not w.get_shape().is_fully_defined() else \
+        convert_to_tensor(w.get_shape().as_list(), dtype=_dtypes.int32)
+    gx = op_output("Conv2DBackpropInput", [xs, w, g], attrs=dict(attrs),
+                   input_names=["input_sizes", "filter", "out_backprop"])
+    gw = op_output("Conv2DBackpropFilter", [x, ws, g], attrs=dict(attrs),
+                   input_names=["input", "filter_sizes", "out_backprop"])
+    return [gx, gw]
+
+
+def _conv_bp_input_kernel(op, ctx):
+    strides, dil, padding, nhwc = _conv_geometry(op)
+
+    def k(sizes, w, g):
+        size = host_list(sizes)
+        wc = w.permute(3, 2, 0, 1)
+        gc = _to_nchw(g, nhwc)
+        n, h, wd, c = size if nhwc else (size[0], size[2], size[3], size[1])
+        t, b, l, r = _pad_for((h, wd), wc.shape[2:], strides, dil, padding)
+        ph, pw = h + t + b, wd + l + r
+        dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device)
+        gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [0, 0], list(dil), False,
+                                                 [0, 0], 1, [True, False, False])[0]
+        gi = gi[:, :, t:t + h, l:l + wd]
+        return _from_nchw(gi, nhwc)
+    return k
+
+
+def _conv_bp_filter_kernel(op, ctx):
+    strides, dil, padding, nhwc = _conv_geometry(op)
+
+    def k(x, sizes, g):
+        kh, kw, cin, cout = host_list(sizes)
+        xc = _to_nchw(x, nhwc)
+        gc = _to_nchw(g, nhwc)
+        t, b, l, r = _pad_for(xc.shape[2:], (kh, kw), strides, dil, padding)
+        if t or b or l or r:
+            xc = F.pad(xc, (l, r, t, b))
+        wdummy = torch.empty((cout, cin, kh, kw), dtype=g.dtype, device=g.device)
+        gw = torch.ops.aten.convolution_backward(gc, xc, wdummy, None, list(strides), [0, 0], list(dil), False,
+                                                 [0, 0], 1, [False, True, False])[1]
+        return gw.permute(2, 3, 1, 0)
+    return k
+
+
+def _bp_input_shape(inputs, attrs):
+    from ._util import shape_tensor_value
+    v = shape_tensor_value(inputs[0])
+    return [(inputs[1].dtype, TensorShape(None if v is None else [None if d == -1 else d for d in v]))]
+
+
+def _bp_filter_shape(inputs, attrs):
+    from ._util import shape_tensor_value
+    v = shape_tensor_value(inputs[1])
+    return [(inputs[0].dtype, TensorShape(None if v is None else [None if d == -1 else d for d in v]))]
+
+
+register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d)
+register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input_kernel, vjp_grad, type_attr=None,
+         host_inputs=(0,))
+register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter_kernel, vjp_grad, type_attr=None,
+         host_inputs=(1,))
+
+
+def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
+           dilations=(1, 1, 1, 1), name=None, filters=None):
+    if filter is None:
+        filter = filters
+    if isinstance(padding, str):
+        padding = padding.upper()
+    strides = _expand4(strides, data_format)
+    dilations = _expand4(dilations, data_format)
+    return op_output("Conv2D", [input, filter], attrs={"strides": strides, "padding": padding,
+                                                       "data_format": data_format, "dilations": dilations,
+                                                       "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
+                                                       "explicit_paddings": []},
+                     name=name or "Conv2D", input_names=["input", "filter"])
+
+
+def _expand4(v, data_format):
+    if v is None:
+        return [1, 1, 1, 1]
+    if isinstance(v, int):
+        v = [v, v]
+    v = list(v)
+    if len(v) == 1:
+        v = v * 2
+    if len(v) == 2:
+        return [1, v[0], v[1], 1] if data_format == "NHWC" else [1, 1, v[0], v[1]]
+    return v
+
+
+def _pool_shape(inputs, attrs):
+    x = inputs[0]
+    xs = x.get_shape().with_rank(4)
+    nhwc = attrs.get("data_format", "NHWC") == "NHWC"
+    kh, kw = _hw(attrs, "ksize")
+    sh, sw = _hw(attrs, "strides")
+    n, h, w, c = (xs[0], xs[1], xs[2], xs[3]) if nhwc else (xs[0], xs[2], xs[3], xs[1])
+    oh = _conv_out(h.value, kh, sh, attrs["padding"])
+    ow = _conv_out(w.value, kw, sw, attrs["padding"])
+    return [(x.dtype, TensorShape([n, oh, ow, c] if nhwc else [n, c, oh, ow]))]
+
+
+def _pool_geometry(op):
+    a = op.attrs
+    return _hw(a, "ksize"), _hw(a, "strides"), a["padding"], a.get("data_format", "NHWC") == "NHWC"
+
+
+def _max_pool_nchw(xc, k, s, padding):
+    t, b, l, r = _pad_for(xc.shape[2:], k, s, (1, 1), padding)
+    if t == b and l == r and t <= k[0] // 2 and l <= k[1] // 2:
+        return F.max_pool2d(xc, k, s, (t, l))
+    return F.max_pool2d(F.pad(xc, (l, r, t, b), value=float("-inf")), k, s)
+
+
+def _avg_pool_nchw(xc, k, s, padding):
+    t, b, l, r = _pad_for(xc.shape[2:], k, s, (1, 1), padding)
+    if t == b and l == r and t <= k[0] // 2 and l <= k[1] // 2:
+        return F.avg_pool2d(xc, k, s, (t, l), count_include_pad=False)
+    summed = F.avg_pool2d(F.pad(xc, (l, r, t, b)), k, s, divisor_override=1)
+    ones = torch.ones((1, 1) + tuple(xc.shape[2:]), dtype=xc.dtype, device=xc.device)
+    count = F.avg_pool2d(F.pad(ones, (l, r, t, b)), k, s, divisor_override=1)
+    return summed / count
+
+
+def _pool_kernel(fn):
+    def factory(op, ctx):
+        k, s, padding, nhwc = _pool_geometry(op)
+        return lambda x: _from_nchw(fn(_to_nchw(x, nhwc), k, s, padding), nhwc)
+    return factory
+
+
+def _pool_attrs(op):
+    return {k: op.get_attr(k) for k in ("ksize", "strides", "padding", "data_format")}
+
+
+def _grad_max_pool(op, g):
+    return [op_output("MaxPoolGrad", [op.inputs[0], op.outputs[0], g], attrs=_pool_attrs(op),
+                      input_names=["orig_input", "orig_output", "grad"])]
+
+
+def _grad_avg_pool(op, g):
+    x = op.inputs[0]
+    xs = array_ops.shape(x) if not x.get_shape().is_fully_defined() else \
+        convert_to_tensor(x.get_shape().as_list(), dtype=_dtypes.int32)
+    return [op_output("AvgPoolGrad", [xs, g], attrs=_pool_attrs(op), input_names=["orig_input_shape", "grad"])]
+
+
+def _max_pool_grad_kernel(op, ctx):
+    k, s, padding, nhwc = _pool_geometry(op)
+
+    def kern(x, y, g):
+        with torch.enable_grad():
+            xc = _to_nchw(x, nhwc).detach().requires_grad_(True)
+            yc = _max_pool_nchw(xc, k, s, padding)
+            return _from_nchw(torch.autograd.grad(yc, xc, _to_nchw(g, nhwc))[0], nhwc)
+    return kern
+
+
+def _avg_pool_grad_kernel(op, ctx):
+    k, s, padding, nhwc = _pool_geometry(op)
+
+    def kern(sizes, g):
+        size = host_list(sizes)
+        with torch.enable_grad():
+            x = torch.zeros(size, dtype=g.dtype, device=g.device, requires_grad=True)
+            xc = _to_nchw(x, nhwc)
+            yc = _avg_pool_nchw(xc, k, s, padding)
+            return torch.autograd.grad(yc, x, _to_nchw(g, nhwc))[0]
+    return kern
+
+
+register("MaxPool", _pool_shape, _pool_kernel(_max_pool_nchw), _grad_max_pool)
+register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool)
+register("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _max_pool_grad_kernel,
+         vjp_grad)
+register("AvgPoolGrad", lambda inputs, attrs: _bp_input_shape([inputs[0], inputs[1]], attrs),
+         _avg_pool_grad_kernel, vjp_grad, type_attr=None, host_inputs=(0,))
+
+
+def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
+    if value is None:
+        value = input
+    return op_output("MaxPool", [value], attrs={"ksize": _expand4(ksize, data_format),
+                                                "strides": _expand4(strides, data_format),
+                                                "padding": padding.upper(), "data_format": data_format},
+                     name=name or "MaxPool", input_names=["input"])
+
+
+def avg_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
+    if value is None:
+        value = input
+    return op_output("AvgPool", [value], attrs={"ksize": _expand4(ksize, data_format),
+                                                "strides": _expand4(strides, data_format),
+                                                "padding": padding.upper(), "data_format": data_format},
+                     name=name or "AvgPool", input_names=["value"])
+
+
+# --- cross-entropies ----------------------------------------------------------------------------------------------
+def _xent_shape(inputs, attrs):
+    f, lab = inputs
+    s = f.get_shape()
+    return [(f.dtype, TensorShape([s[0]] if s.ndims else [None])), (f.dtype, s)]
+
+
+def _xent_kernel(op, ctx):
+    def k(features, labels):
+        logp = torch.log_softmax(features, -1)
+        loss = -(labels * logp).sum(-1)
+        return loss, torch.exp(logp) - labels
+    return k
+
+
+def _broadcast_mul(vec, mat):
+    return array_ops.expand_dims(vec, -1) * mat
+
+
+def _grad_xent(op, g_loss, g_backprop=None):
+    logits = op.inputs[0]
+    grad = _broadcast_mul(g_loss, op.outputs[1])
+    if g_backprop is not None:
+        softmax_ = softmax(logits)
+        grad = grad + ((g_backprop - array_ops.squeeze(
+            math_ops.matmul(array_ops.expand_dims(g_backprop, 1), array_ops.expand_dims(softmax_, 2)), axis=1)) *
+            softmax_)
+    return [grad, _broadcast_mul(g_loss, -log_softmax(logits))]
+
+
+register("SoftmaxCrossEntropyWithLogits", _xent_shape, _xent_kernel, _grad_xent)
+
+
+def _sparse_xent_kernel(op, ctx):
+    def k(features, labels):
+        logp = torch.log_softmax(features, -1)
+        lab = labels.long()
+        n = features.shape[-1]
+        bad = (lab < 0) | (lab >= n)
+        safe = torch.where(bad, torch.zeros_like(lab), lab)
+        loss = -logp.gather(-1, safe.unsqueeze(-1)).squeeze(-1)
+        back = torch.exp(logp)
+        back = back - F.one_hot(safe, n).to(back.dtype)
+        if bool(bad.any()):
+            from ..framework.errors import InvalidArgumentError
+            raise InvalidArgumentError(None, op, f"Received a label value of {int(lab[bad][0])} which is outside "
+                                                 f"the valid range of [0, {n}).")
+        return loss, back
+    return k
+
+
+def _grad_sparse_xent(op, g_loss, g_backprop=None):
+    return [_broadcast_mul(g_loss, op.outputs[1]), None]
+
+
+register("SparseSoftmaxCrossEntropyWithLogits", _xent_shape, _sparse_xent_kernel, _grad_sparse_xent)
+
+
+def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=None, name=None, dim=None):
+    axis = dim if axis is None else axis
+    with get_default_graph().name_scope(name or "softmax_cross_entropy_with_logits") as scope:
+        logits = convert_to_tensor(logits, name="logits")
+        labels = convert_to_tensor(labels, dtype=logits.dtype if not is_tensor_like(labels) else None,
+                                   name="labels")
+        rank = logits.get_shape().ndims
+        if axis not in (None, -1) and rank is not None and axis != rank - 1:
+            perm = list(range(rank))
+            perm[axis], perm[-1] = perm[-1], perm[axis]
+            logits, labels = array_ops.transpose(logits, perm), array_ops.transpose(labels, perm)
+        if rank == 2:
+            return apply_op("SoftmaxCrossEntropyWithLogits", [logits, labels], name=scope,
+                            input_names=["features", "labels"]).outputs[0]
+        shape = array_ops.shape(logits)
+        flat_l = array_ops.reshape(logits, [-1, logits.get_shape()[-1].value or -1])
+        flat_y = array_ops.reshape(labels, [-1, logits.get_shape()[-1].value or -1])
+        cost = apply_op("SoftmaxCrossEntropyWithLogits", [flat_l, flat_y],
+                        input_names=["features", "labels"]).outputs[0]
+        out_shape = array_ops.slice(shape, [0], [rank - 1]) if rank is not None else None
+        return array_ops.reshape(cost, out_shape, name=scope)
+
+
+def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):
+    """TF1's deprecated v1: no gradient flows into `labels`."""
+    with get_default_graph().name_scope(name or "softmax_cross_entropy_with_logits_sg") as scope:
+        labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
+        return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis or dim,
+                                                    name=scope)
+
+
+def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    with get_default_graph().name_scope(name or "SparseSoftmaxCrossEntropyWithLogits") as scope:
+        labels = convert_to_tensor(labels)
+        logits = convert_to_tensor(logits)
+        ls, ys = logits.get_shape(), labels.get_shape()
+        if ys.ndims is not None and ls.ndims is not None and ys.ndims != ls.ndims - 1:
+            raise ValueError(f"Rank mismatch: Rank of labels (received {ys.ndims}) should equal rank of logits "
+                             f"minus 1 (received {ls.ndims}).")
+        if ls.ndims == 2:
+            return apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
+                            attrs={"Tlabels": labels.dtype}, name="SparseSoftmaxCrossEntropyWithLogits",
+                            input_names=["features", "labels"]).outputs[0]
+        n = ls[-1].value or -1
+        flat_l = array_ops.reshape(logits, [-1, n])
+        flat_y = array_ops.reshape(labels, [-1])
+        cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [flat_l, flat_y], attrs={"Tlabels": labels.dtype},
+                        input_names=["features", "labels"]).outputs[0]
+        return array_ops.reshape(cost, array_ops.shape(labels), name=scope)
+
+
+def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    """max(x, 0) - x * z + log(1 + exp(-|x|)), TF's numerically stable form."""
+    with get_default_graph().name_scope(name or "logistic_loss") as scope:
+        logits = convert_to_tensor(logits, name="logits")
+        labels = convert_to_tensor(labels, dtype=logits.dtype if not is_tensor_like(labels) else None,
+                                   name="labels")
+        zeros = array_ops.zeros_like(logits)
+        cond = math_ops.greater_equal(logits, zeros)
+        relu_logits = math_ops.where_v2(cond, logits, zeros)
+        neg_abs_logits = math_ops.where_v2(cond, -logits, logits)
+        return math_ops.add(relu_logits - logits * labels, math_ops.log1p(math_ops.exp(neg_abs_logits)),
+                            name=scope)
+
+
+def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None, targets=None):
+    labels = targets if labels is None else labels
+    with get_default_graph().name_scope(name or "logistic_loss") as scope:
+        logits = convert_to_tensor(logits)
+        labels = convert_to_tensor(labels, dtype=logits.dtype if not is_tensor_like(labels) else None)
+        log_weight = 1 + (pos_weight - 1) * labels
+        return math_ops.add((1 - labels) * logits,
+                            log_weight * (math_ops.log1p(math_ops.exp(-math_ops.abs(logits))) +
+                                          relu(-logits)), name=scope)
+
+
+register("L2Loss", lambda inputs, attrs: [(inputs[0].dtype, TensorShape([]))],
+         _k(lambda x: torch.sum(x * x) / 2), lambda op, g: [op.inputs[0] * g])
+
+
+def l2_loss(t, name=None):
+    return op_output("L2Loss", [t], name=name or "L2Loss", input_names=["t"])
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    axis = dim if axis is None else axis
+    with get_default_graph().name_scope(name or "l2_normalize") as scope:
+        x = convert_to_tensor(x, name="x")
+        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        x_inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, x_inv_norm, name=scope)
+
+
+# --- dropout, moments, batch norm ------------------------------------------------------------------------------------
+def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
+    """TF 1.15's dropout: keep where uniform >= rate, scale kept values by 1/(1-rate)."""
+    from .random_ops import random_uniform
+    if rate is None and keep_prob is None:
+        raise ValueError("You must provide a rate to dropout.")
+    with get_default_graph().name_scope(name or "dropout") as scope:
+        x = convert_to_tensor(x, name="x")
+        if rate is None:
+            if not is_tensor_like(keep_prob) and not 0 < keep_prob <= 1:
+                raise ValueError(f"keep_prob must be a scalar tensor or a float in the range (0, 1], got "
+                                 f"{keep_prob}")
+            rate = 1 - convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob") \
+                if is_tensor_like(keep_prob) else 1 - keep_prob
+        if not is_tensor_like(rate):
+            if not 0 <= rate < 1:
+                raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
+        rate_t = convert_to_tensor(rate, dtype=x.dtype, name="rate")
+        shape = noise_shape if noise_shape is not None else array_ops.shape(x)
+        random_tensor = random_uniform(shape, seed=seed, dtype=x.dtype)
+        keep_prob_t = 1 - rate_t
+        scale = 1 / keep_prob_t
+        keep_mask = math_ops.greater_equal(random_tensor, rate_t)
+        return math_ops.multiply(x * scale, math_ops.cast(keep_mask, x.dtype), name=scope)
+
+
+def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    with get_default_graph().name_scope(name or "moments"):
+        x = convert_to_tensor(x)
+        mean = math_ops.reduce_mean(x, axes, keepdims=True, name="mean")
+        variance = math_ops.reduce_mean(math_ops.squared_difference(x, array_ops.stop_gradient(mean)), axes,
+                                        keepdims=True, name="variance")
+        if not keep:
+            mean = array_ops.squeeze(mean, axes)
+            variance = array_ops.squeeze(variance, axes)
+        return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    with get_default_graph().name_scope(name or "batchnorm"):
+        inv = math_ops.rsqrt(variance + variance_epsilon)
+        if scale is not None:
+            inv = inv * scale
+        return x * math_ops.cast(inv, x.dtype) + math_ops.cast(
+            offset - mean * inv if offset is not None else -mean * inv, x.dtype)
+
+
+def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
+    if isinstance(params, (list, tuple)):
+        if len(params) != 1:
+            raise NotImplementedError("embedding_lookup over several shards is not supported")
+        params = params[0]
+    with get_default_graph().name_scope(name or "embedding_lookup") as scope:
+        return array_ops.gather(params, ids, name=scope)
+
+
+def in_top_k(predictions, targets, k, name=None):
+    return op_output("InTopKV2", [predictions, targets, (k, convert_to_tensor(targets).dtype)],
+                     name=name or "in_top_k", input_names=["predictions", "targets", "k"])
+
+
+def _in_top_k_kernel(op, ctx):
+    def kern(pred, targets, k):
+        kk = int(k)
+        t = targets.long().to(pred.device)
+        target_val = pred.gather(1, t.unsqueeze(1))
+        higher = (pred > target_val).sum(1)
+        return (higher < kk) & torch.isfinite(target_val.squeeze(1))
+    return kern
+
+
+register("InTopKV2", lambda inputs, attrs: [(_dtypes.bool, TensorShape([inputs[0].get_shape()[0]]))],
+         _in_top_k_kernel, type_attr=None, host_inputs=(2,), differentiable=False)
+
+
+def _top_k_kernel(op, ctx):
+    sort = op.get_attr("sorted")
+
+    def kern(x, k):
+        v, i = torch.topk(x, int(k), dim=-1, sorted=sort)
+        return v, i.to(torch.int32)
+    return kern
+
+
+def _top_k_shape(inputs, attrs):
+    from ._util import constant_value
+    s = inputs[0].get_shape()
+    kv = constant_value(inputs[1])
+    if s.ndims is None:
+        return [(inputs[0].dtype, TensorShape(None)), (_dtypes.int32, TensorShape(None))]
+    dims = list(s.as_tuple()[:-1]) + [None if kv is None else int(kv)]
+    return [(inputs[0].dtype, TensorShape(dims)), (_dtypes.int32, TensorShape(dims))]
+
+
+register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,))
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+    return apply_op("TopKV2", [input, (k, _dtypes.int32)], attrs={"sorted": bool(sorted)}, name=name or "TopKV2",
+                    input_names=["input", "k"]).outputs
+
+
+def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):
+    return op_output("LRN", [input], attrs={"depth_radius": depth_radius, "bias": float(bias),
+                                            "alpha": float(alpha), "beta": float(beta)}, name=name or "LRN",
+                     input_names=["input"])
+
+
+def _lrn_kernel(op, ctx):
+    r, b, a, be = (op.get_attr(k) for k in ("depth_radius", "bias", "alpha", "beta"))
+
+    def kern(x):
+        sq = (x * x).permute(0, 3, 1, 2).unsqueeze(1)
+        summed = F.avg_pool3d(F.pad(sq, (0, 0, 0, 0, r, r)), (2 * r + 1, 1, 1), stride=1,
+                              divisor_override=1).squeeze(1).permute(0, 2, 3, 1)
+        return x / torch.pow(b + a * summed, be)
+    return kern
+
+
+register("LRN", same_as_input(0), _lrn_kernel, vjp_grad)
+lrn = local_response_normalization
+

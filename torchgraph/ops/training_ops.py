@@ -1,0 +1,174 @@
+"""TF's update ops (`ApplyGradientDescent`, `ApplyAdam` ...) with TF's exact formulas.
+
+The variable and its slots are ref inputs: the kernel updates the Session's stored tensors in
+place, which is what keeps a training step free of reallocation (and capturable as a CUDA
+graph).  Hyper-parameters that are graph constants are bound as Python floats at plan time.
+"""
+from __future__ import annotations
+
+import torch
+
+from ._util import constant_value
+from .registry import register
+
+
+def _var_shape(inputs, attrs):
+    return [(inputs[0].dtype, inputs[0].get_shape())]
+
+
+def _scalar_or_tensor(op, i):
+    """A Python float for constant hyper-parameters (cheaper than a 0-d tensor op), else None."""
+    v = constant_value(op.inputs[i])
+    return None if v is None else float(v)
+
+
+def _slots(ctx, op, n):
+    from ..runtime.codegen import variable_key
+    store = ctx.store
+    keys = [variable_key(op.inputs[i]) for i in range(n)]
+
+    def get():
+        try:
+            return [store[k] for k in keys]
+        except KeyError as e:
+            from ..framework.errors import FailedPreconditionError
+            raise FailedPreconditionError(None, op, f"Attempting to use uninitialized value {e.args[0]}\n\t "
+                                                    f"[[node {op.name}]]") from None
+    return get
+
+
+def _sgd_kernel(op, ctx):
+    get = _slots(ctx, op, 1)
+    alpha = _scalar_or_tensor(op, 1)
+
+    def k(a, delta):
+        (var,) = get()
+        var.sub_(delta * (alpha if alpha is not None else a))
+        return var
+    return k
+
+
+register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,), differentiable=False)
+
+
+def _momentum_kernel(op, ctx):
+    get = _slots(ctx, op, 2)
+    nesterov = op.get_attr("use_nesterov")
+    lr_c, mom_c = _scalar_or_tensor(op, 2), _scalar_or_tensor(op, 4)
+
+    def k(lr, grad, momentum):
+        var, accum = get()
+        lr = lr_c if lr_c is not None else lr
+        momentum = mom_c if mom_c is not None else momentum
+        accum.mul_(momentum).add_(grad)
+        if nesterov:
+            var.sub_(grad * lr + accum * momentum * lr)
+        else:
+            var.sub_(accum * lr)
+        return var
+    return k
+
+
+register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1), differentiable=False)
+
+
+def _adam_kernel(op, ctx):
+    get = _slots(ctx, op, 3)
+    nesterov = op.get_attr("use_nesterov") if "use_nesterov" in op.attrs else False
+    lr_c, b1_c, b2_c, eps_c = (_scalar_or_tensor(op, i) for i in (5, 6, 7, 8))
+
+    def k(b1p, b2p, lr, b1, b2, eps, grad):
+        var, m, v = get()
+        lr = lr_c if lr_c is not None else lr
+        b1 = b1_c if b1_c is not None else b1
+        b2 = b2_c if b2_c is not None else b2
+        eps = eps_c if eps_c is not None else eps
+        lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
+        m.lerp_(grad, 1 - b1)                     # m += (g - m) * (1 - beta1)
+        v.lerp_(grad * grad, 1 - b2)              # v += (g^2 - v) * (1 - beta2)
+        if nesterov:
+            var.sub_((m * b1 + grad * (1 - b1)) * lr_t / (torch.sqrt(v) + eps))
+        else:
+            var.sub_((m * lr_t) / (torch.sqrt(v) + eps))
+        return var
+    return k
+
+
+register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
+
+
+def _rmsprop_kernel(op, ctx):
+    get = _slots(ctx, op, 3)
+    lr_c, rho_c, mom_c, eps_c = (_scalar_or_tensor(op, i) for i in (3, 4, 5, 6))
+
+    def k(lr, rho, momentum, eps, grad):
+        var, ms, mom = get()
+        lr = lr_c if lr_c is not None else lr
+        rho = rho_c if rho_c is not None else rho
+        momentum = mom_c if mom_c is not None else momentum
+        eps = eps_c if eps_c is not None else eps
+        ms.lerp_(grad * grad, 1 - rho)            # ms += (g^2 - ms) * (1 - rho)
+        mom.mul_(momentum).add_(lr * grad / torch.sqrt(ms + eps))
+        var.sub_(mom)
+        return var
+    return k
+
+
+register("ApplyRMSProp", _var_shape, _rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
+
+
+def _centered_rmsprop_kernel(op, ctx):
+    get = _slots(ctx, op, 4)
+    lr_c, rho_c, mom_c, eps_c = (_scalar_or_tensor(op, i) for i in (4, 5, 6, 7))
+
+    def k(lr, rho, momentum, eps, grad):
+        var, mg, ms, mom = get()
+        lr = lr_c if lr_c is not None else lr
+        rho = rho_c if rho_c is not None else rho
+        momentum = mom_c if mom_c is not None else momentum
+        eps = eps_c if eps_c is not None else eps
+        mg.lerp_(grad, 1 - rho)
+        ms.lerp_(grad * grad, 1 - rho)
+        denom = ms - mg * mg + eps
+        mom.mul_(momentum).add_(lr * grad / torch.sqrt(denom))
+        var.sub_(mom)
+        return var
+    return k
+
+
+register("ApplyCenteredRMSProp", _var_shape, _centered_rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2, 3),
+         differentiable=False)
+
+
+def _adagrad_kernel(op, ctx):
+    get = _slots(ctx, op, 2)
+    lr_c = _scalar_or_tensor(op, 2)
+    update_slots = op.attrs.get("update_slots", True)
+
+    def k(lr, grad):
+        var, accum = get()
+        lr = lr_c if lr_c is not None else lr
+        if update_slots:
+            accum.add_(grad * grad)
+        var.sub_(lr * grad / torch.sqrt(accum))
+        return var
+    return k
+
+
+register("ApplyAdagrad", _var_shape, _adagrad_kernel, stateful=True, ref_inputs=(0, 1), differentiable=False)
+
+
+def _adadelta_kernel(op, ctx):
+    get = _slots(ctx, op, 3)
+
+    def k(lr, rho, eps, grad):
+        var, accum, accum_update = get()
+        accum.mul_(rho).add_(grad * grad * (1 - rho))
+        update = torch.sqrt(accum_update + eps) / torch.sqrt(accum + eps) * grad
+        accum_update.mul_(rho).add_(update * update * (1 - rho))
+        var.sub_(update * lr)
+        return var
+    return k
+
+
+register("ApplyAdadelta", _var_shape, _adadelta_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
