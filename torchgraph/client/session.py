@@ -62,6 +62,8 @@ class _FetchHandler:
         self.elements: list = []
         self._index: dict = {}
         self._builder = self._walk(graph, fetches)
+        # Set when `fetches` is one element rather than a structure: the result is returned as is.
+        self.single = None if isinstance(fetches, (list, tuple, collections.abc.Mapping)) else self.elements[0]
 
     def _add(self, elem) -> int:
         if elem not in self._index:
@@ -137,6 +139,30 @@ class _FeedSpec:
             raise ValueError(f"Cannot feed value of shape {tuple(shape)} for Tensor '{self.tensor.name}', "
                              f"which has shape '{want_s}'")
 
+    def converter(self):
+        """A converter specialised for this feed: numpy arrays of the right dtype take a short path."""
+        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type != "cpu":
+            return self.convert
+        np_dtype = np.dtype(self.np_dtype)
+        want = self.shape
+        fixed = want if want is not None and all(d is not None for d in want) else None
+        check = self._check_shape
+        from_numpy = torch.from_numpy
+        ndarray = np.ndarray
+        slow = self.convert
+
+        def convert(value):
+            if type(value) is ndarray and value.dtype == np_dtype:
+                arr = value
+            else:
+                return slow(value)
+            if arr.shape != fixed:
+                check(arr.shape)
+            if not arr.flags.c_contiguous or not arr.flags.writeable:
+                arr = np.array(arr, copy=True, order="C")
+            return from_numpy(arr)
+        return convert
+
     def convert(self, value):
         if isinstance(value, torch.Tensor):
             self._check_shape(tuple(value.shape))
@@ -190,6 +216,7 @@ class BaseSession:
         self._rngs: dict[str, torch.Generator] = {}
         self._resources: dict[str, Any] = {}
         self._plans: dict = {}
+        self._fast_calls: dict = {}
         self._op_devices: dict[Operation, torch.device] = {}
         gpu_count = self._config.device_count.get("GPU", None)
         use_gpu = torch.cuda.is_available() and gpu_count != 0
@@ -229,6 +256,7 @@ class BaseSession:
             self._closed = True
             self._variables.clear()
             self._plans.clear()
+            self._fast_calls.clear()
             for r in self._resources.values():
                 closer = getattr(r, "close", None)
                 if callable(closer):
@@ -300,43 +328,48 @@ class BaseSession:
 
     # --- run -----------------------------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
-        """Runs the ops and evaluates the tensors in `fetches`, TF1 style."""
+        """Runs the ops and evaluates the tensors in `fetches`, TF1 style.
+
+        The hot path is one dict lookup and one call of a function generated for this signature.
+        """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        feed_dict = feed_dict or {}
-        key = (_fetch_key(fetches), tuple(feed_dict))
-        cached = self._plans.get(key)
-        if cached is None:
-            cached = self._build(fetches, feed_dict)
-            self._plans[key] = cached
-        handler, plan, specs, runner = cached
-        values = [s.convert(v) for s, v in zip(specs, feed_dict.values())]
-        out = runner(values)
-        return handler.build([to_fetch(v, c) for v, c in zip(out, plan.copy_fetch)])
+        if feed_dict:
+            feed_key = tuple(feed_dict)
+        else:
+            feed_key = ()
+            feed_dict = _NO_FEEDS
+        try:
+            call = self._fast_calls[(fetches, feed_key)]
+        except (KeyError, TypeError):
+            call = self._lookup(fetches, feed_dict, feed_key)
+        return call(feed_dict)
 
-    def _build(self, fetches, feed_dict):
+    def _lookup(self, fetches, feed_dict, feed_key):
+        key = (_fetch_key(fetches), feed_key)
+        call = self._plans.get(key)
+        if call is None:
+            call = self._build(fetches, list(feed_dict))
+            self._plans[key] = call
+        try:
+            self._fast_calls[(fetches, feed_key)] = call
+        except TypeError:
+            pass  # an unhashable structure (list, dict): found through its structural key next time
+        return call
+
+    def _build(self, fetches, feed_keys: list, positional: bool = False):
+        """Plans one signature and generates the function that runs it end to end."""
         graph = self._graph
         handler = _FetchHandler(graph, fetches)
-        feeds: list[Tensor] = []
-        for k in feed_dict:
-            feeds.append(self._feed_tensor(k))
+        feeds: list[Tensor] = [self._feed_tensor(k) for k in feed_keys]
         if len(set(feeds)) != len(feeds):
             raise ValueError("The same tensor is fed more than once.")
         fetch_tensors = [e for e in handler.elements if isinstance(e, Tensor)]
         targets = [e for e in handler.elements if isinstance(e, Operation)]
         plan = build_plan(self, fetch_tensors, targets, feeds)
-        # Fetch values are returned in `handler.elements` order: ops give None.
-        positions = []
-        ti = 0
-        for e in handler.elements:
-            if isinstance(e, Tensor):
-                positions.append(ti)
-                ti += 1
-            else:
-                positions.append(None)
         specs = [_FeedSpec(t, self._device_for(t.op)) for t in feeds]
-        runner = self._mode.wrap(self, plan, positions)
-        return handler, _PlanView(plan, positions), specs, runner
+        runner = self._mode.wrap(self, plan, list(range(len(fetch_tensors))))
+        return _generate_call(self, handler, plan, specs, runner, positional)
 
     def _feed_tensor(self, key) -> Tensor:
         graph = self._graph
@@ -354,29 +387,70 @@ class BaseSession:
 
     def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
         """A function `f(*feed_values)` running a fixed signature with even less per-call work."""
-        feed_list = list(feed_list or [])
-        dummy = {k: None for k in feed_list}
-        handler, plan, specs, runner = self._build(fetches, dummy)
+        call = self._build(fetches, list(feed_list or []), positional=True)
 
-        def call(*args, **kwargs):
+        def callable_(*args, **kwargs):
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
-            values = [s.convert(v) for s, v in zip(specs, args)]
-            out = runner(values)
-            return handler.build([to_fetch(v, c) for v, c in zip(out, plan.copy_fetch)])
-        return call
+            return call(args)
+        return callable_
 
     def partial_run_setup(self, *args, **kwargs):
         raise errors.UnimplementedError(None, None, "partial_run is not supported by torchgraph")
 
 
-class _PlanView:
-    """The plan as the session's fetch conversion sees it: values in handler.elements order."""
+_NO_FEEDS: dict = {}
 
-    def __init__(self, plan, positions):
-        self.plan = plan
-        self.copy_fetch = [plan.copy_fetch[p] if p is not None else False for p in positions]
-        self.source = plan.source
+
+def _fetch_expr(session, t: Tensor, i: int, copy: bool, namespace: dict) -> str:
+    """Source converting the i-th plan output to what TF returns, specialised for its tensor."""
+    shape = t.get_shape()
+    dt = t.dtype
+    on_cpu = session._device_for(t.op).type == "cpu"
+    if dt.torch_dtype is None or dt is _dtypes.bfloat16 or shape.ndims is None or not on_cpu:
+        namespace["_to_fetch"] = to_fetch
+        return f"_to_fetch(out[{i}], {copy})"
+    expr = f"out[{i}].numpy()"
+    if shape.ndims == 0:
+        return expr + "[()]"
+    return expr + (".copy()" if copy else "")
+
+
+def _generate_call(session, handler, plan, specs, runner, positional: bool):
+    """Emits `call(feed_dict)` for one signature: convert feeds, run the plan, shape the result."""
+    ns = {"runner": runner, "handler": handler}
+    args = []
+    for i, spec in enumerate(specs):
+        ns[f"cv{i}"] = spec.converter()
+        args.append(f"cv{i}(f{i})")
+    lines = ["def call(feeds):"]
+    if specs:
+        names = ", ".join(f"f{i}" for i in range(len(specs)))
+        src = "feeds" if positional else "feeds.values()"
+        lines.append(f"    {names}{',' if len(specs) == 1 else ''} = {src}")
+    lines.append(f"    out = runner([{', '.join(args)}])")
+    tensor_pos = {}
+    for e in handler.elements:
+        if isinstance(e, Tensor):
+            tensor_pos[e] = len(tensor_pos)
+    exprs = []
+    for e in handler.elements:
+        if isinstance(e, Tensor):
+            i = tensor_pos[e]
+            exprs.append(_fetch_expr(session, e, i, plan.copy_fetch[i], ns))
+        else:
+            exprs.append("None")
+    single = handler.single
+    if single is not None:
+        lines.append(f"    return {exprs[0]}")
+    else:
+        lines.append(f"    return handler.build([{', '.join(exprs)}])")
+    src = "\n".join(lines) + "\n"
+    exec(compile(src, "<torchgraph run>", "exec"), ns)
+    call = ns["call"]
+    call.plan = plan
+    call.source = src
+    return call
 
 
 class _DeviceAttributes:

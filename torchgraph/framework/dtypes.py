@@ -43,7 +43,7 @@ class DType:
 
     @property
     def is_unsigned(self) -> bool:
-        return self.name.startswith("uint") or self.name == "bool"
+        return self.name.startswith("uint")
 
     @property
     def is_complex(self) -> bool:
@@ -60,13 +60,17 @@ class DType:
     @property
     def min(self):
         if self.is_floating:
-            return float(np.finfo(self.as_numpy_dtype).min) if self.name != "bfloat16" else -3.38953e38
+            return np.finfo(self.as_numpy_dtype).min if self.name != "bfloat16" else -3.38953e38
+        if not self.is_integer:
+            raise TypeError(f"Cannot find minimum value of {self.name}.")
         return int(np.iinfo(self.as_numpy_dtype).min)
 
     @property
     def max(self):
         if self.is_floating:
-            return float(np.finfo(self.as_numpy_dtype).max) if self.name != "bfloat16" else 3.38953e38
+            return np.finfo(self.as_numpy_dtype).max if self.name != "bfloat16" else 3.38953e38
+        if not self.is_integer:
+            raise TypeError(f"Cannot find maximum value of {self.name}.")
         return int(np.iinfo(self.as_numpy_dtype).max)
 
     @property
@@ -119,7 +123,7 @@ _TABLE = [
     ("uint32", 22, np.uint32, getattr(torch, "uint32", None)),
     ("uint64", 23, np.uint64, getattr(torch, "uint64", None)),
     ("bool", 10, np.bool_, torch.bool),
-    ("string", 7, np.object_, None),
+    ("string", 7, object, None),
     ("complex64", 8, np.complex64, torch.complex64),
     ("complex128", 18, np.complex128, torch.complex128),
     ("resource", 20, np.object_, None),

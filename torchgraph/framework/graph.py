@@ -120,10 +120,9 @@ class Tensor:
         return f'<tf.Tensor \'{self.name}\' shape={self._shape} dtype={self._dtype.name}>'
 
     def __str__(self) -> str:
+        if self._shape.ndims is None:
+            return f'Tensor("{self.name}", dtype={self._dtype.name})'
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
-
-    def __hash__(self) -> int:
-        return id(self)
 
     def __bool__(self):
         raise TypeError("Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
@@ -245,9 +244,6 @@ class Operation:
 
     def __str__(self) -> str:
         return str(self.node_def)
-
-    def __hash__(self) -> int:
-        return id(self)
 
 
 class _ControlDependenciesController:
@@ -406,9 +402,9 @@ class Graph:
         return ret
 
     def _current_device(self) -> str:
-        for d in reversed(self._device_stack):
-            if d is not None:
-                return d
+        # The innermost scope decides; `tf.device(None)` clears the outer ones.
+        if self._device_stack:
+            return self._device_stack[-1] or ""
         return ""
 
     def create_op(self, op_type: str, inputs: list, dtypes=None, input_types=None, name=None,

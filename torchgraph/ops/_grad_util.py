@@ -50,7 +50,7 @@ def _vjp_kernel(op, ctx):
                 out.append(torch.zeros_like(x) if g is None else g)
             else:
                 out.append(None)
-        return tuple(out)
+        return out[0] if n_in == 1 else tuple(out)
     return k
 
 

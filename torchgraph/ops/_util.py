@@ -9,8 +9,26 @@ import torch
 from ..framework.graph import Tensor
 
 
+# Values a plan being generated knows for sure (shape specialisation): kernel factories that ask
+# `constant_value` while a plan is built see them, so they bind shapes and axes statically.
+_plan_constants: list[dict] = []
+
+
+def push_plan_constants(known: dict) -> int:
+    _plan_constants.append(known)
+    return len(_plan_constants)
+
+
+def pop_plan_constants(token: int) -> None:
+    del _plan_constants[token - 1:]
+
+
 def constant_value(t: Tensor) -> np.ndarray | None:
     """The value of `t` if it is known at graph-build time (TF's `tensor_util.constant_value`)."""
+    if _plan_constants:
+        v = _plan_constants[-1].get(t)
+        if v is not None:
+            return v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v)
     op = t.op
     if op.type == "Const":
         return op.get_attr("value")

@@ -36,7 +36,7 @@ def _identity_n_shape(inputs, attrs):
 
 
 register("IdentityN", _identity_n_shape, lambda op, ctx: (lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
-         type_attr=None)
+         type_attr={"T": "*"})
 
 
 def identity(input, name=None):
@@ -132,7 +132,8 @@ def _grad_reshape(op, g):
             else reshape(g, op.inputs[0].get_shape().as_list()), None]
 
 
-register("Reshape", _reshape_shape, _reshape_kernel, _grad_reshape, host_inputs=(1,), aliases={0: 0})
+register("Reshape", _reshape_shape, _reshape_kernel, _grad_reshape, host_inputs=(1,), aliases={0: 0},
+         type_attr={"T": 0, "Tshape": 1})
 
 
 def reshape(tensor, shape, name=None):
@@ -164,7 +165,7 @@ def _grad_to_input_shape(op, g):
 register("ExpandDims", _expand_dims_shape,
          lambda op, ctx: (lambda x, d: torch.unsqueeze(x, host_int(d) if host_int(d) >= 0
                                                        else host_int(d) + x.dim() + 1)),
-         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0})
+         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1})
 
 
 def expand_dims(input, axis=None, name=None, dim=None):
@@ -238,7 +239,8 @@ def _grad_transpose(op, g):
     return [transpose(g, op_output("InvertPermutation", [op.inputs[1]])), None]
 
 
-register("Transpose", _transpose_shape, _transpose_kernel, _grad_transpose, host_inputs=(1,), aliases={0: 0})
+register("Transpose", _transpose_shape, _transpose_kernel, _grad_transpose, host_inputs=(1,), aliases={0: 0},
+         type_attr={"T": 0, "Tperm": 1})
 register("InvertPermutation", same_as_input(0),
          lambda op, ctx: (lambda p: torch.argsort(p).to(p.dtype)), differentiable=False)
 
@@ -316,7 +318,7 @@ def _grad_concat(op, g):
     return vjp_grad(op, g)[:-1] + [None]
 
 
-register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(), type_attr="T")
+register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(), type_attr={"T": 0, "Tidx": -1})
 
 
 def concat(values, axis, name="concat"):
@@ -437,7 +439,7 @@ def _split_shape(inputs, attrs):
 register("Split", _split_shape,
          lambda op, ctx: (lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
          lambda op, *gs: [None, concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
-                                       op.inputs[0])], host_inputs=(0,))
+                                       op.inputs[0])], host_inputs=(0,), type_attr={"T": 1})
 
 
 def _splitv_shape(inputs, attrs):
@@ -471,7 +473,7 @@ def _splitv_kernel(op, ctx):
 
 register("SplitV", _splitv_shape, _splitv_kernel,
          lambda op, *gs: [concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
-                                 op.inputs[2]), None, None], host_inputs=(1, 2))
+                                 op.inputs[2]), None, None], host_inputs=(1, 2), type_attr={"T": 0, "Tlen": 1})
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
@@ -499,7 +501,7 @@ def _tile_shape(inputs, attrs):
 
 
 register("Tile", _tile_shape, lambda op, ctx: (lambda x, m: x.repeat(host_list(m))), vjp_grad,
-         host_inputs=(1,))
+         host_inputs=(1,), type_attr={"T": 0, "Tmultiples": 1})
 
 
 def tile(input, multiples, name=None):
@@ -528,13 +530,25 @@ def _pad_kernel(op, ctx):
             flat += [int(a), int(b)]
         if mode == "CONSTANT":
             return torch.nn.functional.pad(x, flat, value=0 if c is None else c.item())
-        if x.dim() <= 1:
-            return torch.nn.functional.pad(x[None, None], flat, mode="reflect" if mode == "REFLECT"
-                                           else "replicate")[0, 0]
-        m = "reflect" if mode == "REFLECT" else "replicate"
-        return torch.nn.functional.pad(x[None], flat[:-2], mode=m)[0] if flat[-2:] == [0, 0] else \
-            torch.nn.functional.pad(x, flat, mode=m)
+        return _mirror_pad(x, pv, mode)
     return k
+
+
+def _mirror_pad(x, pv, mode):
+    """TF's MirrorPad: REFLECT mirrors without the edge element, SYMMETRIC with it."""
+    off = 0 if mode == "SYMMETRIC" else 1
+    for d, (a, b) in enumerate(pv):
+        a, b, n = int(a), int(b), x.shape[d]
+        if not a and not b:
+            continue
+        if a > n - off or b > n - off:
+            from ..framework.errors import InvalidArgumentError
+            raise InvalidArgumentError(None, None, f"paddings must be no greater than the dimension size: {a}, {b} "
+                                                   f"greater than {n - off}")
+        idx = list(builtins.range(a - 1 + off, off - 1, -1)) + list(builtins.range(n)) + \
+            list(builtins.range(n - 1 - off, n - 1 - off - b, -1))
+        x = torch.index_select(x, d, torch.tensor(idx, dtype=torch.long, device=x.device))
+    return x
 
 
 def _grad_pad(op, g):
@@ -548,9 +562,9 @@ def _grad_pad(op, g):
     return vjp_grad(op, g)[:1] + [None] * (len(op.inputs) - 1)
 
 
-register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,))
-register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,))
-register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,))
+register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1})
+register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1})
+register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1})
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
@@ -582,7 +596,7 @@ def _grad_broadcast_to(op, g):
 
 register("BroadcastTo", _broadcast_to_shape,
          lambda op, ctx: (lambda x, s: x.expand(host_list(s)) if x.dim() <= len(host_list(s)) else x),
-         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0})
+         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tidx": 1})
 
 
 def broadcast_to(input, shape, name=None):
@@ -612,7 +626,8 @@ def _fill_kernel(op, ctx):
     return lambda d, v: v.expand(host_list(d)).clone()
 
 
-register("Fill", _fill_shape, _fill_kernel, lambda op, g: [None, None], type_attr="T", host_inputs=(0,))
+register("Fill", _fill_shape, _fill_kernel, lambda op, g: [None, None], type_attr={"T": 1, "index_type": 0},
+         host_inputs=(0,))
 
 
 def fill(dims, value, name=None):
@@ -703,7 +718,7 @@ def _range_kernel(op, ctx):
     return lambda s, l, d: torch.arange(s.item(), l.item(), d.item(), dtype=tdt, device=dev)
 
 
-register("Range", _range_shape, _range_kernel, type_attr=None, host_inputs=(0, 1, 2), differentiable=False)
+register("Range", _range_shape, _range_kernel, type_attr={"Tidx": 0}, host_inputs=(0, 1, 2), differentiable=False)
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
@@ -761,8 +776,8 @@ def _one_hot_kernel(op, ctx):
     return k
 
 
-register("OneHot", _one_hot_shape, _one_hot_kernel, lambda op, g: [None, None, None, None], type_attr=None,
-         host_inputs=(1,))
+register("OneHot", _one_hot_shape, _one_hot_kernel, lambda op, g: [None, None, None, None],
+         type_attr={"TI": 0, "T": 2}, host_inputs=(1,))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -781,6 +796,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 # --- Gather --------------------------------------------------------------------------------------------------
 def _gather_shape(inputs, attrs):
     params, idx, axis_t = inputs
+    _check_indices_dtype(idx)
     av = constant_value(axis_t)
     ps, is_ = params.get_shape(), idx.get_shape()
     if av is None or ps.ndims is None or is_.ndims is None:
@@ -788,6 +804,12 @@ def _gather_shape(inputs, attrs):
     a = int(av) % ps.ndims
     return [(params.dtype, TensorShape(list(ps.as_tuple()[:a]) + list(is_.as_tuple()) +
                                        list(ps.as_tuple()[a + 1:])))]
+
+
+def _check_indices_dtype(idx):
+    if idx.dtype not in (_dtypes.int32, _dtypes.int64, _dtypes.int16):
+        raise TypeError(f"Value passed to parameter 'indices' has DataType {idx.dtype.name} not in list of allowed "
+                        "values: int16, int32, int64")
 
 
 def _gather_kernel(op, ctx):
@@ -834,7 +856,8 @@ def _ss_attrs_index():
             "Index": _i32}
 
 
-register("GatherV2", _gather_shape, _gather_kernel, _grad_gather, type_attr="Tparams", host_inputs=(2,))
+register("GatherV2", _gather_shape, _gather_kernel, _grad_gather, type_attr={"Tparams": 0, "Tindices": 1, "Taxis": 2},
+         host_inputs=(2,))
 
 
 def _gather_v1_shape(inputs, attrs):
@@ -847,7 +870,8 @@ def _gather_v1_shape(inputs, attrs):
 
 register("Gather", _gather_v1_shape,
          lambda op, ctx: (lambda p, i: torch.index_select(p, 0, i.long().reshape(-1).to(p.device))
-                          .reshape(tuple(i.shape) + tuple(p.shape[1:]))), vjp_grad, type_attr="Tparams")
+                          .reshape(tuple(i.shape) + tuple(p.shape[1:]))), vjp_grad,
+         type_attr={"Tparams": 0, "Tindices": 1})
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
@@ -881,7 +905,7 @@ def _unsorted_segment_sum_kernel(op, ctx):
 
 
 register("UnsortedSegmentSum", _unsorted_segment_sum_shape, _unsorted_segment_sum_kernel, vjp_grad,
-         host_inputs=(2,))
+         host_inputs=(2,), type_attr={"T": 0, "Tindices": 1, "Tnumsegments": 2})
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
@@ -917,7 +941,7 @@ def _slice_kernel(op, ctx):
 
 
 register("Slice", _slice_shape, _slice_kernel, lambda op, g: vjp_grad(op, g)[:1] + [None, None],
-         host_inputs=(1, 2), aliases={0: 0})
+         host_inputs=(1, 2), aliases={0: 0}, type_attr={"T": 0, "Index": 1})
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001
@@ -951,6 +975,10 @@ def _ss_shape(inputs, attrs):
     if bv is None or ev is None or sv is None or xs.ndims is None:
         return [(x.dtype, TensorShape(None))]
     idx = _ss_index(attrs, bv, ev, sv, xs.ndims)
+    n_sparse = builtins.sum(1 for v in idx if v is not None and v is not Ellipsis)
+    if n_sparse > xs.ndims:
+        raise ValueError(f"Index out of range using input dim {xs.ndims}; input has only {xs.ndims} dims for "
+                         f"'StridedSlice' with input shapes: {xs}.")
     # Apply the index to a dummy of the static shape (unknown dims as a large size, then unknown).
     big = 1 << 20
     probe_shape = [d if d is not None else big for d in xs.as_tuple()]
@@ -967,6 +995,10 @@ def _ss_shape(inputs, attrs):
         elif v is None:
             out_dims.append(1)
         elif isinstance(v, int):
+            d = xs[dim].value
+            if d is not None and not -d <= v < d:
+                raise ValueError(f"slice index {v} of dimension {dim} out of bounds. for 'StridedSlice' with "
+                                 f"input shapes: {xs}.")
             dim += 1
         else:
             n = len(builtins.range(*v.indices(probe_shape[dim])))
@@ -1022,7 +1054,7 @@ def _ss_grad_kernel(op, ctx):
         shp = host_list(shape_v)
         out = torch.zeros(shp, dtype=dy.dtype, device=dy.device)
         idx = _ss_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
-        out[idx] = dy
+        _index_put(out, idx, dy)
         return out
     bv, ev, sv = (static_axes(op.inputs[i]) for i in (1, 2, 3))
     if bv is not None and ev is not None and sv is not None:
@@ -1030,10 +1062,19 @@ def _ss_grad_kernel(op, ctx):
 
         def k_static(shape_v, b, e, s, dy):
             out = torch.zeros(host_list(shape_v), dtype=dy.dtype, device=dy.device)
-            out[idx] = dy
+            _index_put(out, idx, dy)
             return out
         return k_static
     return k
+
+
+def _index_put(out, idx, dy):
+    """`out[idx] = dy` for a StridedSlice index, negative steps included (torch has none)."""
+    if builtins.any(isinstance(v, builtins.slice) and v.step is not None and v.step < 0 for v in idx):
+        positions = _apply_index(torch.arange(out.numel(), device=out.device).reshape(out.shape), idx)
+        out.view(-1)[positions.reshape(-1)] = dy.reshape(-1)
+    else:
+        out[idx] = dy
 
 
 def _grad_ss(op, g):
@@ -1047,12 +1088,13 @@ def _grad_ss(op, g):
                       input_names=["shape", "begin", "end", "strides", "dy"]), None, None, None]
 
 
-register("StridedSlice", _ss_shape, _ss_kernel, _grad_ss, host_inputs=(1, 2, 3), aliases={0: 0})
+register("StridedSlice", _ss_shape, _ss_kernel, _grad_ss, host_inputs=(1, 2, 3), aliases={0: 0},
+         type_attr={"T": 0, "Index": 1})
 register("StridedSliceGrad",
          lambda inputs, attrs: [(inputs[4].dtype, TensorShape(shape_tensor_value(inputs[0]) and
                                                               [None if d == -1 else d for d in
                                                                shape_tensor_value(inputs[0])]))],
-         _ss_grad_kernel, type_attr=None, host_inputs=(0, 1, 2, 3), differentiable=False)
+         _ss_grad_kernel, type_attr={"Index": 0, "T": 4}, host_inputs=(0, 1, 2, 3), differentiable=False)
 
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
@@ -1144,7 +1186,8 @@ def where_indices(condition, name=None):
 
 register("ReverseV2", same_as_input(0),
          lambda op, ctx: (lambda x, a: torch.flip(x, [v % x.dim() for v in host_list(a)])),
-         lambda op, g: [op_output("ReverseV2", [g, op.inputs[1]], attrs={"Tidx": _i32}), None], host_inputs=(1,))
+         lambda op, g: [op_output("ReverseV2", [g, op.inputs[1]], attrs={"Tidx": _i32}), None], host_inputs=(1,),
+         type_attr={"T": 0, "Tidx": 1})
 
 
 def reverse(tensor, axis, name=None):
@@ -1168,7 +1211,7 @@ def _cumsum_kernel(op, ctx):
     return k
 
 
-register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,))
+register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tidx": 1})
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):

@@ -81,8 +81,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         grads: dict[Tensor, list] = collections.defaultdict(list)
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
             if gy is None:
-                if not _differentiable(y):
-                    raise TypeError(f"Gradients of complex or integer tensors are not supported: {y}")
+                if y.dtype.is_complex:
+                    raise TypeError(f"Gradients of complex tensors must set grad_ys (y.dtype = {y.dtype.name})")
                 gy = _ones_for(y, i)
             else:
                 gy = convert_to_tensor(gy, dtype=y.dtype)

@@ -12,6 +12,7 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_numpy
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
+from ..runtime.values import Alias
 from ._util import constant_value, host_list, static_axes
 from .registry import apply_op, op_output, register, same_as_input
 
@@ -91,6 +92,10 @@ def _grad_zero(op, g):
     return [None]
 
 
+def _grad_sign(op, g):
+    return [zeros_like_impl(op.inputs[0])]
+
+
 def _grad_erf(op, g):
     x = op.inputs[0]
     two_over_root_pi = convert_to_tensor(2.0 / np.sqrt(np.pi), dtype=x.dtype)
@@ -135,7 +140,7 @@ _UNARY = [
     ("Digamma", torch.digamma, None),
     ("Reciprocal", torch.reciprocal, _grad_reciprocal),
     ("Inv", torch.reciprocal, _grad_reciprocal),
-    ("Sign", torch.sign, _grad_zero),
+    ("Sign", torch.sign, _grad_sign),
     ("Floor", torch.floor, _grad_zero),
     ("Ceil", torch.ceil, _grad_zero),
     ("Rint", torch.round, _grad_zero),
@@ -211,27 +216,41 @@ register("BroadcastGradientArgs",
          _bga_kernel, host_inputs=(0, 1), differentiable=False)
 
 
+_ABSENT = object()
+
+
+def _static_reduction_axes(target: TensorShape, other: TensorShape):
+    """The axes a broadcast gradient must be summed over to get back to `target`, decided from the
+    static shapes alone; None when an unknown dimension leaves it open (then it is found at run time)."""
+    if target.ndims is None or other.ndims is None:
+        return None
+    n = max(target.ndims, other.ndims)
+    t = [_ABSENT] * (n - target.ndims) + list(target.as_tuple())
+    o = [_ABSENT] * (n - other.ndims) + list(other.as_tuple())
+    axes = []
+    for i, (td, od) in enumerate(zip(t, o)):
+        if td is _ABSENT:
+            axes.append(i)
+        elif td == 1:
+            if od is not _ABSENT and od != 1:
+                axes.append(i)  # summing a size-1 axis is harmless when `od` turns out to be 1
+        elif td is None and od is not _ABSENT and od != 1:
+            return None  # target may be 1 there (broadcast) or not
+    return axes
+
+
 def _reduce_grad_to(g: Tensor, x: Tensor, y: Tensor, which: int):
     """Sums `g` (shaped like the broadcast of x and y) back to the shape of input `which`."""
     if g is None:
         return None
-    sx, sy = x.get_shape(), y.get_shape()
-    target = x if which == 0 else y
-    if sx.is_fully_defined() and sy.is_fully_defined():
-        rx, ry = broadcast_gradient_args(sx.as_list(), sy.as_list())
-        axes = rx if which == 0 else ry
-        out = g
-        if axes:
-            out = reduce_sum(out, axes)
-        if out.get_shape().as_tuple() != target.get_shape().as_tuple():
-            from .array_ops import reshape
-            out = reshape(out, target.get_shape().as_list())
-        return out
-    if sx.as_tuple() == sy.as_tuple() and sx.ndims is not None and \
-            sum(d is None for d in sx.as_tuple()) <= 1 and g.get_shape().as_tuple() == sx.as_tuple():
-        # identical static shapes with at most one unknown dim can't broadcast against each other
-        return g
     from .array_ops import reshape, shape as shape_op
+    target, other = (x, y) if which == 0 else (y, x)
+    ts = target.get_shape()
+    axes = _static_reduction_axes(ts, other.get_shape())
+    if axes is not None:
+        if not axes:
+            return g
+        return reshape(reduce_sum(g, axes), ts.as_list() if ts.is_fully_defined() else shape_op(target))
     tx, ty = shape_op(x), shape_op(y)
     rx, ry = apply_op("BroadcastGradientArgs", [tx, ty]).outputs
     return reshape(reduce_sum(g, rx if which == 0 else ry), tx if which == 0 else ty)
@@ -283,6 +302,15 @@ def _grad_squared_difference(op, g):
     return [_reduce_grad_to(xg, x, y, 0), _reduce_grad_to(-xg, x, y, 1)]
 
 
+def _grad_none2(op, g):
+    return [None, None]
+
+
+def _grad_floormod(op, g):
+    x, y = op.inputs
+    return [_reduce_grad_to(g, x, y, 0), _reduce_grad_to(g * neg(floordiv(x, y)), x, y, 1)]
+
+
 def _floordiv(x, y):
     if x.is_floating_point():
         return torch.floor(x / y)
@@ -317,9 +345,9 @@ _BINARY = [
     ("Mul", torch.mul, _grad_mul),
     ("RealDiv", torch.div, _grad_realdiv),
     ("Div", _tf_div, _grad_realdiv),
-    ("FloorDiv", _floordiv, None),
-    ("TruncateDiv", _truncdiv, None),
-    ("FloorMod", _floormod, None),
+    ("FloorDiv", _floordiv, _grad_none2),
+    ("TruncateDiv", _truncdiv, _grad_none2),
+    ("FloorMod", _floormod, _grad_floormod),
     ("TruncateMod", torch.fmod, None),
     ("Pow", _pow, _grad_pow),
     ("Maximum", torch.maximum, _grad_maximum),
@@ -513,6 +541,8 @@ def _reduce_kernel(fn_all, fn_dims, int_mean=False):
             if len(ax) == r and not keep:
                 return fn_all(x)
             return fn_dims(x, ax, keep)
+        if axes is not None and not axes:
+            return Alias(0)  # reducing over no axes is the identity
         if axes is not None and rank is not None and axes:
             ax = tuple(sorted({a % rank for a in axes})) if rank else ()
             if ax and len(ax) == rank and not keep:
@@ -601,12 +631,42 @@ def _grad_minmax(op, g):
     return [div(eq, num) * g_k, None]
 
 
+def _grad_prod(op, g):
+    """Through torch autograd (it handles zeros in the input exactly)."""
+    from ._grad_util import vjp_grad
+    return [vjp_grad(op, g)[0], None]
+
+
+def _extreme(fn, lowest: bool):
+    """amax/amin that, like TF, give the identity (-inf / +inf, or the int limits) for empty inputs."""
+    def ident(x):
+        if x.is_floating_point():
+            return float("-inf") if lowest else float("inf")
+        info = torch.iinfo(x.dtype)
+        return info.min if lowest else info.max
+
+    def all_(x):
+        if x.numel() == 0:
+            return torch.full((), ident(x), dtype=x.dtype, device=x.device)
+        return fn(x)
+
+    def dims(x, ax, keep):
+        if x.numel() == 0:
+            shape = torch.sum(x, dim=ax, keepdim=keep).shape
+            return torch.full(shape, ident(x), dtype=x.dtype, device=x.device)
+        return fn(x, dim=ax, keepdim=keep)
+    return all_, dims
+
+
+_max_all, _max_dims = _extreme(torch.amax, lowest=True)
+_min_all, _min_dims = _extreme(torch.amin, lowest=False)
+
 _REDUCTIONS = [
     ("Sum", _sum_all, _sum_dims, _grad_sum, None),
     ("Mean", _mean_all, _mean_dims, _grad_mean, None),
-    ("Max", torch.amax, lambda x, ax, k: torch.amax(x, dim=ax, keepdim=k), _grad_minmax, None),
-    ("Min", torch.amin, lambda x, ax, k: torch.amin(x, dim=ax, keepdim=k), _grad_minmax, None),
-    ("Prod", torch.prod, _prod_dims, None, None),
+    ("Max", _max_all, _max_dims, _grad_minmax, None),
+    ("Min", _min_all, _min_dims, _grad_minmax, None),
+    ("Prod", torch.prod, _prod_dims, _grad_prod, None),
     ("All", torch.all, lambda x, ax, k: torch.all(x, dim=ax, keepdim=k) if len(ax) == 1 else
      torch.amin(x.to(torch.uint8), dim=ax, keepdim=k).bool(), None, _dtypes.bool),
     ("Any", torch.any, lambda x, ax, k: torch.any(x, dim=ax, keepdim=k) if len(ax) == 1 else
@@ -614,7 +674,8 @@ _REDUCTIONS = [
 ]
 for _type, _fall, _fdims, _grad, _odt in _REDUCTIONS:
     register(_type, _reduce_shape(_odt), _reduce_kernel(_fall, _fdims), _grad, host_inputs=(1,),
-             differentiable=_grad is not None)
+             differentiable=_grad is not None, aliases={0: 0},
+             type_attr={"T": 0, "Tidx": 1} if _odt is None else {"Tidx": 1})
 
 
 def _reduced_shape_kernel(op, ctx):
@@ -649,8 +710,10 @@ def _argminmax_kernel(fn):
     return factory
 
 
-register("ArgMax", _argminmax_shape, _argminmax_kernel(torch.argmax), host_inputs=(1,), differentiable=False)
-register("ArgMin", _argminmax_shape, _argminmax_kernel(torch.argmin), host_inputs=(1,), differentiable=False)
+register("ArgMax", _argminmax_shape, _argminmax_kernel(torch.argmax), host_inputs=(1,), differentiable=False,
+         type_attr={"T": 0, "Tidx": 1})
+register("ArgMin", _argminmax_shape, _argminmax_kernel(torch.argmin), host_inputs=(1,), differentiable=False,
+         type_attr={"T": 0, "Tidx": 1})
 
 
 # --- Select / where -----------------------------------------------------------------------------------------
@@ -660,6 +723,31 @@ def _select_shape(inputs, attrs):
         raise TypeError(f"Input 'e' of 'Select' Op has type {y.dtype.name} that does not match type "
                         f"{x.dtype.name} of argument 't'.")
     return [(x.dtype, broadcast_shapes(broadcast_shapes(c.get_shape(), x.get_shape()), y.get_shape()))]
+
+
+def _select_v1_shape(inputs, attrs):
+    """TF1 Select: t and e share one shape; the condition is a scalar, that shape, or a vector
+    matching its first dimension (then it picks whole rows)."""
+    c, x, y = inputs
+    if x.dtype is not y.dtype:
+        raise TypeError(f"Input 'e' of 'Select' Op has type {y.dtype.name} that does not match type "
+                        f"{x.dtype.name} of argument 't'.")
+    try:
+        out = x.get_shape().merge_with(y.get_shape())
+    except ValueError:
+        raise ValueError(f"Shapes must be equal rank, but are {x.get_shape().ndims} and {y.get_shape().ndims} "
+                         f"for 'Select': {x.get_shape()} vs {y.get_shape()}") from None
+    cs = c.get_shape()
+    if cs.ndims is None or cs.ndims == 0 or out.ndims is None:
+        return [(x.dtype, out)]
+    if cs.ndims == 1 and out.ndims > 1:
+        if not cs[0].is_compatible_with(out[0]):
+            raise ValueError(f"Dimensions must be equal, but are {cs[0]} and {out[0]} for 'Select'")
+        return [(x.dtype, TensorShape([cs[0].merge_with(out[0])] + list(out)[1:]))]
+    try:
+        return [(x.dtype, out.merge_with(cs))]
+    except ValueError:
+        raise ValueError(f"Shapes {cs} and {out} are not compatible for 'Select'") from None
 
 
 def _select_v1_kernel(op, ctx):
@@ -680,8 +768,8 @@ def _grad_select(op, g):
     return [None, gx, gy]
 
 
-register("Select", _select_shape, _select_v1_kernel, _grad_select)
-register("SelectV2", _select_shape, _unary_kernel(torch.where), _grad_select)
+register("Select", _select_v1_shape, _select_v1_kernel, _grad_select, type_attr={"T": 1})
+register("SelectV2", _select_shape, _unary_kernel(torch.where), _grad_select, type_attr={"T": 1})
 
 
 # ==========================================================================================================

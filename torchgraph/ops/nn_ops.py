@@ -330,9 +330,9 @@ def _bp_filter_shape(inputs, attrs):
 
 
 register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d)
-register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input_kernel, vjp_grad, type_attr=None,
+register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input_kernel, vjp_grad, type_attr={"T": 1},
          host_inputs=(0,))
-register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter_kernel, vjp_grad, type_attr=None,
+register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter_kernel, vjp_grad, type_attr={"T": 0},
          host_inputs=(1,))
 
 
@@ -450,7 +450,7 @@ register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool)
 register("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _max_pool_grad_kernel,
          vjp_grad)
 register("AvgPoolGrad", lambda inputs, attrs: _bp_input_shape([inputs[0], inputs[1]], attrs),
-         _avg_pool_grad_kernel, vjp_grad, type_attr=None, host_inputs=(0,))
+         _avg_pool_grad_kernel, vjp_grad, type_attr={"T": 1}, host_inputs=(0,))
 
 
 def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
@@ -526,7 +526,8 @@ def _grad_sparse_xent(op, g_loss, g_backprop=None):
     return [_broadcast_mul(g_loss, op.outputs[1]), None]
 
 
-register("SparseSoftmaxCrossEntropyWithLogits", _xent_shape, _sparse_xent_kernel, _grad_sparse_xent)
+register("SparseSoftmaxCrossEntropyWithLogits", _xent_shape, _sparse_xent_kernel, _grad_sparse_xent,
+         type_attr={"T": 0, "Tlabels": 1})
 
 
 def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=None, name=None, dim=None):
@@ -695,7 +696,7 @@ def _in_top_k_kernel(op, ctx):
 
 
 register("InTopKV2", lambda inputs, attrs: [(_dtypes.bool, TensorShape([inputs[0].get_shape()[0]]))],
-         _in_top_k_kernel, type_attr=None, host_inputs=(2,), differentiable=False)
+         _in_top_k_kernel, type_attr={"T": 1}, host_inputs=(2,), differentiable=False)
 
 
 def _top_k_kernel(op, ctx):
@@ -717,7 +718,7 @@ def _top_k_shape(inputs, attrs):
     return [(inputs[0].dtype, TensorShape(dims)), (_dtypes.int32, TensorShape(dims))]
 
 
-register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,))
+register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tk": 1})
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002

@@ -48,12 +48,12 @@ def _kernel(sample):
 
 register("RandomStandardNormal", _random_shape,
          _kernel(lambda s, g, dt, dev: torch.randn(s, generator=g, dtype=dt, device=dev)),
-         type_attr=None, stateful=True, host_inputs=(0,), differentiable=False)
+         type_attr={"T": 0}, stateful=True, host_inputs=(0,), differentiable=False)
 register("TruncatedNormal", _random_shape, _kernel(_truncated_normal),
-         type_attr=None, stateful=True, host_inputs=(0,), differentiable=False)
+         type_attr={"T": 0}, stateful=True, host_inputs=(0,), differentiable=False)
 register("RandomUniform", _random_shape,
          _kernel(lambda s, g, dt, dev: torch.rand(s, generator=g, dtype=dt, device=dev)),
-         type_attr=None, stateful=True, host_inputs=(0,), differentiable=False)
+         type_attr={"T": 0}, stateful=True, host_inputs=(0,), differentiable=False)
 
 
 def _uniform_int_kernel(op, ctx):
@@ -68,7 +68,8 @@ def _uniform_int_kernel(op, ctx):
 
 register("RandomUniformInt",
          lambda inputs, attrs: [(attrs["Tout"], _random_shape(inputs, {"dtype": attrs["Tout"]})[0][1])],
-         _uniform_int_kernel, type_attr=None, stateful=True, host_inputs=(0, 1, 2), differentiable=False)
+         _uniform_int_kernel, type_attr={"T": 0, "Tout": 1}, stateful=True, host_inputs=(0, 1, 2),
+         differentiable=False)
 
 
 def _shuffle_kernel(op, ctx):

@@ -36,13 +36,19 @@ class OpEntry:
     # Output index -> input index whose runtime value the output may share memory with; the
     # planner copies fetched outputs that may alias a variable's storage.
     aliases: dict = field(default_factory=dict)
-    # Optional: attrs that TF stores on the node but our builders derive from the inputs.
-    type_attr: str | None = "T"
+    # The dtype attrs TF stores on the node but builders leave to the inputs: a name (taken from
+    # input 0), or {attr: input index, or "*" for the list of all input dtypes} — e.g. Fill's
+    # {"T": 1, "index_type": 0}.  TF's importer checks them against the input dtypes.
+    type_attr: str | dict | None = "T"
     # Ops that only mark structure (NoOp) produce nothing to compute.
     no_compute: bool = False
     differentiable: bool = True
     # Inputs read as small host-side int lists (axes, shapes): kept on the CPU, never moved.
     host_inputs: tuple = ()
+    # Multi-tensor execution of several ops of this type (optimizer updates): `group_key(op)`
+    # says which ops may share one call, `group_kernel(ops, ctx)` returns that call.
+    group_key: Callable | None = None
+    group_kernel: Callable | None = None
 
 
 REGISTRY: dict[str, OpEntry] = {}
@@ -85,6 +91,26 @@ def fixed(dtype, shape=()) -> ShapeFn:
 
 
 # --- creating ops -----------------------------------------------------------------------------------
+def infer_type_attrs(entry: OpEntry, inputs: Sequence[Tensor], attrs: dict) -> None:
+    """Sets the entry's dtype attrs (`T`, `Tidx` ...) from the input dtypes, as TF's op builder does.
+
+    A dict spec declares exactly which input each attr describes, so it wins over what a builder
+    passed (a hard-coded int32 `Tidx` next to an int64 axis would make TF reject the GraphDef);
+    the plain-name form only fills an attr the builder left out.
+    """
+    spec = entry.type_attr
+    if not spec or not inputs:
+        return
+    declared = isinstance(spec, dict)
+    for attr, index in (spec if declared else {spec: 0}).items():
+        if attr in attrs and not declared:
+            continue
+        if index == "*":
+            attrs[attr] = [t.dtype for t in inputs]
+        elif index < len(inputs):
+            attrs[attr] = inputs[index].dtype
+
+
 def create_op_in_graph(graph: Graph, op_type: str, inputs: list[Tensor], attrs: dict, name: str,
                        exact_name: bool = True) -> Operation:
     """Adds one node: infers its outputs, applies control-dependency and device scopes."""
@@ -95,8 +121,7 @@ def create_op_in_graph(graph: Graph, op_type: str, inputs: list[Tensor], attrs: 
         if t.graph is not graph:
             raise ValueError(f"Tensor {t.name} must be from the same graph as the op {name!r} being created "
                              "(it belongs to another graph).")
-    if entry.type_attr and entry.type_attr not in attrs and inputs:
-        attrs[entry.type_attr] = inputs[0].dtype
+    infer_type_attrs(entry, inputs, attrs)
     specs = entry.shape(inputs, attrs)
     if not exact_name:
         name = graph.unique_name(name)
@@ -114,8 +139,8 @@ def apply_op(op_type: str, inputs: Sequence, attrs: dict | None = None, name: st
     """Builds an op the way TF's op_def_library does: a unique name scope, Python values turned
     into Const nodes named after the argument ("mul/y"), then the node itself named as the scope.
 
-    Inputs that are `(value, dtype)` pairs are converted with that dtype; entries of `inputs` may
-    be lists (for N-ary ops like AddN/ConcatV2); they are flattened in order.
+    Inputs that are `(value, dtype)` pairs are converted with that dtype; entries of `inputs` that
+    are lists of tensors (N-ary ops like AddN/ConcatV2) are flattened in order.
     """
     from ..framework.tensor_conversion import convert_to_tensor
     graph = graph or _graph_of(inputs) or get_default_graph()
@@ -125,11 +150,17 @@ def apply_op(op_type: str, inputs: Sequence, attrs: dict | None = None, name: st
             arg = input_names[i] if input_names else ("x" if i == 0 else "y" if i == 1 else f"input_{i}")
             if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], _dtypes.DType):
                 flat.append(convert_to_tensor(value[0], dtype=value[1], name=arg))
-            elif isinstance(value, list):
+            elif isinstance(value, list) and value and all(_is_tensor_like(v) for v in value):
+                # A list of tensors is an N-ary input (AddN's `inputs`, ConcatV2's `values`); a list
+                # holding Python values is one value to convert (`tf.nn.relu([1., -1.])`).
                 flat.extend(convert_to_tensor(v, name=arg) for v in value)
             else:
                 flat.append(convert_to_tensor(value, name=arg))
         return create_op_in_graph(graph, op_type, flat, dict(attrs or {}), scope[:-1])
+
+
+def _is_tensor_like(v) -> bool:
+    return isinstance(v, Tensor) or hasattr(v, "_to_tensor")
 
 
 def _graph_of(values) -> Graph | None:

@@ -172,3 +172,108 @@ def _adadelta_kernel(op, ctx):
 
 
 register("ApplyAdadelta", _var_shape, _adadelta_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
+
+
+# --- multi-tensor (foreach) execution of several updates sharing their hyper-parameters --------------------
+def _constant_hyper_key(hyper_indices):
+    """Group ops whose hyper-parameter inputs are the same constant tensors (and dtype)."""
+    def key(op):
+        vals = []
+        for i in hyper_indices:
+            if _scalar_or_tensor(op, i) is None:
+                return None
+            vals.append(id(op.inputs[i]))
+        extra = tuple(sorted((k, v) for k, v in op.attrs.items() if k in ("use_nesterov",)))
+        return (op.inputs[0].dtype, tuple(vals), extra)
+    return key
+
+
+def _group_getters(ops, ctx, n_refs):
+    getters = [_slots(ctx, op, n_refs) for op in ops]
+
+    def get():
+        cols = list(zip(*[g() for g in getters]))
+        return [list(c) for c in cols]
+    return get
+
+
+def _sgd_group(ops, ctx):
+    get = _group_getters(ops, ctx, 1)
+    alpha = _scalar_or_tensor(ops[0], 1)
+
+    def k(*args):  # per op: alpha, delta
+        (vars_,) = get()
+        torch._foreach_sub_(vars_, torch._foreach_mul(list(args[1::2]), alpha))
+    return k
+
+
+def _momentum_group(ops, ctx):
+    get = _group_getters(ops, ctx, 2)
+    lr, mom = _scalar_or_tensor(ops[0], 2), _scalar_or_tensor(ops[0], 4)
+    nesterov = ops[0].get_attr("use_nesterov")
+
+    def k(*args):  # per op: lr, grad, momentum
+        vars_, accums = get()
+        grads = list(args[1::3])
+        torch._foreach_mul_(accums, mom)
+        torch._foreach_add_(accums, grads)
+        if nesterov:
+            upd = torch._foreach_mul(grads, lr)
+            acc = torch._foreach_mul(accums, mom)
+            torch._foreach_mul_(acc, lr)
+            torch._foreach_add_(upd, acc)
+        else:
+            upd = torch._foreach_mul(accums, lr)
+        torch._foreach_sub_(vars_, upd)
+    return k
+
+
+def _adam_group(ops, ctx):
+    get = _group_getters(ops, ctx, 3)
+    lr, b1, b2, eps = (_scalar_or_tensor(ops[0], i) for i in (5, 6, 7, 8))
+    on_cpu = ctx.device.type == "cpu"
+    nesterov = ops[0].attrs.get("use_nesterov", False)
+
+    def k(*args):  # per op: beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad
+        vars_, ms, vs = get()
+        b1p, b2p = args[0], args[1]
+        grads = list(args[6::7])
+        if on_cpu:  # a Python float costs less than four 0-d tensor ops, and syncs nothing on a CPU
+            lr_t = lr * (1 - b2p.item()) ** 0.5 / (1 - b1p.item())
+        else:
+            lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
+        torch._foreach_lerp_(ms, grads, 1 - b1)
+        torch._foreach_lerp_(vs, torch._foreach_mul(grads, grads), 1 - b2)
+        denom = torch._foreach_sqrt(vs)
+        torch._foreach_add_(denom, eps)
+        if nesterov:
+            upd = torch._foreach_mul(ms, b1)
+            torch._foreach_add_(upd, torch._foreach_mul(grads, 1 - b1))
+            torch._foreach_mul_(upd, lr_t)
+        else:
+            upd = torch._foreach_mul(ms, lr_t)
+        torch._foreach_div_(upd, denom)
+        torch._foreach_sub_(vars_, upd)
+    return k
+
+
+_adam_hyper_key = _constant_hyper_key((5, 6, 7, 8))
+
+
+def _adam_key(op):
+    """Adam updates also share their beta-power variables."""
+    base = _adam_hyper_key(op)
+    return None if base is None else (base, id(op.inputs[3]), id(op.inputs[4]))
+
+
+def _enable_groups():
+    from .registry import REGISTRY
+    REGISTRY["ApplyGradientDescent"].group_key = _constant_hyper_key((1,))
+    REGISTRY["ApplyGradientDescent"].group_kernel = _sgd_group
+    REGISTRY["ApplyMomentum"].group_key = _constant_hyper_key((2, 4))
+    REGISTRY["ApplyMomentum"].group_kernel = _momentum_group
+    REGISTRY["ApplyAdam"].group_key = _adam_key
+    REGISTRY["ApplyAdam"].group_kernel = _adam_group
+
+
+_enable_groups()

@@ -22,6 +22,16 @@ class Constant:
         self.value = value
 
 
+class Alias:
+    """Returned by a kernel factory whose op, as bound, returns input `index` unchanged
+    (e.g. a reduction over no axes): codegen reuses the input's value instead of a call."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int = 0):
+        self.index = index
+
+
 def to_runtime(arr: Any, dtype: _dtypes.DType, device: torch.device) -> Any:
     """A numpy value (from a Const or a feed) as the runtime value of a tensor of `dtype`."""
     if dtype is _dtypes.string or dtype.torch_dtype is None:

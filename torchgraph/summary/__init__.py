@@ -1,9 +1,8 @@
 """`tf.summary`: event files for TensorBoard.
 
-Phase 1 provides the graph-independent parts: the asynchronous `FileWriter`,
-its cache, and the summary/event protos that TF 1.x re-exports here.  The
-summary ops (`scalar`, `histogram`, ...) are added once the graph engine
-exists; their run-time work lives in `summary_protos`.
+The asynchronous `FileWriter`, its cache, the summary/event protos that TF 1.x
+re-exports here, and the summary graph ops (`scalar`, `histogram`, ...,
+`merge_all`, in `summary_ops`) whose run-time work lives in `summary_protos`.
 """
 from __future__ import annotations
 
@@ -11,6 +10,8 @@ from tensorboard.compat.proto.event_pb2 import Event, SessionLog, TaggedRunMetad
 from tensorboard.compat.proto.summary_pb2 import Summary, SummaryDescription, SummaryMetadata
 
 from torchgraph.summary.summary_iterator import summary_iterator
+from torchgraph.summary.summary_ops import (audio, get_summary_description, histogram, image, merge, merge_all,
+                                            scalar, tensor_summary, text)
 from torchgraph.summary.writer import FileWriter, FileWriterCache
 
 __all__ = [
@@ -22,5 +23,14 @@ __all__ = [
     "SummaryDescription",
     "SummaryMetadata",
     "TaggedRunMetadata",
+    "audio",
+    "get_summary_description",
+    "histogram",
+    "image",
+    "merge",
+    "merge_all",
+    "scalar",
     "summary_iterator",
+    "tensor_summary",
+    "text",
 ]

@@ -464,9 +464,9 @@ def _default_graph_def() -> Any:
     failure there must not prevent writing summaries.
     """
     try:
-        from torchgraph.framework import ops  # type: ignore[attr-defined]
+        from torchgraph.framework.graph import get_default_graph
 
-        graph = ops.get_default_graph()
+        graph = get_default_graph()
         return graph_pb2.GraphDef.FromString(_graph_def_bytes(graph))
     except Exception:  # noqa: BLE001
         return None

@@ -1,0 +1,763 @@
+"""GraphDef export and import: a `Graph` as TensorFlow's own protobuf, and back.
+
+Our op types and attr names are TensorFlow's (see `torchgraph.ops.registry`), so export is a
+straight walk over the graph converting Python attr values to `AttrValue`s, and import is the
+same table read backwards: each `NodeDef` becomes an `Operation` whose outputs come from the
+registry's shape function, exactly as if a builder had made it.  That is what lets real
+TensorFlow import our graphs (and TensorBoard draw them), and lets us run graphs TF wrote.
+
+The schema is `tensorboard.compat.proto`, which is byte-compatible with TF's own protos.
+
+Import follows `tf.import_graph_def`'s rules: a fresh name scope (default "import"), node names
+uniquified only when `name=""` collides, the caller's control-dependency and device scopes
+applied to every new op, `input_map`/`return_elements` by tensor and op name, and all-or-nothing
+semantics (a failure leaves the graph as it was).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
+
+from . import dtypes as _dtypes
+from .graph import Graph, Operation, Tensor, _canonical_device, _VALID_OP_NAME, get_default_graph
+from .tensor_shape import TensorShape
+
+# Attrs beginning with "_" are our private bookkeeping, except these, which TF itself writes and
+# reads (`_output_shapes` for TensorBoard's edge labels, `_class` for colocation).
+_PUBLIC_PRIVATE_ATTRS = frozenset({"_output_shapes", "_class"})
+
+# Our own op types that carry a reference to another op in a private attr; exported as that op's
+# name so a torchgraph round trip can rebuild them (TF cannot import these op types at all).
+_OP_REFERENCE_ATTRS = {"TorchVJP": "_forward"}
+
+
+# ======================================================================================================
+# Python attr value -> AttrValue
+# ======================================================================================================
+def _numpy_of(value: Any) -> np.ndarray | None:
+    """`value` as a numpy array when it is array-like data (numpy, torch), else None."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, np.generic):
+        return np.asarray(value)
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        return None
+    if isinstance(value, torch.Tensor):
+        t = value.detach().cpu()
+        if t.dtype == torch.bfloat16:
+            t = t.float()
+        return t.numpy()
+    return None
+
+
+# dtype -> the repeated field a TensorProto uses for element values written one by one.
+_VAL_FIELD = {
+    "float32": "float_val", "float64": "double_val", "int32": "int_val", "int16": "int_val",
+    "int8": "int_val", "uint8": "int_val", "uint16": "int_val", "int64": "int64_val",
+    "uint32": "uint32_val", "uint64": "uint64_val", "bool": "bool_val", "string": "string_val",
+    "float16": "half_val", "bfloat16": "half_val", "complex64": "scomplex_val", "complex128": "dcomplex_val",
+}
+
+
+def _bfloat16_bits(arr: np.ndarray) -> np.ndarray:
+    """float values → bfloat16 bit patterns (uint16), rounded the way torch rounds."""
+    import torch
+    t = torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).to(torch.bfloat16)
+    return t.view(torch.int16).numpy().view(np.uint16)
+
+
+def make_tensor_proto(value: Any, dtype: _dtypes.DType | None = None) -> tensor_pb2.TensorProto:
+    """A `TensorProto` for a numpy/torch value, laid out as TF writes it.
+
+    Scalars (and empty tensors) use the typed `*_val` field, larger numeric tensors the packed
+    little-endian `tensor_content`; strings always go to `string_val` (bytes, one per element).
+    """
+    arr = _numpy_of(value)
+    if arr is None:
+        from .tensor_conversion import to_numpy
+        arr = to_numpy(value, dtype)
+    if dtype is None:
+        dtype = _dtypes.as_dtype(arr.dtype)
+    dtype = _dtypes.as_dtype(dtype)
+    if dtype.name not in _VAL_FIELD:
+        raise TypeError(f"Cannot store a value of dtype {dtype.name} in a TensorProto.")
+    proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum)
+    proto.tensor_shape.CopyFrom(TensorShape(arr.shape).as_proto())
+    if dtype is _dtypes.string:
+        proto.string_val.extend(v if isinstance(v, bytes) else str(v).encode("utf-8") if isinstance(v, str)
+                                else bytes(v) for v in np.asarray(arr, dtype=object).reshape(-1).tolist())
+        return proto
+    if dtype is _dtypes.bfloat16:
+        flat = _bfloat16_bits(arr).reshape(-1)
+    else:
+        flat = np.asarray(arr, dtype=dtype.as_numpy_dtype).reshape(-1)
+    if flat.size > 1:
+        proto.tensor_content = np.ascontiguousarray(flat, dtype=flat.dtype.newbyteorder("<")).tobytes()
+        return proto
+    field = getattr(proto, _VAL_FIELD[dtype.name])
+    if dtype is _dtypes.float16:
+        field.extend(int(b) for b in flat.view(np.uint16))
+    elif dtype.is_complex:
+        for c in flat.tolist():
+            field.extend([c.real, c.imag])
+    else:
+        field.extend(flat.tolist())
+    return proto
+
+
+def make_ndarray(proto: tensor_pb2.TensorProto) -> np.ndarray:
+    """The numpy value of a `TensorProto` (TF's `tensor_util.MakeNdarray`).
+
+    Handles `tensor_content` and every typed `*_val` field, including TF's compression where
+    fewer values than elements are stored and the last one repeats.  bfloat16 values come back
+    as float32 (our Const convention: numpy has no bfloat16); strings as an object array of bytes.
+    """
+    dtype = _dtypes.as_dtype(proto.dtype)
+    shape = tuple(-1 if d.size < 0 else d.size for d in proto.tensor_shape.dim)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"TensorProto has a partially known shape {shape}.")
+    n = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    if dtype.name not in _VAL_FIELD:
+        raise TypeError(f"Cannot read a TensorProto of dtype {dtype.name}.")
+    if dtype is _dtypes.string:
+        vals = list(proto.string_val)
+        out = np.empty(n, dtype=object)
+        out[:] = _fill(vals, n, b"") if vals else [b""] * n
+        return out.reshape(shape)
+    if proto.tensor_content:
+        raw_dtype = np.dtype(np.uint16 if dtype is _dtypes.bfloat16 else dtype.as_numpy_dtype).newbyteorder("<")
+        flat = np.frombuffer(proto.tensor_content, dtype=raw_dtype)
+        if flat.size != n:
+            raise ValueError(f"TensorProto content has {flat.size} values for shape {list(shape)}.")
+        flat = flat.astype(raw_dtype.newbyteorder("="))
+        if dtype is _dtypes.bfloat16:
+            return _bits_to_float32(flat).reshape(shape)
+        return flat.reshape(shape)
+    field = list(getattr(proto, _VAL_FIELD[dtype.name]))
+    if dtype.is_complex:
+        field = [complex(r, i) for r, i in zip(field[0::2], field[1::2])]
+    if dtype is _dtypes.float16:
+        field = np.asarray(field, dtype=np.uint16).view(np.float16).tolist()
+    elif dtype is _dtypes.bfloat16:
+        field = _bits_to_float32(np.asarray(field, dtype=np.uint16)).tolist()
+    if len(field) > n:
+        raise ValueError(f"TensorProto has {len(field)} values for shape {list(shape)}.")
+    np_dtype = np.float32 if dtype is _dtypes.bfloat16 else dtype.as_numpy_dtype
+    if not field:
+        return np.zeros(shape, dtype=np_dtype)
+    return np.asarray(_fill(field, n, None), dtype=np_dtype).reshape(shape)
+
+
+def _fill(vals: list, n: int, _default: Any) -> list:
+    """TF's compressed layout: the last stored value repeats up to `n` elements."""
+    return vals + [vals[-1]] * (n - len(vals)) if len(vals) < n else vals
+
+
+def _bits_to_float32(bits: np.ndarray) -> np.ndarray:
+    return (np.asarray(bits, dtype=np.uint32) << 16).view(np.float32)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_float(v: Any) -> bool:
+    return isinstance(v, (float, np.floating))
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, (bool, np.bool_))
+
+
+def _as_bytes(v: str | bytes) -> bytes:
+    return v.encode("utf-8") if isinstance(v, str) else bytes(v)
+
+
+def _shape_proto(value: Any) -> tensor_shape_pb2.TensorShapeProto:
+    return value.as_proto() if isinstance(value, TensorShape) else TensorShape(value).as_proto()
+
+
+def attr_value_of(value: Any, dtype: _dtypes.DType | None = None) -> attr_value_pb2.AttrValue:
+    """A Python attr value as an `AttrValue`; `dtype` types an array-valued (`tensor`) attr.
+
+    DType → `type`, TensorShape → `shape`, bool/int/float/str/bytes → `b`/`i`/`f`/`s`, arrays and
+    TensorProtos → `tensor`, lists of those → `list`.  AttrValues pass through unchanged.
+    """
+    av = attr_value_pb2.AttrValue()
+    if isinstance(value, attr_value_pb2.AttrValue):
+        av.CopyFrom(value)
+    elif isinstance(value, _dtypes.DType):
+        av.type = value.as_datatype_enum
+    elif isinstance(value, TensorShape):
+        av.shape.CopyFrom(value.as_proto())
+    elif isinstance(value, tensor_shape_pb2.TensorShapeProto):
+        av.shape.CopyFrom(value)
+    elif _is_bool(value):
+        av.b = bool(value)
+    elif _is_int(value):
+        av.i = int(value)
+    elif _is_float(value):
+        av.f = float(value)
+    elif isinstance(value, (str, bytes)):
+        av.s = _as_bytes(value)
+    elif isinstance(value, tensor_pb2.TensorProto):
+        av.tensor.CopyFrom(value)
+    elif isinstance(value, Operation):
+        av.s = value.name.encode("utf-8")
+    elif isinstance(value, (list, tuple)):
+        _fill_list(av.list, list(value))
+    elif _numpy_of(value) is not None:
+        av.tensor.CopyFrom(make_tensor_proto(value, dtype))
+    else:
+        raise TypeError(f"Cannot convert attr value {value!r} of type {type(value).__name__} to an AttrValue.")
+    return av
+
+
+def _fill_list(lst: attr_value_pb2.AttrValue.ListValue, values: list) -> None:
+    lst.SetInParent()  # an empty list is still a list (TF distinguishes it from "unset")
+    if not values:
+        return
+    if all(isinstance(v, _dtypes.DType) for v in values):
+        lst.type.extend(v.as_datatype_enum for v in values)
+    elif all(isinstance(v, (TensorShape, tensor_shape_pb2.TensorShapeProto, list, tuple)) or v is None
+             for v in values):
+        lst.shape.extend(v if isinstance(v, tensor_shape_pb2.TensorShapeProto) else _shape_proto(v)
+                         for v in values)
+    elif all(_is_bool(v) for v in values):
+        lst.b.extend(bool(v) for v in values)
+    elif all(_is_int(v) for v in values):
+        lst.i.extend(int(v) for v in values)
+    elif all(_is_int(v) or _is_float(v) for v in values):
+        lst.f.extend(float(v) for v in values)
+    elif all(isinstance(v, (str, bytes)) for v in values):
+        lst.s.extend(_as_bytes(v) for v in values)
+    elif all(isinstance(v, tensor_pb2.TensorProto) or _numpy_of(v) is not None for v in values):
+        lst.tensor.extend(v if isinstance(v, tensor_pb2.TensorProto) else make_tensor_proto(v) for v in values)
+    else:
+        raise TypeError(f"Cannot convert list attr value {values!r} to an AttrValue.")
+
+
+# ======================================================================================================
+# AttrValue -> Python attr value
+# ======================================================================================================
+def _str_of(b: bytes) -> str | bytes:
+    """String attrs come back as `str` (what our builders store); non-UTF-8 payloads stay bytes."""
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return b
+
+
+def python_attr_value(av: attr_value_pb2.AttrValue) -> Any:
+    """The Python value our builders would have stored for this AttrValue.
+
+    `type` → DType, `shape` → TensorShape, `tensor` → numpy array, `s` → str, lists likewise.
+    Kinds with no Python counterpart here (`func`, `placeholder`) are kept as the AttrValue
+    itself, which exports unchanged.
+    """
+    kind = av.WhichOneof("value")
+    if kind == "s":
+        return _str_of(av.s)
+    if kind == "i":
+        return int(av.i)
+    if kind == "f":
+        return float(av.f)
+    if kind == "b":
+        return bool(av.b)
+    if kind == "type":
+        return _dtypes.as_dtype(av.type)
+    if kind == "shape":
+        return TensorShape(av.shape)
+    if kind == "tensor":
+        return make_ndarray(av.tensor)
+    if kind == "list":
+        lst = av.list
+        if lst.s:
+            return [_str_of(s) for s in lst.s]
+        if lst.i:
+            return [int(i) for i in lst.i]
+        if lst.f:
+            return [float(f) for f in lst.f]
+        if lst.b:
+            return [bool(b) for b in lst.b]
+        if lst.type:
+            return [_dtypes.as_dtype(t) for t in lst.type]
+        if lst.shape:
+            return [TensorShape(s) for s in lst.shape]
+        if lst.tensor:
+            return [make_ndarray(t) for t in lst.tensor]
+        if lst.func:
+            return attr_value_pb2.AttrValue(list=lst)
+        return []
+    ret = attr_value_pb2.AttrValue()
+    ret.CopyFrom(av)
+    return ret
+
+
+# ======================================================================================================
+# Export
+# ======================================================================================================
+def _input_name(t: Tensor) -> str:
+    return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+
+
+def node_def_of(op: Operation, add_shapes: bool = False) -> node_def_pb2.NodeDef:
+    """The `NodeDef` of one op: name, type, inputs ("x", "x:1", then "^ctrl"), device and attrs."""
+    node = node_def_pb2.NodeDef(name=op.name, op=op.type)
+    node.input.extend(_input_name(t) for t in op.inputs)
+    node.input.extend("^" + c.name for c in op.control_inputs)
+    if op.device:
+        node.device = op.device
+    attrs = op.attrs
+    value_dtype = attrs.get("dtype") if isinstance(attrs.get("dtype"), _dtypes.DType) else None
+    ref_attr = _OP_REFERENCE_ATTRS.get(op.type)
+    for key in sorted(attrs):
+        value = attrs[key]
+        if value is None:
+            continue
+        if key.startswith("_") and key not in _PUBLIC_PRIVATE_ATTRS and key != ref_attr:
+            continue
+        if key == "_output_shapes":
+            continue  # recomputed below from the current static shapes when asked for
+        try:
+            node.attr[key].CopyFrom(attr_value_of(value, value_dtype if key == "value" else None))
+        except TypeError as e:
+            raise TypeError(f"Node '{op.name}' ({op.type}): attr '{key}': {e}") from None
+    if add_shapes and op.outputs:
+        node.attr["_output_shapes"].list.shape.extend(t.get_shape().as_proto() for t in op.outputs)
+    return node
+
+
+def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> graph_pb2.GraphDef:
+    """The `GraphDef` of `graph`, nodes in creation order (which is topological).
+
+    `add_shapes=True` adds each node's `_output_shapes` attr (TensorBoard labels edges with it).
+    """
+    gd = graph_pb2.GraphDef()
+    gd.versions.CopyFrom(graph.graph_def_versions)
+    for op in graph.get_operations():
+        gd.node.append(node_def_of(op, add_shapes=add_shapes))
+    return gd
+
+
+# ======================================================================================================
+# Import
+# ======================================================================================================
+def _parse_tensor_name(name: str) -> tuple[str, int]:
+    """"x" → ("x", 0), "x:1" → ("x", 1), "^x" → ("x", -1) (a control input)."""
+    if name.startswith("^"):
+        return name[1:], -1
+    op_name, sep, idx = name.rpartition(":")
+    if not sep:
+        return name, 0
+    try:
+        return op_name, int(idx)
+    except ValueError:
+        raise ValueError(f"Cannot convert {name!r} to a tensor name: the part after ':' must be an "
+                         f"output index.") from None
+
+
+def _canonical_input_key(name: str) -> str:
+    op_name, idx = _parse_tensor_name(name)
+    return "^" + op_name if idx < 0 else f"{op_name}:{idx}"
+
+
+def _merge_device(scope_device: str, node_device: str) -> str:
+    """The node's own device fields win; the enclosing `tf.device` scope fills the rest."""
+    node_device = _canonical_device(node_device) if node_device else ""
+    if not scope_device:
+        return node_device
+    if not node_device:
+        return scope_device
+
+    def fields(spec: str) -> dict:
+        out: dict = {}
+        for part in (p for p in spec.split("/") if p):
+            key, _, rest = part.partition(":")
+            out["device" if key == "device" else key] = part
+        return out
+    merged = fields(scope_device)
+    merged.update(fields(node_device))
+    order = ["job", "replica", "task", "device"]
+    keys = [k for k in order if k in merged] + [k for k in merged if k not in order]
+    return "/" + "/".join(merged[k] for k in keys)
+
+
+def _topological_order(nodes: Sequence[node_def_pb2.NodeDef]) -> list[node_def_pb2.NodeDef]:
+    """Nodes ordered so every input comes first; GraphDef order kept where it already is."""
+    by_name = {n.name: n for n in nodes}
+    deps: dict[str, list[str]] = {}
+    for n in nodes:
+        d = []
+        for inp in n.input:
+            src, _ = _parse_tensor_name(inp)
+            if src not in by_name:
+                raise ValueError(f"Node '{n.name}': Unknown input node '{inp}'")
+            d.append(src)
+        ref = _OP_REFERENCE_ATTRS.get(n.op)
+        if ref and ref in n.attr and n.attr[ref].s.decode() in by_name:
+            d.append(n.attr[ref].s.decode())
+        deps[n.name] = d
+    order: list[node_def_pb2.NodeDef] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for root in nodes:
+        if state.get(root.name) == 2:
+            continue
+        stack = [(root.name, iter(deps[root.name]))]
+        state[root.name] = 1
+        while stack:
+            name, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                state[name] = 2
+                order.append(by_name[name])
+            elif state.get(nxt) == 1:
+                raise ValueError(f"GraphDef contains a cycle through node '{nxt}' (control-flow loops are not "
+                                 "supported by torchgraph).")
+            elif state.get(nxt) is None:
+                state[nxt] = 1
+                stack.append((nxt, iter(deps[nxt])))
+    return order
+
+
+def _attr_defaults(op_type: str) -> dict:
+    return _DEFAULT_ATTRS.get(op_type, {})
+
+
+class _GraphCheckpoint:
+    """What `import_graph_def` must undo if it fails half way (TF's import is all-or-nothing)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.n_ops = len(graph._ops)
+        self.names = dict(graph._names_in_use)
+        self.version = graph._version
+        self.last_id = graph._last_id
+
+    def rollback(self) -> None:
+        g = self.graph
+        for op in g._ops[self.n_ops:]:
+            for t in op._inputs:
+                if op in t._consumers:
+                    t._consumers.remove(op)
+            for c in op._control_inputs:
+                if op in c._control_outputs:
+                    c._control_outputs.remove(op)
+            g._ops_by_name.pop(op.name, None)
+        del g._ops[self.n_ops:]
+        g._names_in_use.clear()
+        g._names_in_use.update(self.names)
+        g._version = self.version
+        g._last_id = self.last_id
+
+
+def _rename_colocation(value: Any, prefix: str, renamed: Mapping[str, str]) -> Any:
+    """`_class: ["loc:@v"]` follows the op it names into the import scope."""
+    if not isinstance(value, list):
+        return value
+    out = []
+    for s in value:
+        text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
+        if text.startswith("loc:@"):
+            target = text[5:]
+            text = "loc:@" + renamed.get(target, f"{prefix}/{target}" if prefix else target)
+        out.append(text)
+    return out
+
+
+def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any] | None = None,
+                     return_elements: Sequence[str] | None = None, name: str | None = None,
+                     op_dict: Any = None, producer_op_list: Any = None) -> list | None:
+    """`tf.import_graph_def`: adds the nodes of `graph_def` to the default graph.
+
+    Node "n" becomes "<name>/n" where `name` (default "import") is made unique like any name
+    scope; `name=""` imports the names as they are, suffixing "_1"... only where an op of that
+    name already exists.  `input_map` replaces tensors ("x:0", or "x" for output 0; "^x" for a
+    control input) with tensors of this graph; non-Tensor values are converted to constants under
+    "<name>/_inputs".  `return_elements` names tensors ("y:0") or ops ("train") to return, in
+    order.  Shapes and dtypes are re-inferred by each op's registered shape function and merged
+    with the node's `_output_shapes` when present; attrs TF leaves at their defaults are filled
+    in.  `op_dict` and `producer_op_list` are accepted for compatibility and ignored (TF
+    deprecates the former; the latter only strips attrs a newer producer added, which our
+    importer tolerates anyway).
+
+    Raises TypeError/ValueError for malformed arguments and references, and `NotFoundError`
+    naming the node for an op type torchgraph does not implement; the graph is left unchanged.
+    """
+    from ..ops import registry
+    from .errors import NotFoundError
+    from .tensor_conversion import convert_to_tensor
+
+    del op_dict, producer_op_list
+    if not isinstance(graph_def, graph_pb2.GraphDef):
+        if hasattr(graph_def, "SerializeToString") and type(graph_def).__name__ == "GraphDef":
+            gd = graph_pb2.GraphDef()
+            gd.ParseFromString(graph_def.SerializeToString())  # a GraphDef from another proto module
+            graph_def = gd
+        else:
+            raise TypeError("Argument `graph_def` must be a GraphDef proto.")
+    if input_map is None:
+        input_map = {}
+    elif not isinstance(input_map, Mapping):
+        raise TypeError(f"Argument `input_map` must be a dictionary. Obtained {type(input_map).__name__}")
+    for k in input_map:
+        if not isinstance(k, str):
+            raise TypeError(f"All keys for argument `input_map` must be strings. Obtained {k!r}")
+    if return_elements is not None:
+        if isinstance(return_elements, (str, bytes)):
+            raise TypeError("Argument `return_elements` must be a list of strings, not a single string.")
+        return_elements = list(return_elements)
+        for r in return_elements:
+            if not isinstance(r, str):
+                raise TypeError(f"Argument `return_elements` must be a list of strings. Obtained {r!r}")
+
+    nodes = list(graph_def.node)
+    seen: set[str] = set()
+    for n in nodes:
+        if n.name in seen:
+            raise ValueError(f"Node '{n.name}' is not unique")
+        seen.add(n.name)
+        if not _VALID_OP_NAME.match(n.name):
+            raise ValueError(f"Node '{n.name}': Node name contains invalid characters")
+        if n.op not in registry.REGISTRY:
+            raise NotFoundError(None, None, f"Op type not registered '{n.op}' in torchgraph (node '{n.name}'). "
+                                            "This GraphDef uses an op torchgraph does not implement.")
+    mapped = {_canonical_input_key(k): v for k, v in input_map.items()}
+    order = _topological_order(nodes)
+
+    graph = get_default_graph()
+    checkpoint = _GraphCheckpoint(graph)
+    scope_name = "import" if name is None else name
+    try:
+        with graph.name_scope(scope_name) as scope:
+            prefix = scope[:-1] if scope else ""
+            if any(not isinstance(v, (Tensor, Operation)) for v in mapped.values()):
+                if not prefix:
+                    raise ValueError("tf.import_graph_def() requires a non-empty `name` if `input_map` contains "
+                                     "non-Tensor values. Try calling tf.convert_to_tensor() on `input_map` values "
+                                     "before calling tf.import_graph_def().")
+                with graph.name_scope("_inputs"):
+                    mapped = {k: v if isinstance(v, (Tensor, Operation)) else convert_to_tensor(v)
+                              for k, v in mapped.items()}
+        for k, v in mapped.items():
+            if v.graph is not graph:
+                raise ValueError(f"input_map value for {k!r} ({v.name}) is not an element of the default graph.")
+        scope_controls = graph._current_control_inputs([])
+        scope_device = graph._current_device()
+        ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry)
+    except Exception:
+        checkpoint.rollback()
+        raise
+
+    missing = [k for k in input_map if _canonical_input_key(k) not in _used_keys(nodes)]
+    if missing:
+        checkpoint.rollback()
+        raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(missing)}]")
+    if return_elements is None:
+        return None
+    try:
+        return [_return_element(r, ops) for r in return_elements]
+    except Exception:
+        checkpoint.rollback()
+        raise
+
+
+def _used_keys(nodes: Iterable[node_def_pb2.NodeDef]) -> set[str]:
+    """Every input key ("x:0", "^x") the GraphDef's nodes refer to: what input_map may replace."""
+    used = set()
+    for n in nodes:
+        for inp in n.input:
+            used.add(_canonical_input_key(inp))
+    return used
+
+
+def _return_element(name: str, ops: Mapping[str, Operation]) -> Tensor | Operation:
+    if ":" not in name:
+        if name not in ops:
+            raise ValueError(f"Requested return node '{name}' not found in graph def")
+        return ops[name]
+    op_name, idx = _parse_tensor_name(name)
+    if op_name not in ops:
+        raise ValueError(f"Requested return tensor '{name}' not found in graph def")
+    op = ops[op_name]
+    if idx >= len(op.outputs):
+        raise ValueError(f"Invalid return output {idx} of node '{op_name}', which has {len(op.outputs)} output(s)")
+    return op.outputs[idx]
+
+
+def _unique_op_name(graph: Graph, wanted: str) -> str:
+    """TF's importer only renames on a clash with an existing op: "y" → "y_1", "y_2", ..."""
+    if wanted not in graph._ops_by_name:
+        return wanted
+    i = 1
+    while f"{wanted}_{i}" in graph._ops_by_name:
+        i += 1
+    return f"{wanted}_{i}"
+
+
+def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any], scope_controls: list,
+                scope_device: str, registry: Any) -> dict[str, Operation]:
+    ops: dict[str, Operation] = {}
+    renamed: dict[str, str] = {}
+    for node in order:
+        entry = registry.REGISTRY[node.op]
+        full = f"{prefix}/{node.name}" if prefix else node.name
+        if full in graph._ops_by_name:
+            if prefix:
+                raise ValueError(f"Node '{node.name}': importing it as '{full}' would duplicate an existing op name.")
+            full = _unique_op_name(graph, full)
+        renamed[node.name] = full
+
+        inputs: list[Tensor] = []
+        controls: list[Operation] = []
+        for i, inp in enumerate(node.input):
+            key = _canonical_input_key(inp)
+            src_name, idx = _parse_tensor_name(inp)
+            src = ops[src_name]
+            if idx < 0:
+                target = mapped.get(key, src)
+                controls.append(target.op if isinstance(target, Tensor) else target)
+                continue
+            if idx >= len(src.outputs):
+                raise ValueError(f"Node '{node.name}': Connecting to invalid output {idx} of source node "
+                                 f"{src_name} which has {len(src.outputs)} outputs.")
+            if key in mapped:
+                t = mapped[key]
+                if isinstance(t, Operation):
+                    raise TypeError(f"input_map value for {key!r} must be a Tensor, got Operation {t.name!r}.")
+                want = src.outputs[idx].dtype
+                if t.dtype is not want:
+                    raise ValueError(f"Input {i} of node {full} was passed {t.dtype.name} from {t.name} "
+                                     f"incompatible with expected {want.name}.")
+                inputs.append(t)
+            else:
+                inputs.append(src.outputs[idx])
+
+        attrs: dict[str, Any] = dict(_attr_defaults(node.op))
+        declared_shapes = None
+        for key, av in node.attr.items():
+            if key == "_output_shapes":
+                declared_shapes = [TensorShape(s) for s in av.list.shape]
+                continue
+            attrs[key] = python_attr_value(av)
+        if "_class" in attrs:
+            attrs["_class"] = _rename_colocation(attrs["_class"], prefix, renamed)
+        ref = _OP_REFERENCE_ATTRS.get(node.op)
+        if ref and isinstance(attrs.get(ref), str):
+            fwd = ops.get(attrs[ref])
+            if fwd is None:
+                raise ValueError(f"Node '{node.name}': attr '{ref}' names op '{attrs[ref]}', which is not in the "
+                                 "GraphDef.")
+            attrs[ref] = fwd
+        registry.infer_type_attrs(entry, inputs, attrs)
+
+        try:
+            specs = entry.shape(inputs, attrs)
+        except (ValueError, TypeError, KeyError) as e:
+            raise ValueError(f"Node '{node.name}' ({node.op}): cannot infer its outputs: {e}") from e
+        if declared_shapes is not None and len(declared_shapes) == len(specs):
+            merged = []
+            for (dt, sh), declared in zip(specs, declared_shapes):
+                try:
+                    merged.append((dt, sh.merge_with(declared)))
+                except ValueError:
+                    merged.append((dt, sh))  # trust our own inference over a stale annotation
+            specs = merged
+
+        input_ops = {t.op for t in inputs}
+        all_controls = []
+        for c in controls + [c for c in scope_controls if c not in input_ops]:
+            if c not in all_controls:
+                all_controls.append(c)
+        device = _merge_device(scope_device, node.device)
+        op = Operation(graph, node.op, full, inputs, attrs, specs, all_controls, device)
+        graph._add_op(op)
+        key = full.lower()
+        if key not in graph._names_in_use:
+            graph._names_in_use[key] = 1
+        ctx = graph._control_flow_context
+        if ctx is not None:
+            ctx.add_op(op)
+        ops[node.name] = op
+    return ops
+
+
+# --- defaults TF fills in for attrs a GraphDef may omit ------------------------------------------------
+# A GraphDef written with `strip_default_attrs=True` (or by an older producer) leaves out attrs whose
+# value is the op's declared default; TF's importer puts them back.  These are those defaults for
+# the op types we implement (from TF's published op definitions), so kernels and shape functions
+# always find the attrs our builders would have set.
+def _d(**kw: Any) -> dict:
+    return kw
+
+
+_F32, _I32, _I64, _BOOL = _dtypes.float32, _dtypes.int32, _dtypes.int64, _dtypes.bool
+_REDUCE = _d(keep_dims=False, Tidx=_I32)
+_CONV = _d(use_cudnn_on_gpu=True, explicit_paddings=[], data_format="NHWC", dilations=[1, 1, 1, 1])
+_SEEDS = _d(seed=0, seed2=0)
+_SLICE_MASKS = _d(begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0)
+_MATMUL_B = _d(adj_x=False, adj_y=False, grad_x=False, grad_y=False)
+_DEFAULT_ATTRS: dict[str, dict] = {
+    **{t: _REDUCE for t in ("All", "Any", "Max", "Mean", "Min", "Prod", "Sum")},
+    **{t: _d(use_locking=False) for t in ("ApplyAdadelta", "ApplyCenteredRMSProp", "ApplyGradientDescent",
+                                          "ApplyRMSProp", "AssignAdd", "AssignSub")},
+    "ApplyAdagrad": _d(use_locking=False, update_slots=True),
+    "ApplyAdam": _d(use_locking=False, use_nesterov=False),
+    "ApplyMomentum": _d(use_locking=False, use_nesterov=False),
+    "ArgMax": _d(Tidx=_I32, output_type=_I64),
+    "ArgMin": _d(Tidx=_I32, output_type=_I64),
+    "Assign": _d(validate_shape=True, use_locking=True),
+    **{t: _d(data_format="NHWC") for t in ("AvgPool", "AvgPoolGrad", "BiasAdd", "BiasAddGrad")},
+    "BatchMatMul": _MATMUL_B, "BatchMatMulV2": _MATMUL_B,
+    "BroadcastGradientArgs": _d(T=_I32),
+    "BroadcastTo": _d(Tidx=_I32),
+    "Cast": _d(Truncate=False),
+    "ConcatV2": _d(Tidx=_I32),
+    **{t: _CONV for t in ("Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput")},
+    "Cumsum": _d(exclusive=False, reverse=False, Tidx=_I32),
+    "Equal": _d(incompatible_shape_error=True), "NotEqual": _d(incompatible_shape_error=True),
+    "ExpandDims": _d(Tdim=_I32),
+    "Fill": _d(index_type=_I32),
+    "Gather": _d(validate_indices=True),
+    "GatherV2": _d(batch_dims=0),
+    "InTopKV2": _d(T=_I32),
+    "InvertPermutation": _d(T=_I32),
+    "LRN": _d(depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, T=_F32),
+    "LeakyRelu": _d(alpha=0.2, T=_F32), "LeakyReluGrad": _d(alpha=0.2, T=_F32),
+    "MatMul": _d(transpose_a=False, transpose_b=False, grad_a=False, grad_b=False),
+    "MaxPool": _d(T=_F32, explicit_paddings=[], data_format="NHWC"),
+    "MaxPoolGrad": _d(T=_F32, explicit_paddings=[], data_format="NHWC"),
+    "MirrorPad": _d(Tpaddings=_I32), "Pad": _d(Tpaddings=_I32), "PadV2": _d(Tpaddings=_I32),
+    "Multinomial": _d(seed=0, seed2=0, output_dtype=_I64),
+    "OneHot": _d(axis=-1, TI=_I64),
+    "Pack": _d(axis=0), "Unpack": _d(axis=0),
+    "Placeholder": _d(shape=TensorShape(None)),
+    "PreventGradient": _d(message=""),
+    **{t: _SEEDS for t in ("RandomShuffle", "RandomStandardNormal", "RandomUniform", "RandomUniformInt",
+                           "TruncatedNormal")},
+    "Range": _d(Tidx=_I32),
+    "Reshape": _d(Tshape=_I32),
+    "ReverseV2": _d(Tidx=_I32),
+    "Shape": _d(out_type=_I32), "ShapeN": _d(out_type=_I32), "Size": _d(out_type=_I32),
+    "SparseSoftmaxCrossEntropyWithLogits": _d(Tlabels=_I64),
+    "SplitV": _d(Tlen=_I64),
+    "Squeeze": _d(squeeze_dims=[]),
+    "StridedSlice": _SLICE_MASKS, "StridedSliceGrad": _SLICE_MASKS,
+    "Tile": _d(Tmultiples=_I32),
+    "TopKV2": _d(sorted=True, Tk=_I32, index_type=_I32),
+    "Transpose": _d(Tperm=_I32),
+    "UnsortedSegmentSum": _d(Tnumsegments=_I32),
+    "VariableV2": _d(container="", shared_name=""),
+    "Where": _d(T=_BOOL),
+}
+del _F32, _I32, _I64, _BOOL
+
+
+__all__ = ["attr_value_of", "graph_to_graph_def", "import_graph_def", "make_ndarray", "make_tensor_proto",
+           "node_def_of", "python_attr_value"]
