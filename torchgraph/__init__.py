@@ -67,6 +67,9 @@ from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_
 from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, get_variable, get_variable_scope,
                                  variable_op_scope, variable_scope)
 from . import layers, losses, nn, summary, train
+from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
+from .framework.graph_io import import_graph_def
+from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 
 __version__ = "0.1.0"

@@ -82,14 +82,14 @@ def test_node_inputs_and_attrs_match_tensorflow():
     i = tf.summary.image("i", img, max_outputs=2)
     a = tf.summary.audio("a", clip, 8000)
     t = tf.summary.tensor_summary("t", x)
-    txt = tf.summary.text("txt", tf.constant(["hi"]))
+    txt = tf.summary.text("txt", tf.constant(["hi"], name="words"))
     cases = [
         (s, "ScalarSummary", ["s/tags:0", "Mean:0"]),
         (h, "HistogramSummary", ["h/tag:0", "x:0"]),
         (i, "ImageSummary", ["i/tag:0", "img:0"]),
         (a, "AudioSummaryV2", ["a/tag:0", "clip:0", "a/sample_rate:0"]),
         (t, "TensorSummaryV2", ["t/tag:0", "x:0", "t/serialized_summary_metadata:0"]),
-        (txt, "TensorSummaryV2", ["txt/tag:0", "Const:0", "txt/serialized_summary_metadata:0"]),
+        (txt, "TensorSummaryV2", ["txt/tag:0", "words:0", "txt/serialized_summary_metadata:0"]),
     ]
     for tensor, op_type, inputs in cases:
         assert tensor.op.type == op_type

@@ -377,10 +377,9 @@ class BaseSession:
             key = key._as_graph_element()
         try:
             t = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
-        except (KeyError, ValueError) as e:
-            raise ValueError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
-        except TypeError as e:
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+        except (KeyError, ValueError, TypeError) as e:
+            # TF raises TypeError for every key it cannot interpret (another graph's tensor included).
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e.args[0] if e.args else e}") from None
         if not graph.is_feedable(t):
             raise ValueError(f"Tensor {t.name} may not be fed.")
         return t

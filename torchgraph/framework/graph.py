@@ -614,6 +614,8 @@ def name_scope(name, default_name=None, values=None):
 
 
 def _graph_from_values(values) -> Graph:
+    if get_default_graph().building_function:
+        return get_default_graph()  # a function body being traced: outer values get captured
     if values:
         for v in values:
             g = getattr(v, "graph", None)

@@ -74,7 +74,8 @@ def _bfloat16_bits(arr: np.ndarray) -> np.ndarray:
 def make_tensor_proto(value: Any, dtype: _dtypes.DType | None = None) -> tensor_pb2.TensorProto:
     """A `TensorProto` for a numpy/torch value, laid out as TF writes it.
 
-    Scalars (and empty tensors) use the typed `*_val` field, larger numeric tensors the packed
+    Scalars, empty tensors and tensors whose elements are all the same (TF's compressed form: the
+    reader repeats the last value) use the typed `*_val` field; other numeric tensors the packed
     little-endian `tensor_content`; strings always go to `string_val` (bytes, one per element).
     """
     arr = _numpy_of(value)
@@ -89,16 +90,20 @@ def make_tensor_proto(value: Any, dtype: _dtypes.DType | None = None) -> tensor_
     proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum)
     proto.tensor_shape.CopyFrom(TensorShape(arr.shape).as_proto())
     if dtype is _dtypes.string:
-        proto.string_val.extend(v if isinstance(v, bytes) else str(v).encode("utf-8") if isinstance(v, str)
-                                else bytes(v) for v in np.asarray(arr, dtype=object).reshape(-1).tolist())
+        proto.string_val.extend(_as_bytes(v) if isinstance(v, (str, bytes)) else bytes(v)
+                                for v in np.asarray(arr, dtype=object).reshape(-1).tolist())
         return proto
     if dtype is _dtypes.bfloat16:
         flat = _bfloat16_bits(arr).reshape(-1)
     else:
         flat = np.asarray(arr, dtype=dtype.as_numpy_dtype).reshape(-1)
     if flat.size > 1:
-        proto.tensor_content = np.ascontiguousarray(flat, dtype=flat.dtype.newbyteorder("<")).tobytes()
-        return proto
+        content = np.ascontiguousarray(flat, dtype=flat.dtype.newbyteorder("<")).tobytes()
+        step = flat.dtype.itemsize
+        if content != content[:step] * flat.size:
+            proto.tensor_content = content
+            return proto
+        flat = flat[:1]  # every element the same (zeros, fills): TF stores one value and repeats it
     field = getattr(proto, _VAL_FIELD[dtype.name])
     if dtype is _dtypes.float16:
         field.extend(int(b) for b in flat.view(np.uint16))

@@ -23,6 +23,29 @@ def _has_python_float(value) -> bool:
     return False
 
 
+def _first_python_nonbool(value):
+    """The first Python int/float (not bool) in a nested list, or None."""
+    if isinstance(value, (int, float)) and not isinstance(value, (bool, np.generic)):
+        return value
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            found = _first_python_nonbool(v)
+            if found is not None:
+                return found
+    return None
+
+
+def _first_python_float(value):
+    if isinstance(value, float) and not isinstance(value, np.generic):
+        return value
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            found = _first_python_float(v)
+            if found is not None:
+                return found
+    return None
+
+
 def _is_stringlike(value) -> bool:
     if isinstance(value, (str, bytes)):
         return True
@@ -48,25 +71,34 @@ def _to_bytes_array(value) -> np.ndarray:
 def to_numpy(value: Any, dtype: _dtypes.DType | None = None) -> np.ndarray:
     """A numpy array holding `value` in the dtype TF would give it (or in `dtype`)."""
     import torch
+    if value is None:
+        raise ValueError("None values not supported.")
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if dtype is not None:
         dtype = _dtypes.as_dtype(dtype)
         if dtype is _dtypes.string:
+            if not isinstance(value, np.ndarray) and _first_python_nonbool(value) is not None:
+                bad = _first_python_nonbool(value)
+                raise TypeError(f"Expected string, but got {bad!r} of type '{type(bad).__name__}'.")
             return _to_bytes_array(value)
-        if dtype is _dtypes.bfloat16:
-            return np.asarray(value, dtype=np.float32)
-        if dtype.is_integer or dtype.is_bool:
-            if _has_python_float(value):
-                arr = np.asarray(value)
-                if not np.all(np.equal(np.mod(arr, 1), 0)):
-                    raise TypeError(f"Expected {dtype.name}, got {value!r} of type "
-                                    f"'{type(value).__name__}' instead.")
         if _is_stringlike(value):
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead.")
-        if isinstance(value, np.ndarray) and value.dtype.kind in "SUO" and dtype is not _dtypes.string:
+        if isinstance(value, np.ndarray) and value.dtype.kind in "SUO":
             raise TypeError(f"Expected {dtype.name}, got an array of strings instead.")
-        return np.asarray(value, dtype=dtype.as_numpy_dtype)
+        # Python values must fit the dtype's kind (numpy arrays are cast, as in TF).
+        if dtype.is_integer and _first_python_float(value) is not None:
+            bad = _first_python_float(value)
+            raise TypeError(f"Expected {dtype.name}, but got {bad!r} of type 'float'.")
+        if dtype.is_bool and _first_python_nonbool(value) is not None:
+            bad = _first_python_nonbool(value)
+            raise TypeError(f"Expected bool, but got {bad!r} of type '{type(bad).__name__}'.")
+        if dtype is _dtypes.bfloat16:
+            return np.asarray(value, dtype=np.float32)
+        try:
+            return np.asarray(value, dtype=dtype.as_numpy_dtype)
+        except OverflowError:
+            return np.asarray(value).astype(dtype.as_numpy_dtype)  # wraps around, as TF does
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if arr.dtype.kind in "SUO":

@@ -371,6 +371,12 @@ pack = stack
 
 def _autopacking(value, dtype=None, name="packed"):
     """`convert_to_tensor` of a (nested) list holding tensors: TF packs it."""
+    if dtype is None:
+        # The tensors in the list decide the dtype of the Python values beside them.
+        from ..framework.tensor_conversion import _flatten
+        first = next((v for v in _flatten(value) if is_tensor_like(v)), None)
+        dtype = convert_to_tensor(first).dtype if first is not None else None
+
     def conv(v):
         if isinstance(v, (list, tuple)):
             return stack([conv(x) for x in v])
@@ -477,6 +483,9 @@ register("SplitV", _splitv_shape, _splitv_kernel,
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    if not isinstance(num_or_size_splits, int) and not is_tensor_like(num_or_size_splits):
+        # TF converts the sizes before entering the op's scope (a "Const" beside it).
+        num_or_size_splits = convert_to_tensor(num_or_size_splits, dtype=_i32, name="Const")
     with get_default_graph().name_scope(name) as scope:
         value = convert_to_tensor(value, name="value")
         ax = convert_to_tensor(axis, dtype=_i32, name="split_dim") if not is_tensor_like(axis) else axis

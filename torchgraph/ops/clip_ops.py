@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
 from ..framework.graph import get_default_graph
-from ..framework.tensor_conversion import convert_to_tensor
+from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from . import array_ops, math_ops
 
 
@@ -28,25 +28,33 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 
 
 def global_norm(t_list, name=None):
-    with get_default_graph().name_scope(name or "global_norm") as scope:
-        ts = [convert_to_tensor(t) for t in t_list if t is not None]
-        half_squared = [array_ops.identity(math_ops.reduce_sum(t * t) / 2.0) for t in ts]
+    """sqrt(2 * sum(L2Loss(t))), TF's formula (and node names: ".../global_norm" is the Sqrt)."""
+    from .nn_ops import l2_loss
+    with get_default_graph().name_scope(name or "global_norm"):
+        ts = [convert_to_tensor(t, name=f"t_{i}") for i, t in enumerate(t_list) if t is not None]
+        half_squared = [l2_loss(t) for t in ts]
         total = math_ops.reduce_sum(array_ops.stack(half_squared))
-        return math_ops.sqrt(total * convert_to_tensor(2.0, dtype=total.dtype), name=scope)
+        return math_ops.sqrt(total * convert_to_tensor(2.0, dtype=total.dtype), name="global_norm")
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
-    """Scales every tensor by clip_norm / max(global_norm, clip_norm); returns (list, global_norm)."""
+    """Scales every tensor by clip_norm / max(global_norm, clip_norm); returns (list, global_norm).
+
+    A non-finite global norm makes every result NaN, as in TF."""
+    if not isinstance(t_list, (list, tuple)):
+        raise TypeError("t_list should be a sequence")
     t_list = list(t_list)
-    with get_default_graph().name_scope(name or "clip_by_global_norm"):
-        norm = use_norm if use_norm is not None else global_norm(t_list, "global_norm")
-        clip = convert_to_tensor(clip_norm, dtype=_dtypes.float32, name="clip_norm")
-        scale = clip * math_ops.minimum(1.0 / norm, convert_to_tensor(1.0) / clip)
+    norm = use_norm if use_norm is not None else global_norm(t_list, name)
+    with get_default_graph().name_scope(name or "clip_by_global_norm") as scope:
+        norm = convert_to_tensor(norm)
+        clip = convert_to_tensor(clip_norm, dtype=norm.dtype if not is_tensor_like(clip_norm) else None)
+        scale_for_finite = clip * math_ops.minimum(1.0 / norm, convert_to_tensor(1.0, dtype=norm.dtype) / clip)
+        scale = scale_for_finite + (norm - norm)
         out = []
         for i, t in enumerate(t_list):
             if t is None:
                 out.append(None)
                 continue
-            t = convert_to_tensor(t)
-            out.append(array_ops.identity(t * math_ops.cast(scale, t.dtype), name=f"_{i}"))
+            t = convert_to_tensor(t, name=f"t_{i}")
+            out.append(array_ops.identity(t * math_ops.cast(scale, t.dtype), name=f"{scope}_{i}"))
         return out, norm

@@ -39,14 +39,19 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape: b
         shape = tuple(as_shape(shape).as_list())
         if verify_shape and arr.shape != shape:
             raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+        n = int(np.prod(shape))
         if arr.size == 1:
             arr = np.broadcast_to(arr.reshape(()), shape).copy()
-        elif arr.size == int(np.prod(shape)):
+        elif arr.size == n:
             arr = arr.reshape(shape)
+        elif arr.size > n:
+            raise ValueError(f"Too many elements provided. Takes at most {n}, but got {arr.size}.")
+        elif arr.size == 0:
+            raise ValueError(f"Cannot fill a tensor of shape {list(shape)} from an empty value.")
         else:
-            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {value!r} "
-                            f"(converted from {value!r}) has {arr.size} elements, but got `shape` {shape} "
-                            f"with {int(np.prod(shape))} elements).")
+            # TF1 graph mode fills the rest with the last value given.
+            flat = arr.reshape(-1)
+            arr = np.concatenate([flat, np.repeat(flat[-1:], n - flat.size)]).reshape(shape)
     return make_const(arr, dtype, name)
 
 

@@ -130,7 +130,8 @@ def _ones_for(y: Tensor, i: int) -> Tensor:
     from .constant_op import constant
     s = y.get_shape()
     dims = constant(s.as_list(), dtype=_dtypes.int32, name="Shape") if s.is_fully_defined() else shape(y)
-    return fill(dims, constant(1, dtype=y.dtype, name=f"grad_ys_{i}"))
+    with get_default_graph().name_scope(f"grad_ys_{i}") as scope:
+        return fill(dims, constant(1, dtype=y.dtype, name="Const"), name=scope)
 
 
 def _aggregate(gs, method):

@@ -102,9 +102,10 @@ def _restore_v2_kernel(op, ctx):
         _check_no_slices(op, _str_list(shape_and_slices))
         reader = open_checkpoint(_as_str(prefix))
         try:
-            return tuple(read_validated(reader, names, dtypes, targets, op))
+            values = read_validated(reader, names, dtypes, targets, op)
         finally:
             reader.close()
+        return values[0] if len(values) == 1 else tuple(values)  # codegen unpacks only multi-output ops
     return restore
 
 

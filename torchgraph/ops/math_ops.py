@@ -268,7 +268,7 @@ def _grad_sub(op, g):
 
 def _grad_mul(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(g * y, x, y, 0), _reduce_grad_to(x * g, x, y, 1)]
+    return [_reduce_grad_to(multiply(g, y), x, y, 0), _reduce_grad_to(multiply(x, g), x, y, 1)]
 
 
 def _grad_realdiv(op, g):
@@ -597,8 +597,29 @@ def _grad_sum(op, g):
         return [op_output("BroadcastTo", [g2, convert_to_tensor(in_shape.as_list(), dtype=_dtypes.int32)],
                           attrs={"Tidx": _dtypes.int32}, input_names=["input", "shape"]), None]
     sx = shape_op(x)
-    kept = op_output("ReducedShape", [sx, op.inputs[1]], input_names=["input_shape", "axes"])
+    kept = _kept_dims_shape(x, op.inputs[1], sx)
     return [op_output("BroadcastTo", [reshape(g, kept), sx], input_names=["input", "shape"]), None]
+
+
+def _kept_dims_shape(x, axes_t, sx):
+    """x's shape with the reduced axes set to 1, built from TF ops so real TF can import the graph.
+
+    A constant when the rank and axes are static and at most one kept dim is unknown (it becomes
+    -1 for Reshape) -- the usual `reduce_mean` over a batch -- else TF's dynamic recipe.
+    """
+    from .array_ops import expand_dims, ones_like, range as range_op, reshape, size
+    in_shape = x.get_shape()
+    axes = static_axes(axes_t)
+    if in_shape.ndims is not None and axes is not None:
+        rank = in_shape.ndims
+        norm = {a % rank for a in axes} if rank else set()
+        kept = [1 if i in norm else d for i, d in enumerate(in_shape.as_tuple())]
+        if sum(d is None for d in kept) <= 1:
+            return convert_to_tensor([-1 if d is None else d for d in kept], dtype=_dtypes.int32)
+    rank_t = size(sx)
+    ax = floormod(cast(axes_t, _dtypes.int32) + rank_t, rank_t)
+    reduced = reduce_any(equal(expand_dims(range_op(rank_t), 1), reshape(ax, [1, -1])), 1)
+    return where_v2(reduced, ones_like(sx), sx)
 
 
 def _grad_mean(op, g):
@@ -623,7 +644,7 @@ def _grad_minmax(op, g):
     from .array_ops import reshape, shape as shape_op
     x, y = op.inputs[0], op.outputs[0]
     sx = shape_op(x)
-    kept = op_output("ReducedShape", [sx, op.inputs[1]], input_names=["input_shape", "axes"])
+    kept = _kept_dims_shape(x, op.inputs[1], sx)
     y_k = reshape(y, kept)
     g_k = reshape(g, kept)
     eq = cast(equal(x, y_k), g.dtype)
@@ -1036,10 +1057,18 @@ def _reduction(op_type, default_name):
         if axis is None:
             axis = reduction_indices
         graph = get_default_graph()
+        axes_t = None
+        if axis is None and is_tensor_like(input_tensor):
+            # TF makes the "all axes" constant before entering the op's scope: a "Const" beside it.
+            rank = convert_to_tensor(input_tensor).get_shape().ndims
+            if rank is not None:
+                axes_t = convert_to_tensor(np.arange(rank, dtype=np.int32), name="Const")
         with graph.name_scope(name or default_name) as scope:
             x = convert_to_tensor(input_tensor, dtype=_dtypes.bool if op_type in ("All", "Any") else None,
                                   name="input_tensor")
-            if axis is None:
+            if axes_t is not None:
+                pass
+            elif axis is None:
                 rank = x.get_shape().ndims
                 if rank is not None:
                     axes_t = convert_to_tensor(np.arange(rank, dtype=np.int32), name="Const")
@@ -1048,7 +1077,7 @@ def _reduction(op_type, default_name):
                     axes_t = range_op(0, rank_op(x), 1)
             else:
                 axes_t = convert_to_tensor(axis, dtype=_dtypes.int32 if not is_tensor_like(axis) else None,
-                                           name="Const") if not isinstance(axis, Tensor) else axis
+                                           name="reduction_indices") if not isinstance(axis, Tensor) else axis
             return op_output(op_type, [x, axes_t], attrs={"keep_dims": bool(keepdims), "Tidx": axes_t.dtype},
                              name=scope, input_names=["input", "reduction_indices"])
     f.__name__ = default_name

@@ -514,10 +514,16 @@ def _sparse_xent_kernel(op, ctx):
         loss = -logp.gather(-1, safe.unsqueeze(-1)).squeeze(-1)
         back = torch.exp(logp)
         back = back - F.one_hot(safe, n).to(back.dtype)
-        if bool(bad.any()):
-            from ..framework.errors import InvalidArgumentError
-            raise InvalidArgumentError(None, op, f"Received a label value of {int(lab[bad][0])} which is outside "
-                                                 f"the valid range of [0, {n}).")
+        if features.device.type == "cpu":
+            if bool(bad.any()):
+                from ..framework.errors import InvalidArgumentError
+                raise InvalidArgumentError(None, op, f"Received a label value of {int(lab[bad][0])} which is "
+                                                     f"outside the valid range of [0, {n}).")
+        else:
+            # As TF's GPU kernel: out-of-range labels give NaN rather than an error (no host sync).
+            nan = torch.full_like(loss, float("nan"))
+            loss = torch.where(bad, nan, loss)
+            back = torch.where(bad.unsqueeze(-1), nan.unsqueeze(-1), back)
         return loss, back
     return k
 
@@ -646,7 +652,11 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         keep_prob_t = 1 - rate_t
         scale = 1 / keep_prob_t
         keep_mask = math_ops.greater_equal(random_tensor, rate_t)
-        return math_ops.multiply(x * scale, math_ops.cast(keep_mask, x.dtype), name=scope)
+        ret = math_ops.multiply(x * scale, math_ops.cast(keep_mask, x.dtype), name=scope)
+        # As in TF: the output has x's shape even when keep_prob's shape is unknown (a bare
+        # `tf.placeholder(tf.float32)`), so downstream layers keep their static shapes.
+        ret.set_shape(x.get_shape())
+        return ret
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):

@@ -115,9 +115,11 @@ def create_op_in_graph(graph: Graph, op_type: str, inputs: list[Tensor], attrs: 
                        exact_name: bool = True) -> Operation:
     """Adds one node: infers its outputs, applies control-dependency and device scopes."""
     entry = get_entry(op_type)
-    for t in inputs:
+    for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"Input to {op_type} op {name!r} is not a Tensor: {t!r}")
+        if t.graph is not graph and getattr(graph, "building_function", False):
+            inputs[i] = t = graph.capture(t)  # a function body takes an enclosing graph's tensor in
         if t.graph is not graph:
             raise ValueError(f"Tensor {t.name} must be from the same graph as the op {name!r} being created "
                              "(it belongs to another graph).")
@@ -143,7 +145,9 @@ def apply_op(op_type: str, inputs: Sequence, attrs: dict | None = None, name: st
     are lists of tensors (N-ary ops like AddN/ConcatV2) are flattened in order.
     """
     from ..framework.tensor_conversion import convert_to_tensor
-    graph = graph or _graph_of(inputs) or get_default_graph()
+    default = get_default_graph()
+    # While a function body is traced its graph takes every new op (outer tensors get captured).
+    graph = graph or (default if default.building_function else None) or _graph_of(inputs) or default
     with graph.as_default(), graph.name_scope(name or op_type) as scope:
         flat: list[Tensor] = []
         for i, value in enumerate(inputs):

@@ -228,6 +228,11 @@ def _momentum_group(ops, ctx):
     return k
 
 
+def _is_compiling() -> bool:
+    fn = getattr(torch.compiler, "is_compiling", None)
+    return bool(fn()) if fn is not None else False
+
+
 def _adam_group(ops, ctx):
     get = _group_getters(ops, ctx, 3)
     lr, b1, b2, eps = (_scalar_or_tensor(ops[0], i) for i in (5, 6, 7, 8))
@@ -238,7 +243,7 @@ def _adam_group(ops, ctx):
         vars_, ms, vs = get()
         b1p, b2p = args[0], args[1]
         grads = list(args[6::7])
-        if on_cpu:  # a Python float costs less than four 0-d tensor ops, and syncs nothing on a CPU
+        if on_cpu and not _is_compiling():  # a float costs less than four 0-d tensor ops; no sync on a CPU
             lr_t = lr * (1 - b2p.item()) ** 0.5 / (1 - b1p.item())
         else:
             lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)

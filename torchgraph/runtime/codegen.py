@@ -256,7 +256,9 @@ def generate(session: Any, ops: list[Operation], fetches: list[Tensor], feeds: l
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, namespace)
-    return namespace["_plan"], source
+    fn = namespace["_plan"]
+    fn.emitted_ops = [op for op in ops if op in emit]
+    return fn, source
 
 
 def _emit_group(session, members: list, names: dict, namespace: dict, lines: list, line_ops: dict) -> None:

@@ -1,14 +1,20 @@
-"""Execution modes: how a Session calls a generated plan.
+"""Execution modes: how a Session calls a generated plan, chosen per Session from its ConfigProto.
 
-* default: call the generated Python function;
-* compiled: TF1's XLA switch (`global_jit_level=ON_1` or `ON_2`) hands the generated function to
-  `torch.compile`, the nearest equivalent of XLA's whole-graph compilation.
-
-The mode is fixed per Session from its ConfigProto, as in TF.
+* default: call the generated Python function (shape-specialised per feed shapes);
+* compiled: TF1's XLA switch (`graph_options.optimizer_options.global_jit_level = ON_1/ON_2`) hands
+  the generated function to `torch.compile`, the nearest equivalent of XLA's whole-graph JIT;
+* CUDA graph: `ConfigProto(experimental=ConfigProto.Experimental(executor_type="CUDA_GRAPH"))`
+  captures a steady signature (same fetches, feed shapes and dtypes) as a CUDA graph after a few
+  warm-up calls and replays it, copying feeds into static buffers.  Anything it cannot capture
+  (a CPU device, host-side ops left in the plan, a new feed shape) runs the default plan instead.
 """
 from __future__ import annotations
 
 from typing import Callable
+
+import torch
+
+CUDA_GRAPH_EXECUTOR = "CUDA_GRAPH"
 
 
 class DefaultMode:
@@ -32,13 +38,112 @@ class CompiledMode(DefaultMode):
     name = "compiled"
 
     def prepare(self, session, plan) -> Callable:
-        import torch
-        if not plan.ops:
+        if plan.ops:
+            plan.set_transform(lambda fn: torch.compile(fn, dynamic=False, fullgraph=False))
+        return plan.fn
+
+
+class CudaGraphMode(DefaultMode):
+    name = "cuda_graph"
+    warmup = 3
+    max_graphs = 4
+
+    def prepare(self, session, plan) -> Callable:
+        if session.device.type != "cuda" or not torch.cuda.is_available():
             return plan.fn
-        return torch.compile(plan.fn, dynamic=None, fullgraph=False)
+        return CudaGraphRunner(session, plan, self.warmup, self.max_graphs)
+
+
+class _Captured:
+    """One captured signature: static input buffers, the graph, and its static outputs."""
+
+    def __init__(self, graph, static_in, static_out):
+        self.graph = graph
+        self.static_in = static_in
+        self.static_out = static_out
+
+    def replay(self, feeds):
+        for buf, f in zip(self.static_in, feeds):
+            buf.copy_(f, non_blocking=True)
+        self.graph.replay()
+        return self.static_out
+
+
+class CudaGraphRunner:
+    """Runs `plan.fn` until a feed signature has been seen `warmup` times, then captures it."""
+
+    def __init__(self, session, plan, warmup: int, max_graphs: int):
+        self.session = session
+        self.plan = plan
+        self.warmup = warmup
+        self.max_graphs = max_graphs
+        self.graphs: dict = {}
+        self.seen: dict = {}
+        self.reason = None  # why this plan can't be captured, once known
+        self.fallbacks = 0
+
+    def __call__(self, feeds):
+        key = tuple((f.shape, f.dtype, f.device) if isinstance(f, torch.Tensor) else None for f in feeds)
+        captured = self.graphs.get(key)
+        if captured is not None:
+            return captured.replay(feeds)
+        if self.reason is not None or None in key or any(f.device.type != "cuda" for f in feeds):
+            self.fallbacks += 1
+            return self.plan.fn(feeds)
+        n = self.seen.get(key, 0) + 1
+        self.seen[key] = n
+        if n <= self.warmup or len(self.graphs) >= self.max_graphs:
+            self.fallbacks += n > self.warmup
+            return self.plan.fn(feeds)
+        try:
+            captured = self._capture(feeds)
+        except Exception as e:  # capture is an optimisation: never let it break a step
+            self.reason = f"capture failed: {type(e).__name__}: {e}"
+            torch.cuda.synchronize()
+            return self.plan.fn(feeds)
+        self.graphs[key] = captured
+        return captured.replay(feeds)
+
+    def _capture(self, feeds) -> _Captured:
+        special = getattr(self.plan, "_special", {}).get(tuple(f.shape for f in feeds))
+        blocker = capture_blocker(self.session, special or self.plan.generic)
+        if blocker is not None:
+            raise RuntimeError(blocker)
+        static_in = [f.clone() for f in feeds]
+        graph = torch.cuda.CUDAGraph()
+        for gen in self.session._rngs.values():
+            if gen.device.type == "cuda":
+                register = getattr(graph, "register_generator_state", None)
+                if register is None:
+                    raise RuntimeError("this torch cannot capture ops drawing from their own generators")
+                register(gen)
+        torch.cuda.synchronize()
+        # Capture records the kernels without running them; the replay that follows runs the step.
+        with torch.cuda.graph(graph):
+            static_out = self.plan.fn(static_in)
+        return _Captured(graph, static_in, static_out)
+
+
+# Ops computing host-side values: a plan still containing them (after shape specialisation) can't be
+# captured, since a CUDA graph replays GPU kernels only.
+_HOST_OPS = {"Shape", "ShapeN", "Size", "Rank", "BroadcastGradientArgs", "ReducedShape", "Range", "Where"}
+
+
+def capture_blocker(session, fn) -> str | None:
+    """Why the generated function `fn` can't be captured as a CUDA graph, or None."""
+    for op in getattr(fn, "emitted_ops", ()):
+        if op.type in ("VariableV2", "Identity"):
+            continue
+        if op.type in _HOST_OPS or any(t.dtype.torch_dtype is None for t in op.outputs):
+            return f"op {op.name} ({op.type}) computes host-side values"
+        if session._device_for(op).type != "cuda":
+            return f"op {op.name} ({op.type}) runs on the CPU"
+    return None
 
 
 def mode_from_config(config) -> DefaultMode:
+    if config.experimental.executor_type.upper() == CUDA_GRAPH_EXECUTOR:
+        return CudaGraphMode()
     level = config.graph_options.optimizer_options.global_jit_level
     # OptimizerOptions.GlobalJitLevel: DEFAULT=0, OFF=-1, ON_1=1, ON_2=2
     if level in (1, 2):

@@ -35,9 +35,17 @@ class Plan:
         self.generic, self.source = codegen.generate(session, ops, fetches, feeds)
         self.frontier = shape_only_frontier(ops, fetches, feeds)
         self._record = None
+        self.transform = None  # applied to every generated function (the compiled mode sets it)
         self._special: dict = {}
         self.special_sources: dict = {}  # feed shapes -> generated code (for tests and debugging)
         self.fn = self._dispatch if self.frontier else self.generic
+
+    def set_transform(self, transform) -> None:
+        """Wraps every generated function (now and future specialisations), e.g. in torch.compile."""
+        self.transform = transform
+        self.generic = transform(self.generic)
+        if not self.frontier:
+            self.fn = self.generic
 
     def _dispatch(self, feeds):
         key = tuple(f.shape for f in feeds)
@@ -53,6 +61,8 @@ class Plan:
         out, values = self._record(feeds)
         known = dict(zip(self.frontier, values))
         fn, source = codegen.generate(self.session, self.ops, self.fetches, self.feeds, known=known)
+        if self.transform is not None:
+            fn = self.transform(fn)
         self._special[key] = fn
         self.special_sources[key] = source
         return out

@@ -416,7 +416,8 @@ class Saver:
         return self._saveables is not None and getattr(sess, "graph", None) is self._graph and \
             hasattr(sess, "_variables")
 
-    def _write(self, sess, prefix: str) -> str:
+    def _write(self, sess, prefix: str, format: str | None = None) -> str:
+        """Writes the payload at `prefix` (in `format`, default the Saver's own) and returns it."""
         if self._native(sess):
             store = sess._variables
             tensors = {}
@@ -429,7 +430,7 @@ class Saver:
                 tensors[s.name] = value
         else:
             tensors = self._values_from_graph(sess)
-        _cf.write_checkpoint(prefix, tensors, format=self._format)
+        _cf.write_checkpoint(prefix, tensors, format=format or self._format)
         return prefix
 
     def _values_from_graph(self, sess) -> dict[str, Any]:

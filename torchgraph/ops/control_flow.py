@@ -1,0 +1,677 @@
+"""`tf.cond`, `tf.while_loop`, `tf.case`, `tf.map_fn`, `tf.scan`, `tf.foldl`, `tf.foldr`.
+
+Representation (TF's "control flow v2"): each branch / condition / body is traced once into a
+`FuncGraph`, and ONE op of the enclosing graph holds it:
+
+* `If` / `StatelessIf`   inputs `[pred] + captures`, outputs the branch outputs;
+* `While` / `StatelessWhile`   inputs = outputs = `[loop_counter, maximum_iterations] + loop_vars +
+  captures` (the counter and the bound are loop variables, as in TF's while_v2, so a fed bound
+  needs no special case);
+* `TorchScan` (torchgraph's own; TF builds map_fn/scan from While + TensorArrays)  inputs
+  `accumulators + elems + captures`, outputs the final accumulators and the stacked per-step
+  values.
+
+The sub-graphs are kept in underscore attrs (`_then_graph`, `_body_graph` ...), which GraphDef
+export leaves out; the TF attrs (`then_branch`, `body` ...) name the functions, but the exported
+GraphDef carries no FunctionDef library for them yet, so real TF cannot run such an export.
+
+Kernels: when a Session plans the holding op, its kernel factory plans each sub-graph once with
+the same machinery (`runtime.plan.build_plan`, same session: variables and random streams are
+shared) and the kernel just calls those plans — evaluate `pred` and run one branch; or loop
+calling the cond and body plans.  So the enclosing plan never contains a branch's ops, one graph
+serves every loop length (a fed bound or a fed loop variable), and everything inside is plain
+torch code: gradients come from the generic `vjp_grad`, which re-runs the holding op's kernel
+under torch autograd.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Sequence
+
+import torch
+from tensorboard.compat.proto import attr_value_pb2
+
+from ..framework import dtypes as _dtypes
+from ..framework import errors, nest
+from ..framework.func_graph import FuncGraph, trace
+from ..framework.graph import Operation, Tensor, get_default_graph
+from ..framework.tensor_conversion import convert_to_tensor
+from ..framework.tensor_shape import TensorShape, as_shape
+from ._grad_util import vjp_grad
+from .registry import REGISTRY, create_op_in_graph, get_entry, register
+
+_fn_ids = itertools.count(1)
+
+
+# ======================================================================================================
+# Shared machinery
+# ======================================================================================================
+class SubPlan:
+    """A FuncGraph planned for one session: `plan(values)` feeds `graph.inputs` and returns the
+    values of `graph.outputs` (a tuple).  Built once per enclosing plan, called per step/iteration."""
+
+    __slots__ = ("fn", "copy", "graph")
+
+    def __init__(self, session: Any, graph: FuncGraph):
+        from ..runtime.plan import build_plan
+        plan = build_plan(session, list(graph.outputs), [], list(graph.inputs))
+        self.fn = plan.fn
+        self.graph = graph
+        # Outputs that may be a variable's own storage are copied (a later in-place update must not
+        # change a value already handed out of the body).
+        self.copy = [i for i, c in enumerate(plan.copy_fetch) if c]
+
+    def __call__(self, values: list) -> tuple:
+        out = self.fn(values)
+        if self.copy:
+            out = list(out)
+            for i in self.copy:
+                v = out[i]
+                out[i] = v.clone() if isinstance(v, torch.Tensor) else v
+            out = tuple(out)
+        return out
+
+
+def _func_attr(name: str) -> attr_value_pb2.AttrValue:
+    """TF's `func` attr naming a function (exported as is; the FunctionDef itself is not)."""
+    av = attr_value_pb2.AttrValue()
+    av.func.name = name
+    return av
+
+
+def _in_graph(graph: FuncGraph, value: Any, what: str) -> Tensor:
+    """A value returned by traced user code, as a tensor of the function graph."""
+    if isinstance(value, Operation):
+        raise TypeError(f"{what} returned the Operation '{value.name}' where a tensor is expected.")
+    t = convert_to_tensor(value)
+    if t.graph is not graph:
+        t = graph.capture(t)  # a value of an enclosing graph returned as is: a pass-through input
+    return t
+
+
+def _is_stateful(graphs: Sequence[FuncGraph]) -> bool:
+    """Whether any op in the functions has side effects or reads state (TF picks `If` over
+    `StatelessIf` then).  Argument placeholders do not count."""
+    for g in graphs:
+        for op in g.get_operations():
+            if op.type != "Placeholder" and get_entry(op.type).stateful:
+                return True
+    return False
+
+
+def _align_inputs(graphs: Sequence[FuncGraph], n_explicit: int) -> list[Tensor]:
+    """Gives sibling functions the same inputs: explicit arguments, then one placeholder per outer
+    tensor any of them captured.  Returns those outer tensors (the holding op's extra inputs)."""
+    union: list[Tensor] = []
+    seen: set = set()
+    for g in graphs:
+        for t in g.captures:
+            if t not in seen:
+                seen.add(t)
+                union.append(t)
+    for g in graphs:
+        for t in union:
+            g.add_capture_input(t)
+        g.inputs = g.inputs[:n_explicit] + [g.captures[t] for t in union]
+    return union
+
+
+def _control_captures(graphs: Sequence[FuncGraph]) -> list[Operation]:
+    out: list[Operation] = []
+    for g in graphs:
+        for op in g.control_captures:
+            if op not in out:
+                out.append(op)
+    return out
+
+
+def _scalar_bool(value: Any, op: Operation, what: str) -> bool:
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise errors.InvalidArgumentError(None, op, f"{what} must be a scalar, but it has shape "
+                                                        f"{list(value.shape)} (node {op.name})")
+        return bool(value)
+    return bool(value)
+
+
+def _most_specific_compatible(a: TensorShape, b: TensorShape) -> TensorShape:
+    """The static shape of a value that is `a` on one path and `b` on the other."""
+    if a.ndims is None or b.ndims is None or a.ndims != b.ndims:
+        return TensorShape(None)
+    return TensorShape([x if x == y else None for x, y in zip(a.as_list(), b.as_list())])
+
+
+def _specs_from_attrs(types_attr: str) -> Callable:
+    def shape(inputs, attrs):
+        return [(dt, as_shape(s)) for dt, s in zip(attrs[types_attr], attrs["output_shapes"])]
+    return shape
+
+
+# ======================================================================================================
+# tf.cond
+# ======================================================================================================
+def _if_kernel(op: Operation, ctx: Any) -> Callable:
+    then_plan = SubPlan(ctx.session, op.get_attr("_then_graph"))
+    else_plan = SubPlan(ctx.session, op.get_attr("_else_graph"))
+    single = len(op.outputs) == 1
+    # Branch outputs that are a captured input unchanged would hand the caller the enclosing
+    # value's own storage: copy them (they are rare and small).
+    passthrough = [i for i, t in enumerate(op.get_attr("_then_graph").outputs)
+                   if t in set(op.get_attr("_then_graph").inputs)] + \
+                  [i for i, t in enumerate(op.get_attr("_else_graph").outputs)
+                   if t in set(op.get_attr("_else_graph").inputs)]
+
+    def run(pred, *args):
+        taken = then_plan if _scalar_bool(pred, op, "The predicate of a cond") else else_plan
+        out = taken(list(args))
+        if passthrough:
+            out = tuple(v.clone() if i in passthrough and isinstance(v, torch.Tensor) else v
+                        for i, v in enumerate(out))
+        return out[0] if single else out
+    return run
+
+
+for _type, _stateful in (("If", True), ("StatelessIf", False)):
+    register(_type, _specs_from_attrs("Tout"), _if_kernel, vjp_grad, stateful=_stateful, type_attr=None)
+
+
+def _branch_outputs(graph: FuncGraph, result: Any, fn_name: str, pred: Tensor) -> list[Tensor]:
+    if result is None:
+        raise ValueError(f"'{fn_name}' must have a return value.")
+    flat = []
+    for x in nest.flatten(result):
+        if x is None:
+            raise ValueError(f"'{fn_name}' returned None inside its result; every output must be a tensor.")
+        if isinstance(x, Operation):
+            # TF1: a branch that returns an op yields the predicate, computed after that op ran.
+            from .array_ops import identity
+            with graph.control_dependencies([x]):
+                flat.append(identity(graph.capture(pred)))
+        else:
+            flat.append(_in_graph(graph, x, f"'{fn_name}'"))
+    return flat
+
+
+def cond(pred, true_fn=None, false_fn=None, strict: bool = False, name: str | None = None, fn1=None, fn2=None):
+    """`tf.cond`: `true_fn()` if `pred` else `false_fn()`; only the branch taken runs.
+
+    Both branches are traced (once) and must return the same structure and dtypes.  With
+    `strict=False` a one-element list/tuple result is unpacked, as in TF1.
+    """
+    if fn1 is not None:
+        true_fn = fn1 if true_fn is None else true_fn
+    if fn2 is not None:
+        false_fn = fn2 if false_fn is None else false_fn
+    if isinstance(pred, bool):
+        raise TypeError("'pred' must be a boolean tensor, not a Python bool.")
+    if not callable(true_fn):
+        raise TypeError("'true_fn' must be callable.")
+    if not callable(false_fn):
+        raise TypeError("'false_fn' must be callable.")
+    graph = get_default_graph()
+    with graph.name_scope(name or "cond") as scope:
+        pred = convert_to_tensor(pred)
+        if pred.dtype is not _dtypes.bool:
+            raise TypeError(f"The predicate of a cond must be a bool tensor, got {pred.dtype.name} ({pred.name}).")
+        if pred.get_shape().ndims not in (None, 0):
+            raise ValueError(f"Shape must be rank 0 but is rank {pred.get_shape().ndims} for the predicate of "
+                             f"'{scope[:-1]}' ({pred.name}).")
+        uid = next(_fn_ids)
+        base = scope[:-1]
+        branch_results = []
+        graphs = []
+        for fn, fn_name, label in ((true_fn, "true_fn", "true"), (false_fn, "false_fn", "false")):
+            holder: dict = {}
+
+            def traced(fn=fn, fn_name=fn_name, holder=holder):
+                fg = get_default_graph()
+                result = fn()
+                holder["structure"] = result
+                holder["flat"] = _branch_outputs(fg, result, fn_name, pred)
+            g, _ = trace(traced, f"{base.replace('/', '_')}_{label}_{uid}", graph, [], name_scope=f"{base}/{label}")
+            g.outputs = holder["flat"]
+            graphs.append(g)
+            branch_results.append(holder["structure"])
+        gt, gf = graphs
+        nest.assert_same_structure(branch_results[0], branch_results[1])
+        for a, b in zip(gt.outputs, gf.outputs):
+            if a.dtype is not b.dtype:
+                raise ValueError(f"Outputs of 'true_fn' and 'false_fn' must have the same type(s). Got "
+                                 f"{a.dtype.name} from 'true_fn' and {b.dtype.name} from 'false_fn'.")
+        captured = _align_inputs(graphs, 0)
+        attrs = {
+            "Tcond": _dtypes.bool, "Tin": [t.dtype for t in captured], "Tout": [t.dtype for t in gt.outputs],
+            "output_shapes": [_most_specific_compatible(a.get_shape(), b.get_shape())
+                              for a, b in zip(gt.outputs, gf.outputs)],
+            "then_branch": _func_attr(gt.name), "else_branch": _func_attr(gf.name),
+            "_then_graph": gt, "_else_graph": gf,
+        }
+        op_type = "If" if _is_stateful(graphs) else "StatelessIf"
+        with graph.control_dependencies(_control_captures(graphs)):
+            op = create_op_in_graph(graph, op_type, [pred] + captured, attrs, base)
+    result = nest.pack_sequence_as(branch_results[0], op.outputs)
+    if not strict and isinstance(result, (list, tuple)) and len(result) == 1:
+        result = result[0]
+    return result
+
+
+# ======================================================================================================
+# Assert (for tf.case) — registered here unless another module already declared it
+# ======================================================================================================
+def _format_for_assert(v: Any, summarize: int) -> str:
+    """One Assert data value as the error message shows it (strings as text, tensors as lists)."""
+    import numpy as np
+    if isinstance(v, torch.Tensor):
+        v = v.detach().cpu().numpy()
+    arr = np.asarray(v)
+    if arr.dtype == object:
+        items = [x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in arr.reshape(-1)]
+        return " ".join(items[:summarize]) if arr.ndim else items[0]
+    return str(arr.reshape(-1)[:summarize].tolist()) if arr.ndim else str(arr.item())
+
+
+def _assert_kernel(op: Operation, ctx: Any) -> Callable:
+    summarize = int(op.get_attr("summarize") or 3)
+
+    def check(condition, *data):
+        if not _scalar_bool(condition, op, "The condition of an Assert"):
+            msg = " ".join(_format_for_assert(v, summarize) for v in data)
+            raise errors.InvalidArgumentError(None, op, f"assertion failed: {msg}\n\t [[node {op.name}]]")
+    return check
+
+
+if "Assert" not in REGISTRY:
+    register("Assert", lambda inputs, attrs: [], _assert_kernel, type_attr=None, stateful=True,
+             differentiable=False)
+
+
+def Assert(condition, data, summarize=None, name=None) -> Operation:  # noqa: N802 - TF's name
+    """`tf.Assert`: an op that fails the step with InvalidArgumentError when `condition` is false."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "Assert") as scope:
+        condition = convert_to_tensor(condition, name="condition")
+        values = [convert_to_tensor(d, name=f"data_{i}") for i, d in enumerate(data)]
+        return create_op_in_graph(graph, "Assert", [condition] + values,
+                                  {"T": [v.dtype for v in values], "summarize": int(summarize or 3)}, scope[:-1])
+
+
+# ======================================================================================================
+# tf.case
+# ======================================================================================================
+def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = False, name: str = "case"):
+    """`tf.case`: the fn of the first true predicate (in the given order), else `default`.
+
+    Built as nested conds, as TF1 does.  Without `default`, the last fn is the fallback and the
+    step fails with InvalidArgumentError when no predicate holds; `exclusive=True` makes it fail
+    when more than one holds.
+    """
+    if isinstance(pred_fn_pairs, dict):
+        pairs = list(pred_fn_pairs.items())
+    elif isinstance(pred_fn_pairs, (list, tuple)):
+        pairs = list(pred_fn_pairs)
+    else:
+        raise TypeError("'pred_fn_pairs' must be a list, tuple or dict of (predicate, callable) pairs.")
+    for pair in pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError(f"Each entry in 'pred_fn_pairs' must be a 2-tuple. Received {pair}.")
+        p, f = pair
+        if not isinstance(p, Tensor) or p.dtype is not _dtypes.bool:
+            raise TypeError(f"pred must be Tensor of type bool: {getattr(p, 'name', p)}")
+        if not callable(f):
+            raise TypeError(f"fn for pred {p.name} must be callable.")
+    if not pairs:
+        if default is None:
+            raise ValueError("'pred_fn_pairs' must not be empty when there is no default.")
+        return default()
+    if default is not None and not callable(default):
+        raise TypeError("'default' must be callable.")
+    graph = get_default_graph()
+    from . import array_ops, math_ops
+    with graph.name_scope(name or "case"):
+        preds = [p for p, _ in pairs]
+        fns = [f for _, f in pairs]
+        if default is None:
+            last_pred, last_fn, every_pred = preds[-1], fns[-1], list(preds)
+
+            def default(last_pred=last_pred, last_fn=last_fn):
+                stacked = math_ops.cast(array_ops.stack(every_pred), _dtypes.int32)
+                check = Assert(last_pred, [f"Input error: None of conditions evaluated as True:",
+                                           stacked], summarize=len(every_pred))
+                out = last_fn()
+                if isinstance(out, Operation):
+                    from .control_flow_ops import group
+                    return group(out, check)
+                with get_default_graph().control_dependencies([check]):
+                    return nest.map_structure(lambda t: array_ops.identity(t), out)
+            preds, fns = preds[:-1], fns[:-1]
+
+        def build(i: int):
+            if i == len(preds):
+                return default()
+            return cond(preds[i], fns[i], lambda: build(i + 1), strict=strict)
+        result = build(0) if preds else default()
+        if exclusive and len(pairs) > 1:
+            all_preds = [p for p, _ in pairs]
+            count = math_ops.reduce_sum(math_ops.cast(array_ops.stack(all_preds), _dtypes.int32))
+            check = Assert(math_ops.less_equal(count, 1),
+                           [f"Input error: exclusive=True: more than 1 conditions ({', '.join(p.name for p in all_preds)})"
+                            " evaluated as True:", math_ops.cast(array_ops.stack(all_preds), _dtypes.int32)],
+                           summarize=len(all_preds))
+            with graph.control_dependencies([check]):
+                result = nest.map_structure(
+                    lambda t: array_ops.identity(t) if isinstance(t, Tensor) else t, result)
+        return result
+
+
+# ======================================================================================================
+# tf.while_loop
+# ======================================================================================================
+def _while_kernel(op: Operation, ctx: Any) -> Callable:
+    cond_plan = SubPlan(ctx.session, op.get_attr("_cond_graph"))
+    body_plan = SubPlan(ctx.session, op.get_attr("_body_graph"))
+    n_user = op.get_attr("_num_original_outputs") - 2
+    user = range(2, 2 + n_user)
+
+    def run(*args):
+        values = list(args)
+        cond_fn, body_fn = cond_plan, body_plan
+        while _scalar_bool(cond_fn(values)[0], op, "The condition of a while_loop"):
+            values = list(body_fn(values))
+        for i in user:  # a loop variable never changed (or zero iterations) is still the input itself
+            if values[i] is args[i] and isinstance(values[i], torch.Tensor):
+                values[i] = values[i].clone()
+        return tuple(values)
+    return run
+
+
+for _type, _stateful in (("While", True), ("StatelessWhile", False)):
+    register(_type, _specs_from_attrs("T"), _while_kernel, vjp_grad, stateful=_stateful, type_attr=None)
+
+
+def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
+    """True when every value of static shape `shape` also has the invariant's shape."""
+    if invariant.ndims is None:
+        return True
+    if shape.ndims is None or shape.ndims != invariant.ndims:
+        return False
+    return all(i is None or (s is not None and s == i) for s, i in zip(shape.as_list(), invariant.as_list()))
+
+
+def _call_with(fn: Callable, structure: Any, values: list, packed_as_args: bool):
+    packed = nest.pack_sequence_as(structure, values)
+    return fn(*packed) if packed_as_args else fn(packed)
+
+
+def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None, parallel_iterations: int = 10,
+               back_prop: bool = True, swap_memory: bool = False, name: str | None = None,
+               maximum_iterations=None, return_same_structure: bool = False):
+    """`tf.while_loop`: repeats `loop_vars = body(*loop_vars)` while `cond(*loop_vars)`.
+
+    `cond` and `body` are traced once; the loop runs inside the `While` op's kernel, so the number
+    of iterations can depend on fed values (one graph for every length).  A loop variable whose
+    shape changes across iterations needs a less specific `shape_invariants` entry (as in TF).
+    """
+    if not callable(cond):
+        raise TypeError("'cond' must be callable.")
+    if not callable(body):
+        raise TypeError("'body' must be callable.")
+    if parallel_iterations < 1:
+        raise TypeError("'parallel_iterations' must be a positive integer.")
+    if loop_vars is None or (nest.is_nested(loop_vars) and not nest.flatten(loop_vars)):
+        raise ValueError("'loop_vars' must be provided.")
+    as_args = isinstance(loop_vars, (list, tuple)) and not hasattr(type(loop_vars), "_fields")
+    n_top = len(loop_vars) if as_args else 1
+    graph = get_default_graph()
+    from . import array_ops, math_ops
+    from .constant_op import constant
+    with graph.name_scope(name or "while") as scope:
+        base = scope[:-1]
+        flat_vars = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+        structure = nest.pack_sequence_as(loop_vars, flat_vars)
+        if shape_invariants is None:
+            invariants = [t.get_shape() for t in flat_vars]
+        else:
+            nest.assert_same_structure(loop_vars, shape_invariants, check_types=False)
+            invariants = [as_shape(s) for s in nest.flatten(shape_invariants)]
+            for t, inv in zip(flat_vars, invariants):
+                if not _shape_within(t.get_shape(), inv):
+                    raise ValueError(f"The shape invariant specified for {t.name} is not compatible with the initial "
+                                     f"shape of the loop variable. It enters the loop with shape {t.get_shape()}, "
+                                     f"but the specified shape invariant is {inv}.")
+        counter = constant(0, dtype=_dtypes.int32, name="loop_counter")
+        if maximum_iterations is None:
+            max_iter = constant(-1, dtype=_dtypes.int32, name="maximum_iterations")
+        else:
+            max_iter = convert_to_tensor(maximum_iterations, name="maximum_iterations")
+            if max_iter.dtype is not _dtypes.int32:
+                if not max_iter.dtype.is_integer:
+                    raise TypeError(f"maximum_iterations must be an integer tensor, got {max_iter.dtype.name}")
+                max_iter = math_ops.cast(max_iter, _dtypes.int32)
+            if max_iter.get_shape().ndims not in (None, 0):
+                raise ValueError(f"maximum_iterations must be a scalar, saw shape: {max_iter.get_shape()}")
+        arg_specs = [(_dtypes.int32, [], "loop_counter"), (_dtypes.int32, [], "maximum_iterations")] + \
+            [(t.dtype, inv, "loop_var") for t, inv in zip(flat_vars, invariants)]
+        uid = next(_fn_ids)
+        fname = base.replace("/", "_")
+
+        def cond_fn(count, bound, *vs):
+            g = get_default_graph()
+            pred = _in_graph(g, _call_with(cond, structure, list(vs), as_args), "'cond'")
+            if pred.dtype is not _dtypes.bool:
+                raise TypeError(f"The condition of a while_loop must return a bool tensor, got {pred.dtype.name}.")
+            if pred.get_shape().ndims not in (None, 0):
+                raise ValueError(f"The condition of a while_loop must return a scalar, got shape {pred.get_shape()}.")
+            if maximum_iterations is not None:
+                pred = math_ops.logical_and(math_ops.less(count, bound), pred)
+            return pred
+        gc, pred_t = trace(cond_fn, f"{fname}_cond_{uid}", graph, arg_specs, name_scope=f"{base}/cond")
+        gc.outputs = [pred_t]
+
+        def body_fn(count, bound, *vs):
+            g = get_default_graph()
+            result = _call_with(body, structure, list(vs), as_args)
+            if n_top == 1 and not (isinstance(result, (list, tuple)) and len(result) == 1 and as_args):
+                result = [result] if as_args else result
+            want = loop_vars if as_args else structure
+            try:
+                nest.assert_same_structure(want, result, check_types=False)
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"The body of a while_loop must return the same structure as loop_vars. {e}") \
+                    from None
+            outs = [_in_graph(g, x, "'body'") for x in nest.flatten(result)]
+            for t_in, t_out, inv in zip(flat_vars, outs, invariants):
+                if t_out.dtype is not t_in.dtype:
+                    raise TypeError(f"Loop variable {t_in.name} enters the loop with type {t_in.dtype.name}, but has "
+                                    f"type {t_out.dtype.name} after one iteration.")
+                if not _shape_within(t_out.get_shape(), inv):
+                    raise ValueError(f"Input tensor '{t_in.name}' enters the loop with shape {inv}, but has shape "
+                                     f"{t_out.get_shape()} after one iteration. To allow the shape to vary across "
+                                     "iterations, use the `shape_invariants` argument of tf.while_loop to specify a "
+                                     "less-specific shape.")
+            return [math_ops.add(count, 1), array_ops.identity(bound)] + outs
+        gb, body_outs = trace(body_fn, f"{fname}_body_{uid}", graph, arg_specs, name_scope=f"{base}/body")
+        captured = _align_inputs([gc, gb], len(arg_specs))
+        gb.outputs = list(body_outs) + [gb.captures[t] for t in captured]
+        types = [t.dtype for t in [counter, max_iter] + flat_vars + captured]
+        shapes = [TensorShape([]), TensorShape([])] + list(invariants) + [t.get_shape() for t in captured]
+        attrs = {
+            "T": types, "output_shapes": shapes, "parallel_iterations": int(parallel_iterations),
+            "cond": _func_attr(gc.name), "body": _func_attr(gb.name),
+            "_cond_graph": gc, "_body_graph": gb, "_num_original_outputs": 2 + len(flat_vars),
+        }
+        op_type = "While" if _is_stateful([gc, gb]) else "StatelessWhile"
+        with graph.control_dependencies(_control_captures([gc, gb])):
+            op = create_op_in_graph(graph, op_type, [counter, max_iter] + flat_vars + captured, attrs, base)
+    outputs = op.outputs[2:2 + len(flat_vars)]
+    packed = nest.pack_sequence_as(structure, outputs)
+    if not return_same_structure and as_args and n_top == 1:
+        return packed[0]
+    return packed
+
+
+# ======================================================================================================
+# map_fn, scan, foldl, foldr: one TorchScan op each
+# ======================================================================================================
+def _scan_kernel(op: Operation, ctx: Any) -> Callable:
+    plan = SubPlan(ctx.session, op.get_attr("_fn_graph"))
+    n_acc = op.get_attr("n_accumulators")
+    n_elems = op.get_attr("n_elems")
+    reverse = bool(op.get_attr("reverse"))
+    stacked_specs = list(zip(op.get_attr("Tout"), op.get_attr("output_shapes")))[n_acc:]
+    device = ctx.device
+    single = len(op.outputs) == 1
+
+    def run(*args):
+        accs = list(args[:n_acc])
+        elems = args[n_acc:n_acc + n_elems]
+        caps = list(args[n_acc + n_elems:])
+        n = int(elems[0].shape[0])
+        for e in elems[1:]:
+            if int(e.shape[0]) != n:
+                raise errors.InvalidArgumentError(None, op, f"All elems must have the same first dimension: "
+                                                            f"{n} vs {int(e.shape[0])} (node {op.name})")
+        ys: list[list] = [[] for _ in stacked_specs]
+        for i in (range(n - 1, -1, -1) if reverse else range(n)):
+            out = plan(accs + [e[i] for e in elems] + caps)
+            accs = list(out[:n_acc])
+            for j, y in enumerate(out[n_acc:]):
+                ys[j].append(y)
+        stacked = []
+        for (dt, shape), parts in zip(stacked_specs, ys):
+            if reverse:
+                parts.reverse()
+            if parts:
+                stacked.append(torch.stack(parts))
+            else:
+                dims = as_shape(shape).as_list()[1:] if as_shape(shape).ndims is not None else None
+                if dims is None or any(d is None for d in dims):
+                    raise errors.InvalidArgumentError(None, op, f"Cannot stack zero elements of unknown shape "
+                                                                f"(node {op.name})")
+                stacked.append(torch.empty([0] + dims, dtype=dt.torch_dtype, device=device))
+        out = tuple(accs + stacked)
+        return out[0] if single else out
+    return run
+
+
+register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, vjp_grad, stateful=True, type_attr=None)
+
+
+def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: str | None):
+    """Builds one TorchScan op.  `kind`: "map" (no accumulator, stack fn's outputs), "scan" (stack
+    each new accumulator), "fold" (keep only the last accumulator)."""
+    graph = get_default_graph()
+    from . import array_ops
+    with graph.name_scope(name or kind) as scope:
+        base = scope[:-1]
+        elems_flat = [convert_to_tensor(e, name="elems") for e in nest.flatten(elems)]
+        if not elems_flat:
+            raise ValueError(f"{kind}: elems must be a tensor or a non-empty structure of tensors.")
+        for e in elems_flat:
+            if e.get_shape().ndims == 0:
+                raise ValueError(f"Elements in elems must be 1+ dimensional Tensors, not scalars: {e.name}")
+        elems_struct = nest.pack_sequence_as(elems, elems_flat)
+        first_values = None
+        if kind != "map" and initializer is None:
+            # No initializer: the first (last, when reversed) element is the initial accumulator.
+            idx = -1 if reverse else 0
+            acc_flat = [e[idx] for e in elems_flat]
+            first_values = acc_flat
+            elems_flat = [e[:-1] if reverse else e[1:] for e in elems_flat]
+            acc_struct = nest.pack_sequence_as(elems, acc_flat)
+        elif kind != "map":
+            acc_flat = [convert_to_tensor(a, name="initializer") for a in nest.flatten(initializer)]
+            acc_struct = nest.pack_sequence_as(initializer, acc_flat)
+        else:
+            acc_flat, acc_struct = [], None
+        n_acc = len(acc_flat)
+        arg_specs = [(a.dtype, a.get_shape(), "acc") for a in acc_flat] + \
+            [(e.dtype, e.get_shape()[1:] if e.get_shape().ndims is not None else TensorShape(None), "elem")
+             for e in elems_flat]
+        holder: dict = {}
+
+        def body(*phs):
+            g = get_default_graph()
+            accs = nest.pack_sequence_as(acc_struct, list(phs[:n_acc])) if n_acc else None
+            xs = nest.pack_sequence_as(elems_struct, list(phs[n_acc:]))
+            result = fn(xs) if kind == "map" else fn(accs, xs)
+            if result is None:
+                raise ValueError(f"The function passed to {kind} must return a value.")
+            if kind != "map":
+                try:
+                    nest.assert_same_structure(acc_struct, result, check_types=False)
+                except (ValueError, TypeError) as e:
+                    raise ValueError(f"The function passed to {kind} must return the accumulator's structure. {e}") \
+                        from None
+            holder["structure"] = result
+            outs = [_in_graph(g, x, f"The function passed to {kind}") for x in nest.flatten(result)]
+            if kind != "map":
+                for a, o in zip(acc_flat, outs):
+                    if a.dtype is not o.dtype:
+                        raise TypeError(f"{kind}: the accumulator enters with type {a.dtype.name} but the function "
+                                        f"returned {o.dtype.name}.")
+            return outs
+        fg, outs = trace(body, f"{base.replace('/', '_')}_fn_{next(_fn_ids)}", graph, arg_specs,
+                         name_scope=f"{base}/fn")
+        if kind == "map":
+            fg.outputs = list(outs)
+        elif kind == "scan":
+            fg.outputs = list(outs) + list(outs)
+        else:
+            fg.outputs = list(outs)
+        captured = _align_inputs([fg], len(arg_specs))
+        n_static = elems_flat[0].get_shape()[0] if elems_flat[0].get_shape().ndims is not None else None
+        n_static = getattr(n_static, "value", n_static)
+        acc_specs = [(a.dtype, _most_specific_compatible(a.get_shape(), o.get_shape()) if kind != "map" else None)
+                     for a, o in zip(acc_flat, outs)]
+        stack_src = outs if kind in ("map", "scan") else []
+        types = [dt for dt, _ in acc_specs] + [o.dtype for o in stack_src]
+        shapes = [s for _, s in acc_specs] + [TensorShape([n_static]).concatenate(o.get_shape()) for o in stack_src]
+        attrs = {"Tout": types, "output_shapes": shapes, "n_accumulators": n_acc, "n_elems": len(elems_flat),
+                 "reverse": bool(reverse), "f": _func_attr(fg.name), "_fn_graph": fg}
+        with graph.control_dependencies(_control_captures([fg])):
+            op = create_op_in_graph(graph, "TorchScan", acc_flat + elems_flat + captured, attrs, base)
+        results = op.outputs
+        if kind == "map":
+            return nest.pack_sequence_as(holder["structure"], results)
+        if kind == "fold":
+            return nest.pack_sequence_as(acc_struct, results[:n_acc])
+        stacked = results[n_acc:]
+        if first_values is not None:
+            firsts = [array_ops.expand_dims(v, 0) for v in first_values]
+            stacked = [array_ops.concat([s, f] if reverse else [f, s], 0) for s, f in zip(stacked, firsts)]
+        return nest.pack_sequence_as(acc_struct, stacked)
+
+
+def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
+           swap_memory: bool = False, infer_shape: bool = True, name: str | None = None, fn_output_signature=None):
+    """`tf.map_fn`: `fn` applied to each slice of `elems` along axis 0, results stacked.
+
+    `fn` is traced once (so `dtype` / `fn_output_signature` are not needed to know the output
+    structure; they are accepted for compatibility)."""
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    return _scan_op(fn, "map", elems, None, False, name)
+
+
+def scan(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
+         swap_memory: bool = False, infer_shape: bool = True, reverse: bool = False, name: str | None = None):
+    """`tf.scan`: the stacked sequence of accumulators `a = fn(a, x)` over the slices of `elems`."""
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    return _scan_op(fn, "scan", elems, initializer, reverse, name)
+
+
+def foldl(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
+          swap_memory: bool = False, name: str | None = None):
+    """`tf.foldl`: the last accumulator of `a = fn(a, x)` over the slices of `elems`, left to right."""
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    return _scan_op(fn, "fold", elems, initializer, False, name or "foldl")
+
+
+def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
+          swap_memory: bool = False, name: str | None = None):
+    """`tf.foldr`: like `foldl`, right to left."""
+    if not callable(fn):
+        raise TypeError("fn must be callable.")
+    return _scan_op(fn, "fold", elems, initializer, True, name or "foldr")
