@@ -537,19 +537,19 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
     order = _topological_order(nodes)
 
     graph = get_default_graph()
+    with graph.name_scope("import" if name is None else name) as scope:
+        prefix = scope[:-1] if scope else ""
+    # From here on a failure undoes everything but the scope name, which TF also leaves taken.
     checkpoint = _GraphCheckpoint(graph)
-    scope_name = "import" if name is None else name
     try:
-        with graph.name_scope(scope_name) as scope:
-            prefix = scope[:-1] if scope else ""
-            if any(not isinstance(v, (Tensor, Operation)) for v in mapped.values()):
-                if not prefix:
-                    raise ValueError("tf.import_graph_def() requires a non-empty `name` if `input_map` contains "
-                                     "non-Tensor values. Try calling tf.convert_to_tensor() on `input_map` values "
-                                     "before calling tf.import_graph_def().")
-                with graph.name_scope("_inputs"):
-                    mapped = {k: v if isinstance(v, (Tensor, Operation)) else convert_to_tensor(v)
-                              for k, v in mapped.items()}
+        if any(not isinstance(v, (Tensor, Operation)) for v in mapped.values()):
+            if not prefix:
+                raise ValueError("tf.import_graph_def() requires a non-empty `name` if `input_map` contains "
+                                 "non-Tensor values. Try calling tf.convert_to_tensor() on `input_map` values "
+                                 "before calling tf.import_graph_def().")
+            with graph.name_scope(prefix + "/"), graph.name_scope("_inputs"):
+                mapped = {k: v if isinstance(v, (Tensor, Operation)) else convert_to_tensor(v)
+                          for k, v in mapped.items()}
         for k, v in mapped.items():
             if v.graph is not graph:
                 raise ValueError(f"input_map value for {k!r} ({v.name}) is not an element of the default graph.")
@@ -596,6 +596,11 @@ def _return_element(name: str, ops: Mapping[str, Operation]) -> Tensor | Operati
     return op.outputs[idx]
 
 
+def _tf_type_name(dtype: _dtypes.DType) -> str:
+    """The C++ spelling TF's import errors use ("float", not "float32")."""
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(dtype.name, dtype.name)
+
+
 def _unique_op_name(graph: Graph, wanted: str) -> str:
     """TF's importer only renames on a clash with an existing op: "y" → "y_1", "y_2", ..."""
     if wanted not in graph._ops_by_name:
@@ -638,8 +643,8 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
                     raise TypeError(f"input_map value for {key!r} must be a Tensor, got Operation {t.name!r}.")
                 want = src.outputs[idx].dtype
                 if t.dtype is not want:
-                    raise ValueError(f"Input {i} of node {full} was passed {t.dtype.name} from {t.name} "
-                                     f"incompatible with expected {want.name}.")
+                    raise ValueError(f"Input {i} of node {full} was passed {_tf_type_name(t.dtype)} from "
+                                     f"{t.name} incompatible with expected {_tf_type_name(want)}.")
                 inputs.append(t)
             else:
                 inputs.append(src.outputs[idx])

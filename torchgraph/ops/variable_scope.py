@@ -160,7 +160,12 @@ class _VariableStore:
         graph = get_default_graph()
         if trainable is None:
             trainable = True
-        initializing_from_value = initializer is not None and is_tensor_like(initializer)
+        initializing_from_value = initializer is not None and not callable(initializer)
+        if initializing_from_value and not is_tensor_like(initializer):
+            # A numpy array / Python value is converted once, in the variable's initializer scope.
+            from ..framework.tensor_conversion import convert_to_tensor
+            with graph.name_scope(None), graph.name_scope(name + "/Initializer/"):
+                initializer = convert_to_tensor(initializer, name="initial_value")
         if initializing_from_value:
             if shape is not None and initializer.get_shape().is_fully_defined() and \
                     not as_shape(shape).is_compatible_with(initializer.get_shape()):
@@ -292,11 +297,10 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                           custom_getter or base.custom_getter, "",
                           dtype if dtype is not None else base.dtype, use_resource, constraint or base.constraint)
     ns_cm = None
-    if auxiliary_name_scope:
-        if name_scope_name:
-            ns_cm = graph.name_scope(name_scope_name)
-        else:
-            ns_cm = graph.name_scope(full_name.rsplit("/", 1)[-1])
+    if auxiliary_name_scope and full_name:
+        # Re-entering a VariableScope object opens a new (uniquified) name scope named after its
+        # last component, as TF does ("a" → "a_1"); variables still go to its full name.
+        ns_cm = graph.name_scope(full_name.rsplit("/", 1)[-1])
         ns = ns_cm.__enter__()
         scope._name_scope = ns
     else:

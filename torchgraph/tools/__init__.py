@@ -1,0 +1,1 @@
+"""Command-line tools (`python -m torchgraph.tools.inspect_checkpoint PREFIX`)."""
