@@ -127,12 +127,12 @@ def cnn(device: torch.device, batch: int) -> Case:
     return Case(step=_cnn_trainer(device, batch)["step"], sync=_sync_for(device))
 
 
-def build_and_first_run(device: torch.device) -> Case:
-    """One call = create the model and optimizer, run the first training step (batch 50)."""
+def build_and_first_run(device: torch.device, batch: int) -> Case:
+    """One call = create the model and optimizer, run the first training step."""
     made: List[object] = []
 
     def step() -> None:
-        trainer = _cnn_trainer(device, 50)
+        trainer = _cnn_trainer(device, batch)
         trainer["step"]()  # type: ignore[operator]
         made.append(trainer)
 

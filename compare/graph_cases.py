@@ -127,7 +127,6 @@ def build_cnn(tf: Any) -> Dict[str, Any]:
         h = tf.nn.relu(tf.matmul(tf.reshape(h, [-1, 7 * 7 * 64]), weight([7 * 7 * 64, 1024])) + bias([1024]))
     with tf.name_scope("dropout"):
         dropped = tf.nn.dropout(h, keep_prob)
-        dropped.set_shape(h.get_shape())  # see examples/mnist_cnn.py: torchgraph's dropout loses the shape
     with tf.name_scope("fc2"):
         logits = tf.matmul(dropped, weight([1024, wl.CLASSES])) + bias([wl.CLASSES])
     with tf.name_scope("loss"):
@@ -156,13 +155,13 @@ def cnn(tf: Any, config: Any, sync: Sync, batch: int) -> Case:
     return Case(step=step, sync=sync, close=sess.close)
 
 
-def build_and_first_run(tf: Any, config: Any, sync: Sync) -> Case:
-    """One call = build the CNN graph, open a Session, initialize, run the first training step (batch 50).
+def build_and_first_run(tf: Any, config: Any, sync: Sync, batch: int) -> Case:
+    """One call = build the CNN graph, open a Session, initialize, run the first training step.
 
     This is the fixed cost a static graph pays before its first result: graph construction with
     shape inference, gradient graph, and (for torchgraph) planning and code generation.
     """
-    (images, labels), = wl.mnist_like_batches(50, n=1)
+    (images, labels), = wl.mnist_like_batches(batch, n=1)
     opened = []
 
     def step() -> None:

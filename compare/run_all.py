@@ -27,6 +27,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from typing import Any, Callable, Dict, List, Optional
 
@@ -80,7 +81,10 @@ def machine_info(devices: List[str]) -> Dict[str, Any]:
 
 
 def machine_line(info: Dict[str, Any]) -> str:
-    parts = [f"CPU: {info['cpu']}, {info['cores']} cores (torch threads {info['torch_threads']})"]
+    threads = info.get("threads")
+    thread_text = (f"{threads} thread(s) for torch and TF" if isinstance(threads, int)
+                   else f"default threads: torch {info['torch_threads']}")
+    parts = [f"CPU: {info['cpu']}, {info['cores']} cores ({thread_text})"]
     if info.get("gpu"):
         parts.append(f"GPU: {info['gpu']} (CUDA {info['cuda']})")
     parts.append(f"torch {info['torch']}, torchgraph {info['torchgraph']}, Python {info['python']}")
@@ -95,14 +99,14 @@ def machine_line(info: Dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------------
-def run_tf1(benches: List[Dict[str, Any]], tf_python: str, workdir: str,
+def run_tf1(benches: List[Dict[str, Any]], tf_python: str, workdir: str, threads: int,
             timeout: float) -> Dict[str, Any]:
     """All TF benchmarks in one subprocess of TF's venv; {} (with a reason) when TF is unavailable."""
     if not tf_python or not os.path.exists(tf_python):
         return {"unavailable": f"no TensorFlow interpreter at {tf_python!r} (use --tf-python)"}
     spec_path = os.path.join(workdir, "tf1_spec.json")
     with open(spec_path, "w") as f:
-        json.dump({"benchmarks": benches, "workdir": workdir}, f)
+        json.dump({"benchmarks": benches, "workdir": workdir, "threads": threads}, f)
     log(f"TF1: running {len(benches)} benchmarks in {tf_python} ...")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore")
     try:
@@ -167,7 +171,8 @@ def run_local(bench: Dict[str, Any], workdir: str) -> Dict[str, Dict[str, Any]]:
 
 def make_row(bench: Dict[str, Any], results: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """One table row: values in the benchmark's unit, ratios to eager, extra facts, errors."""
-    row = {k: bench[k] for k in ("id", "title", "device", "unit", "warmup", "rounds", "per_round", "per_call")}
+    row = {k: bench[k] for k in ("id", "title", "short", "device", "unit", "warmup", "rounds", "per_round",
+                                 "per_call")}
     row["values"], row["ratios"], row["errors"], row["extra"], row["samples"] = {}, {}, {}, {}, {}
     for impl in IMPLS:
         res = results.get(impl)
@@ -254,31 +259,39 @@ def draw_chart(rows: List[Dict[str, Any]], info: Dict[str, Any], path: str) -> O
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
     except ImportError:
         return "matplotlib is not installed (pip install -e '.[bench]'); chart skipped"
     shown = [r for r in rows if r["ratios"]]
     if not shown:
         return "no ratios to draw"
-    labels = [f"{r['title'].split(':')[0]}{':' + r['title'].split(':')[1] if ':' in r['title'] else ''} "
-              f"[{r['device']}]" for r in shown]
-    labels = [lbl if len(lbl) <= 70 else lbl[:67] + "..." for lbl in labels]
-    fig, ax = plt.subplots(figsize=(11, 0.55 * len(shown) + 1.8))
+    fig, ax = plt.subplots(figsize=(10, 0.6 * len(shown) + 2.2))
     height = 0.38
     ys = list(range(len(shown)))
     for offset, impl, color in ((-height / 2, "torchgraph", "#d9534f"), (height / 2, "tf1", "#f0ad4e")):
-        vals = [r["ratios"].get(impl) for r in shown]
-        pos = [y + offset for y, v in zip(ys, vals) if v is not None]
-        ax.barh(pos, [v for v in vals if v is not None], height=height, color=color, label=LABELS[impl])
-        for p, val in zip(pos, [v for v in vals if v is not None]):
-            ax.text(val, p, f" {val:.2f}x", va="center", fontsize=8)
-    ax.axvline(1.0, color="#337ab7", linewidth=2, label="eager PyTorch = 1")
+        for y, row in zip(ys, shown):
+            ratio = row["ratios"].get(impl)
+            if ratio is None:
+                continue
+            ax.barh(y + offset, ratio, height=height, color=color)
+            ax.text(ratio, y + offset, f" {ratio:.2f}x ({_fmt(row['values'][impl], row['unit'])})",
+                    va="center", fontsize=7)
+    ax.axvline(1.0, color="#337ab7", linewidth=2)
     ax.set_xscale("log")
+    lo = min(min(r["ratios"].values()) for r in shown)
+    hi = max(max(r["ratios"].values()) for r in shown)
+    ax.set_xlim(min(lo, 1.0) / 2, max(hi, 1.0) * 4)  # room for the value labels
     ax.set_yticks(ys)
-    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_yticklabels([f"{r['short']} [{r['device']}]" for r in shown], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("time relative to eager PyTorch (log scale, lower is faster)")
-    ax.set_title(f"torchgraph vs eager PyTorch vs TF1 ({info['mode']})\n{machine_line(info)}", fontsize=8)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("time relative to eager PyTorch (log scale; lower is faster)")
+    subtitle = textwrap.fill(machine_line(info), 120)
+    ax.set_title(f"torchgraph vs eager PyTorch vs TF1 ({info['mode']} settings, {info['date']})\n{subtitle}",
+                 fontsize=8)
+    handles = [Patch(color="#d9534f", label=LABELS["torchgraph"]), Patch(color="#f0ad4e", label=LABELS["tf1"]),
+               Line2D([0], [0], color="#337ab7", linewidth=2, label="eager PyTorch = 1")]
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -297,6 +310,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated benchmark ids to run (default: all)")
     ap.add_argument("--tf-python", default=DEFAULT_TF_PYTHON, help="python of a venv with TensorFlow ('' to skip)")
     ap.add_argument("--no-tf", action="store_true", help="skip the TensorFlow column")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="CPU threads for torch and TensorFlow alike (default: each library's own default). "
+                         "1 keeps a busy machine from turning thread barriers into scheduler waits")
     args = ap.parse_args(argv)
     if os.environ.get("TORCHGRAPH_COMPARE_TINY") == "1":
         args.tiny, args.quick = True, False
@@ -312,14 +328,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     benches = [b for d in devices for b in suite.benchmarks(run_mode, d) if not only or b["id"] in only]
 
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     started = time.perf_counter()
     info = machine_info(devices)
+    info["threads"] = args.threads or "library defaults"
     info["mode"] = run_mode
     info["date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     os.makedirs(args.out, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="torchgraph_compare_") as workdir:
         tf1: Dict[str, Any] = {"unavailable": "skipped (--no-tf)"} if args.no_tf else \
-            run_tf1(benches, args.tf_python, workdir, timeout=1800)
+            run_tf1(benches, args.tf_python, workdir, args.threads, timeout=1800)
         tf_note = tf1.get("unavailable", "")
         if "tf_version" in tf1:
             info["tf_version"] = tf1["tf_version"]
@@ -338,7 +357,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             log("    " + ", ".join(f"{impl} {_fmt(v, row['unit'])}" for impl, v in row["values"].items()))
 
     command = "python compare/run_all.py" + (f" --{run_mode}" if run_mode != "full" else "") + \
-        (f" --device {args.device}" if args.device != "auto" else "")
+        (f" --device {args.device}" if args.device != "auto" else "") + \
+        (f" --threads {args.threads}" if args.threads else "")
     info["seconds"] = round(time.perf_counter() - started, 1)
     table = markdown(rows, info, tf_note, command)
     chart_problem = draw_chart(rows, info, os.path.join(args.out, "chart.png"))

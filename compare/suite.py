@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 THREE_LAYER_STEPS = {"full": 11000, "quick": 11000, "tiny": 100}
+# The CNN benchmarks' batch sizes; "tiny" shrinks them (its numbers only prove the pipeline runs).
+CNN_SMALL_BATCH = {"full": 50, "quick": 50, "tiny": 8}
 
 # (warmup, rounds, per_round) by benchmark kind, mode and device type.
 SETTINGS: Dict[str, Dict[str, Dict[str, tuple]]] = {
@@ -47,24 +49,33 @@ def benchmarks(mode: str, device: str) -> List[Dict[str, Any]]:
     name and its arguments, whether calls are timed one by one, and (warmup, rounds, per_round).
     """
     steps = THREE_LAYER_STEPS[mode]
+    small = CNN_SMALL_BATCH[mode]
     table = [
         dict(id="session_run", kind="session_run", fn="session_run", args={}, per_call=True, unit="µs", scale=1e6,
+             short="Session.run overhead",
              title="Session.run overhead: constant + fed placeholder[3] (median per run)"),
         dict(id="three_layer", kind="three_layer", fn="three_layer", args={"steps": steps}, per_call=True,
              unit="s", scale=1.0,
+             short=f"3-layer net, {steps} Adam steps",
              title=f"Three-layer net 2-3-1, Adam, batch 10: total for {steps} steps"),
         dict(id="softmax", kind="softmax", fn="softmax", args={}, per_call=False, unit="ms", scale=1e3,
+             short="softmax step, batch 100",
              title="MNIST softmax regression: training step, batch 100"),
-        dict(id="cnn50", kind="cnn50", fn="cnn", args={"batch": 50}, per_call=False, unit="ms", scale=1e3,
-             title="MNIST CNN: training step, batch 50"),
+        dict(id="cnn50", kind="cnn50", fn="cnn", args={"batch": small}, per_call=False, unit="ms", scale=1e3,
+             short=f"CNN step, batch {small}",
+             title=f"MNIST CNN: training step, batch {small}"),
         dict(id="cnn512", kind="cnn512", fn="cnn", args={"batch": 512}, per_call=False, unit="ms", scale=1e3,
+             short="CNN step, batch 512",
              title="MNIST CNN: training step, batch 512"),
-        dict(id="build", kind="build", fn="build_and_first_run", args={}, per_call=True, unit="ms", scale=1e3,
-             title="MNIST CNN: build graph + Session + init + first step (batch 50)"),
+        dict(id="build", kind="build", fn="build_and_first_run", args={"batch": small}, per_call=True, unit="ms",
+             scale=1e3, short="CNN build + first step",
+             title=f"MNIST CNN: build graph + Session + init + first step (batch {small})"),
         dict(id="ckpt_save", kind="ckpt_save", fn="checkpoint", args={"which": "save"}, per_call=True,
-             unit="ms", scale=1e3, title="Checkpoint save: CNN variables + Adam slots"),
+             unit="ms", scale=1e3, short="checkpoint save",
+             title="Checkpoint save: CNN variables + Adam slots"),
         dict(id="ckpt_restore", kind="ckpt_restore", fn="checkpoint", args={"which": "restore"}, per_call=True,
-             unit="ms", scale=1e3, title="Checkpoint restore: CNN variables + Adam slots"),
+             unit="ms", scale=1e3, short="checkpoint restore",
+             title="Checkpoint restore: CNN variables + Adam slots"),
     ]
     out = []
     for bench in table:

@@ -39,10 +39,10 @@ def main() -> int:
         if bench["device"] == "cuda" and not gpus:
             out["results"][key] = {"error": "TensorFlow sees no GPU"}
             continue
-        if bench["device"] == "cpu":
-            config = tf.ConfigProto(device_count={"GPU": 0})
-        else:
-            config = tf.ConfigProto()
+        config = tf.ConfigProto(device_count={"GPU": 0}) if bench["device"] == "cpu" else tf.ConfigProto()
+        if spec.get("threads"):
+            config.intra_op_parallelism_threads = spec["threads"]
+            config.inter_op_parallelism_threads = spec["threads"]
         args = dict(bench["args"])
         if bench["fn"] == "checkpoint":
             args["workdir"] = os.path.join(spec["workdir"], f"tf1_{key}")

@@ -57,6 +57,9 @@ FLAGS = flags.FLAGS
 
 IMAGE_PIXELS = 28 * 28
 NUM_CLASSES = 10
+# The training accuracy summary's tag; the test writer uses it too, so TensorBoard draws the train
+# and test runs on one chart.
+TEST_ACCURACY_TAG = "accuracy/accuracy"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -99,9 +102,6 @@ def deepnn(x: tf.Tensor, keep_prob: tf.Tensor) -> tf.Tensor:
         h_fc1 = tf.nn.relu(tf.matmul(h_pool2_flat, weight_variable([7 * 7 * 64, 1024])) + bias_variable([1024]))
     with tf.name_scope("dropout"):
         h_fc1_drop = tf.nn.dropout(h_fc1, keep_prob)
-        # TF's dropout keeps its input's static shape; torchgraph's currently returns an unknown
-        # shape when keep_prob is a tensor, which the cross-entropy builder cannot handle.
-        h_fc1_drop.set_shape(h_fc1.get_shape())
     with tf.name_scope("fc2"):
         logits = tf.matmul(h_fc1_drop, weight_variable([1024, NUM_CLASSES])) + bias_variable([NUM_CLASSES])
     return logits
@@ -123,6 +123,7 @@ class Model:
         with tf.name_scope("loss"):
             self.loss = tf.reduce_mean(
                 tf.nn.softmax_cross_entropy_with_logits_v2(labels=self.y_, logits=self.logits))
+            tf.summary.scalar("cross_entropy", self.loss)
         self.global_step = tf.train.get_or_create_global_step()
         with tf.name_scope("adam_optimizer"):
             self.train_op = tf.train.AdamOptimizer(learning_rate).minimize(self.loss, global_step=self.global_step)
@@ -130,8 +131,7 @@ class Model:
             correct = tf.equal(self.classes, tf.argmax(self.y_, 1))
             self.correct_count = tf.reduce_sum(tf.cast(correct, tf.float32))
             self.accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-        tf.summary.scalar("loss", self.loss)
-        tf.summary.scalar("accuracy", self.accuracy)
+            tf.summary.scalar("accuracy", self.accuracy)  # of the training batch, dropout on
         with tf.name_scope("weights"):
             for v in tf.trainable_variables():
                 tf.summary.histogram(v.op.name, v)
@@ -247,6 +247,8 @@ def main(_argv: List[str]) -> int:
 
     with tf.Session(config=config) as sess:
         print(f"device: {sess.device}  (torchgraph extension: where unpinned ops run)")
+        if FLAGS.device == "gpu" and not any(d.device_type == "GPU" for d in sess.list_devices()):
+            print("warning: --device gpu but no GPU is visible; the ops run on the CPU (allow_soft_placement)")
         train_writer = tf.summary.FileWriter(os.path.join(FLAGS.logdir, "train"), sess.graph)
         test_writer = tf.summary.FileWriter(os.path.join(FLAGS.logdir, "test"))
         sess.run(tf.global_variables_initializer())
@@ -273,7 +275,7 @@ def main(_argv: List[str]) -> int:
 
         checkpoint = saver.save(sess, checkpoint_prefix, global_step=total_steps)
         test_accuracy = evaluate(sess, model, mnist.test.images, mnist.test.labels, FLAGS.eval_batch)
-        test_writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag="accuracy", simple_value=test_accuracy)]),
+        test_writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=TEST_ACCURACY_TAG, simple_value=test_accuracy)]),
                                 total_steps)
         train_writer.close()
         test_writer.close()

@@ -84,13 +84,17 @@ def main(_argv: List[str]) -> int:
 
     with tf.Session(config=config) as sess:
         print(f"device: {sess.device}  (torchgraph extension: where unpinned ops run)")
+        if FLAGS.device == "gpu" and not any(d.device_type == "GPU" for d in sess.list_devices()):
+            print("warning: --device gpu but no GPU is visible; the ops run on the CPU (allow_soft_placement)")
         sess.run(tf.global_variables_initializer())
+        saved: List[str] = []
         t0 = time.perf_counter()
         for _ in range(FLAGS.steps):
             batch_xs, batch_ys = mnist.train.next_batch(FLAGS.batch_size)
             _, step, loss = sess.run([train_step, global_step, cross_entropy], feed_dict={x: batch_xs, y_: batch_ys})
             if step % FLAGS.save_every == 0 or step == FLAGS.steps:
                 path = saver.save(sess, prefix, global_step=step)
+                saved.append(path)
                 print(f"step {step:5d}  loss {loss:.4f}  saved {os.path.basename(path)}")
         seconds = time.perf_counter() - t0
         last_accuracy = float(sess.run(accuracy, feed_dict=test_feed))
@@ -99,6 +103,8 @@ def main(_argv: List[str]) -> int:
         state = tf.train.get_checkpoint_state(FLAGS.logdir)
         kept = list(state.all_model_checkpoint_paths) if state else []
         print(f"checkpoints kept (max_to_keep=5): {[os.path.basename(p) for p in kept]}")
+        deleted = [p for p in saved if not tf.train.checkpoint_exists(p)]
+        print(f"saved {len(saved)} checkpoints; the Saver deleted the {len(deleted)} oldest from disk")
         if len(kept) < 2:
             print(f"test accuracy: {last_accuracy:.4f} (fewer than two checkpoints: nothing to compare)")
             return 0

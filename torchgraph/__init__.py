@@ -43,7 +43,9 @@ from .ops.array_ops import range  # noqa: A004
 from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.control_flow_ops import group, no_op, tuple, with_dependencies  # noqa: A004
-from .ops.gradients import AggregationMethod, UnconnectedGradients, gradients
+from .ops.control_flow import Assert, case, cond, foldl, foldr, map_fn, scan, while_loop
+from .ops.gradients import (AggregationMethod, NoGradient, NotDifferentiable, RegisterGradient, UnconnectedGradients,
+                            gradients, no_gradient)
 from .ops.init_ops import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
                            ones_initializer, orthogonal_initializer, random_normal_initializer,
                            random_uniform_initializer, truncated_normal_initializer, variance_scaling_initializer,
@@ -67,6 +69,8 @@ from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_
 from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, get_variable, get_variable_scope,
                                  variable_op_scope, variable_scope)
 from . import layers, losses, nn, summary, train
+from . import data  # tf.data: Dataset and TF1 iterators
+from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
 from .framework.graph_io import import_graph_def
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)

@@ -401,6 +401,8 @@ def test_get_summary_description():
     assert tf.summary.get_summary_description(legacy).type_hint == "scalar"
     with pytest.raises(ValueError, match="Can't get_summary_description on TensorSummaryV2"):
         tf.summary.get_summary_description(node_def_pb2.NodeDef(name="new", op="TensorSummaryV2"))
+    with pytest.raises(ValueError, match="Can't get_summary_description on TensorSummaryV2"):
+        tf.summary.get_summary_description(tf.summary.tensor_summary("t", [1.0]).op)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

@@ -125,6 +125,7 @@ def compared(tmp_path_factory):
 
 
 def test_same_nodes_and_collections_as_tensorflow(compared):
+    assert len(compared["ours_nodes"]) == 12  # 10 summaries and 2 merges
     assert compared["ours_nodes"] == compared["theirs"]["nodes"]
     assert compared["ours_colls"] == compared["theirs"]["collections"]
     assert compared["ours_merged"] == compared["theirs"]["merged"]
@@ -132,7 +133,9 @@ def test_same_nodes_and_collections_as_tensorflow(compared):
 
 def test_tensorflow_runs_our_graph_to_the_same_summary(compared):
     ours, theirs = compared["ours_summary"], compared["tf_summary"]
-    assert [v.tag for v in ours.value] == [v.tag for v in theirs.value]
+    assert [v.tag for v in ours.value] == [v.tag for v in theirs.value] == [
+        "loss", "loss_1", "opt/train/opt/lr", "train/values", "weights/weights/w_b", "inputs/image/0",
+        "inputs/image/1", "sound/audio", "notes", "tensor"]
     for a, b in zip(ours.value, theirs.value):
         kind = a.WhichOneof("value")
         assert kind == b.WhichOneof("value"), a.tag

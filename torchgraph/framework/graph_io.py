@@ -29,6 +29,9 @@ from .tensor_shape import TensorShape
 # reads (`_output_shapes` for TensorBoard's edge labels, `_class` for colocation).
 _PUBLIC_PRIVATE_ATTRS = frozenset({"_output_shapes", "_class"})
 
+# Private attr listing the attrs `import_graph_def` filled in from TF's defaults (not in the NodeDef).
+_DEFAULTED_ATTR = "_defaulted_attrs"
+
 # Our own op types that carry a reference to another op in a private attr; exported as that op's
 # name so a torchgraph round trip can rebuild them (TF cannot import these op types at all).
 _OP_REFERENCE_ATTRS = {"TorchVJP": "_forward"}
@@ -321,9 +324,10 @@ def node_def_of(op: Operation, add_shapes: bool = False) -> node_def_pb2.NodeDef
     attrs = op.attrs
     value_dtype = attrs.get("dtype") if isinstance(attrs.get("dtype"), _dtypes.DType) else None
     ref_attr = _OP_REFERENCE_ATTRS.get(op.type)
+    defaulted = attrs.get(_DEFAULTED_ATTR, ())
     for key in sorted(attrs):
         value = attrs[key]
-        if value is None:
+        if value is None or key in defaulted:
             continue
         if key.startswith("_") and key not in _PUBLIC_PRIVATE_ATTRS and key != ref_attr:
             continue
@@ -649,13 +653,18 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
             else:
                 inputs.append(src.outputs[idx])
 
-        attrs: dict[str, Any] = dict(_attr_defaults(node.op))
+        attrs: dict[str, Any] = {}
         declared_shapes = None
         for key, av in node.attr.items():
             if key == "_output_shapes":
                 declared_shapes = [TensorShape(s) for s in av.list.shape]
                 continue
             attrs[key] = python_attr_value(av)
+        defaulted = [k for k in _attr_defaults(node.op) if k not in attrs]
+        if defaulted:
+            # Kernels read these; export leaves them out again so the GraphDef round-trips as it came.
+            attrs.update((k, _attr_defaults(node.op)[k]) for k in defaulted)
+            attrs[_DEFAULTED_ATTR] = frozenset(defaulted)
         if "_class" in attrs:
             attrs["_class"] = _rename_colocation(attrs["_class"], prefix, renamed)
         ref = _OP_REFERENCE_ATTRS.get(node.op)

@@ -12,16 +12,15 @@ from ..ops.init_ops import GlorotUniform, Ones, Zeros
 from ..ops.variable_scope import get_variable, variable_scope
 
 
-def _unique_layer_name(base: str) -> str:
-    graph = get_default_graph()
-    counts = graph.__dict__.setdefault("_layer_name_counts", {})
-    n = counts.get(base, 0)
-    counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
-
-
-def _layer_scope(name, default, reuse):
-    return variable_scope(name if name else _unique_layer_name(default), reuse=reuse)
+def _layer_scope(name, default, reuse=None):
+    """A layer's variable scope: `name`, or `default` made unique among the scopes of the current
+    variable scope ("dense", "dense_1"; TF's rule, so re-entering a scope with reuse=True finds
+    the same unnamed layers again)."""
+    if name:
+        return variable_scope(name, reuse=reuse)
+    if reuse:
+        return variable_scope(default, reuse=reuse)
+    return variable_scope(None, default_name=default, reuse=reuse)
 
 
 def _activate(x, activation):
@@ -48,6 +47,8 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
             shape = array_ops.shape(x)
             y = array_ops.reshape(y, array_ops.concat([array_ops.slice(shape, [0], [rank - 1]), [units]], 0),
                                   name="Tensordot")
+            if rank is not None:
+                y.set_shape(x.get_shape()[:-1].concatenate([units]))
         if use_bias:
             bias = get_variable("bias", [units], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
@@ -86,7 +87,7 @@ def _pool(kind, default, inputs, pool_size, strides, padding, data_format, name)
     ph, pw = _pair(pool_size)
     sh, sw = _pair(strides)
     fmt = "NHWC" if data_format == "channels_last" else "NCHW"
-    with get_default_graph().name_scope(name or _unique_layer_name(default)):
+    with _layer_scope(name, default):
         fn = nn_ops.max_pool if kind == "max" else nn_ops.avg_pool
         return fn(inputs, ksize=[ph, pw], strides=[sh, sw], padding=padding.upper(), data_format=fmt)
 
@@ -100,7 +101,7 @@ def average_pooling2d(inputs, pool_size, strides, padding="valid", data_format="
 
 
 def flatten(inputs, name=None, data_format="channels_last"):
-    with get_default_graph().name_scope(name or _unique_layer_name("flatten")):
+    with _layer_scope(name, "flatten"):
         x = convert_to_tensor(inputs)
         s = x.get_shape()
         if s.ndims is not None and all(d is not None for d in s.as_tuple()[1:]):
@@ -110,7 +111,7 @@ def flatten(inputs, name=None, data_format="channels_last"):
 
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
-    with get_default_graph().name_scope(name or _unique_layer_name("dropout")):
+    with _layer_scope(name, "dropout"):
         x = convert_to_tensor(inputs)
         if training is False:
             return array_ops.identity(x)

@@ -310,11 +310,13 @@ def _concat_kernel(op, ctx):
 
 def _grad_concat(op, g):
     values, axis_t = op.inputs[:-1], op.inputs[-1]
-    if builtins.all(v.get_shape().is_fully_defined() for v in values) and constant_value(axis_t) is not None:
-        a = int(constant_value(axis_t)) % values[0].get_shape().ndims
-        sizes = [v.get_shape()[a].value for v in values]
-        parts = split(g, sizes, axis=a)
-        return list(parts) + [None]
+    rank = values[0].get_shape().ndims
+    if rank and constant_value(axis_t) is not None:
+        # Only the sizes along the axis need to be static (a None batch dim is fine): one SplitV.
+        a = int(constant_value(axis_t)) % rank
+        sizes = [v.get_shape()[a].value if v.get_shape().ndims == rank else None for v in values]
+        if None not in sizes:
+            return list(split(g, sizes, axis=a)) + [None]
     return vjp_grad(op, g)[:-1] + [None]
 
 
@@ -361,7 +363,8 @@ register("Pack", _pack_shape, lambda op, ctx: (lambda *xs, _a=op.get_attr("axis"
 def stack(values, axis=0, name="stack"):
     with get_default_graph().name_scope(name) as scope:
         first = next((v for v in values if is_tensor_like(v)), None)
-        dt = first.dtype if first is not None else None
+        # Python values take the dtype of the tensors beside them, or the one numpy gives them together.
+        dt = first.dtype if first is not None else _dtypes.as_dtype(to_numpy(list(values)).dtype)
         ts = [convert_to_tensor(v, dtype=dt if not is_tensor_like(v) else None) for v in values]
         return op_output("Pack", [ts], attrs={"axis": int(axis), "N": len(ts)}, name=scope)
 

@@ -37,7 +37,7 @@ from ..framework.func_graph import FuncGraph, trace
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
-from ._grad_util import vjp_grad
+from . import _grad_util  # noqa: F401 - registers TorchVJP, which _grad builds
 from .registry import REGISTRY, create_op_in_graph, get_entry, register
 
 _fn_ids = itertools.count(1)
@@ -70,6 +70,17 @@ class SubPlan:
                 out[i] = v.clone() if isinstance(v, torch.Tensor) else v
             out = tuple(out)
         return out
+
+
+def function_graph(op: Operation, attr: str) -> FuncGraph:
+    """The FuncGraph an op holds in `attr`; a clear error for ops imported from a GraphDef, whose
+    function bodies (FunctionDefs) torchgraph cannot read yet."""
+    graph = op.attrs.get(attr)
+    if not isinstance(graph, FuncGraph):
+        raise errors.UnimplementedError(
+            None, op, f"{op.type} node '{op.name}' has no function body here (it was probably imported from a "
+                      "GraphDef; torchgraph does not import FunctionDef libraries yet).")
+    return graph
 
 
 def _func_attr(name: str) -> attr_value_pb2.AttrValue:
@@ -141,6 +152,26 @@ def _most_specific_compatible(a: TensorShape, b: TensorShape) -> TensorShape:
     return TensorShape([x if x == y else None for x, y in zip(a.as_list(), b.as_list())])
 
 
+def _grad(op: Operation, *grads) -> list:
+    """Gradient of If / While / TorchScan: one TorchVJP node re-running the op under autograd.
+
+    Like `vjp_grad`, except that outputs nobody differentiates get zeros of their *static* shape
+    when it is known (a constant), not `zeros_like(output)`: that would make the enclosing plan
+    run the whole loop once more just to learn a shape."""
+    from . import array_ops
+    graph = get_default_graph()
+    full = []
+    for g, t in zip(grads, op.outputs):
+        if g is None:
+            shape = t.get_shape()
+            g = array_ops.zeros(shape.as_list(), dtype=t.dtype) if shape.is_fully_defined() else \
+                array_ops.zeros_like(t)
+        full.append(g)
+    with graph.name_scope("TorchVJP") as scope:
+        vjp = create_op_in_graph(graph, "TorchVJP", list(op.inputs) + full, {"_forward": op}, scope[:-1])
+    return [o if (t.dtype.is_floating or t.dtype.is_complex) else None for o, t in zip(vjp.outputs, op.inputs)]
+
+
 def _specs_from_attrs(types_attr: str) -> Callable:
     def shape(inputs, attrs):
         return [(dt, as_shape(s)) for dt, s in zip(attrs[types_attr], attrs["output_shapes"])]
@@ -151,15 +182,13 @@ def _specs_from_attrs(types_attr: str) -> Callable:
 # tf.cond
 # ======================================================================================================
 def _if_kernel(op: Operation, ctx: Any) -> Callable:
-    then_plan = SubPlan(ctx.session, op.get_attr("_then_graph"))
-    else_plan = SubPlan(ctx.session, op.get_attr("_else_graph"))
+    then_graph, else_graph = function_graph(op, "_then_graph"), function_graph(op, "_else_graph")
+    then_plan = SubPlan(ctx.session, then_graph)
+    else_plan = SubPlan(ctx.session, else_graph)
     single = len(op.outputs) == 1
     # Branch outputs that are a captured input unchanged would hand the caller the enclosing
     # value's own storage: copy them (they are rare and small).
-    passthrough = [i for i, t in enumerate(op.get_attr("_then_graph").outputs)
-                   if t in set(op.get_attr("_then_graph").inputs)] + \
-                  [i for i, t in enumerate(op.get_attr("_else_graph").outputs)
-                   if t in set(op.get_attr("_else_graph").inputs)]
+    passthrough = {i for g in (then_graph, else_graph) for i, t in enumerate(g.outputs) if t in set(g.inputs)}
 
     def run(pred, *args):
         taken = then_plan if _scalar_bool(pred, op, "The predicate of a cond") else else_plan
@@ -172,7 +201,7 @@ def _if_kernel(op: Operation, ctx: Any) -> Callable:
 
 
 for _type, _stateful in (("If", True), ("StatelessIf", False)):
-    register(_type, _specs_from_attrs("Tout"), _if_kernel, vjp_grad, stateful=_stateful, type_attr=None)
+    register(_type, _specs_from_attrs("Tout"), _if_kernel, _grad, stateful=_stateful, type_attr=None)
 
 
 def _branch_outputs(graph: FuncGraph, result: Any, fn_name: str, pred: Tensor) -> list[Tensor]:
@@ -367,8 +396,8 @@ def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = Fa
 # tf.while_loop
 # ======================================================================================================
 def _while_kernel(op: Operation, ctx: Any) -> Callable:
-    cond_plan = SubPlan(ctx.session, op.get_attr("_cond_graph"))
-    body_plan = SubPlan(ctx.session, op.get_attr("_body_graph"))
+    cond_plan = SubPlan(ctx.session, function_graph(op, "_cond_graph"))
+    body_plan = SubPlan(ctx.session, function_graph(op, "_body_graph"))
     n_user = op.get_attr("_num_original_outputs") - 2
     user = range(2, 2 + n_user)
 
@@ -385,7 +414,7 @@ def _while_kernel(op: Operation, ctx: Any) -> Callable:
 
 
 for _type, _stateful in (("While", True), ("StatelessWhile", False)):
-    register(_type, _specs_from_attrs("T"), _while_kernel, vjp_grad, stateful=_stateful, type_attr=None)
+    register(_type, _specs_from_attrs("T"), _while_kernel, _grad, stateful=_stateful, type_attr=None)
 
 
 def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
@@ -488,7 +517,9 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
                                      f"{t_out.get_shape()} after one iteration. To allow the shape to vary across "
                                      "iterations, use the `shape_invariants` argument of tf.while_loop to specify a "
                                      "less-specific shape.")
-            return [math_ops.add(count, 1), array_ops.identity(bound)] + outs
+            # The counter only moves when it bounds the loop: one op less per iteration otherwise.
+            step = math_ops.add(count, 1) if maximum_iterations is not None else array_ops.identity(count)
+            return [step, array_ops.identity(bound)] + outs
         gb, body_outs = trace(body_fn, f"{fname}_body_{uid}", graph, arg_specs, name_scope=f"{base}/body")
         captured = _align_inputs([gc, gb], len(arg_specs))
         gb.outputs = list(body_outs) + [gb.captures[t] for t in captured]
@@ -513,7 +544,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 # map_fn, scan, foldl, foldr: one TorchScan op each
 # ======================================================================================================
 def _scan_kernel(op: Operation, ctx: Any) -> Callable:
-    plan = SubPlan(ctx.session, op.get_attr("_fn_graph"))
+    plan = SubPlan(ctx.session, function_graph(op, "_fn_graph"))
     n_acc = op.get_attr("n_accumulators")
     n_elems = op.get_attr("n_elems")
     reverse = bool(op.get_attr("reverse"))
@@ -553,7 +584,7 @@ def _scan_kernel(op: Operation, ctx: Any) -> Callable:
     return run
 
 
-register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, vjp_grad, stateful=True, type_attr=None)
+register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, _grad, stateful=True, type_attr=None)
 
 
 def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: str | None):

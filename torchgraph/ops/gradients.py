@@ -148,11 +148,12 @@ def _aggregate(gs, method):
 
 def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:
     entry = get_entry(op.type)
-    override = graph._gradient_override_map.get(op.type)
+    override = op._attrs.get("_gradient_op_type")
     grad_fn = entry.grad
     if override is not None:
-        from . import registry
-        grad_fn = registry.get_entry(override).grad
+        grad_fn = _gradient_function(override)
+    elif op.type in _REGISTERED:
+        grad_fn = _gradient_function(op.type)
     if grad_fn is None:
         if not entry.differentiable or not any(_differentiable(t) for t in op._inputs):
             return [None] * len(op._inputs)
@@ -168,6 +169,47 @@ def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:
             from .control_flow_ops import tuple as tf_tuple
             in_grads = tf_tuple(in_grads)
     return in_grads
+
+
+# --- user-registered gradients (`tf.RegisterGradient`, `tf.NoGradient`) ----------------------------------
+_REGISTERED: dict = {}
+_NO_GRADIENT = object()
+
+
+def _gradient_function(name):
+    fn = _REGISTERED.get(name)
+    if fn is None:
+        from .registry import REGISTRY
+        if name not in REGISTRY:
+            raise LookupError(f"No gradient defined for operation type {name!r}")
+        fn = REGISTRY[name].grad
+    if fn is _NO_GRADIENT:
+        return lambda op, *grads: [None] * len(op.inputs)
+    return fn
+
+
+class RegisterGradient:
+    """Decorator: `@tf.RegisterGradient("MyGrad")` names a gradient function (op, *grads) -> grads,
+    usable through `Graph.gradient_override_map`, or for an op type of that name."""
+
+    def __init__(self, op_type: str):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, f):
+        if self._op_type in _REGISTERED:
+            raise KeyError(f"Registering two gradient with name '{self._op_type}'!")
+        _REGISTERED[self._op_type] = f
+        return f
+
+
+def no_gradient(op_type: str) -> None:
+    """`tf.NoGradient`: ops of this type pass no gradient to their inputs."""
+    _REGISTERED[op_type] = _NO_GRADIENT
+
+
+NoGradient = NotDifferentiable = no_gradient
 
 
 def hessians(ys, xs, name="hessians", **kwargs):

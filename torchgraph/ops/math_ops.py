@@ -1078,8 +1078,11 @@ def _reduction(op_type, default_name):
             else:
                 axes_t = convert_to_tensor(axis, dtype=_dtypes.int32 if not is_tensor_like(axis) else None,
                                            name="reduction_indices") if not isinstance(axis, Tensor) else axis
-            return op_output(op_type, [x, axes_t], attrs={"keep_dims": bool(keepdims), "Tidx": axes_t.dtype},
-                             name=scope, input_names=["input", "reduction_indices"])
+            out = op_output(op_type, [x, axes_t], attrs={"keep_dims": bool(keepdims), "Tidx": axes_t.dtype},
+                            name=scope, input_names=["input", "reduction_indices"])
+            if axis is None and not keepdims:
+                out.set_shape([])  # reducing over everything: a scalar even when the rank is unknown
+            return out
     f.__name__ = default_name
     return f
 

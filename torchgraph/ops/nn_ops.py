@@ -38,7 +38,7 @@ def _grad_attrs(op):
 
 
 register("Relu", same_as_input(0), _k(torch.relu), _act_grad("ReluGrad", use_output=True))
-register("ReluGrad", same_as_input(0), _k(lambda g, y: g * (y > 0).to(g.dtype)))
+register("ReluGrad", same_as_input(0), _k(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)))
 register("Relu6", same_as_input(0), _k(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"))
 register("Relu6Grad", same_as_input(0), _k(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)))
 register("Elu", same_as_input(0), _k(F.elu), _act_grad("EluGrad", use_output=True))
@@ -198,7 +198,10 @@ def _conv_out(size, k, stride, padding, dilation=1):
         return None
     if padding == "SAME":
         return -(-size // stride)
-    return (size - ((k - 1) * dilation + 1)) // stride + 1
+    eff = (k - 1) * dilation + 1
+    if size < eff:
+        raise ValueError(f"Negative dimension size caused by subtracting {eff} from {size} (VALID padding)")
+    return (size - eff) // stride + 1
 
 
 def _hw(attrs, key):
@@ -248,12 +251,17 @@ def _from_nchw(y, nhwc):
     return y.permute(0, 2, 3, 1) if nhwc else y
 
 
+def _filter_oihw(w):
+    """HWIO filter → OIHW in channels-last memory, the layout torch's kernels pair with NHWC data."""
+    return w.permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
+
+
 def _conv2d_kernel(op, ctx):
     strides, dil, padding, nhwc = _conv_geometry(op)
 
     def k(x, w):
         xc = _to_nchw(x, nhwc)
-        wc = w.permute(3, 2, 0, 1)
+        wc = _filter_oihw(w)
         t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
         if t == b and l == r:
             y = F.conv2d(xc, wc, None, strides, (t, l), dil)
@@ -287,12 +295,12 @@ def _conv_bp_input_kernel(op, ctx):
 
     def k(sizes, w, g):
         size = host_list(sizes)
-        wc = w.permute(3, 2, 0, 1)
+        wc = _filter_oihw(w)
         gc = _to_nchw(g, nhwc)
         n, h, wd, c = size if nhwc else (size[0], size[2], size[3], size[1])
         t, b, l, r = _pad_for((h, wd), wc.shape[2:], strides, dil, padding)
         ph, pw = h + t + b, wd + l + r
-        dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device)
+        dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
         gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [0, 0], list(dil), False,
                                                  [0, 0], 1, [True, False, False])[0]
         gi = gi[:, :, t:t + h, l:l + wd]
@@ -310,10 +318,11 @@ def _conv_bp_filter_kernel(op, ctx):
         t, b, l, r = _pad_for(xc.shape[2:], (kh, kw), strides, dil, padding)
         if t or b or l or r:
             xc = F.pad(xc, (l, r, t, b))
-        wdummy = torch.empty((cout, cin, kh, kw), dtype=g.dtype, device=g.device)
+        wdummy = torch.empty((cout, cin, kh, kw), dtype=g.dtype, device=g.device,
+                             memory_format=torch.channels_last)
         gw = torch.ops.aten.convolution_backward(gc, xc, wdummy, None, list(strides), [0, 0], list(dil), False,
                                                  [0, 0], 1, [False, True, False])[1]
-        return gw.permute(2, 3, 1, 0)
+        return gw.permute(2, 3, 1, 0).contiguous()
     return k
 
 
@@ -421,14 +430,24 @@ def _grad_avg_pool(op, g):
     return [op_output("AvgPoolGrad", [xs, g], attrs=_pool_attrs(op), input_names=["orig_input_shape", "grad"])]
 
 
+def _max_pool_grad_nchw(xc, gc, k, s, padding):
+    """Routes each output gradient to its window's (first) maximum, like TF's MaxPoolGrad."""
+    t, b, l, r = _pad_for(xc.shape[2:], k, s, (1, 1), padding)
+    symmetric = t == b and l == r and t <= k[0] // 2 and l <= k[1] // 2
+    src = xc if symmetric else F.pad(xc, (l, r, t, b), value=float("-inf"))
+    pad = [t, l] if symmetric else [0, 0]
+    _, idx = torch.ops.aten.max_pool2d_with_indices(src, list(k), list(s), pad, [1, 1], False)
+    gi = torch.ops.aten.max_pool2d_with_indices_backward(gc, src, list(k), list(s), pad, [1, 1], False, idx)
+    if not symmetric:
+        gi = gi[:, :, t:t + xc.shape[2], l:l + xc.shape[3]]
+    return gi
+
+
 def _max_pool_grad_kernel(op, ctx):
     k, s, padding, nhwc = _pool_geometry(op)
 
     def kern(x, y, g):
-        with torch.enable_grad():
-            xc = _to_nchw(x, nhwc).detach().requires_grad_(True)
-            yc = _max_pool_nchw(xc, k, s, padding)
-            return _from_nchw(torch.autograd.grad(yc, xc, _to_nchw(g, nhwc))[0], nhwc)
+        return _from_nchw(_max_pool_grad_nchw(_to_nchw(x, nhwc), _to_nchw(g, nhwc), k, s, padding), nhwc)
     return kern
 
 
@@ -551,12 +570,18 @@ def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=None, na
             return apply_op("SoftmaxCrossEntropyWithLogits", [logits, labels], name=scope,
                             input_names=["features", "labels"]).outputs[0]
         shape = array_ops.shape(logits)
-        flat_l = array_ops.reshape(logits, [-1, logits.get_shape()[-1].value or -1])
-        flat_y = array_ops.reshape(labels, [-1, logits.get_shape()[-1].value or -1])
+        last = logits.get_shape()[-1].value if rank is not None else None
+        flat_shape = [-1, last] if last is not None else array_ops.stack([-1, shape[-1]])
+        flat_l = array_ops.reshape(logits, flat_shape)
+        flat_y = array_ops.reshape(labels, flat_shape)
         cost = apply_op("SoftmaxCrossEntropyWithLogits", [flat_l, flat_y],
                         input_names=["features", "labels"]).outputs[0]
-        out_shape = array_ops.slice(shape, [0], [rank - 1]) if rank is not None else None
-        return array_ops.reshape(cost, out_shape, name=scope)
+        batch_shape = logits.get_shape()[:-1]
+        if batch_shape.is_fully_defined():
+            return array_ops.reshape(cost, batch_shape.as_list(), name=scope)
+        out = array_ops.reshape(cost, shape[:-1], name=scope)
+        out.set_shape(batch_shape)
+        return out
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):
@@ -572,6 +597,9 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         labels = convert_to_tensor(labels)
         logits = convert_to_tensor(logits)
         ls, ys = logits.get_shape(), labels.get_shape()
+        if labels.dtype not in (_dtypes.int32, _dtypes.int64):
+            raise TypeError(f"Value passed to parameter 'labels' has DataType {labels.dtype.name} not in list of "
+                            "allowed values: int32, int64")
         if ys.ndims is not None and ls.ndims is not None and ys.ndims != ls.ndims - 1:
             raise ValueError(f"Rank mismatch: Rank of labels (received {ys.ndims}) should equal rank of logits "
                              f"minus 1 (received {ls.ndims}).")
@@ -579,12 +607,17 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
             return apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
                             attrs={"Tlabels": labels.dtype}, name="SparseSoftmaxCrossEntropyWithLogits",
                             input_names=["features", "labels"]).outputs[0]
-        n = ls[-1].value or -1
-        flat_l = array_ops.reshape(logits, [-1, n])
+        n = ls[-1].value if ls.ndims is not None else None
+        flat_l = array_ops.reshape(logits, [-1, n] if n is not None else
+                                   array_ops.stack([-1, array_ops.shape(logits)[-1]]))
         flat_y = array_ops.reshape(labels, [-1])
         cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [flat_l, flat_y], attrs={"Tlabels": labels.dtype},
                         input_names=["features", "labels"]).outputs[0]
-        return array_ops.reshape(cost, array_ops.shape(labels), name=scope)
+        if ys.is_fully_defined():
+            return array_ops.reshape(cost, ys.as_list(), name=scope)
+        out = array_ops.reshape(cost, array_ops.shape(labels), name=scope)
+        out.set_shape(ys)
+        return out
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):

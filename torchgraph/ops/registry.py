@@ -127,6 +127,9 @@ def create_op_in_graph(graph: Graph, op_type: str, inputs: list[Tensor], attrs: 
     specs = entry.shape(inputs, attrs)
     if not exact_name:
         name = graph.unique_name(name)
+    override = graph._gradient_override_map.get(op_type)
+    if override is not None:
+        attrs["_gradient_op_type"] = override  # decided when the op is made, as in TF
     control_inputs = graph._current_control_inputs(inputs)
     op = Operation(graph, op_type, name, inputs, attrs, specs, control_inputs, graph._current_device())
     graph._add_op(op)

@@ -309,7 +309,7 @@ class Variable:
         return self._variable if as_ref else self._snapshot
 
     def initialized_value(self) -> Tensor:
-        from .control_flow_ops import cond
+        from .control_flow import cond
         return cond(is_variable_initialized(self), self.read_value, lambda: self.initial_value)
 
     # --- updates -------------------------------------------------------------------------------------------

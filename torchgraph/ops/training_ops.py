@@ -83,13 +83,18 @@ def _adam_kernel(op, ctx):
         b1 = b1_c if b1_c is not None else b1
         b2 = b2_c if b2_c is not None else b2
         eps = eps_c if eps_c is not None else eps
-        lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
-        m.lerp_(grad, 1 - b1)                     # m += (g - m) * (1 - beta1)
-        v.lerp_(grad * grad, 1 - b2)              # v += (g^2 - v) * (1 - beta2)
-        if nesterov:
-            var.sub_((m * b1 + grad * (1 - b1)) * lr_t / (torch.sqrt(v) + eps))
+        if var.device.type == "cpu" and isinstance(b1, float) and not _is_compiling():
+            lr_t = lr * (1 - b2p.item()) ** 0.5 / (1 - b1p.item())
         else:
-            var.sub_((m * lr_t) / (torch.sqrt(v) + eps))
+            lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
+        m.lerp_(grad, 1 - b1)                     # m += (g - m) * (1 - beta1)
+        v.mul_(b2).addcmul_(grad, grad, value=1 - b2)  # v = beta2 v + (1 - beta2) g^2
+        denom = torch.sqrt(v).add_(eps)
+        upd = m * b1 + grad * (1 - b1) if nesterov else m
+        if isinstance(lr_t, float):
+            var.addcdiv_(upd, denom, value=-lr_t)
+        else:
+            var.sub_(upd * lr_t / denom)
         return var
     return k
 
@@ -248,17 +253,19 @@ def _adam_group(ops, ctx):
         else:
             lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
         torch._foreach_lerp_(ms, grads, 1 - b1)
-        torch._foreach_lerp_(vs, torch._foreach_mul(grads, grads), 1 - b2)
+        torch._foreach_mul_(vs, b2)
+        torch._foreach_addcmul_(vs, grads, grads, 1 - b2)
         denom = torch._foreach_sqrt(vs)
         torch._foreach_add_(denom, eps)
         if nesterov:
             upd = torch._foreach_mul(ms, b1)
             torch._foreach_add_(upd, torch._foreach_mul(grads, 1 - b1))
-            torch._foreach_mul_(upd, lr_t)
         else:
-            upd = torch._foreach_mul(ms, lr_t)
-        torch._foreach_div_(upd, denom)
-        torch._foreach_sub_(vars_, upd)
+            upd = ms
+        if isinstance(lr_t, float):
+            torch._foreach_addcdiv_(vars_, upd, denom, -lr_t)
+        else:
+            torch._foreach_sub_(vars_, torch._foreach_div(torch._foreach_mul(upd, lr_t), denom))
     return k
 
 

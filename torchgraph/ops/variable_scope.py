@@ -263,27 +263,32 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         raise TypeError("If default_name is None then name_or_scope is required")
     if reuse is False:
         reuse = None  # TF1: False means "inherit"
+    counts = store.scope_counts
+    saved_counts = None
     if isinstance(name_or_scope, VariableScope):
         full_name = name_or_scope.name
         name_scope_name = name_or_scope.original_name_scope
         base_reuse = name_or_scope.reuse
         base = name_or_scope
+        saved_counts = dict(counts)
     else:
         if name_or_scope is not None:
             short = name_or_scope
         else:
-            # default_name is uniquified among sibling variable scopes.
+            # default_name is made unique among the scopes opened under the parent since the
+            # parent was entered ("dense", "dense_1" ...): TF's _get_unique_variable_scope.
             prefix = f"{parent.name}/" if parent.name else ""
             short = default_name
-            key = prefix + default_name
-            count = store.scope_counts.get(key, 0)
-            if count:
-                short = f"{default_name}_{count}"
+            if counts.get(prefix + default_name, 0):
+                idx = 1
+                while counts.get(f"{prefix}{default_name}_{idx}", 0):
+                    idx += 1
+                short = f"{default_name}_{idx}"
         full_name = f"{parent.name}/{short}" if parent.name else short
-        store.scope_counts[full_name] = store.scope_counts.get(full_name, 0) + 1
         name_scope_name = None
         base_reuse = parent.reuse
         base = parent
+    counts[full_name] = counts.get(full_name, 0) + 1
     if reuse is True or reuse is AUTO_REUSE:
         new_reuse = reuse
     elif parent.reuse is True or parent.reuse is AUTO_REUSE:
@@ -310,6 +315,15 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
         yield scope
     finally:
         store.scope_stack.pop()
+        if saved_counts is not None:
+            store.scope_counts = saved_counts
+        else:
+            # Leaving a scope forgets its sub-scopes' counts, so re-entering it (e.g. with
+            # reuse=True) names unnamed sub-scopes ("dense") exactly as the first time.
+            prefix = full_name + "/"
+            for k in list(store.scope_counts):
+                if k.startswith(prefix):
+                    store.scope_counts[k] = 0
         if ns_cm is not None:
             ns_cm.__exit__(None, None, None)
 

@@ -153,13 +153,8 @@ class Optimizer:
     def _create_non_slot_variable(self, initial_value, name, colocate_with=None):
         if name in self._non_slot:
             return self._non_slot[name]
-        graph = get_default_graph()
-        saved = graph._name_stack
-        graph._name_stack = ""
-        try:
-            v = Variable(initial_value, name=name, trainable=False)
-        finally:
-            graph._name_stack = saved
+        # Created in the caller's name scope, as TF does ("adam_optimizer/beta1_power").
+        v = Variable(initial_value, name=name, trainable=False)
         self._non_slot[name] = v
         return v
 

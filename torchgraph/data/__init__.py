@@ -1,0 +1,36 @@
+"""`tf.data`: input pipelines (`Dataset`) and TF1 iterators over them.
+
+    ds = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(1000, seed=1).batch(50).repeat()
+    x, y = ds.make_one_shot_iterator().get_next()
+"""
+from __future__ import annotations
+
+import types as _types
+
+from .dataset_ops import AUTOTUNE, Dataset, DatasetV1, DatasetV1Adapter
+from .iterator_ops import (Iterator, get_output_classes, get_output_shapes, get_output_types,
+                           make_initializable_iterator, make_one_shot_iterator)
+
+
+def _unbatch():
+    """`tf.data.experimental.unbatch()`: a transformation for `Dataset.apply`."""
+    return lambda ds: ds.unbatch()
+
+
+def _shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """`tf.data.experimental.shuffle_and_repeat`: shuffle (reshuffling every epoch), then repeat."""
+    return lambda ds: ds.shuffle(buffer_size, seed=seed).repeat(count)
+
+
+def _map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainder=False, num_parallel_calls=None):
+    """`tf.data.experimental.map_and_batch`: `map` then `batch`."""
+    return lambda ds: ds.map(map_func).batch(batch_size, drop_remainder=drop_remainder)
+
+
+experimental = _types.ModuleType("torchgraph.data.experimental")
+experimental.__dict__.update(AUTOTUNE=AUTOTUNE, unbatch=_unbatch, shuffle_and_repeat=_shuffle_and_repeat,
+                             map_and_batch=_map_and_batch, make_one_shot_iterator=make_one_shot_iterator,
+                             make_initializable_iterator=make_initializable_iterator)
+
+__all__ = ["AUTOTUNE", "Dataset", "DatasetV1", "DatasetV1Adapter", "Iterator", "experimental", "get_output_classes",
+           "get_output_shapes", "get_output_types", "make_initializable_iterator", "make_one_shot_iterator"]

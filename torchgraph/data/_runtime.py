@@ -1,0 +1,410 @@
+"""What dataset ops compute: plain Python iterables of elements (flat tuples of component values).
+
+A dataset op's kernel returns one of these objects as its `variant` output, built from the op's
+runtime inputs (so a dataset over a placeholder sees the value fed when its iterator is
+initialized).  Iterating one is what `IteratorGetNext` does, one element per call.  Each
+`__iter__` starts a fresh pass, which is how `repeat` and re-initialization work.
+
+Components are torch tensors on the host (input pipelines run on the CPU, as in TF), or numpy
+object arrays / `bytes` for strings.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from ..framework import errors
+
+Element = tuple
+
+
+def to_host(value: Any) -> Any:
+    if isinstance(value, torch.Tensor) and value.device.type != "cpu":
+        return value.cpu()
+    return value
+
+
+def _shape(v: Any) -> tuple:
+    if isinstance(v, (torch.Tensor, np.ndarray)):
+        return tuple(v.shape)
+    return ()
+
+
+def stack(parts: Sequence[Any], op: Any, component: int) -> Any:
+    """One batched component from the element values `parts`."""
+    first = _shape(parts[0])
+    for k, p in enumerate(parts):
+        if _shape(p) != first:
+            raise errors.InvalidArgumentError(
+                None, op, f"Cannot batch tensors with different shapes in component {component}. First element had "
+                          f"shape {list(first)} and element {k} had shape {list(_shape(p))}.")
+    if isinstance(parts[0], torch.Tensor):
+        return torch.stack(list(parts))
+    out = np.empty((len(parts),) + first, dtype=object)
+    for k, p in enumerate(parts):
+        out[k] = p
+    return out
+
+
+class DatasetValue:
+    """Base of the runtime dataset objects."""
+
+    def __iter__(self) -> Iterator[Element]:
+        raise NotImplementedError
+
+
+class TensorSlices(DatasetValue):
+    def __init__(self, components: Sequence[Any], op: Any):
+        self.components = [to_host(c) for c in components]
+        sizes = {_shape(c)[0] if _shape(c) else None for c in self.components}
+        if None in sizes:
+            raise errors.InvalidArgumentError(None, op, "Slicing requires every component to be at least 1-D.")
+        if len(sizes) != 1:
+            raise errors.InvalidArgumentError(
+                None, op, f"All components must have the same size in the 0th dimension, got sizes "
+                          f"{[_shape(c)[0] for c in self.components]}.")
+        self.n = sizes.pop()
+
+    def __iter__(self):
+        comps = self.components
+        for i in range(self.n):
+            yield tuple(c[i] for c in comps)
+
+    def batches(self, size: int, drop_remainder: bool):
+        """Batches straight from the source tensors (one slice per component, no stacking)."""
+        comps = self.components
+        stop = self.n - self.n % size if drop_remainder else self.n
+        for i in range(0, stop, size):
+            yield tuple(c[i:i + size] for c in comps)
+
+
+class Tensors(DatasetValue):
+    def __init__(self, components: Sequence[Any]):
+        self.element = tuple(to_host(c) for c in components)
+
+    def __iter__(self):
+        yield self.element
+
+
+class Range(DatasetValue):
+    def __init__(self, start: int, stop: int, step: int, torch_dtype, op: Any):
+        if step == 0:
+            raise errors.InvalidArgumentError(None, op, "step must be a non-zero integer.")
+        self.args = (start, stop, step)
+        self.dtype = torch_dtype
+
+    def __iter__(self):
+        dt = self.dtype
+        for v in range(*self.args):
+            yield (torch.tensor(v, dtype=dt),)
+
+
+class Generator(DatasetValue):
+    """`Dataset.from_generator`: calls the Python generator function anew for each pass."""
+
+    def __init__(self, fn: Callable, args: Sequence[Any], convert: Callable[[Any], Element]):
+        self.fn = fn
+        self.args = [a.item() if isinstance(a, torch.Tensor) and a.dim() == 0 else
+                     a.numpy() if isinstance(a, torch.Tensor) else a for a in args]
+        self.convert = convert
+
+    def __iter__(self):
+        for item in self.fn(*self.args):
+            yield self.convert(item)
+
+
+class Zip(DatasetValue):
+    def __init__(self, inputs: Sequence[DatasetValue]):
+        self.inputs = list(inputs)
+
+    def __iter__(self):
+        for parts in zip(*self.inputs):
+            yield tuple(itertools.chain.from_iterable(parts))
+
+
+class Concatenate(DatasetValue):
+    def __init__(self, first: DatasetValue, second: DatasetValue):
+        self.parts = (first, second)
+
+    def __iter__(self):
+        for p in self.parts:
+            yield from p
+
+
+class Batch(DatasetValue):
+    def __init__(self, source: DatasetValue, size: int, drop_remainder: bool, op: Any):
+        if size <= 0:
+            raise errors.InvalidArgumentError(None, op, f"Batch size must be greater than zero, got {size}.")
+        self.source, self.size, self.drop, self.op = source, size, drop_remainder, op
+
+    def __iter__(self):
+        if isinstance(self.source, TensorSlices):
+            yield from self.source.batches(self.size, self.drop)
+            return
+        it = iter(self.source)
+        while True:
+            chunk = list(itertools.islice(it, self.size))
+            if not chunk or (self.drop and len(chunk) < self.size):
+                return
+            yield tuple(stack([e[j] for e in chunk], self.op, j) for j in range(len(chunk[0])))
+
+
+class PaddedBatch(DatasetValue):
+    def __init__(self, source: DatasetValue, size: int, padded_shapes: list, padding_values: list,
+                 drop_remainder: bool, op: Any):
+        if size <= 0:
+            raise errors.InvalidArgumentError(None, op, f"Batch size must be greater than zero, got {size}.")
+        self.source, self.size, self.shapes, self.values = source, size, padded_shapes, padding_values
+        self.drop, self.op = drop_remainder, op
+
+    def _pad(self, parts: list, j: int):
+        want = self.shapes[j]
+        shapes = [_shape(p) for p in parts]
+        rank = len(shapes[0])
+        if any(len(s) != rank for s in shapes):
+            raise errors.InvalidArgumentError(None, self.op, f"Component {j}: elements of a padded batch must all "
+                                                             "have the same rank.")
+        target = []
+        for d in range(rank):
+            biggest = max(s[d] for s in shapes)
+            w = want[d] if want is not None and d < len(want) else None
+            if w is not None and w >= 0:
+                if biggest > w:
+                    raise errors.InvalidArgumentError(
+                        None, self.op, f"Attempted to pad to a smaller size than the input element: component {j} "
+                                       f"dimension {d} is {biggest} > padded size {w}.")
+                target.append(w)
+            else:
+                target.append(biggest)
+        fill = self.values[j]
+        if isinstance(parts[0], torch.Tensor):
+            out = torch.full([len(parts)] + target, fill, dtype=parts[0].dtype)
+            for k, p in enumerate(parts):
+                out[(k,) + tuple(slice(0, n) for n in p.shape)] = p
+            return out
+        out = np.full([len(parts)] + target, fill, dtype=object)
+        for k, p in enumerate(parts):
+            out[(k,) + tuple(slice(0, n) for n in _shape(p))] = p
+        return out
+
+    def __iter__(self):
+        it = iter(self.source)
+        while True:
+            chunk = list(itertools.islice(it, self.size))
+            if not chunk or (self.drop and len(chunk) < self.size):
+                return
+            yield tuple(self._pad([e[j] for e in chunk], j) for j in range(len(chunk[0])))
+
+
+class Unbatch(DatasetValue):
+    def __init__(self, source: DatasetValue, op: Any):
+        self.source, self.op = source, op
+
+    def __iter__(self):
+        for e in self.source:
+            sizes = {_shape(c)[0] for c in e}
+            if len(sizes) != 1:
+                raise errors.InvalidArgumentError(None, self.op, "Input element components must have the same batch "
+                                                                 "size to be unbatched.")
+            for i in range(sizes.pop()):
+                yield tuple(c[i] for c in e)
+
+
+class Shuffle(DatasetValue):
+    """TF's buffered shuffle: keep `buffer_size` elements, emit a random one, refill from the input.
+
+    The random state belongs to this dataset value (made when the dataset op runs, i.e. when an
+    iterator is initialized): with a seed, every initialization replays the same orders; with
+    `reshuffle_each_iteration`, each pass (each `repeat` epoch) draws a new order from it.
+    """
+
+    def __init__(self, source: DatasetValue, buffer_size: int, seed: int, seed2: int, reshuffle: bool, op: Any):
+        if buffer_size <= 0 and buffer_size != -1:
+            raise errors.InvalidArgumentError(None, op, f"buffer_size must be greater than zero, got {buffer_size}.")
+        self.source, self.buffer_size, self.reshuffle = source, buffer_size, reshuffle
+        if seed == 0 and seed2 == 0:
+            base = random.SystemRandom().getrandbits(63)
+        else:
+            base = (int(seed) & 0xFFFFFFFFFFFF) * 1000003 + (int(seed2) & 0xFFFFFFFFFFFF)
+        self.base = base
+        self.seeds = random.Random(base)
+
+    def __iter__(self):
+        rng = random.Random(self.seeds.getrandbits(63) if self.reshuffle else self.base)
+        size = self.buffer_size if self.buffer_size > 0 else float("inf")
+        buf: list = []
+        it = iter(self.source)
+        for e in it:
+            buf.append(e)
+            if len(buf) >= size:
+                break
+        for e in it:
+            j = rng.randrange(len(buf))
+            out, buf[j] = buf[j], e
+            yield out
+        while buf:
+            j = rng.randrange(len(buf))
+            buf[j], buf[-1] = buf[-1], buf[j]
+            yield buf.pop()
+
+
+class Repeat(DatasetValue):
+    def __init__(self, source: DatasetValue, count: int):
+        self.source, self.count = source, count
+
+    def __iter__(self):
+        done = 0
+        while self.count < 0 or done < self.count:
+            empty = True
+            for e in self.source:
+                empty = False
+                yield e
+            if empty:
+                return  # repeating nothing forever would never end
+            done += 1
+
+
+class Take(DatasetValue):
+    def __init__(self, source: DatasetValue, count: int):
+        self.source, self.count = source, count
+
+    def __iter__(self):
+        if self.count < 0:
+            yield from self.source
+        else:
+            yield from itertools.islice(self.source, self.count)
+
+
+class Skip(DatasetValue):
+    def __init__(self, source: DatasetValue, count: int):
+        self.source, self.count = source, count
+
+    def __iter__(self):
+        if self.count < 0:
+            for _ in self.source:
+                pass
+            return
+        yield from itertools.islice(self.source, self.count, None)
+
+
+class Map(DatasetValue):
+    def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any]):
+        self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
+
+    def __iter__(self):
+        fn, caps = self.fn, self.captured
+        for e in self.source:
+            yield tuple(fn(list(e) + caps))
+
+
+class Filter(DatasetValue):
+    def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any]):
+        self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
+
+    def __iter__(self):
+        fn, caps = self.fn, self.captured
+        for e in self.source:
+            if bool(fn(list(e) + caps)[0]):
+                yield e
+
+
+class FlatMap(DatasetValue):
+    def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any]):
+        self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
+
+    def __iter__(self):
+        for e in self.source:
+            yield from self.fn(list(e) + self.captured)[0]
+
+
+class Interleave(DatasetValue):
+    """Round robin over `cycle_length` datasets made from consecutive input elements, taking
+    `block_length` elements from each in turn (TF's deterministic interleave order)."""
+
+    def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any], cycle_length: int,
+                 block_length: int):
+        self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
+        self.cycle, self.block = max(1, cycle_length), max(1, block_length)
+
+    def __iter__(self):
+        inputs = iter(self.source)
+        slots: list = [None] * self.cycle
+        inputs_done = False
+        i = 0
+        while True:
+            if slots[i] is None and not inputs_done:
+                for e in inputs:
+                    slots[i] = iter(self.fn(list(e) + self.captured)[0])
+                    break
+                else:
+                    inputs_done = True
+            if slots[i] is None:
+                if inputs_done and all(s is None for s in slots):
+                    return
+                i = (i + 1) % self.cycle
+                continue
+            taken = 0
+            for e in slots[i]:
+                yield e
+                taken += 1
+                if taken == self.block:
+                    break
+            if taken < self.block:
+                slots[i] = None  # ran dry: the next input element fills this slot on its next turn
+            i = (i + 1) % self.cycle
+
+
+class Cache(DatasetValue):
+    """Keeps the elements of the first complete pass in memory and replays them afterwards."""
+
+    def __init__(self, source: DatasetValue):
+        self.source = source
+        self.cached: list | None = None
+
+    def __iter__(self):
+        if self.cached is not None:
+            yield from self.cached
+            return
+        buf = []
+        for e in self.source:
+            buf.append(e)
+            yield e
+        self.cached = buf
+
+
+class Enumerate(DatasetValue):
+    def __init__(self, source: DatasetValue, start: int):
+        self.source, self.start = source, start
+
+    def __iter__(self):
+        for k, e in enumerate(self.source, self.start):
+            yield (torch.tensor(k, dtype=torch.int64),) + tuple(e)
+
+
+class IteratorState:
+    """An iterator resource: the current pass over a dataset value, held by one Session."""
+
+    def __init__(self, key: str = ""):
+        self.key = key  # its name in the session's resources (what `string_handle()` returns)
+        self.it: Iterator | None = None
+        self.started = False  # for one-shot iterators: initialized on first use, then never again
+
+    def reset(self, dataset: DatasetValue) -> None:
+        self.it = iter(dataset)
+
+    def next(self, op: Any) -> Element:
+        if self.it is None:
+            raise errors.FailedPreconditionError(
+                None, op, "GetNext() failed because the iterator has not been initialized. Run the iterator's "
+                          f"initializer op before asking for elements.\n\t [[node {op.name}]]")
+        try:
+            return next(self.it)
+        except StopIteration:
+            raise errors.OutOfRangeError(None, op, f"End of sequence\n\t [[node {op.name}]]") from None
+
+    def close(self) -> None:
+        self.it = None
