@@ -98,7 +98,8 @@ def main(_argv: List[str]) -> int:
                 print(f"step {step:5d}  loss {loss:.4f}  saved {os.path.basename(path)}")
         seconds = time.perf_counter() - t0
         last_accuracy = float(sess.run(accuracy, feed_dict=test_feed))
-        print(f"trained {FLAGS.steps} steps in {seconds:.2f} s ({seconds / max(FLAGS.steps, 1) * 1e3:.2f} ms/step)")
+        print(f"trained {FLAGS.steps} steps in {seconds:.2f} s ({seconds / max(FLAGS.steps, 1) * 1e3:.2f} ms/step, "
+              "checkpoint writes included)")
 
         state = tf.train.get_checkpoint_state(FLAGS.logdir)
         kept = list(state.all_model_checkpoint_paths) if state else []

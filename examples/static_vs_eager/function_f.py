@@ -1,6 +1,7 @@
 """f(x, y) = x²·y + y + 2 at x = 3, y = 4, as a torchgraph static graph and as eager PyTorch.
 
-The first program of the TF1 tutorials.  In the static version nothing is computed while `f` is
+The first program of the TF1 tutorials (with float variables rather than the tutorial's ints, so
+that the gradient exists).  In the static version nothing is computed while `f` is
 written down: the lines build a graph, and a Session evaluates it later (here with its gradient,
 df/dx = 2xy and df/dy = x² + 1, which `tf.gradients` adds as more graph nodes).  In eager PyTorch
 each line computes immediately and autograd records what it needs for `backward()`.

@@ -83,7 +83,7 @@ def test_cond_branch_returning_an_op_yields_the_predicate():
     assert r.dtype == tf.bool and r.shape.as_list() == []
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        assert sess.run(r, {p: False}) is np.False_ or sess.run(r, {p: False}) == False  # noqa: E712
+        assert not sess.run(r, {p: False})
         assert sess.run(v) == 1.0
         assert sess.run(r, {p: True})
         assert sess.run(v) == 2.0

@@ -298,6 +298,8 @@ class BaseSession:
                               "in ConfigProto to place it on the CPU.")
         elif "CPU" in spec:
             dev = torch.device("cpu")
+        elif self._default_device.type != "cpu" and _runs_on_host(self, op):
+            dev = torch.device("cpu")
         else:
             dev = self._default_device
         if self._config.log_device_placement:
@@ -505,6 +507,24 @@ class InteractiveSession(BaseSession):
                 self._graph_cm.__exit__(None, None, None)
             except (ValueError, AttributeError):
                 pass
+
+
+# Ops whose outputs describe shapes: TF keeps them in host memory on a GPU, and so do we.
+_HOST_SHAPE_OPS = {"Shape", "ShapeN", "Size", "Rank", "BroadcastGradientArgs", "ReducedShape"}
+_HOST_DTYPES = (_dtypes.int32,)
+
+
+def _runs_on_host(session, op: Operation) -> bool:
+    """TF's host-memory rule for GPU sessions: shape ops, and int32 arithmetic fed only by host
+    values, stay on the CPU, so shape computations never wait on the GPU."""
+    if op.type in _HOST_SHAPE_OPS:
+        return True
+    if not op._inputs or not op._outputs:
+        return False
+    if not all(t.dtype in _HOST_DTYPES for t in op._outputs):
+        return False
+    return all(t.dtype in _HOST_DTYPES and t.op.type != "Const" and session._device_for(t.op).type == "cpu"
+               for t in op._inputs)
 
 
 def _session_for(graph: Graph, session):

@@ -35,7 +35,15 @@ def _identity_n_shape(inputs, attrs):
     return [(t.dtype, t.get_shape()) for t in inputs]
 
 
-register("IdentityN", _identity_n_shape, lambda op, ctx: (lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
+def _n_outputs(n, fn):
+    """Codegen binds a one-output op's result directly: such kernels must not return a 1-tuple."""
+    if n == 1:
+        return lambda *args: fn(*args)[0]
+    return fn
+
+
+register("IdentityN", _identity_n_shape,
+         lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
          type_attr={"T": "*"})
 
 
@@ -70,8 +78,8 @@ def _shape_n_shape(inputs, attrs):
 
 
 register("ShapeN", _shape_n_shape,
-         lambda op, ctx: (lambda *xs: tuple(torch.tensor(x.shape, dtype=op.get_attr("out_type").torch_dtype)
-                                            for x in xs)), differentiable=False)
+         lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(
+             torch.tensor(x.shape, dtype=op.get_attr("out_type").torch_dtype) for x in xs)), differentiable=False)
 register("Size", lambda inputs, attrs: [(attrs["out_type"], TensorShape([]))],
          lambda op, ctx: (lambda x, _t=op.get_attr("out_type").torch_dtype: torch.tensor(x.numel(), dtype=_t)),
          differentiable=False)
@@ -412,7 +420,8 @@ def _grad_unpack(op, *grads):
     return [stack(gs, axis=op.get_attr("axis"))]
 
 
-register("Unpack", _unpack_shape, lambda op, ctx: (lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
+register("Unpack", _unpack_shape,
+         lambda op, ctx: _n_outputs(len(op.outputs), lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
          _grad_unpack)
 
 
@@ -446,7 +455,8 @@ def _split_shape(inputs, attrs):
 
 
 register("Split", _split_shape,
-         lambda op, ctx: (lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
+         lambda op, ctx: _n_outputs(op.get_attr("num_split"),
+                                    lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
          lambda op, *gs: [None, concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
                                        op.inputs[0])], host_inputs=(0,), type_attr={"T": 1})
 
@@ -477,7 +487,7 @@ def _splitv_kernel(op, ctx):
         if -1 in sz:
             sz[sz.index(-1)] = x.shape[a] - (sum(sz) + 1)
         return torch.split(x, sz, dim=a)
-    return k
+    return _n_outputs(len(op.outputs), k)
 
 
 register("SplitV", _splitv_shape, _splitv_kernel,
