@@ -101,7 +101,7 @@ def machine_line(info: Dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------------
 def run_tf1(benches: List[Dict[str, Any]], tf_python: str, workdir: str, threads: int,
             timeout: float) -> Dict[str, Any]:
-    """All TF benchmarks in one subprocess of TF's venv; {} (with a reason) when TF is unavailable."""
+    """All TF benchmarks in one subprocess of TF's venv; {"unavailable": why} when that cannot be done."""
     if not tf_python or not os.path.exists(tf_python):
         return {"unavailable": f"no TensorFlow interpreter at {tf_python!r} (use --tf-python)"}
     spec_path = os.path.join(workdir, "tf1_spec.json")
@@ -213,7 +213,7 @@ def _extra_text(row: Dict[str, Any]) -> str:
     if losses:
         bits.append("final loss " + ", ".join(f"{impl} {v:.5f}" for impl, v in losses.items()))
     sizes = {impl: e["checkpoint_mb"] for impl, e in row["extra"].items() if "checkpoint_mb" in e}
-    if sizes:
+    if sizes and row["id"] == "ckpt_save":  # the restore row reads the same files
         bits.append("size " + ", ".join(f"{impl} {v:.1f} MB" for impl, v in sizes.items()))
     return "; ".join(bits)
 

@@ -33,8 +33,15 @@ def three_layer_data() -> Tuple[np.ndarray, np.ndarray]:
 
 
 def three_layer_weights() -> Dict[str, np.ndarray]:
-    """Standard-normal initial weights (the tutorial's random_normal(stddev=1)), fixed by a seed."""
-    rdm = np.random.RandomState(1)
+    """Standard-normal initial weights (the tutorial's random_normal(stddev=1)), fixed by a seed.
+
+    The loss takes log(clip(ŷ, 1e-10, 1)), so a start where units die or ŷ grazes 1e-10 turns
+    float32 rounding differences into different trajectories (with seed 1, torchgraph and TF agree
+    to 1e-7 for 300 steps, then one gradient of -15.54 differs in the 6th digit and by step 11000 the
+    losses are 3.29 vs 1.49).  Seed 5 starts in a well-conditioned place: torchgraph and TF then
+    print the same loss to 5 digits all the way, so the final-loss column checks the engines agree.
+    """
+    rdm = np.random.RandomState(5)
     return {"w1": rdm.randn(2, 3).astype(np.float32), "w2": rdm.randn(3, 1).astype(np.float32)}
 
 

@@ -6,9 +6,12 @@ records them for `backward()`.  In a TF1 static graph the loop has to be part of
 run time, so one graph (and one gradient graph from `tf.gradients`) serves every length.
 
 For T = 1, 5, 50 the script prints h and dL/dW from both sides (L = sum(h)), their largest
-differences, and the median time of one forward pass and of one forward + gradient pass.
+differences, and the median time of one forward pass and of one forward + gradient pass.  Both
+sides run on the CPU (the sizes are tiny: this measures per-iteration overhead, not arithmetic).
+The torchgraph gradient re-runs the loop under torch autograd (a `TorchVJP` node), so its
+forward + gradient pass runs the loop twice.
 
-    python examples/static_vs_eager/recurrent_loop.py [--hidden 32] [--steps 200] [--lengths 1,5,50]
+    python examples/static_vs_eager/recurrent_loop.py [--hidden 32] [--steps 50] [--lengths 1,5,50]
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from _timing import fmt_seconds, median_seconds  # noqa: E402
 
 flags = tf.app.flags
 flags.DEFINE_integer("hidden", 32, "size of h (W is hidden x hidden)")
-flags.DEFINE_integer("steps", 200, "timed evaluations per side and length (the median is printed)")
+flags.DEFINE_integer("steps", 50, "timed evaluations per side and length (the median is printed)")
 flags.DEFINE_string("lengths", "1,5,50", "comma-separated loop lengths T")
 FLAGS = flags.FLAGS
 

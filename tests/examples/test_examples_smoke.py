@@ -58,6 +58,13 @@ def test_three_layer_net() -> None:
     assert rows and all(abs(float(r[1]) - float(r[2])) < 1e-4 for r in rows), out
 
 
+def test_recurrent_loop() -> None:
+    """Another engineer's example, smoke-tested here with the rest of static_vs_eager/."""
+    out = run([str(EXAMPLES / "static_vs_eager" / "recurrent_loop.py"), "--steps", "3", "--lengths", "1,5"])
+    assert "T = 5" in out
+    assert "answers agree: True" in out
+
+
 def test_mnist_softmax(tmp_path: Path) -> None:
     out = run([str(EXAMPLES / "mnist_softmax.py"), "--steps", "120", "--save_every", "20",
                "--logdir", str(tmp_path)])

@@ -278,6 +278,18 @@ def test_import_argument_errors(kwargs, error, match):
         tf.import_graph_def(gd.SerializeToString())
 
 
+def test_input_map_binds_inputs_missing_from_the_graph_def():
+    """A scoped export may reference nodes it does not contain; input_map supplies them."""
+    gd = _graph_def_from_text('node { name: "a" op: "Identity" input: "outside:0" input: "^gate" '
+                              'attr { key: "T" value { type: DT_FLOAT } } }')
+    with tf.Graph().as_default():
+        c = tf.constant(2.0, name="c")
+        a, = tf.import_graph_def(gd, input_map={"outside:0": c, "^gate": c}, return_elements=["a:0"])
+        assert a.op.inputs[0] is c and a.op.control_inputs == [c.op]
+        with pytest.raises(ValueError, match="Unknown input node '\\^gate'"):
+            tf.import_graph_def(gd, input_map={"outside:0": c})
+
+
 def test_input_map_dtype_mismatch_is_rejected():
     g, _ = _build_rich_graph()
     with tf.Graph().as_default() as g2:
@@ -691,3 +703,53 @@ def test_real_tensorflow_imports_and_runs_our_graphs(tmp_path):
             assert got == [b.decode("latin-1") for b in np.asarray(want).reshape(-1).tolist()], name
         else:
             np.testing.assert_allclose(np.array(got), want, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+_TF_OP_DEFS = textwrap.dedent("""
+    import json, os, sys
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow  # noqa: F401 - registers the ops
+    from tensorflow.python.framework import op_def_registry
+    out = {}
+    for name in json.load(open(sys.argv[1])):
+        op_def = op_def_registry.get(name)
+        if op_def is None:
+            continue
+        args = list(op_def.input_arg)
+        where = {}
+        for i, arg in enumerate(args):
+            variadic_before = any(a.number_attr or a.type_list_attr for a in args[:i])
+            index = -1 if variadic_before and i == len(args) - 1 else (None if variadic_before else i)
+            if arg.type_list_attr:
+                where.setdefault(arg.type_list_attr, "*")
+            elif arg.type_attr:
+                where.setdefault(arg.type_attr, index)
+        out[name] = {"inputs": where, "attrs": [a.name for a in op_def.attr]}
+    print("TF_RESULT " + json.dumps(out))
+""")
+
+
+def test_registry_type_attrs_agree_with_tf_op_defs(tmp_path):
+    """Every dtype attr an entry derives from its inputs is the one TF's OpDef ties to that input."""
+    python = _tf_python()
+    if python is None:
+        pytest.importorskip("tensorflow")
+    from torchgraph.ops.registry import REGISTRY
+    (tmp_path / "ops.json").write_text(json.dumps(sorted(REGISTRY)))
+    script = tmp_path / "op_defs.py"
+    script.write_text(_TF_OP_DEFS)
+    proc = subprocess.run(python + [str(script), str(tmp_path / "ops.json")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    tf_defs = json.loads(proc.stdout.split("TF_RESULT ", 1)[1])
+    assert {"MatMul", "ApplyAdam", "VariableV2", "Conv2DBackpropInput"} <= set(tf_defs)
+    problems = []
+    for name, d in sorted(tf_defs.items()):
+        spec = REGISTRY[name].type_attr
+        spec = spec if isinstance(spec, dict) else ({spec: 0} if spec else {})
+        for attr, index in spec.items():
+            if attr not in d["attrs"]:
+                problems.append(f"{name}: TF has no attr {attr}")
+            elif attr in d["inputs"] and d["inputs"][attr] != index:
+                problems.append(f"{name}: {attr} is input {d['inputs'][attr]} in TF, {index} here")
+    assert not problems, problems

@@ -239,3 +239,31 @@ def test_build_time_dtype_errors():
     # numpy values are cast, Python ints become floats where a float tensor asks for them
     assert (tf.constant(1.0) + 2).dtype is tf.float32
     assert (tf.constant(1) + __import__("numpy").float64(2.0)).dtype is tf.int32
+
+
+def test_op_type_constraints_like_tf():
+    b = tf.constant([True, False])
+    s = tf.constant(["a"])
+    i = tf.constant([1, 4])
+    # TF has no kernels for these dtypes: TypeError when the op is built
+    for fn in (lambda: b + b, lambda: b - b, lambda: -b, lambda: abs(b), lambda: b < b, lambda: tf.reduce_sum(b),
+               lambda: tf.reduce_max(b), lambda: tf.exp(s), lambda: tf.maximum(b, b), lambda: tf.square(b),
+               lambda: tf.sign(b), lambda: tf.floor(i), lambda: tf.sqrt(i), lambda: tf.exp(i), lambda: b / b,
+               lambda: b ** b):
+        with pytest.raises(TypeError):
+            fn()
+    # ...and these exist
+    ok = [b * b, tf.equal(b, b), tf.reduce_any(b), tf.add(s, s), tf.equal(s, s), tf.round(i), tf.cast(b, tf.int32) + 1]
+    with tf.Session() as sess:
+        r = sess.run(ok)
+    assert r[0].tolist() == [True, False] and r[3].tolist() == [b"aa"] and r[6].tolist() == [2, 1]
+
+
+def test_slices_of_unknown_dimensions_stay_unknown_like_tf():
+    p = tf.placeholder(tf.float32, [None, 5])
+    got = [shape(t) for t in (p[1:3], p[:3], p[-2:], p[::2], p[1:3, 1:3], p[:, 10:], p[2:1], p[0:0], p[:, -7:2],
+                              p[:, ::-1], p[:, 3::-2], p[:, :-1], p[..., 1:])]
+    assert got == [[None, 5], [None, 5], [None, 5], [None, 5], [None, 2], [None, 0], [None, 5], [None, 5], [None, 2],
+                   [None, 5], [None, 2], [None, 4], [None, 4]]
+    with tf.Session() as sess:
+        assert sess.run(p[1:3], {p: [[0.] * 5] * 2}).shape == (1, 5)

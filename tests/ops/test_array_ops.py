@@ -212,3 +212,27 @@ def test_autopacking_lists_of_tensors():
     assert packed.get_shape().as_list() == [2, 2] and packed.dtype is tf.float32
     eq(run(packed), [[1., 2.], [3., 4.]])
     eq(run(tf.reshape(tf.range(6), [tf.constant(2), 3])), [[0, 1, 2], [3, 4, 5]])
+
+
+def test_multi_output_ops_with_a_single_output():
+    x = tf.constant([[1, 2, 3]])
+    (u,) = tf.unstack(x)
+    (s,) = tf.split(x, 1)
+    (v,) = tf.split(x, [3], 1)
+    (i,) = tf.identity_n([x])
+    (n,) = tf.shape_n([x])
+    r = run([u, s, v, i, n, u * 2])
+    eq(r[0], [1, 2, 3])
+    eq(r[1], [[1, 2, 3]])
+    eq(r[2], [[1, 2, 3]])
+    eq(r[3], [[1, 2, 3]])
+    eq(r[4], [1, 3])
+    eq(r[5], [2, 4, 6])
+
+
+def test_transpose_of_unknown_rank_and_bad_perm():
+    u = tf.placeholder(tf.float32)
+    t = tf.transpose(u)
+    eq(run(t, {u: np.arange(6, dtype=np.float32).reshape(1, 2, 3)}), np.arange(6).reshape(1, 2, 3).T)
+    with pytest.raises(ValueError):
+        tf.transpose(tf.zeros([2, 3]), [0, 2])

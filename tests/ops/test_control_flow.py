@@ -438,3 +438,25 @@ def test_recurrent_loop_example_runs():
     for t in (1, 5, 50):
         assert f"T = {t}" in proc.stdout
     assert "answers agree: True" in proc.stdout
+
+
+def test_back_prop_false_stops_gradients():
+    x = tf.placeholder(tf.float32, [2])
+    r = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, h * 2.0), [0, x], back_prop=False)[1]
+    m = tf.map_fn(lambda v: v * 3.0, x, back_prop=False)
+    assert tf.gradients(tf.reduce_sum(r), x) == [None]
+    assert tf.gradients(tf.reduce_sum(m), x) == [None]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(r, {x: [1.0, 2.0]}), [8.0, 16.0])
+
+
+def test_body_reads_the_current_variable_value_each_iteration():
+    v = tf.Variable(1.0)
+
+    def body(i, acc):
+        with tf.control_dependencies([tf.assign_add(v, 1.0)]):
+            return i + 1, acc + v.read_value()
+    _, acc = tf.while_loop(lambda i, a: i < 3, body, [0, 0.0])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(acc) == 2.0 + 3.0 + 4.0

@@ -323,3 +323,26 @@ def test_floordiv_has_no_gradient_and_sign_round_give_zero_or_none_like_tf():
     assert tf.gradients(x // 2.0, x) == [None]
     assert run(tf.gradients(tf.sign(x), x)[0]).tolist() == [0., 0.]
     assert tf.gradients(tf.round(x), x) == [None] and tf.gradients(tf.floor(x), x) == [None]
+
+
+def test_graph_gradients_for_div_no_nan_tile_slice_batch_matmul():
+    x = tf.constant([1., 2., 3.])
+    y = tf.constant([2., 0., 4.])
+    gx, gy = tf.gradients(tf.div_no_nan(x, y), [x, y])
+    p = tf.placeholder(tf.float32, [None, 3])
+    gt = tf.gradients(tf.tile(p, [2, 1]) * tf.constant(np.arange(12, dtype=np.float32).reshape(4, 3)), p)[0]
+    gs = tf.gradients(tf.slice(p, [1, 0], [1, 2]) * 3, p)[0]
+    a = tf.constant(RS.randn(2, 1, 3, 4).astype(np.float32))
+    b = tf.constant(RS.randn(5, 2, 3).astype(np.float32))
+    ga, gb = tf.gradients(tf.reduce_sum(tf.matmul(a, b, adjoint_a=True, adjoint_b=True)), [a, b])
+    assert not any(op.type == "TorchVJP" for op in tf.get_default_graph().get_operations())
+    r = run([gx, gy, gt, gs, ga, gb], {p: np.ones([2, 3], np.float32)})
+    np.testing.assert_allclose(r[0], [0.5, 0., 0.25])
+    np.testing.assert_allclose(r[1], [-0.25, 0., -3 / 16])  # 0 where y == 0, as in TF
+    np.testing.assert_allclose(r[2], [[6., 8., 10.], [12., 14., 16.]])
+    np.testing.assert_allclose(r[3], [[0., 0., 0.], [3., 3., 0.]])
+    aa = torch.tensor(a.op.get_attr("value"), requires_grad=True)
+    bb = torch.tensor(b.op.get_attr("value"), requires_grad=True)
+    (aa.transpose(-1, -2) @ bb.transpose(-1, -2)).sum().backward()
+    np.testing.assert_allclose(r[4], aa.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(r[5], bb.grad.numpy(), rtol=1e-5, atol=1e-5)

@@ -252,7 +252,7 @@ def test_lrn_top_k_in_top_k_embedding_lookup_like_tf():
     assert r[2].tolist() == [[1, 3]] and r[2].dtype == np.int32
     assert r[3].tolist() == [True, True, False]
     close(r[4], [[LG[2], LG[0]]])
-    assert emb.name == "embedding_lookup:0"
+    assert emb.name == "embedding_lookup/Identity:0" and emb.op.inputs[0].op.name == "embedding_lookup"
 
 
 # --- dropout ---------------------------------------------------------------------------------------------------
@@ -281,3 +281,54 @@ def test_dropout_noise_shape_tensor_rate_and_errors():
         tf.nn.dropout(x, rate=1.0)
     with pytest.raises(ValueError):
         tf.nn.dropout(x)
+
+
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+def test_dilated_and_nchw_conv_gradients_vs_torch(data_format):
+    rs = np.random.RandomState(5)
+    x = rs.randn(2, 8, 7, 3).astype(np.float32)
+    w = rs.randn(3, 3, 3, 2).astype(np.float32)
+    xin = x if data_format == "NHWC" else x.transpose(0, 3, 1, 2)
+    tx, tw = tf.constant(xin), tf.constant(w)
+    dil = [1, 2, 2, 1] if data_format == "NHWC" else [1, 1, 2, 2]
+    y = tf.nn.conv2d(tx, tw, [1, 1, 1, 1], "VALID", dilations=dil, data_format=data_format)
+    gx, gw = tf.gradients(tf.reduce_sum(y * y), [tx, tw])
+    got = run([y, gx, gw])
+    xx = torch.from_numpy(x).permute(0, 3, 1, 2).detach().requires_grad_(True)
+    ww = torch.from_numpy(w).permute(3, 2, 0, 1).detach().requires_grad_(True)
+    yy = F.conv2d(xx, ww, dilation=2)
+    (yy * yy).sum().backward()
+    to_fmt = (lambda t: t.permute(0, 2, 3, 1)) if data_format == "NHWC" else (lambda t: t)
+    close(got[0], to_fmt(yy.detach()).numpy(), rtol=1e-4, atol=1e-4)
+    close(got[1], to_fmt(xx.grad).numpy(), rtol=1e-4, atol=1e-3)
+    close(got[2], ww.grad.permute(2, 3, 1, 0).numpy(), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_pool_values_and_gradients_vs_torch(pool, data_format):
+    rs = np.random.RandomState(9)
+    x = rs.randn(2, 6, 6, 3).astype(np.float32)
+    xin = x if data_format == "NHWC" else x.transpose(0, 3, 1, 2)
+    tx = tf.constant(xin)
+    k = [1, 3, 3, 1] if data_format == "NHWC" else [1, 1, 3, 3]
+    st = [1, 2, 2, 1] if data_format == "NHWC" else [1, 1, 2, 2]
+    fn = tf.nn.max_pool if pool == "max" else tf.nn.avg_pool
+    y = fn(tx, k, st, "VALID", data_format=data_format)
+    g = tf.gradients(tf.reduce_sum(y * y), tx)[0]
+    got = run([y, g])
+    xx = torch.from_numpy(x).permute(0, 3, 1, 2).detach().requires_grad_(True)
+    yy = (F.max_pool2d if pool == "max" else F.avg_pool2d)(xx, 3, 2)
+    (yy * yy).sum().backward()
+    to_fmt = (lambda t: t.permute(0, 2, 3, 1)) if data_format == "NHWC" else (lambda t: t)
+    close(got[0], to_fmt(yy.detach()).numpy())
+    close(got[1], to_fmt(xx.grad).numpy())
+
+
+def test_cross_entropies_require_named_arguments():
+    for fn in (tf.nn.softmax_cross_entropy_with_logits, tf.nn.sparse_softmax_cross_entropy_with_logits,
+               tf.nn.sigmoid_cross_entropy_with_logits):
+        with pytest.raises(ValueError):
+            fn([[0., 1.]], [[1., 2.]])
+        with pytest.raises(ValueError):
+            fn(logits=[[1., 2.]])

@@ -22,7 +22,6 @@ import torch
 
 import torchgraph as tf
 from torchgraph.framework import errors
-from torchgraph.train import checkpoint_format as cf
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 TF_CKPT = FIXTURES / "tf_checkpoint" / "model.ckpt-600"
@@ -84,6 +83,8 @@ def test_restore_roundtrip_many_dtypes(tmp_path, fmt):
         "flag": tf.Variable(np.array([True, False]), name="flag"),
         "text": tf.Variable("hello", name="text"),
         "scalar": tf.Variable(3.25, name="scalar"),
+        "f16": tf.Variable(np.array([0.5, -2.0], np.float16), name="f16"),
+        "bf16": tf.Variable(np.array([1.5, -2.0], np.float32), dtype=tf.bfloat16, name="bf16"),
     }
     saver = tf.train.Saver(format=fmt)
     prefix = str(tmp_path / "m")
@@ -98,6 +99,9 @@ def test_restore_roundtrip_many_dtypes(tmp_path, fmt):
         assert np.asarray(after[k]).dtype == np.asarray(before[k]).dtype, k
         np.testing.assert_array_equal(after[k], before[k])
     assert after["text"] == b"hello"
+    with tf.Session() as fresh:
+        saver.restore(fresh, prefix)
+        assert fresh._variables["bf16"].dtype == torch.bfloat16  # not widened on the way through the file
 
 
 def test_keys_are_variable_op_names_including_optimizer_slots(tmp_path):
@@ -628,6 +632,7 @@ def test_process_killed_mid_save_leaves_last_checkpoint_restorable(tmp_path, fmt
         assert latest == state.model_checkpoint_path
         assert int(latest.rsplit("-", 1)[1]) >= last_acknowledged
         for prefix in state.all_model_checkpoint_paths:
+            assert os.path.isfile(prefix + ".meta")  # the .meta is written before the state names it
             with tf.Graph().as_default():
                 vs = [tf.Variable(np.zeros(4_000_000, np.float32), name="big%d" % i) for i in range(3)]
                 step = tf.Variable(0, dtype=tf.int64, name="step")

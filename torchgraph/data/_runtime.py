@@ -56,6 +56,12 @@ class DatasetValue:
     def __iter__(self) -> Iterator[Element]:
         raise NotImplementedError
 
+    def indices(self) -> tuple["TensorSlices", Iterator[int]] | None:
+        """When every element of a pass is a row of one `TensorSlices` value: that value and the row
+        numbers of a new pass, in order.  `Batch` then gathers whole batches at once instead of
+        stacking rows one by one (the common from_tensor_slices → shuffle → repeat → batch)."""
+        return None
+
 
 class TensorSlices(DatasetValue):
     def __init__(self, components: Sequence[Any], op: Any):
@@ -73,6 +79,14 @@ class TensorSlices(DatasetValue):
         comps = self.components
         for i in range(self.n):
             yield tuple(c[i] for c in comps)
+
+    def indices(self):
+        return self, iter(range(self.n))
+
+    def gather(self, rows: list) -> Element:
+        index = torch.as_tensor(rows, dtype=torch.int64)
+        return tuple(c.index_select(0, index) if isinstance(c, torch.Tensor) else c[index.numpy()]
+                     for c in self.components)
 
     def batches(self, size: int, drop_remainder: bool):
         """Batches straight from the source tensors (one slice per component, no stacking)."""
@@ -145,6 +159,14 @@ class Batch(DatasetValue):
         if isinstance(self.source, TensorSlices):
             yield from self.source.batches(self.size, self.drop)
             return
+        indexed = self.source.indices()
+        if indexed is not None:
+            base, rows = indexed
+            while True:
+                chunk = list(itertools.islice(rows, self.size))
+                if not chunk or (self.drop and len(chunk) < self.size):
+                    return
+                yield base.gather(chunk)
         it = iter(self.source)
         while True:
             chunk = list(itertools.islice(it, self.size))
@@ -234,10 +256,19 @@ class Shuffle(DatasetValue):
         self.seeds = random.Random(base)
 
     def __iter__(self):
+        return self._shuffled(iter(self.source))
+
+    def indices(self):
+        indexed = self.source.indices()
+        if indexed is None:
+            return None
+        base, rows = indexed
+        return base, self._shuffled(rows)  # the same draws as shuffling the rows themselves
+
+    def _shuffled(self, it: Iterator):
         rng = random.Random(self.seeds.getrandbits(63) if self.reshuffle else self.base)
         size = self.buffer_size if self.buffer_size > 0 else float("inf")
         buf: list = []
-        it = iter(self.source)
         for e in it:
             buf.append(e)
             if len(buf) >= size:
@@ -257,10 +288,24 @@ class Repeat(DatasetValue):
         self.source, self.count = source, count
 
     def __iter__(self):
+        return self._passes(lambda: iter(self.source))
+
+    def indices(self):
+        first = self.source.indices()
+        if first is None:
+            return None
+        base, rows = first
+        pending = [rows]
+
+        def next_pass():
+            return pending.pop() if pending else self.source.indices()[1]
+        return base, self._passes(next_pass)
+
+    def _passes(self, new_pass: Callable[[], Iterator]):
         done = 0
         while self.count < 0 or done < self.count:
             empty = True
-            for e in self.source:
+            for e in new_pass():
                 empty = False
                 yield e
             if empty:
@@ -278,6 +323,12 @@ class Take(DatasetValue):
         else:
             yield from itertools.islice(self.source, self.count)
 
+    def indices(self):
+        indexed = self.source.indices()
+        if indexed is None or self.count < 0:
+            return indexed
+        return indexed[0], itertools.islice(indexed[1], self.count)
+
 
 class Skip(DatasetValue):
     def __init__(self, source: DatasetValue, count: int):
@@ -289,6 +340,15 @@ class Skip(DatasetValue):
                 pass
             return
         yield from itertools.islice(self.source, self.count, None)
+
+    def indices(self):
+        indexed = self.source.indices()
+        if indexed is None:
+            return None
+        base, rows = indexed
+        if self.count < 0:
+            return base, iter(())
+        return base, itertools.islice(rows, self.count, None)
 
 
 class Map(DatasetValue):

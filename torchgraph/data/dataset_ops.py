@@ -51,7 +51,9 @@ def _variant_shape(inputs, attrs):
 
 
 def _dataset_op(op_type: str, kernel: Callable, **flags) -> None:
-    register(op_type, _variant_shape, kernel, None, type_attr=None, differentiable=False, **flags)
+    from ..ops.control_flow import opaque
+    register(op_type, _variant_shape, lambda op, ctx: opaque(kernel(op, ctx)), None, type_attr=None,
+             differentiable=False, **flags)
 
 
 def _sub_plan(op, ctx, attr: str = "_fn_graph"):

@@ -21,6 +21,7 @@ from ..framework import errors
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
+from ..ops.control_flow import opaque
 from ..ops.registry import create_op_in_graph, register
 from ..runtime.values import Constant
 from . import _runtime as rt
@@ -46,7 +47,7 @@ def _iterator_kernel(op, ctx):
 def _make_iterator_kernel(op, ctx):
     def run(dataset, state):
         state.reset(dataset)
-    return run
+    return opaque(run)
 
 
 def _get_next_kernel(op, ctx):
@@ -57,8 +58,20 @@ def _get_next_kernel(op, ctx):
         element = state.next(op)
         if device.type != "cpu":
             element = tuple(v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for v in element)
+        else:
+            element = tuple(_owned(v) for v in element)
         return element[0] if single else element
-    return run
+    return opaque(run)
+
+
+def _owned(v: Any) -> Any:
+    """A value that is a view into the dataset's source (a row or slice of a from_tensor_slices
+    component) is copied: a caller writing into the fetched array must not change the dataset."""
+    if isinstance(v, torch.Tensor):
+        return v.clone() if v._base is not None else v
+    if isinstance(v, np.ndarray) and v.base is not None:
+        return v.copy()
+    return v
 
 
 def _one_shot_kernel(op, ctx):
@@ -78,7 +91,7 @@ def _one_shot_kernel(op, ctx):
             state.reset(plan.fn([])[0])
             state.started = True
         return state
-    return run
+    return opaque(run)
 
 
 def _to_string_handle_kernel(op, ctx):
@@ -86,7 +99,7 @@ def _to_string_handle_kernel(op, ctx):
         out = np.empty((), dtype=object)
         out[()] = state.key.encode("utf-8")
         return out
-    return run
+    return opaque(run)
 
 
 def _from_string_handle_kernel(op, ctx):
@@ -99,7 +112,7 @@ def _from_string_handle_kernel(op, ctx):
         if state is None:
             raise errors.NotFoundError(None, op, f"No iterator with handle '{key}' exists in this session.")
         return state
-    return run
+    return opaque(run)
 
 
 def _get_next_shape(inputs, attrs):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 from . import dtypes as _dtypes
 from .graph import Graph, Operation, Tensor
-from .tensor_shape import TensorShape, as_shape
+from .tensor_shape import as_shape
 
 _VARIABLE_OPS = ("VariableV2", "Variable")
 
@@ -99,6 +99,8 @@ class FuncGraph(Graph):
             outer = self.outer_graph.capture(tensor)  # brought in one enclosing function at a time
         if outer.op.type in _VARIABLE_OPS:
             return self._mirror_variable(outer)
+        if outer.dtype is _dtypes.resource and not outer.op.inputs and "shared_name" in outer.op.attrs:
+            return self._mirror_resource(outer)
         inner = self.captures.get(outer)
         if inner is not None:
             return inner
@@ -134,6 +136,22 @@ class FuncGraph(Graph):
         self._mirrors[key] = op.outputs[0]
         return op.outputs[0]
 
+    def _mirror_resource(self, handle: Tensor) -> Tensor:
+        """A resource handle op (an iterator) copied into the body under the same shared name, so the
+        body uses the session's very resource; values of Python objects are never fed."""
+        op = handle.op
+        key = "resource:" + (op.attrs.get("shared_name") or op.name)
+        mirror = self._mirrors.get(key)
+        if mirror is not None:
+            return mirror
+        from ..ops.registry import create_op_in_graph
+        attrs = dict(op.attrs)
+        attrs["shared_name"] = op.attrs.get("shared_name") or op.name
+        with self.control_dependencies(None):
+            new = create_op_in_graph(self, op.type, [], attrs, self.unique_name(op.name.replace("/", "_")))
+        self._mirrors[key] = new.outputs[handle.value_index]
+        return self._mirrors[key]
+
     def add_capture_input(self, outer: Tensor) -> Tensor:
         """A placeholder for `outer` even if the body did not use it (so sibling functions — the
         two branches of a cond, a loop's cond and body — take the same inputs)."""
@@ -158,7 +176,7 @@ class FuncGraph(Graph):
     @property
     def variable_keys(self) -> list[str]:
         """Store keys of the variables the body reads or writes."""
-        return list(self._mirrors)
+        return [k for k in self._mirrors if not k.startswith("resource:")]
 
 
 def trace(fn: Callable[..., Any], name: str, outer_graph: Graph, arg_specs: Sequence[tuple],
@@ -173,7 +191,3 @@ def trace(fn: Callable[..., Any], name: str, outer_graph: Graph, arg_specs: Sequ
         args = [fg.add_input(dt, sh, nm) for dt, sh, nm in arg_specs]
         result = fn(*args)
     return fg, result
-
-
-def static_shape_of(shape: Any) -> TensorShape:
-    return shape if isinstance(shape, TensorShape) else as_shape(shape)

@@ -385,11 +385,7 @@ def _merge_device(scope_device: str, node_device: str) -> str:
         return scope_device
 
     def fields(spec: str) -> dict:
-        out: dict = {}
-        for part in (p for p in spec.split("/") if p):
-            key, _, rest = part.partition(":")
-            out["device" if key == "device" else key] = part
-        return out
+        return {part.partition(":")[0]: part for part in spec.split("/") if part}
     merged = fields(scope_device)
     merged.update(fields(node_device))
     order = ["job", "replica", "task", "device"]
@@ -397,17 +393,23 @@ def _merge_device(scope_device: str, node_device: str) -> str:
     return "/" + "/".join(merged[k] for k in keys)
 
 
-def _topological_order(nodes: Sequence[node_def_pb2.NodeDef]) -> list[node_def_pb2.NodeDef]:
-    """Nodes ordered so every input comes first; GraphDef order kept where it already is."""
+def _topological_order(nodes: Sequence[node_def_pb2.NodeDef], mapped: Iterable[str]) -> list[node_def_pb2.NodeDef]:
+    """Nodes ordered so every input comes first; GraphDef order kept where it already is.
+
+    An input replaced through `input_map` (keys in `mapped`) need not be a node of the GraphDef:
+    that is how a scoped export leaves inputs for the importer to bind.
+    """
     by_name = {n.name: n for n in nodes}
+    mapped = set(mapped)
     deps: dict[str, list[str]] = {}
     for n in nodes:
         d = []
         for inp in n.input:
             src, _ = _parse_tensor_name(inp)
-            if src not in by_name:
+            if src in by_name:
+                d.append(src)
+            elif _canonical_input_key(inp) not in mapped:
                 raise ValueError(f"Node '{n.name}': Unknown input node '{inp}'")
-            d.append(src)
         ref = _OP_REFERENCE_ATTRS.get(n.op)
         if ref and ref in n.attr and n.attr[ref].s.decode() in by_name:
             d.append(n.attr[ref].s.decode())
@@ -538,7 +540,7 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
             raise NotFoundError(None, None, f"Op type not registered '{n.op}' in torchgraph (node '{n.name}'). "
                                             "This GraphDef uses an op torchgraph does not implement.")
     mapped = {_canonical_input_key(k): v for k, v in input_map.items()}
-    order = _topological_order(nodes)
+    order = _topological_order(nodes, mapped)
 
     graph = get_default_graph()
     with graph.name_scope("import" if name is None else name) as scope:
@@ -557,6 +559,10 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
         for k, v in mapped.items():
             if v.graph is not graph:
                 raise ValueError(f"input_map value for {k!r} ({v.name}) is not an element of the default graph.")
+        used = _used_keys(nodes)
+        missing = [k for k in input_map if _canonical_input_key(k) not in used]
+        if missing:
+            raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(missing)}]")
         scope_controls = graph._current_control_inputs([])
         scope_device = graph._current_device()
         ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry)
@@ -564,10 +570,6 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
         checkpoint.rollback()
         raise
 
-    missing = [k for k in input_map if _canonical_input_key(k) not in _used_keys(nodes)]
-    if missing:
-        checkpoint.rollback()
-        raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(missing)}]")
     if return_elements is None:
         return None
     try:
@@ -633,25 +635,25 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
         for i, inp in enumerate(node.input):
             key = _canonical_input_key(inp)
             src_name, idx = _parse_tensor_name(inp)
-            src = ops[src_name]
+            src = ops.get(src_name)  # None only for an input_map key naming no node of the GraphDef
             if idx < 0:
                 target = mapped.get(key, src)
                 controls.append(target.op if isinstance(target, Tensor) else target)
                 continue
-            if idx >= len(src.outputs):
+            if src is not None and idx >= len(src.outputs):
                 raise ValueError(f"Node '{node.name}': Connecting to invalid output {idx} of source node "
                                  f"{src_name} which has {len(src.outputs)} outputs.")
-            if key in mapped:
-                t = mapped[key]
-                if isinstance(t, Operation):
-                    raise TypeError(f"input_map value for {key!r} must be a Tensor, got Operation {t.name!r}.")
-                want = src.outputs[idx].dtype
-                if t.dtype is not want:
-                    raise ValueError(f"Input {i} of node {full} was passed {_tf_type_name(t.dtype)} from "
-                                     f"{t.name} incompatible with expected {_tf_type_name(want)}.")
-                inputs.append(t)
-            else:
+            if key not in mapped:
                 inputs.append(src.outputs[idx])
+                continue
+            t = mapped[key]
+            if isinstance(t, Operation):
+                raise TypeError(f"input_map value for {key!r} must be a Tensor, got Operation {t.name!r}.")
+            want = src.outputs[idx].dtype if src is not None else t.dtype
+            if t.dtype is not want:
+                raise ValueError(f"Input {i} of node {full} was passed {_tf_type_name(t.dtype)} from "
+                                 f"{t.name} incompatible with expected {_tf_type_name(want)}.")
+            inputs.append(t)
 
         attrs: dict[str, Any] = {}
         declared_shapes = None

@@ -153,9 +153,27 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
             return norm(mm.value(), mv.value())
         mean, var = nn_ops.moments(x, reduce_axes)
         out_train = norm(mean, var)
-        decay = 1.0 - momentum
+        if fused is None:
+            fused = rank == 4 and ax in (1, 3) and not renorm and virtual_batch_size is None and adjustment is None
+        moving_var_update = var
+        if fused:
+            # TF's fused kernel keeps the unbiased (n / (n - 1)) batch variance as the moving variance.
+            n = 1
+            for i in reduce_axes:
+                n = n * (x.get_shape()[i].value or 0)
+            if n:
+                moving_var_update = var * (n / max(n - 1, 1))
+            else:
+                n_t = math_ops.cast(array_ops.size(x), x.dtype) / float(c)
+                moving_var_update = var * (n_t / math_ops.maximum(n_t - 1.0, 1.0))
+        if training is True:
+            decay = 1.0 - momentum
+        else:  # a tensor: the moving statistics only move when it is true, as in TF
+            decay = math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool),
+                                      convert_to_tensor(1.0 - momentum, dtype=x.dtype),
+                                      convert_to_tensor(0.0, dtype=x.dtype))
         upd_m = assign_sub(mm, (mm.value() - mean) * decay)
-        upd_v = assign_sub(mv, (mv.value() - var) * decay)
+        upd_v = assign_sub(mv, (mv.value() - moving_var_update) * decay)
         get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, upd_m.op)
         get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, upd_v.op)
         if training is True:

@@ -42,9 +42,25 @@ def _n_outputs(n, fn):
     return fn
 
 
+class _EveryOutputFrom(dict):
+    """`aliases` for ops whose every output may be a view of one input (Unpack, Split ...)."""
+
+    def __init__(self, input_index: int):
+        super().__init__()
+        self.input_index = input_index
+
+    def get(self, key, default=None):
+        return self.input_index
+
+
+class _EachOutputFromSameInput(dict):
+    def get(self, key, default=None):
+        return key
+
+
 register("IdentityN", _identity_n_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
-         type_attr={"T": "*"})
+         type_attr={"T": "*"}, aliases=_EachOutputFromSameInput())
 
 
 def identity(input, name=None):
@@ -229,6 +245,9 @@ def _transpose_shape(inputs, attrs):
     s = x.get_shape()
     if perm is None or s.ndims is None:
         return [(x.dtype, TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims))]
+    if sorted(perm) != list(builtins.range(s.ndims)):
+        raise ValueError(f"Dimension must be {s.ndims} but is {len(perm)} (or perm {perm} is not a permutation) "
+                         f"for 'Transpose' with input shapes: {s}.")
     return [(x.dtype, TensorShape([s[i] for i in perm]))]
 
 
@@ -259,8 +278,11 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
         if perm is None:
             r = a.get_shape().ndims
             if r is None:
-                raise ValueError("transpose without perm needs a known rank in torchgraph")
-            perm = list(builtins.range(r - 1, -1, -1))
+                # reverse the dimensions, whatever their number: (rank - 1) - range(rank), as TF does
+                rk = rank(a)
+                perm = (rk - 1) - range(0, rk, 1)
+            else:
+                perm = list(builtins.range(r - 1, -1, -1))
         return op_output("Transpose", [a, (perm, _i32) if not is_tensor_like(perm) else perm],
                          attrs={"Tperm": _i32}, name=scope, input_names=["x", "perm"])
 
@@ -422,7 +444,7 @@ def _grad_unpack(op, *grads):
 
 register("Unpack", _unpack_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
-         _grad_unpack)
+         _grad_unpack, aliases=_EveryOutputFrom(0))
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
@@ -458,7 +480,8 @@ register("Split", _split_shape,
          lambda op, ctx: _n_outputs(op.get_attr("num_split"),
                                     lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
          lambda op, *gs: [None, concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
-                                       op.inputs[0])], host_inputs=(0,), type_attr={"T": 1})
+                                       op.inputs[0])], host_inputs=(0,), type_attr={"T": 1},
+         aliases=_EveryOutputFrom(1))
 
 
 def _splitv_shape(inputs, attrs):
@@ -492,7 +515,8 @@ def _splitv_kernel(op, ctx):
 
 register("SplitV", _splitv_shape, _splitv_kernel,
          lambda op, *gs: [concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
-                                 op.inputs[2]), None, None], host_inputs=(1, 2), type_attr={"T": 0, "Tlen": 1})
+                                 op.inputs[2]), None, None], host_inputs=(1, 2), type_attr={"T": 0, "Tlen": 1},
+         aliases=_EveryOutputFrom(0))
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
@@ -522,7 +546,22 @@ def _tile_shape(inputs, attrs):
     return [(x.dtype, TensorShape([None if d is None else d * k for d, k in zip(s.as_tuple(), mult)]))]
 
 
-register("Tile", _tile_shape, lambda op, ctx: (lambda x, m: x.repeat(host_list(m))), vjp_grad,
+def _grad_tile(op, g):
+    """Reshape the gradient to [m0, d0, m1, d1, ...] and sum the multiple axes (TF's formula)."""
+    from .math_ops import reduce_sum
+    x, m = op.inputs
+    xs, mult = x.get_shape(), static_axes(m)
+    if xs.is_fully_defined() and mult is not None:
+        split = [v for pair in zip(mult, xs.as_list()) for v in pair]
+        return [reshape(reduce_sum(reshape(g, split), list(builtins.range(0, len(split), 2))), xs.as_list()), None]
+    split_shape = reshape(transpose(stack([m, shape(x, out_type=m.dtype)])), [-1])
+    axes = range(0, size(split_shape), 2)
+    out = reduce_sum(reshape(g, split_shape), axes)
+    out.set_shape(xs)
+    return [out, None]
+
+
+register("Tile", _tile_shape, lambda op, ctx: (lambda x, m: x.repeat(host_list(m))), _grad_tile,
          host_inputs=(1,), type_attr={"T": 0, "Tmultiples": 1})
 
 
@@ -962,7 +1001,23 @@ def _slice_kernel(op, ctx):
     return k
 
 
-register("Slice", _slice_shape, _slice_kernel, lambda op, g: vjp_grad(op, g)[:1] + [None, None],
+def _grad_slice(op, g):
+    """Pad the gradient back to the input's shape (TF's formula)."""
+    x, begin, _ = op.inputs
+    xs, bv, out_s = x.get_shape(), static_axes(begin), op.outputs[0].get_shape()
+    if xs.is_fully_defined() and bv is not None and out_s.is_fully_defined():
+        pads = [[b, d - b - k] for b, d, k in zip(bv, xs.as_list(), out_s.as_list())]
+        return [pad(g, pads), None, None]
+    before = cast_like(begin, _i32)
+    after = shape(x) - shape(op.outputs[0]) - before
+    return [pad(g, stack([before, after], axis=1)), None, None]
+
+
+def cast_like(t, dtype):
+    return t if t.dtype is dtype else _cast(t, dtype)
+
+
+register("Slice", _slice_shape, _slice_kernel, _grad_slice,
          host_inputs=(1, 2), aliases={0: 0}, type_attr={"T": 0, "Index": 1})
 
 
@@ -1024,9 +1079,8 @@ def _ss_shape(inputs, attrs):
             dim += 1
         else:
             n = len(builtins.range(*v.indices(probe_shape[dim])))
-            out_dims.append(None if unknown[dim] and not (v.start is not None and v.stop is not None and
-                                                          v.start >= 0 and v.stop >= 0 and
-                                                          (v.step or 1) > 0) else n)
+            # An unknown input dimension gives an unknown one (x[1:3] has 1 row when x has 2), as in TF.
+            out_dims.append(None if unknown[dim] else n)
             dim += 1
     while dim < xs.ndims:
         out_dims.append(xs[dim].value)

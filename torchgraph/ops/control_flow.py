@@ -43,6 +43,13 @@ from .registry import REGISTRY, create_op_in_graph, get_entry, register
 _fn_ids = itertools.count(1)
 
 
+def opaque(fn: Callable) -> Callable:
+    """A kernel that `torch.compile` (the compiled execution mode) must call, not trace: it decides
+    on the host (branch, iteration count) or keeps Python state (iterators)."""
+    disable = getattr(getattr(torch, "compiler", None), "disable", None)
+    return disable(fn) if disable is not None else fn
+
+
 # ======================================================================================================
 # Shared machinery
 # ======================================================================================================
@@ -50,7 +57,7 @@ class SubPlan:
     """A FuncGraph planned for one session: `plan(values)` feeds `graph.inputs` and returns the
     values of `graph.outputs` (a tuple).  Built once per enclosing plan, called per step/iteration."""
 
-    __slots__ = ("fn", "copy", "graph")
+    __slots__ = ("fn", "copy", "graph", "devices", "call")
 
     def __init__(self, session: Any, graph: FuncGraph):
         from ..runtime.plan import build_plan
@@ -60,6 +67,18 @@ class SubPlan:
         # Outputs that may be a variable's own storage are copied (a later in-place update must not
         # change a value already handed out of the body).
         self.copy = [i for i, c in enumerate(plan.copy_fetch) if c]
+        self.devices = [session._device_for(t.op) if t.dtype.torch_dtype is not None else None
+                        for t in graph.inputs]
+        self.call = self.__call__ if self.copy else self.fn  # the plain plan when nothing needs copying
+
+    def on_devices(self, values: Sequence) -> list:
+        """`values` moved to the devices the body's placeholders live on (an input computed under
+        another `tf.device` scope); called once per kernel call, not per iteration."""
+        out = list(values)
+        for i, (v, d) in enumerate(zip(out, self.devices)):
+            if d is not None and isinstance(v, torch.Tensor) and v.device != d:
+                out[i] = v.to(d)
+        return out
 
     def __call__(self, values: list) -> tuple:
         out = self.fn(values)
@@ -159,13 +178,18 @@ def _grad(op: Operation, *grads) -> list:
     when it is known (a constant), not `zeros_like(output)`: that would make the enclosing plan
     run the whole loop once more just to learn a shape."""
     from . import array_ops
+    from .constant_op import constant
     graph = get_default_graph()
     full = []
     for g, t in zip(grads, op.outputs):
         if g is None:
             shape = t.get_shape()
-            g = array_ops.zeros(shape.as_list(), dtype=t.dtype) if shape.is_fully_defined() else \
-                array_ops.zeros_like(t)
+            if not (t.dtype.is_floating or t.dtype.is_complex):
+                g = constant(0, name="no_grad")  # never used: such outputs carry no gradient
+            elif shape.is_fully_defined():
+                g = array_ops.zeros(shape.as_list(), dtype=t.dtype)
+            else:
+                g = array_ops.zeros_like(t)
         full.append(g)
     with graph.name_scope("TorchVJP") as scope:
         vjp = create_op_in_graph(graph, "TorchVJP", list(op.inputs) + full, {"_forward": op}, scope[:-1])
@@ -192,12 +216,12 @@ def _if_kernel(op: Operation, ctx: Any) -> Callable:
 
     def run(pred, *args):
         taken = then_plan if _scalar_bool(pred, op, "The predicate of a cond") else else_plan
-        out = taken(list(args))
+        out = taken(taken.on_devices(args))
         if passthrough:
             out = tuple(v.clone() if i in passthrough and isinstance(v, torch.Tensor) else v
                         for i, v in enumerate(out))
         return out[0] if single else out
-    return run
+    return opaque(run)
 
 
 for _type, _stateful in (("If", True), ("StatelessIf", False)):
@@ -306,7 +330,7 @@ def _assert_kernel(op: Operation, ctx: Any) -> Callable:
         if not _scalar_bool(condition, op, "The condition of an Assert"):
             msg = " ".join(_format_for_assert(v, summarize) for v in data)
             raise errors.InvalidArgumentError(None, op, f"assertion failed: {msg}\n\t [[node {op.name}]]")
-    return check
+    return opaque(check)
 
 
 if "Assert" not in REGISTRY:
@@ -402,15 +426,15 @@ def _while_kernel(op: Operation, ctx: Any) -> Callable:
     user = range(2, 2 + n_user)
 
     def run(*args):
-        values = list(args)
-        cond_fn, body_fn = cond_plan, body_plan
+        values = body_plan.on_devices(args)
+        cond_fn, body_fn = cond_plan.call, body_plan.call
         while _scalar_bool(cond_fn(values)[0], op, "The condition of a while_loop"):
             values = list(body_fn(values))
         for i in user:  # a loop variable never changed (or zero iterations) is still the input itself
             if values[i] is args[i] and isinstance(values[i], torch.Tensor):
                 values[i] = values[i].clone()
         return tuple(values)
-    return run
+    return opaque(run)
 
 
 for _type, _stateful in (("While", True), ("StatelessWhile", False)):
@@ -534,6 +558,9 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
         with graph.control_dependencies(_control_captures([gc, gb])):
             op = create_op_in_graph(graph, op_type, [counter, max_iter] + flat_vars + captured, attrs, base)
     outputs = op.outputs[2:2 + len(flat_vars)]
+    if not back_prop:
+        with graph.name_scope(base + "/"):
+            outputs = [array_ops.stop_gradient(t) for t in outputs]
     packed = nest.pack_sequence_as(structure, outputs)
     if not return_same_structure and as_args and n_top == 1:
         return packed[0]
@@ -553,6 +580,7 @@ def _scan_kernel(op: Operation, ctx: Any) -> Callable:
     single = len(op.outputs) == 1
 
     def run(*args):
+        args = plan.on_devices(args)  # elems are sliced first: their per-element placeholders share the device
         accs = list(args[:n_acc])
         elems = args[n_acc:n_acc + n_elems]
         caps = list(args[n_acc + n_elems:])
@@ -581,13 +609,13 @@ def _scan_kernel(op: Operation, ctx: Any) -> Callable:
                 stacked.append(torch.empty([0] + dims, dtype=dt.torch_dtype, device=device))
         out = tuple(accs + stacked)
         return out[0] if single else out
-    return run
+    return opaque(run)
 
 
 register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, _grad, stateful=True, type_attr=None)
 
 
-def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: str | None):
+def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: str | None, back_prop: bool = True):
     """Builds one TorchScan op.  `kind`: "map" (no accumulator, stack fn's outputs), "scan" (stack
     each new accumulator), "fold" (keep only the last accumulator)."""
     graph = get_default_graph()
@@ -662,6 +690,8 @@ def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: s
         with graph.control_dependencies(_control_captures([fg])):
             op = create_op_in_graph(graph, "TorchScan", acc_flat + elems_flat + captured, attrs, base)
         results = op.outputs
+        if not back_prop:
+            results = [array_ops.stop_gradient(t) for t in results]
         if kind == "map":
             return nest.pack_sequence_as(holder["structure"], results)
         if kind == "fold":
@@ -681,7 +711,7 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
     structure; they are accepted for compatibility)."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "map", elems, None, False, name)
+    return _scan_op(fn, "map", elems, None, False, name, back_prop)
 
 
 def scan(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
@@ -689,7 +719,7 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, b
     """`tf.scan`: the stacked sequence of accumulators `a = fn(a, x)` over the slices of `elems`."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "scan", elems, initializer, reverse, name)
+    return _scan_op(fn, "scan", elems, initializer, reverse, name, back_prop)
 
 
 def foldl(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
@@ -697,7 +727,7 @@ def foldl(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, 
     """`tf.foldl`: the last accumulator of `a = fn(a, x)` over the slices of `elems`, left to right."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "fold", elems, initializer, False, name or "foldl")
+    return _scan_op(fn, "fold", elems, initializer, False, name or "foldl", back_prop)
 
 
 def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
@@ -705,4 +735,4 @@ def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, 
     """`tf.foldr`: like `foldl`, right to left."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "fold", elems, initializer, True, name or "foldr")
+    return _scan_op(fn, "fold", elems, initializer, True, name or "foldr", back_prop)

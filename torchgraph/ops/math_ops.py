@@ -19,6 +19,27 @@ from .registry import apply_op, op_output, register, same_as_input
 # --- unary elementwise ----------------------------------------------------------------------------------
 
 
+# TF's type constraints (a TypeError at build time): which ops also take bool / string / integer inputs.
+_BOOL_OK = {"Mul"}
+_STRING_OK = {"AddV2", "Add"}
+_FLOAT_ONLY = {"Sqrt", "Rsqrt", "Exp", "Log", "Log1p", "Expm1", "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Asin",
+               "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Erf", "Erfc", "Lgamma", "Digamma",
+               "Floor", "Ceil", "Rint", "IsNan", "IsInf", "IsFinite", "Atan2"}
+
+
+def _numeric_only(op_type, shape_fn):
+    def shape(inputs, attrs):
+        dt = inputs[0].dtype
+        bad = (dt is _dtypes.string and op_type not in _STRING_OK) or \
+            (dt is _dtypes.bool and op_type not in _BOOL_OK) or dt in (_dtypes.resource, _dtypes.variant) or \
+            (op_type in _FLOAT_ONLY and not (dt.is_floating or dt.is_complex))
+        if bad:
+            raise TypeError(f"Value passed to parameter 'x' has DataType {dt.name} not in list of allowed values "
+                            f"for '{op_type}'")
+        return shape_fn(inputs, attrs)
+    return shape
+
+
 def _unary_kernel(fn):
     return lambda op, ctx: fn
 
@@ -148,7 +169,7 @@ _UNARY = [
 ]
 
 for _type, _fn, _grad in _UNARY:
-    register(_type, same_as_input(0), _unary_kernel(_fn), _grad)
+    register(_type, _numeric_only(_type, same_as_input(0)), _unary_kernel(_fn), _grad)
 
 
 def _bool_out(inputs, attrs):
@@ -175,11 +196,11 @@ register("ReciprocalGrad", _grad_helper_shape, _unary_kernel(lambda y, dy: -dy *
 # --- binary elementwise with broadcasting -----------------------------------------------------------------
 
 
-def _binary_shape(out_dtype=None):
+def _binary_shape(out_dtype=None, op_type="binary"):
     def shape(inputs, attrs):
         x, y = inputs
         if x.dtype is not y.dtype:
-            raise TypeError(f"Input 'y' of '{attrs.get('_op_type', 'binary')}' Op has type {y.dtype.name} that "
+            raise TypeError(f"Input 'y' of '{op_type}' Op has type {y.dtype.name} that "
                             f"does not match type {x.dtype.name} of argument 'x'.")
         return [(out_dtype or x.dtype, broadcast_shapes(x.get_shape(), y.get_shape()))]
     return shape
@@ -302,6 +323,12 @@ def _grad_squared_difference(op, g):
     return [_reduce_grad_to(xg, x, y, 0), _reduce_grad_to(-xg, x, y, 1)]
 
 
+def _add(x, y):
+    if isinstance(x, np.ndarray):  # strings: numpy object arrays of bytes concatenate
+        return x + y
+    return torch.add(x, y)
+
+
 def _grad_none2(op, g):
     return [None, None]
 
@@ -309,6 +336,12 @@ def _grad_none2(op, g):
 def _grad_floormod(op, g):
     x, y = op.inputs
     return [_reduce_grad_to(g, x, y, 0), _reduce_grad_to(g * neg(floordiv(x, y)), x, y, 1)]
+
+
+def _grad_div_no_nan(op, g):
+    x, y = op.inputs
+    return [_reduce_grad_to(div_no_nan(g, y), x, y, 0),
+            _reduce_grad_to(g * div_no_nan(div_no_nan(neg(x), y), y), x, y, 1)]
 
 
 def _floordiv(x, y):
@@ -339,8 +372,8 @@ def _pow(x, y):
 
 
 _BINARY = [
-    ("AddV2", torch.add, _grad_add),
-    ("Add", torch.add, _grad_add),
+    ("AddV2", _add, _grad_add),
+    ("Add", _add, _grad_add),
     ("Sub", torch.sub, _grad_sub),
     ("Mul", torch.mul, _grad_mul),
     ("RealDiv", torch.div, _grad_realdiv),
@@ -353,15 +386,27 @@ _BINARY = [
     ("Maximum", torch.maximum, _grad_maximum),
     ("Minimum", torch.minimum, _grad_maximum),
     ("SquaredDifference", lambda x, y: torch.square(x - y), _grad_squared_difference),
-    ("DivNoNan", _div_no_nan, None),
+    ("DivNoNan", _div_no_nan, _grad_div_no_nan),
     ("Atan2", torch.atan2, None),
 ]
 for _type, _fn, _grad in _BINARY:
-    register(_type, _binary_shape(), _unary_kernel(_fn), _grad)
+    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)), _unary_kernel(_fn), _grad)
 
 for _type, _fn in [("Less", torch.lt), ("LessEqual", torch.le), ("Greater", torch.gt),
-                   ("GreaterEqual", torch.ge), ("Equal", torch.eq), ("NotEqual", torch.ne)]:
-    register(_type, _binary_shape(_dtypes.bool), _unary_kernel(_fn), differentiable=False)
+                   ("GreaterEqual", torch.ge)]:
+    register(_type, _numeric_only(_type, _binary_shape(_dtypes.bool, _type)), _unary_kernel(_fn),
+             differentiable=False)
+
+def _string_aware(torch_fn, np_fn):
+    def k(x, y):
+        if isinstance(x, np.ndarray):  # string tensors are numpy object arrays
+            return torch.from_numpy(np.asarray(np_fn(x, y), dtype=np.bool_))
+        return torch_fn(x, y)
+    return k
+
+
+for _type, _fn in [("Equal", _string_aware(torch.eq, np.equal)), ("NotEqual", _string_aware(torch.ne, np.not_equal))]:
+    register(_type, _binary_shape(_dtypes.bool, _type), _unary_kernel(_fn), differentiable=False)
 
 for _type, _fn in [("LogicalAnd", torch.logical_and), ("LogicalOr", torch.logical_or)]:
     register(_type, _binary_shape(_dtypes.bool), _unary_kernel(_fn), type_attr=None, differentiable=False)
@@ -488,8 +533,33 @@ def _batch_matmul_kernel(op, ctx):
 
 
 def _grad_batch_matmul(op, g):
+    """TF's: two batched matmuls, each summed back over the batch dims its input was broadcast in."""
     from ._grad_util import vjp_grad
-    return vjp_grad(op, g)
+    x, y = op.inputs
+    ax, ay = op.get_attr("adj_x"), op.get_attr("adj_y")
+    sx, sy = x.get_shape(), y.get_shape()
+    if sx.ndims is None or sy.ndims is None:
+        return vjp_grad(op, g)
+    bx = _static_reduction_axes(sx[:-2], sy[:-2])
+    by = _static_reduction_axes(sy[:-2], sx[:-2])
+    if bx is None or by is None:
+        return vjp_grad(op, g)
+    if not ax and not ay:
+        gx, gy = matmul(g, y, adjoint_b=True), matmul(x, g, adjoint_a=True)
+    elif not ax and ay:
+        gx, gy = matmul(g, y), matmul(g, x, adjoint_a=True)
+    elif ax and not ay:
+        gx, gy = matmul(y, g, adjoint_b=True), matmul(x, g)
+    else:
+        gx, gy = matmul(y, g, adjoint_a=True, adjoint_b=True), matmul(g, x, adjoint_a=True, adjoint_b=True)
+    from .array_ops import reshape, shape as shape_op
+
+    def back(grad, t, axes):
+        if not axes:
+            return grad
+        ts = t.get_shape()
+        return reshape(reduce_sum(grad, axes), ts.as_list() if ts.is_fully_defined() else shape_op(t))
+    return [back(gx, x, bx), back(gy, y, by)]
 
 
 register("BatchMatMulV2", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul)
@@ -694,7 +764,8 @@ _REDUCTIONS = [
      torch.amax(x.to(torch.uint8), dim=ax, keepdim=k).bool(), None, _dtypes.bool),
 ]
 for _type, _fall, _fdims, _grad, _odt in _REDUCTIONS:
-    register(_type, _reduce_shape(_odt), _reduce_kernel(_fall, _fdims), _grad, host_inputs=(1,),
+    register(_type, _reduce_shape(_odt) if _odt is not None else _numeric_only(_type, _reduce_shape(_odt)),
+             _reduce_kernel(_fall, _fdims), _grad, host_inputs=(1,),
              differentiable=_grad is not None, aliases={0: 0},
              type_attr={"T": 0, "Tidx": 1} if _odt is None else {"Tidx": 1})
 
@@ -1101,7 +1172,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None, reducti
         keepdims = keep_dims
     axis = axis if axis is not None else reduction_indices
     from .array_ops import stop_gradient
-    with get_default_graph().name_scope(name or "ReduceLogSumExp"):
+    with get_default_graph().name_scope(name or "ReduceLogSumExp") as scope:
         x = convert_to_tensor(input_tensor)
         raw_max = reduce_max(x, axis=axis, keepdims=True)
         my_max = stop_gradient(where_v2(is_finite(raw_max), raw_max, zeros_like_impl(raw_max)))
@@ -1109,7 +1180,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None, reducti
         if not keepdims:
             from .array_ops import reshape, shape as shape_op
             my_max = reshape(my_max, shape_op(result))
-        return result + my_max
+        return add(result, my_max, name=scope)
 
 
 def _arg(op_type):

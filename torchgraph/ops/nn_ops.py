@@ -584,8 +584,18 @@ def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=None, na
         return out
 
 
+def _ensure_named_args(sentinel, labels, logits, name):
+    """TF's cross entropies take labels and logits by name only."""
+    if sentinel is not None:
+        raise ValueError(f"Only call `{name}` with named arguments (labels=..., logits=..., ...). Received unnamed "
+                         f"argument: {sentinel}")
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+
+
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):
     """TF1's deprecated v1: no gradient flows into `labels`."""
+    _ensure_named_args(_sentinel, labels, logits, "softmax_cross_entropy_with_logits")
     with get_default_graph().name_scope(name or "softmax_cross_entropy_with_logits_sg") as scope:
         labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
         return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis or dim,
@@ -593,6 +603,7 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    _ensure_named_args(_sentinel, labels, logits, "sparse_softmax_cross_entropy_with_logits")
     with get_default_graph().name_scope(name or "SparseSoftmaxCrossEntropyWithLogits") as scope:
         labels = convert_to_tensor(labels)
         logits = convert_to_tensor(logits)
@@ -622,6 +633,7 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
     """max(x, 0) - x * z + log(1 + exp(-|x|)), TF's numerically stable form."""
+    _ensure_named_args(_sentinel, labels, logits, "sigmoid_cross_entropy_with_logits")
     with get_default_graph().name_scope(name or "logistic_loss") as scope:
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, dtype=logits.dtype if not is_tensor_like(labels) else None,
@@ -664,29 +676,31 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
 
 # --- dropout, moments, batch norm ------------------------------------------------------------------------------------
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
-    """TF 1.15's dropout: keep where uniform >= rate, scale kept values by 1/(1-rate)."""
+    """TF's dropout: x / (1 - rate) where uniform[0, 1) >= rate, else 0 (`keep_prob` is 1 - rate).
+
+    Built as TF builds it ("dropout/Mul", "dropout/random_uniform/RandomUniform", "dropout/SelectV2")."""
     from .random_ops import random_uniform
-    if rate is None and keep_prob is None:
-        raise ValueError("You must provide a rate to dropout.")
-    with get_default_graph().name_scope(name or "dropout") as scope:
-        x = convert_to_tensor(x, name="x")
+    if keep_prob is not None:
+        if not is_tensor_like(keep_prob) and not 0 < keep_prob <= 1:
+            raise ValueError(f"keep_prob must be a scalar tensor or a float in the range (0, 1], got {keep_prob}")
         if rate is None:
-            if not is_tensor_like(keep_prob) and not 0 < keep_prob <= 1:
-                raise ValueError(f"keep_prob must be a scalar tensor or a float in the range (0, 1], got "
-                                 f"{keep_prob}")
-            rate = 1 - convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob") \
-                if is_tensor_like(keep_prob) else 1 - keep_prob
+            rate = 1. - keep_prob  # outside the scope, as TF does
+    if rate is None:
+        raise ValueError("You must provide a rate to dropout.")
+    with get_default_graph().name_scope(name or "dropout"):
+        x = convert_to_tensor(x, name="x")
         if not is_tensor_like(rate):
             if not 0 <= rate < 1:
                 raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
-        rate_t = convert_to_tensor(rate, dtype=x.dtype, name="rate")
+            ret = math_ops.multiply(x, convert_to_tensor(1. / (1. - rate), dtype=x.dtype), name="Mul")
+        else:
+            rate = convert_to_tensor(rate, dtype=x.dtype, name="rate")
+            ret = math_ops.realdiv(x, math_ops.subtract(convert_to_tensor(1.0, dtype=x.dtype), rate, name="Sub"))
         shape = noise_shape if noise_shape is not None else array_ops.shape(x)
         random_tensor = random_uniform(shape, seed=seed, dtype=x.dtype)
-        keep_prob_t = 1 - rate_t
-        scale = 1 / keep_prob_t
-        keep_mask = math_ops.greater_equal(random_tensor, rate_t)
-        ret = math_ops.multiply(x * scale, math_ops.cast(keep_mask, x.dtype), name=scope)
-        # As in TF: the output has x's shape even when keep_prob's shape is unknown (a bare
+        keep_mask = math_ops.greater_equal(random_tensor, rate)
+        ret = math_ops.where_v2(keep_mask, ret, array_ops.zeros_like(ret))
+        # The output has x's shape even when the rate's shape is unknown (a bare
         # `tf.placeholder(tf.float32)`), so downstream layers keep their static shapes.
         ret.set_shape(x.get_shape())
         return ret
@@ -720,7 +734,8 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
             raise NotImplementedError("embedding_lookup over several shards is not supported")
         params = params[0]
     with get_default_graph().name_scope(name or "embedding_lookup") as scope:
-        return array_ops.gather(params, ids, name=scope)
+        # TF: a GatherV2 named as the scope, then an Identity inside it is what is returned
+        return array_ops.identity(array_ops.gather(params, ids, name=scope))
 
 
 def in_top_k(predictions, targets, k, name=None):

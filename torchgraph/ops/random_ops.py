@@ -140,6 +140,11 @@ def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=Non
             hi = convert_to_tensor(maxval, dtype=dtype, name="max")
             return op_output("RandomUniformInt", [shape_t, lo, hi],
                              attrs={"Tout": dtype, "T": _i32, **seed_attrs(seed)}, name=scope)
+        lo_zero = not is_tensor_like(minval) and minval == 0
+        hi_one = maxval is None or (not is_tensor_like(maxval) and maxval == 1)
+        if lo_zero and hi_one:  # TF returns the RandomUniform node itself for [0, 1)
+            return op_output("RandomUniform", [shape_t], attrs={"dtype": dtype, **seed_attrs(seed)},
+                             name="RandomUniform")
         lo = convert_to_tensor(minval, dtype=dtype, name="min")
         hi = convert_to_tensor(1 if maxval is None else maxval, dtype=dtype, name="max")
         rnd = op_output("RandomUniform", [shape_t], attrs={"dtype": dtype, **seed_attrs(seed)},

@@ -126,7 +126,9 @@ class CudaGraphRunner:
 
 # Ops computing host-side values: a plan still containing them (after shape specialisation) can't be
 # captured, since a CUDA graph replays GPU kernels only.
-_HOST_OPS = {"Shape", "ShapeN", "Size", "Rank", "BroadcastGradientArgs", "ReducedShape", "Range", "Where"}
+_HOST_OPS = {"Shape", "ShapeN", "Size", "Rank", "BroadcastGradientArgs", "ReducedShape", "Range", "Where",
+             # control flow decides on the host (which branch, how many iterations): never bake one in
+             "If", "StatelessIf", "While", "StatelessWhile", "TorchScan", "Assert"}
 
 
 def capture_blocker(session, fn) -> str | None:
@@ -136,6 +138,8 @@ def capture_blocker(session, fn) -> str | None:
             continue
         if op.type in _HOST_OPS or any(t.dtype.torch_dtype is None for t in op.outputs):
             return f"op {op.name} ({op.type}) computes host-side values"
+        if op.type == "TorchVJP" and op.attrs["_forward"].type in _HOST_OPS:
+            return f"op {op.name} re-runs control flow ({op.attrs['_forward'].type})"
         if session._device_for(op).type != "cuda":
             return f"op {op.name} ({op.type}) runs on the CPU"
     return None

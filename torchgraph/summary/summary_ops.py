@@ -174,11 +174,11 @@ def _merge_kernel(op: Operation, ctx: Any) -> Callable[..., np.ndarray]:
     return _naming_errors(op, run)
 
 
-register("ScalarSummary", _string_scalar_shape, _scalar_kernel, differentiable=False)
-register("HistogramSummary", _string_scalar_shape, _histogram_kernel, differentiable=False)
-register("ImageSummary", _string_scalar_shape, _image_kernel, differentiable=False)
+register("ScalarSummary", _string_scalar_shape, _scalar_kernel, differentiable=False, type_attr={"T": 1})
+register("HistogramSummary", _string_scalar_shape, _histogram_kernel, differentiable=False, type_attr={"T": 1})
+register("ImageSummary", _string_scalar_shape, _image_kernel, differentiable=False, type_attr={"T": 1})
 register("AudioSummaryV2", _string_scalar_shape, _audio_kernel, type_attr=None, differentiable=False)
-register("TensorSummaryV2", _string_scalar_shape, _tensor_summary_kernel, differentiable=False)
+register("TensorSummaryV2", _string_scalar_shape, _tensor_summary_kernel, differentiable=False, type_attr={"T": 1})
 register("MergeSummary", _string_scalar_shape, _merge_kernel, type_attr=None, differentiable=False)
 
 

@@ -40,6 +40,9 @@ TF_API_VERSION = "1.15.0"
 _UNBOUND_INPUT_PREFIX = "$unbound_inputs_"
 _SAVE_AND_RESTORE_OPS = ("SaveV2", "Save", "SaveSlice", "LegacySave", "LegacySaveSlice", "RestoreV2", "Restore",
                          "RestoreSlice", "LegacyRestore", "LegacyRestoreSlice")
+# Collections TF stores as protos that torchgraph cannot rebuild (TF1 control-flow contexts, queue
+# runners).  Skipped on import rather than filled with raw bytes that code expecting objects would trip on.
+_UNSUPPORTED_PROTO_COLLECTIONS = (GraphKeys.COND_CONTEXT, GraphKeys.WHILE_CONTEXT, GraphKeys.QUEUE_RUNNERS)
 _COMPAT_COLLECTION_LIST = (GraphKeys.LOCAL_VARIABLES, GraphKeys.MODEL_VARIABLES, GraphKeys.METRIC_VARIABLES)
 # Collections whose items are Variables, deduplicated on import (one Variable per VariableDef).
 _VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES,
@@ -412,6 +415,9 @@ def import_scoped_meta_graph_with_return_elements(meta_graph_or_file, clear_devi
         variables: dict[bytes, Any] = {}
         for key, col in ordered:
             if key == unbound_inputs_col_name or not restore_collections_predicate(key):
+                continue
+            if key in _UNSUPPORTED_PROTO_COLLECTIONS:
+                _log.warning("Collection %r is not imported: torchgraph cannot rebuild its objects.", key)
                 continue
             kind = col.WhichOneof("kind")
             if kind is None:

@@ -216,6 +216,9 @@ class Saver:
         self._saveables: list[_Saveable] | None = None
         self._graph = None
         self._next_checkpoint_time = time.time() + keep_checkpoint_every_n_hours * 3600
+        if write_version != saver_pb2.SaverDef.V2:
+            _log.warning("TensorFlow's V1 checkpoint format is deprecated and not written by torchgraph; "
+                         "checkpoints use the V2 layout (PREFIX.index + PREFIX.data-00000-of-00001).")
         if not defer_build:
             self.build()
         if self.saver_def is not None:
@@ -400,16 +403,18 @@ class Saver:
             if save_dir and not os.path.isdir(save_dir):
                 raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
             model_checkpoint_path = self._write(sess, checkpoint_file)
-            if write_state:
-                self._record_last_checkpoint(model_checkpoint_path)
-                _cm.update_checkpoint_state(save_dir, model_checkpoint_path, self.last_checkpoints,
-                                            latest_filename, save_relative_paths=self._save_relative_paths)
-                self._maybe_delete_old_checkpoints(meta_graph_suffix)
+        # Unlike TF, the .meta is written *before* the state file names the new checkpoint, so
+        # a crash in between never leaves a "latest" checkpoint without its meta graph.
         if write_meta_graph:
             meta_file = _cm.meta_graph_filename(checkpoint_file, meta_graph_suffix)
             with sess.graph.as_default():
                 self.export_meta_graph(meta_file, strip_default_attrs=strip_default_attrs,
                                        save_debug_info=save_debug_info)
+        if model_checkpoint_path is not None and write_state:
+            self._record_last_checkpoint(model_checkpoint_path)
+            _cm.update_checkpoint_state(save_dir, model_checkpoint_path, self.last_checkpoints, latest_filename,
+                                        save_relative_paths=self._save_relative_paths)
+            self._maybe_delete_old_checkpoints(meta_graph_suffix)
         return model_checkpoint_path
 
     def _native(self, sess) -> bool:
