@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -169,6 +170,16 @@ def run_local(bench: Dict[str, Any], workdir: str) -> Dict[str, Dict[str, Any]]:
                             per_round=bench["per_round"], per_call=bench["per_call"], log=log)
 
 
+def summarize_samples(samples: List[float], keep: int = 100) -> Any:
+    """The samples themselves when there are few; else n, min, quartiles and max (keeps the JSON small)."""
+    if len(samples) <= keep:
+        return samples
+    ordered = sorted(samples)
+    n = len(ordered)
+    return {"n": n, "min": ordered[0], "p25": ordered[n // 4], "median": statistics.median(ordered),
+            "p75": ordered[(3 * n) // 4], "max": ordered[-1]}
+
+
 def make_row(bench: Dict[str, Any], results: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """One table row: values in the benchmark's unit, ratios to eager, extra facts, errors."""
     row = {k: bench[k] for k in ("id", "title", "short", "device", "unit", "warmup", "rounds", "per_round",
@@ -180,7 +191,7 @@ def make_row(bench: Dict[str, Any], results: Dict[str, Dict[str, Any]]) -> Dict[
             continue
         if "median" in res:
             row["values"][impl] = res["median"] * bench["scale"]
-            row["samples"][impl] = [s * bench["scale"] for s in res["samples"]]
+            row["samples"][impl] = summarize_samples([s * bench["scale"] for s in res["samples"]])
             row["extra"][impl] = {k: v for k, v in res.items() if k not in ("median", "samples")}
         else:
             row["errors"][impl] = res.get("error", "failed")

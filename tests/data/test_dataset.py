@@ -15,12 +15,6 @@ import torchgraph as tf
 Dataset = tf.data.Dataset
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-
-
 def drain(sess, next_element, limit: int = 10_000) -> list:
     out = []
     for _ in range(limit):

@@ -133,3 +133,14 @@ def test_pruning_runs_only_what_fetches_need():
         sess.run(v.initializer)
         sess.run(out)
         assert sess.run(v) == 0.0
+
+
+def test_fetching_a_fed_tensor_returns_a_copy():
+    x = tf.placeholder(tf.float32, [2])
+    y = tf.identity(x)
+    feed = np.array([1.0, 2.0], np.float32)
+    with tf.Session() as sess:
+        out_x, out_y = sess.run([x, y], {x: feed})
+    out_x[0] = 7.0
+    out_y[1] = 9.0
+    np.testing.assert_array_equal(feed, [1.0, 2.0])

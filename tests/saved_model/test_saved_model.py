@@ -19,11 +19,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 sm = tf.saved_model
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
+pytestmark = pytest.mark.usefixtures("own_default_graph")  # every test builds in its own graph
 
 
 def build_model():

@@ -21,13 +21,6 @@ import torchgraph as tf
 from torchgraph.summary import summary_protos as sp
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def parse(serialized: bytes) -> summary_pb2.Summary:
     assert isinstance(serialized, bytes)
     return summary_pb2.Summary.FromString(serialized)

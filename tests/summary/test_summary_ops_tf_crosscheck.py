@@ -23,6 +23,7 @@ from PIL import Image
 from tensorboard.compat.proto import summary_pb2
 
 import torchgraph as tf
+from tf_reference import run_tf, tf_python
 
 BUILD = '''
 def build(tf):
@@ -71,17 +72,6 @@ print("TF_OK", tf.__version__)
 '''
 
 
-def _tf_python() -> list[str] | None:
-    env = os.environ.get("TORCHGRAPH_TF_PYTHON")
-    if env:
-        return [env]
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable]
-
-
 def _build(module):
     namespace: dict = {}
     exec(BUILD, namespace)  # the same source both libraries run
@@ -90,9 +80,7 @@ def _build(module):
 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
-    python = _tf_python()
-    if python is None:
-        pytest.skip("TensorFlow is not available (set TORCHGRAPH_TF_PYTHON to a Python that has it)")
+    python = tf_python()
     tmp = tmp_path_factory.mktemp("tfcross")
     rng = np.random.RandomState(3)
     feeds = {
@@ -111,10 +99,7 @@ def compared(tmp_path_factory):
     with tf.Session() as sess:
         ours = sess.run(merged, {graph.get_tensor_by_name(k + ":0"): v for k, v in feeds.items()})
     tf.reset_default_graph()
-    proc = subprocess.run(python + ["-c", TF_SCRIPT, str(tmp / "graph.pb"), str(tmp / "feeds.npz"), str(tmp)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "TF_OK" in proc.stdout
+    assert "TF_OK" in run_tf(python, TF_SCRIPT, str(tmp / "graph.pb"), str(tmp / "feeds.npz"), str(tmp), timeout=300)
     theirs = json.loads((tmp / "tf_nodes.json").read_text())
     return {
         "ours_nodes": ours_nodes, "ours_colls": ours_colls, "ours_merged": [merged.name, extra.name],

@@ -23,11 +23,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 TF_CKPT = FIXTURES / "tf_checkpoint" / "model.ckpt-600"
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    g = tf.Graph()
-    with g.as_default():
-        yield g
+pytestmark = pytest.mark.usefixtures("own_default_graph")  # every test builds in its own graph
 
 
 def build_regression():

@@ -14,13 +14,6 @@ X = np.array([[1., 2.], [3., -1.], [0.5, 0.5], [-2., 1.]], np.float32)
 Y = np.array([[1.], [0.], [2.], [-1.]], np.float32)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def _train(make_opt, steps=3, global_step=False):
     w = tf.Variable([[0.5], [-0.3]], name="w")
     b = tf.Variable([0.1], name="b")

@@ -29,12 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FORMATS = ["torch", "tf"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    """Every test builds in its own default graph."""
-    g = tf.Graph()
-    with g.as_default():
-        yield g
+pytestmark = pytest.mark.usefixtures("own_default_graph")  # every test builds in its own graph
 
 
 def _two_vars():

@@ -182,10 +182,13 @@ def _order(ops: list[Operation]) -> list[Operation]:
 
 
 def may_alias_state(tensor: Tensor, fed: set) -> bool:
-    """True when the value of `tensor` may be a variable's own storage (so a fetch must copy)."""
+    """True when the value of `tensor` may be a variable's own storage or the caller's fed array
+    (so a fetch must copy, as TF's fetches never alias either)."""
     seen = set()
     while True:
-        if tensor in fed or tensor in seen:
+        if tensor in fed:
+            return True
+        if tensor in seen:
             return False
         seen.add(tensor)
         op = tensor.op
