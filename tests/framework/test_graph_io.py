@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from tensorboard.compat.proto import attr_value_pb2, graph_pb2, tensor_pb2
 import torchgraph as tf
 from torchgraph.framework import graph_io
 from torchgraph.framework.tensor_shape import TensorShape
+from tf_reference import run_tf, tf_python
 
 MNIST = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 
@@ -552,17 +551,6 @@ def test_must_run_on_cpu_and_shape_helper():
 
 
 # --- real TensorFlow imports what we export --------------------------------------------------------------
-def _tf_python() -> list[str] | None:
-    env = os.environ.get("TORCHGRAPH_TF_PYTHON")
-    if env:
-        return [env]
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable]
-
-
 _TF_RUN = textwrap.dedent("""
     import json, os, sys
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -651,9 +639,7 @@ def _cnn_and_ops_graph() -> tf.Graph:
 
 
 def test_real_tensorflow_imports_and_runs_our_graphs(tmp_path):
-    python = _tf_python()
-    if python is None:
-        pytest.importorskip("tensorflow")
+    python = tf_python()
     rng = np.random.RandomState(2)
     data = {"X": rng.rand(16, 4).astype(np.float32), "Y": rng.randint(0, 3, 16).astype(np.int64),
             "IMG": rng.rand(2, 6, 6, 1).astype(np.float32)}
@@ -686,12 +672,8 @@ def test_real_tensorflow_imports_and_runs_our_graphs(tmp_path):
                 "step": ["cnn_loss:0", "cnn_train"], "final": extras},
     }}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
-    script = tmp_path / "tf_run.py"
-    script.write_text(_TF_RUN)
-    proc = subprocess.run(python + [str(script), str(tmp_path / "spec.json")], capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
-    res = json.loads(proc.stdout.split("TF_RESULT ", 1)[1])
+    out = run_tf(python, _TF_RUN, str(tmp_path / "spec.json"), timeout=600)
+    res = json.loads(out.split("TF_RESULT ", 1)[1])
     # the MLP trains step for step as in TF (gradients + Adam), ending with the same weights
     np.testing.assert_allclose(res["mlp"]["steps"], ours_mlp, rtol=1e-5)
     np.testing.assert_allclose(res["mlp"]["final"][0], ours_w2, rtol=1e-5, atol=1e-6)
@@ -731,17 +713,11 @@ _TF_OP_DEFS = textwrap.dedent("""
 
 def test_registry_type_attrs_agree_with_tf_op_defs(tmp_path):
     """Every dtype attr an entry derives from its inputs is the one TF's OpDef ties to that input."""
-    python = _tf_python()
-    if python is None:
-        pytest.importorskip("tensorflow")
+    python = tf_python()
     from torchgraph.ops.registry import REGISTRY
     (tmp_path / "ops.json").write_text(json.dumps(sorted(REGISTRY)))
-    script = tmp_path / "op_defs.py"
-    script.write_text(_TF_OP_DEFS)
-    proc = subprocess.run(python + [str(script), str(tmp_path / "ops.json")], capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    tf_defs = json.loads(proc.stdout.split("TF_RESULT ", 1)[1])
+    out = run_tf(python, _TF_OP_DEFS, str(tmp_path / "ops.json"), timeout=300)
+    tf_defs = json.loads(out.split("TF_RESULT ", 1)[1])
     assert {"MatMul", "ApplyAdam", "VariableV2", "Conv2DBackpropInput"} <= set(tf_defs)
     problems = []
     for name, d in sorted(tf_defs.items()):

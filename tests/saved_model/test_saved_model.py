@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from tensorboard.compat.proto import meta_graph_pb2, types_pb2
 
 import torchgraph as tf
 from torchgraph.train import _protos
+from tf_reference import run_tf, tf_python
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 sm = tf.saved_model
@@ -217,17 +216,6 @@ def test_tf_written_saved_model_loads_and_serves_answers():
 
 
 # --- real TensorFlow loads our SavedModels -------------------------------------------------------------------
-def _tf_python():
-    env = os.environ.get("TORCHGRAPH_TF_PYTHON")
-    if env:
-        return [env]
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable]
-
-
 _TF_LOADS = textwrap.dedent("""
     import json, sys
     import numpy as np
@@ -249,9 +237,7 @@ _TF_LOADS = textwrap.dedent("""
 
 
 def test_real_tensorflow_loads_our_saved_model(tmp_path):
-    python = _tf_python()
-    if python is None:
-        pytest.importorskip("tensorflow")
+    python = tf_python()
     export_dir = str(tmp_path / "sm")
     x, y, w, b = build_model()
     counter = tf.Variable(0, name="counter", collections=[tf.GraphKeys.LOCAL_VARIABLES])
@@ -267,8 +253,4 @@ def test_real_tensorflow_loads_our_saved_model(tmp_path):
         builder.add_meta_graph(["train"])
         expected = sess.run(y, {x: [[1.0, 2.0, 3.0]]}).tolist()
     builder.save()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run(python + ["-c", _TF_LOADS, export_dir, json.dumps(expected)], capture_output=True,
-                          text=True, timeout=600, env=env)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    assert "TF_OK" in proc.stdout
+    assert "TF_OK" in run_tf(python, _TF_LOADS, export_dir, json.dumps(expected))

@@ -7,6 +7,7 @@ record reader (CRC checks included) independently.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -16,6 +17,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -91,42 +94,42 @@ def wait_for(base, proc, predicate, what):
     pytest.fail("timed out waiting for %s (last error: %r)" % (what, last))
 
 
-@pytest.fixture(params=["false", "true"], ids=["python_loader", "rust_data_server"])
-def server(request, served_logdir, tmp_path):
-    load_fast = request.param
+@contextlib.contextmanager
+def tensorboard_server(logdir: str, workdir: Path, load_fast: str, run: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Runs the `tensorboard` program on `logdir`; yields its base URL and process once `run` is listed."""
     if load_fast == "true":
         tbds = pytest.importorskip("tensorboard_data_server")
         if not tbds.server_binary():
             pytest.skip("no TensorBoard data server binary for this platform")
-    root, _ = served_logdir
     port = free_loopback_port()
-    log = open(tmp_path / "tensorboard.log", "wb")
-    cmd = [
-        sys.executable, "-m", "tensorboard.main",
-        "--logdir", root,
-        "--port", str(port),
-        "--host", "127.0.0.1",
-        "--reload_interval", "1",
-        "--load_fast", load_fast,
-    ]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(tmp_path))
-    base = "http://127.0.0.1:%d" % port
-    try:
-        wait_for(base, proc, lambda: RUN in get_json(base, "/data/runs"), "the run to be listed")
-        yield base, proc
-    except BaseException:
-        log.flush()
-        sys.stderr.write((tmp_path / "tensorboard.log").read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        proc.terminate()
+    log_path = workdir / ("tensorboard-%s.log" % load_fast)
+    cmd = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--port", str(port),
+           "--host", "127.0.0.1", "--reload_interval", "1", "--load_fast", load_fast]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(workdir),
+                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        base = "http://127.0.0.1:%d" % port
         try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(15)
-        log.close()
+            wait_for(base, proc, lambda: run in get_json(base, "/data/runs"), "the run to be listed")
+            yield base, proc
+        except BaseException:
+            log.flush()
+            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+            raise
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(15)
+
+
+@pytest.fixture(params=["false", "true"], ids=["python_loader", "rust_data_server"])
+def server(request, served_logdir, tmp_path):
+    root, _ = served_logdir
+    with tensorboard_server(root, tmp_path, request.param, RUN) as running:
+        yield running
 
 
 def test_tensorboard_serves_written_data(server, served_logdir):

@@ -8,13 +8,7 @@ images -- once with TensorBoard's Python loader and once with its Rust data serv
 """
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,42 +17,11 @@ from PIL import Image
 from tensorboard.compat.proto import graph_pb2, summary_pb2
 
 import torchgraph as tf
-from test_summary_tensorboard_server import free_loopback_port, get, get_json, wait_for
+from test_summary_tensorboard_server import get, get_json, tensorboard_server, wait_for
 
 RUN = "cnn"
 STEPS = 6
 IMAGE_STEPS = (0, 3, 5)
-
-
-@contextlib.contextmanager
-def tensorboard_server(logdir: str, workdir: Path, load_fast: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Runs the `tensorboard` program on `logdir`; yields its base URL once `RUN` is listed."""
-    if load_fast == "true":
-        tbds = pytest.importorskip("tensorboard_data_server")
-        if not tbds.server_binary():
-            pytest.skip("no TensorBoard data server binary for this platform")
-    port = free_loopback_port()
-    log_path = workdir / ("tensorboard-%s.log" % load_fast)
-    cmd = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--port", str(port),
-           "--host", "127.0.0.1", "--reload_interval", "1", "--load_fast", load_fast]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(workdir),
-                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
-        base = "http://127.0.0.1:%d" % port
-        try:
-            wait_for(base, proc, lambda: RUN in get_json(base, "/data/runs"), "the run to be listed")
-            yield base, proc
-        except BaseException:
-            log.flush()
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(15)
 
 
 def build_cnn():
@@ -121,7 +84,7 @@ def trained_logdir(tmp_path_factory):
 @pytest.mark.parametrize("load_fast", ["false", "true"], ids=["python_loader", "rust_data_server"])
 def test_tensorboard_serves_training_run(trained_logdir, tmp_path, load_fast):
     root, losses, pngs = trained_logdir
-    with tensorboard_server(root, tmp_path, load_fast) as (base, proc):
+    with tensorboard_server(root, tmp_path, load_fast, RUN) as (base, proc):
         assert get_json(base, "/data/runs") == [RUN]
 
         def series(plugin: str, kind: str, tag: str, n: int):

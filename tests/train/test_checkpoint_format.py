@@ -22,6 +22,7 @@ import torch
 from torchgraph.framework import errors
 from torchgraph.train import _protos
 from torchgraph.train import checkpoint_format as cf
+from tf_reference import run_tf, tf_python
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MNIST = FIXTURES / "tf1_mnist_cnn"
@@ -548,21 +549,8 @@ _TF_CHECK = textwrap.dedent("""
 """)
 
 
-def _tf_python() -> list[str] | None:
-    env = os.environ.get("TORCHGRAPH_TF_PYTHON")
-    if env:
-        return [env]
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable]
-
-
 def test_real_tensorflow_reads_our_tf_bundle(tmp_path):
-    python = _tf_python()
-    if python is None:
-        pytest.importorskip("tensorflow")
+    python = tf_python()
     tensors = {k: v for k, v in sample_tensors().items() if k not in ("c64", "c128")}
     tensors["bf16"] = torch.tensor([1.0, 2.5, -3.0], dtype=torch.bfloat16)
     for i in range(2500):  # multi-block index
@@ -581,7 +569,4 @@ def test_real_tensorflow_reads_our_tf_bundle(tmp_path):
         expected[name] = (dt, reader.get_variable_to_shape_map()[name], flat)
     expected_file = tmp_path / "expected.json"
     expected_file.write_text(json.dumps(expected))
-    proc = subprocess.run(python + ["-c", _TF_CHECK, prefix, str(expected_file)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "TF_OK" in proc.stdout
+    assert "TF_OK" in run_tf(python, _TF_CHECK, prefix, str(expected_file), timeout=300)

@@ -6,9 +6,6 @@ keep training with its own train op; real TensorFlow (when available) must impor
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from tensorboard.compat.proto import meta_graph_pb2, variable_pb2
 
 import torchgraph as tf
 from torchgraph.train import meta_graph
+from tf_reference import run_tf, tf_python
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 TF_CKPT = FIXTURES / "tf_checkpoint" / "model.ckpt-600"
@@ -233,17 +231,6 @@ def test_tf_written_meta_restores_predicts_and_keeps_training(tmp_path):
 
 
 # --- real TensorFlow imports our .meta ------------------------------------------------------------------------
-def _tf_python():
-    env = os.environ.get("TORCHGRAPH_TF_PYTHON")
-    if env:
-        return [env]
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable]
-
-
 _TF_IMPORTS_META = textwrap.dedent("""
     import json, sys
     import numpy as np
@@ -272,9 +259,7 @@ _TF_IMPORTS_META = textwrap.dedent("""
 
 
 def test_real_tensorflow_imports_our_meta_graph(tmp_path):
-    python = _tf_python()
-    if python is None:
-        pytest.importorskip("tensorflow")
+    python = tf_python()
     build_regression()
     saver = tf.train.Saver(format="tf")
     with tf.Session() as sess:
@@ -283,12 +268,9 @@ def test_real_tensorflow_imports_our_meta_graph(tmp_path):
         path = saver.save(sess, str(tmp_path / "model"), global_step=1)
         y = sess.run("y:0", FEED).tolist()
     (tmp_path / "tf_out").mkdir()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run(python + ["-c", _TF_IMPORTS_META, path, json.dumps(y), str(tmp_path / "tf_out" / "m")],
-                          capture_output=True, text=True, timeout=600, env=env)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    assert "TF_OK" in proc.stdout
-    tf_saved = proc.stdout.split("TF_SAVED ")[1].split()[0]
+    out = run_tf(python, _TF_IMPORTS_META, path, json.dumps(y), str(tmp_path / "tf_out" / "m"))
+    assert "TF_OK" in out
+    tf_saved = out.split("TF_SAVED ")[1].split()[0]
     # ... and what TF saved through our save/ nodes restores here
     with tf.Graph().as_default():
         imported = tf.train.import_meta_graph(path + ".meta")

@@ -22,6 +22,7 @@ import torch
 
 import torchgraph as tf
 from torchgraph.framework import errors
+from tf_reference import run_tf, tf_python
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"
 TF_CKPT = FIXTURES / "tf_checkpoint" / "model.ckpt-600"
@@ -643,27 +644,6 @@ def test_process_killed_mid_save_leaves_last_checkpoint_restorable(tmp_path, fmt
 
 
 # --- real TensorFlow reads our checkpoints ------------------------------------------------------------------
-def tf_python() -> list[str] | None:
-    env = os.environ.get("TORCHGRAPH_TF_PYTHON")
-    if env:
-        return [env]
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return None
-    return [sys.executable]
-
-
-def run_tf(script: str, *args: str) -> str:
-    python = tf_python()
-    if python is None:
-        pytest.importorskip("tensorflow")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run(python + ["-c", script, *args], capture_output=True, text=True, timeout=600, env=env)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    return proc.stdout
-
-
 _TF_READS_CHECKPOINT = textwrap.dedent("""
     import json, sys
     import numpy as np
@@ -703,4 +683,5 @@ def test_real_tensorflow_reads_our_tf_format_checkpoint(tmp_path):
         prefix = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=step)
     expected = {"layer/w": [[1.0, 2.0], [3.0, 4.5]], "global_step": 42, "text": "some text"}
     (tmp_path / "expected.json").write_text(json.dumps(expected))
-    assert "TF_OK" in run_tf(_TF_READS_CHECKPOINT, prefix, str(tmp_path / "expected.json"), str(tmp_path))
+    assert "TF_OK" in run_tf(tf_python(), _TF_READS_CHECKPOINT, prefix, str(tmp_path / "expected.json"),
+                             str(tmp_path))

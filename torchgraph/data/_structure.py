@@ -69,6 +69,25 @@ def classes_of(structure: Any) -> Any:
     return nest.map_structure(lambda s: Tensor, structure)
 
 
+class HasElementStructure:
+    """`output_types`, `output_shapes` and `output_classes` of an object whose element structure
+    (of `Spec` leaves) is `self._structure`: what datasets and iterators both expose."""
+
+    _structure: Any
+
+    @property
+    def output_types(self):
+        return types_of(self._structure)
+
+    @property
+    def output_shapes(self):
+        return shapes_of(self._structure)
+
+    @property
+    def output_classes(self):
+        return classes_of(self._structure)
+
+
 def flatten_up_to(shallow: Any, deep: Any) -> list:
     """The subtrees of `deep` at the leaves of `shallow` (shapes given as lists stay whole)."""
     if not nest.is_nested(shallow):

@@ -170,7 +170,15 @@ def _convert_component(value: Any, name: str = "component") -> Tensor:
     return convert_to_tensor(value, name=name)
 
 
-class Dataset:
+def _source_components(tensors: Any) -> tuple[Any, list]:
+    """`tensors` as a structure of tensors (made on the CPU) and its flat list of components."""
+    graph = get_default_graph()
+    with graph.device(_CPU):
+        structure = st.normalize(tensors, lambda v: _convert_component(v, "component_0"))
+    return structure, st.flatten(structure)
+
+
+class Dataset(st.HasElementStructure):
     """A TF1 `tf.data.Dataset`: one graph op producing the dataset, plus its element structure."""
 
     def __init__(self, variant: Tensor, structure: Any):
@@ -178,18 +186,7 @@ class Dataset:
         self._structure = structure
 
     # --- element structure -----------------------------------------------------------------------------
-    @property
-    def output_types(self):
-        return st.types_of(self._structure)
-
-    @property
-    def output_shapes(self):
-        return st.shapes_of(self._structure)
-
-    @property
-    def output_classes(self):
-        return st.classes_of(self._structure)
-
+    # (output_types, output_shapes and output_classes come from st.HasElementStructure)
     @property
     def _flat_specs(self) -> list:
         return st.flatten(self._structure)
@@ -275,10 +272,7 @@ class Dataset:
     @staticmethod
     def from_tensor_slices(tensors) -> "Dataset":
         """One element per slice along the first dimension of every component."""
-        graph = get_default_graph()
-        with graph.device(_CPU):
-            structure = st.normalize(tensors, lambda v: _convert_component(v, "component_0"))
-        flat = st.flatten(structure)
+        structure, flat = _source_components(tensors)
         if not flat:
             raise ValueError("Dataset.from_tensor_slices needs at least one component.")
         n = None
@@ -299,10 +293,7 @@ class Dataset:
     @staticmethod
     def from_tensors(tensors) -> "Dataset":
         """A single element: `tensors` itself."""
-        graph = get_default_graph()
-        with graph.device(_CPU):
-            structure = st.normalize(tensors, lambda v: _convert_component(v, "component_0"))
-        flat = st.flatten(structure)
+        structure, flat = _source_components(tensors)
         return Dataset._make("TensorDataset", flat, st.specs_of(structure), {"Toutput_types": [t.dtype for t in flat]})
 
     @staticmethod

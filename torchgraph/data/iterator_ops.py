@@ -145,7 +145,7 @@ def _placeholder_ancestor(t: Tensor) -> Operation | None:
     return None
 
 
-class Iterator:
+class Iterator(st.HasElementStructure):
     """A TF1 iterator over a dataset's elements (`get_next()` gives a structure of tensors)."""
 
     def __init__(self, iterator_resource: Tensor, initializer: Operation | None, structure: Any):
@@ -245,18 +245,6 @@ class Iterator:
             op = create_op_in_graph(graph, "IteratorToStringHandle", [self._iterator_resource], {},
                                     graph.unique_name(name or "IteratorToStringHandle"))
         return op.outputs[0]
-
-    @property
-    def output_types(self):
-        return st.types_of(self._structure)
-
-    @property
-    def output_shapes(self):
-        return st.shapes_of(self._structure)
-
-    @property
-    def output_classes(self):
-        return st.classes_of(self._structure)
 
 
 def make_one_shot_iterator(dataset: Dataset) -> Iterator:

@@ -105,28 +105,24 @@ def _shape_arg(shape):
     return convert_to_tensor(shape, dtype=_i32, name="shape")
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+def _scaled_normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
+    """`op_type`'s standard-normal samples * stddev + mean, in the name scope TF gives them."""
     dtype = _dtypes.as_dtype(dtype)
-    with get_default_graph().name_scope(name or "random_normal") as scope:
+    with get_default_graph().name_scope(name or default_name) as scope:
         shape_t = _shape_arg(shape)
         mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
         std_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = op_output("RandomStandardNormal", [shape_t], attrs={"dtype": dtype, **seed_attrs(seed)},
-                        name="RandomStandardNormal")
+        rnd = op_output(op_type, [shape_t], attrs={"dtype": dtype, **seed_attrs(seed)}, name=op_type)
         mul = op_output("Mul", [rnd, std_t], name="mul")
         return op_output("AddV2", [mul, mean_t], name=scope)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+    return _scaled_normal("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed, name)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
-    dtype = _dtypes.as_dtype(dtype)
-    with get_default_graph().name_scope(name or "truncated_normal") as scope:
-        shape_t = _shape_arg(shape)
-        mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
-        std_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = op_output("TruncatedNormal", [shape_t], attrs={"dtype": dtype, **seed_attrs(seed)},
-                        name="TruncatedNormal")
-        mul = op_output("Mul", [rnd, std_t], name="mul")
-        return op_output("AddV2", [mul, mean_t], name=scope)
+    return _scaled_normal("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed, name)
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name=None):

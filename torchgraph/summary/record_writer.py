@@ -22,6 +22,8 @@ import os
 import struct
 from typing import BinaryIO, Iterator, Union
 
+from torchgraph.platform import crc32c as _crc
+
 __all__ = [
     "crc32c",
     "masked_crc32c",
@@ -31,35 +33,13 @@ __all__ = [
     "CRC32C_IMPLEMENTATION",
 ]
 
-_MASK_DELTA = 0xA282EAD8
-_U32 = 0xFFFFFFFF
-
 _LENGTH = struct.Struct("<Q")
 _CRC = struct.Struct("<I")
 
 
-def _make_table() -> list:
-    """Byte-wise lookup table for the reflected Castagnoli polynomial."""
-    poly = 0x82F63B78
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _make_table()
-
-
 def _crc32c_python(data: bytes, crc: int = 0) -> int:
     """Pure-Python CRC-32C; slow (a few MB/s) but dependency free."""
-    table = _TABLE
-    crc ^= _U32
-    for b in bytes(data):
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ _U32
+    return _crc.extend_python(crc, data)
 
 
 try:  # pragma: no cover - which branch runs depends on the environment
@@ -81,13 +61,9 @@ def crc32c(data: bytes) -> int:
     return crc32c_impl(data)
 
 
-def _mask(crc: int) -> int:
-    return ((((crc >> 15) | (crc << 17)) & _U32) + _MASK_DELTA) & _U32
-
-
 def masked_crc32c(data: bytes) -> int:
     """The masked CRC-32C stored in TFRecord headers and footers."""
-    return _mask(crc32c_impl(data))
+    return _crc.mask(crc32c_impl(data))
 
 
 def encode_record(data: bytes) -> bytes:

@@ -39,6 +39,7 @@ import torch
 from torchgraph.framework import dtypes as _dtypes
 from torchgraph.framework import errors
 from torchgraph.framework.dtypes import DType
+from torchgraph.platform import crc32c as _crc
 from torchgraph.train import _protos
 
 try:  # Optional: a real numpy bfloat16 dtype (what TF itself returns for bfloat16 tensors).
@@ -72,23 +73,7 @@ def _c_contig(arr: np.ndarray) -> np.ndarray:
     return arr if arr.flags.c_contiguous else arr.copy(order="C")
 
 
-_CRC_POLY = 0x82F63B78
-_CRC_TABLE = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ _CRC_POLY if _c & 1 else _c >> 1
-    _CRC_TABLE.append(_c)
-del _i, _c
-
-
-def _crc32c_extend_py(crc: int, data: bytes) -> int:
-    """Pure-Python crc32c; only used when google-crc32c cannot be imported."""
-    table = _CRC_TABLE
-    crc ^= 0xFFFFFFFF
-    for b in bytes(data):
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+_crc32c_extend_py = _crc.extend_python  # only used when google-crc32c cannot be imported
 
 
 try:
@@ -125,19 +110,8 @@ def crc32c(data: Any, crc: int = 0) -> int:
     return _crc32c_extend(crc, data)
 
 
-_MASK_DELTA = 0xA282EAD8
-
-
-def mask_crc(crc: int) -> int:
-    """TF/LevelDB store crcs "masked" (rotated + offset) so a crc of data that itself contains
-    crcs does not degenerate; this is that transform."""
-    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + _MASK_DELTA) & 0xFFFFFFFF
-
-
-def unmask_crc(masked: int) -> int:
-    """Inverse of `mask_crc`."""
-    rot = (masked - _MASK_DELTA) & 0xFFFFFFFF
-    return ((rot >> 17) | (rot << 15)) & 0xFFFFFFFF
+mask_crc = _crc.mask
+unmask_crc = _crc.unmask
 
 
 # ----------------------------------------------------------------------------------------------
@@ -187,14 +161,15 @@ def _not_found(msg: str) -> errors.NotFoundError:
     return errors.NotFoundError(None, None, msg)
 
 
-def _write_atomically(final_path: str, write_fn) -> None:
-    """Writes `final_path` via a same-directory temp file: write, flush, fsync, os.replace.
+def _write_atomically(final_path: str, write_fn, temp_infix: str = ".tempstate") -> None:
+    """Writes `final_path` via a same-directory temp file (`final_path` + `temp_infix` + random
+    hex): write, flush, fsync, os.replace.
 
     Why: `os.replace` is atomic on POSIX and Windows, so readers only ever see the old or the
     complete new file; fsync before the rename makes sure the bytes are on disk before the
     name points at them.
     """
-    tmp = "%s.tempstate%s" % (final_path, secrets.token_hex(8))
+    tmp = "%s%s%s" % (final_path, temp_infix, secrets.token_hex(8))
     try:
         with open(tmp, "wb") as f:
             write_fn(f)

@@ -22,7 +22,6 @@ import glob
 import logging
 import os
 import re
-import secrets
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -106,19 +105,7 @@ def atomic_write(path: str, data: bytes) -> None:
     Readers (and a process restarted after a crash) see either the old or the new file, never
     a partial one.
     """
-    tmp = "%s.tmp%s" % (path, secrets.token_hex(8))
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    _cf._write_atomically(path, lambda f: f.write(data), temp_infix=".tmp")
     _cf._fsync_dir(os.path.dirname(path))
 
 
