@@ -133,7 +133,9 @@ def build_cnn(tf: Any) -> Dict[str, Any]:
         loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y_, logits=logits))
     with tf.name_scope("adam_optimizer"):
         train = tf.train.AdamOptimizer(wl.CNN_LR).minimize(loss)
-    return {"x": x, "y_": y_, "keep_prob": keep_prob, "loss": loss, "train": train,
+    with tf.name_scope("accuracy"):
+        accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y_, 1)), tf.float32))
+    return {"x": x, "y_": y_, "keep_prob": keep_prob, "loss": loss, "train": train, "accuracy": accuracy,
             "init": tf.global_variables_initializer()}
 
 
