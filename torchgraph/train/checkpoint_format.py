@@ -26,7 +26,6 @@ with the new data; the checksums turn that into a ``DataLossError`` rather than 
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import secrets
@@ -851,22 +850,22 @@ class _TorchReader(CheckpointReader):
             return self._data
         path = data_filename(self.prefix)
         try:
-            with open(path, "rb") as f:
-                blob = f.read()
+            size = os.path.getsize(path)
         except FileNotFoundError:
             raise _not_found(f"Data file {path} of checkpoint {self.prefix} not found") from None
-        if len(blob) != self._data_size:
-            raise _data_loss(f"Data file {path} has {len(blob)} bytes but the index records "
+        if size != self._data_size:
+            raise _data_loss(f"Data file {path} has {size} bytes but the index records "
                              f"{self._data_size} (truncated or overwritten)")
-        actual = crc32c(blob)
+        # Checksum the file through a read-only mapping, then let torch map the tensors from the
+        # same pages: one pass over the bytes and no intermediate copy of the whole file.
+        actual = crc32c(np.memmap(path, dtype=np.uint8, mode="r")) if size else crc32c(b"")
         if actual != self._data_crc:
             raise _data_loss(f"Checksum does not match for data file {path}: stored "
                              f"{self._data_crc:08x} vs. calculated {actual:08x}")
         try:
-            data = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+            data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
         except Exception as e:  # the crc matched, so this is a writer/reader mismatch
             raise _data_loss(f"Unable to load data file {path}: {e}") from None
-        del blob
         if not isinstance(data, dict):
             raise _data_loss(f"Data file {path} does not hold a dict of tensors")
         for name, (dt, shape) in self._meta.items():
