@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import os
 import random
-import threading
 from typing import Any
 
 import numpy as np
@@ -19,11 +17,11 @@ import torch
 from ..framework import dtypes as _dtypes
 from ..framework import errors
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
+from ..framework.nest import _is_namedtuple
 from ..runtime.plan import build_plan
 from ..runtime.values import to_fetch
 
 _default_session_stack: list = []
-_stack_lock = threading.Lock()
 
 
 def get_default_session():
@@ -36,10 +34,6 @@ def _config_proto():
 
 
 # --- fetch structures -----------------------------------------------------------------------------------
-def _is_namedtuple(x) -> bool:
-    return isinstance(x, tuple) and hasattr(x, "_fields")
-
-
 def _fetch_key(fetches):
     """A hashable description of a fetch structure, cheap to compute on every call."""
     if isinstance(fetches, (Tensor, Operation, str)):
@@ -552,6 +546,3 @@ def _run_using_default_session(operation, feed_dict, graph, session=None) -> Non
                          "`with sess.as_default():` or pass an explicit session to `run(session=sess)`")
     _session_for(graph, session).run(operation, feed_dict)
 
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "") not in ("", "0", "false", "False")

@@ -72,6 +72,19 @@ def _momentum_kernel(op, ctx):
 register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1), differentiable=False)
 
 
+def _is_compiling() -> bool:
+    fn = getattr(torch.compiler, "is_compiling", None)
+    return bool(fn()) if fn is not None else False
+
+
+def _adam_step_size(lr, b1p, b2p, on_cpu: bool):
+    """TF's lr * sqrt(1 - beta2^t) / (1 - beta1^t).  On a CPU (outside torch.compile) a Python
+    float costs less than four 0-d tensor ops and syncs nothing; elsewhere it stays a tensor."""
+    if on_cpu and not _is_compiling():
+        return lr * (1 - b2p.item()) ** 0.5 / (1 - b1p.item())
+    return lr * torch.sqrt(1 - b2p) / (1 - b1p)
+
+
 def _adam_kernel(op, ctx):
     get = _slots(ctx, op, 3)
     nesterov = op.get_attr("use_nesterov") if "use_nesterov" in op.attrs else False
@@ -83,10 +96,7 @@ def _adam_kernel(op, ctx):
         b1 = b1_c if b1_c is not None else b1
         b2 = b2_c if b2_c is not None else b2
         eps = eps_c if eps_c is not None else eps
-        if var.device.type == "cpu" and isinstance(b1, float) and not _is_compiling():
-            lr_t = lr * (1 - b2p.item()) ** 0.5 / (1 - b1p.item())
-        else:
-            lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
+        lr_t = _adam_step_size(lr, b1p, b2p, var.device.type == "cpu" and isinstance(b1, float))
         m.lerp_(grad, 1 - b1)                     # m += (g - m) * (1 - beta1)
         v.mul_(b2).addcmul_(grad, grad, value=1 - b2)  # v = beta2 v + (1 - beta2) g^2
         denom = torch.sqrt(v).add_(eps)
@@ -233,9 +243,6 @@ def _momentum_group(ops, ctx):
     return k
 
 
-def _is_compiling() -> bool:
-    fn = getattr(torch.compiler, "is_compiling", None)
-    return bool(fn()) if fn is not None else False
 
 
 def _adam_group(ops, ctx):
@@ -248,10 +255,7 @@ def _adam_group(ops, ctx):
         vars_, ms, vs = get()
         b1p, b2p = args[0], args[1]
         grads = list(args[6::7])
-        if on_cpu and not _is_compiling():  # a float costs less than four 0-d tensor ops; no sync on a CPU
-            lr_t = lr * (1 - b2p.item()) ** 0.5 / (1 - b1p.item())
-        else:
-            lr_t = lr * torch.sqrt(1 - b2p) / (1 - b1p)
+        lr_t = _adam_step_size(lr, b1p, b2p, on_cpu)
         torch._foreach_lerp_(ms, grads, 1 - b1)
         torch._foreach_mul_(vs, b2)
         torch._foreach_addcmul_(vs, grads, grads, 1 - b2)
