@@ -57,4 +57,4 @@ def test_shape_ops_stay_on_host_on_a_gpu():
     n = tf.cast(tf.shape(x), tf.float32) * tf.ones([2])
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(n, {x: np.ones((4, 3), np.float32)}), [4.0, 3.0])
-        assert sess._device_for(tf.shape(x).op).type == "cpu"
+        assert sess.state.device_for(tf.shape(x).op).type == "cpu"

@@ -36,7 +36,7 @@ def _cnn_run(config, batches, seed=3):
             _, lv = sess.run([step, loss], {x: xv, y: yv, keep: 0.5})
             out.append(lv)
         out.append(sess.run(logits, {x: np.ones((2, 8, 8, 1), np.float32)}))
-        mode = sess._mode
+        mode = sess.execution_mode
     return out, mode
 
 
@@ -45,11 +45,11 @@ def _cuda_graph_config():
 
 
 def test_mode_is_chosen_from_the_config():
-    assert isinstance(tf.Session()._mode, modes.DefaultMode)
+    assert isinstance(tf.Session().execution_mode, modes.DefaultMode)
     jit = tf.ConfigProto(graph_options=tf.GraphOptions(
         optimizer_options=tf.OptimizerOptions(global_jit_level=tf.OptimizerOptions.ON_1)))
-    assert isinstance(tf.Session(config=jit)._mode, modes.CompiledMode)
-    assert isinstance(tf.Session(config=_cuda_graph_config())._mode, modes.CudaGraphMode)
+    assert isinstance(tf.Session(config=jit).execution_mode, modes.CompiledMode)
+    assert isinstance(tf.Session(config=_cuda_graph_config()).execution_mode, modes.CudaGraphMode)
 
 
 def test_cuda_graph_mode_matches_default_and_falls_back_on_shape_change():

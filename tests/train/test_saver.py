@@ -97,7 +97,7 @@ def test_restore_roundtrip_many_dtypes(tmp_path, fmt):
     assert after["text"] == b"hello"
     with tf.Session() as fresh:
         saver.restore(fresh, prefix)
-        assert fresh._variables["bf16"].dtype == torch.bfloat16  # not widened on the way through the file
+        assert fresh.state.variables["bf16"].dtype == torch.bfloat16  # not widened on the way through the file
 
 
 def test_keys_are_variable_op_names_including_optimizer_slots(tmp_path):
@@ -439,15 +439,15 @@ def test_restore_writes_into_existing_storage_and_creates_missing(tmp_path):
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         path = saver.save(sess, str(tmp_path / "m"))
-        stored = sess._variables["w"]
+        stored = sess.state.variables["w"]
         ptr = stored.data_ptr()
         sess.run(tf.assign(w, [[0.0, 0.0], [0.0, 0.0]]))
         saver.restore(sess, path)
-        assert sess._variables["w"] is stored and stored.data_ptr() == ptr  # plans keep their tensor
+        assert sess.state.variables["w"] is stored and stored.data_ptr() == ptr  # plans keep their tensor
         np.testing.assert_array_equal(sess.run(w), [[1.0, 2.0], [3.0, 4.0]])
     with tf.Session() as fresh:
         saver.restore(fresh, path)
-        t = fresh._variables["w"]
+        t = fresh.state.variables["w"]
         assert t.dtype == torch.float32 and t.device == fresh.device
         np.testing.assert_array_equal(fresh.run(w + 1), [[2.0, 3.0], [4.0, 5.0]])
 
@@ -463,8 +463,8 @@ def test_restore_onto_gpu_and_cpu_pinned_variables(tmp_path):
         path = saver.save(sess, str(tmp_path / "m"))
     with tf.Session() as sess:
         saver.restore(sess, path)
-        assert sess._variables["w"].device.type == "cuda"
-        assert sess._variables["c"].device.type == "cpu"
+        assert sess.state.variables["w"].device.type == "cuda"
+        assert sess.state.variables["c"].device.type == "cpu"
         np.testing.assert_array_equal(sess.run(w), np.arange(4))
         np.testing.assert_array_equal(sess.run(c), np.arange(3))
 

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import random
-from typing import Any
+import threading
+from typing import Any, Callable
 
-import numpy as np
 import torch
 
-from ..framework import dtypes as _dtypes
+from ..framework import default_session
 from ..framework import errors
+from ..framework.default_session import get_default_session
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
-from ..framework.nest import _is_namedtuple
-from ..runtime.plan import build_plan
-from ..runtime.values import to_fetch
-
-_default_session_stack: list = []
-
-
-def get_default_session():
-    return _default_session_stack[-1] if _default_session_stack else None
+from ..framework.nest import is_namedtuple
+from ..runtime import interpreter, modes
+from ..runtime.feeds import FeedSpec
+from ..runtime.plan import Plan, build_plan
+from ..runtime.runner import build_runner
+from ..runtime.state import SessionState
 
 
 def _config_proto():
@@ -53,17 +50,12 @@ class _FetchHandler:
     """Flattens a nested fetch structure to unique graph elements and rebuilds the results."""
 
     def __init__(self, graph: Graph, fetches):
-        self.elements: list = []
+        self.tensors: list[Tensor] = []
+        self.targets: list[Operation] = []
         self._index: dict = {}
         self._builder = self._walk(graph, fetches)
         # Set when `fetches` is one element rather than a structure: the result is returned as is.
-        self.single = None if isinstance(fetches, (list, tuple, collections.abc.Mapping)) else self.elements[0]
-
-    def _add(self, elem) -> int:
-        if elem not in self._index:
-            self._index[elem] = len(self.elements)
-            self.elements.append(elem)
-        return self._index[elem]
+        self.single = not isinstance(fetches, (list, tuple, collections.abc.Mapping))
 
     def _walk(self, graph: Graph, fetch):
         if fetch is None:
@@ -71,7 +63,7 @@ class _FetchHandler:
         if isinstance(fetch, list):
             subs = [self._walk(graph, f) for f in fetch]
             return lambda vals: [s(vals) for s in subs]
-        if _is_namedtuple(fetch):
+        if is_namedtuple(fetch):
             subs = [self._walk(graph, f) for f in fetch]
             cls = type(fetch)
             return lambda vals: cls(*[s(vals) for s in subs])
@@ -103,96 +95,25 @@ class _FetchHandler:
             raise ValueError(f"Operation {elem.name if isinstance(elem, Operation) else elem.op.name!r} "
                              "has been marked as not fetchable.")
         if isinstance(elem, Operation):
-            self._add(elem)
+            if elem not in self._index:
+                self._index[elem] = len(self.targets)
+                self.targets.append(elem)
             return lambda vals: None
-        i = self._add(elem)
+        if elem not in self._index:
+            self._index[elem] = len(self.tensors)
+            self.tensors.append(elem)
+        i = self._index[elem]
         return lambda vals: vals[i]
 
-    def build(self, values):
-        return self._builder(values)
-
-
-class _FeedSpec:
-    """How to check and convert one fed value, decided once per plan."""
-
-    __slots__ = ("tensor", "dtype", "np_dtype", "shape", "device")
-
-    def __init__(self, tensor: Tensor, device: torch.device):
-        self.tensor = tensor
-        self.dtype = tensor.dtype
-        self.np_dtype = tensor.dtype.as_numpy_dtype if tensor.dtype is not _dtypes.bfloat16 else np.float32
-        self.shape = tensor.get_shape().as_tuple()
-        self.device = device
-
-    def _check_shape(self, shape: tuple) -> None:
-        want = self.shape
-        if want is None:
-            return
-        if len(shape) != len(want) or any(w is not None and w != s for w, s in zip(want, shape)):
-            want_s = "(" + ", ".join("?" if w is None else str(w) for w in want) + ("," if len(want) == 1 else "") + ")"
-            raise ValueError(f"Cannot feed value of shape {tuple(shape)} for Tensor '{self.tensor.name}', "
-                             f"which has shape '{want_s}'")
-
-    def converter(self):
-        """A converter specialised for this feed: numpy arrays of the right dtype take a short path."""
-        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type != "cpu":
-            return self.convert
-        np_dtype = np.dtype(self.np_dtype)
-        want = self.shape
-        fixed = want if want is not None and all(d is not None for d in want) else None
-        check = self._check_shape
-        from_numpy = torch.from_numpy
-        ndarray = np.ndarray
-        slow = self.convert
-
-        def convert(value):
-            if type(value) is ndarray and value.dtype == np_dtype:
-                arr = value
-            else:
-                return slow(value)
-            if arr.shape != fixed:
-                check(arr.shape)
-            if not arr.flags.c_contiguous or not arr.flags.writeable:
-                arr = np.array(arr, copy=True, order="C")
-            return from_numpy(arr)
-        return convert
-
-    def convert(self, value):
-        if isinstance(value, torch.Tensor):
-            self._check_shape(tuple(value.shape))
-            if self.dtype.torch_dtype is None:
-                raise TypeError(f"Cannot feed a torch tensor to the {self.dtype.name} tensor {self.tensor.name}")
-            if value.dtype is not self.dtype.torch_dtype or value.device != self.device:
-                value = value.to(device=self.device, dtype=self.dtype.torch_dtype)
-            return value
-        if self.dtype is _dtypes.string:
-            from ..framework.tensor_conversion import to_numpy
-            arr = to_numpy(value, _dtypes.string)
-            self._check_shape(arr.shape)
-            return arr
-        if hasattr(value, "_to_tensor") or isinstance(value, (Tensor, Operation)):
-            raise TypeError(f"The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
-                            f"Python scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, "
-                            f"the tensor object was {value} which was passed to the feed with key "
-                            f"{self.tensor}.")
-        try:
-            arr = np.asarray(value, dtype=self.np_dtype)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"Cannot feed value {value!r} for Tensor '{self.tensor.name}' of dtype "
-                             f"{self.dtype.name}: {e}") from None
-        self._check_shape(arr.shape)
-        if not arr.flags.c_contiguous or not arr.flags.writeable:
-            arr = np.array(arr, copy=True, order="C")
-        t = torch.from_numpy(arr)
-        if self.dtype is _dtypes.bfloat16:
-            t = t.to(torch.bfloat16)
-        if self.device.type != "cpu":
-            t = t.pin_memory().to(self.device, non_blocking=True) if t.numel() > 4096 else t.to(self.device)
-        return t
+    def assembler(self) -> Callable | None:
+        """How results leave a run: None when the fetch is one tensor (its value is the result)."""
+        if self.single and self.tensors:
+            return None
+        return self._builder
 
 
 class BaseSession:
-    """The state a Session owns: its graph, its variable values, its plans and random streams."""
+    """A graph and the state that runs it: variable values, plans, random streams, resources."""
 
     def __init__(self, target: str = "", graph: Graph | None = None, config=None):
         if graph is None:
@@ -206,18 +127,11 @@ class BaseSession:
             raise TypeError(f"config must be a tf.ConfigProto, but got {type(config)}")
         self._config = config if config is not None else cfg.ConfigProto()
         self._closed = False
-        self._variables: dict[str, torch.Tensor] = {}
-        self._rngs: dict[str, torch.Generator] = {}
-        self._resources: dict[str, Any] = {}
+        self._state = SessionState(self._config)
         self._plans: dict = {}
         self._fast_calls: dict = {}
-        self._op_devices: dict[Operation, torch.device] = {}
-        gpu_count = self._config.device_count.get("GPU", None)
-        use_gpu = torch.cuda.is_available() and gpu_count != 0
-        self._default_device = torch.device("cuda", 0) if use_gpu else torch.device("cpu")
-        from ..runtime import modes
+        self._build_lock = threading.RLock()
         self._mode = modes.mode_from_config(self._config)
-        self._default_ctx = None
 
     # --- properties ------------------------------------------------------------------------------------
     @property
@@ -235,11 +149,22 @@ class BaseSession:
     @property
     def device(self) -> torch.device:
         """The torch device ops run on unless `tf.device` says otherwise (torchgraph extension)."""
-        return self._default_device
+        return self._state.default_device
+
+    @property
+    def state(self) -> SessionState:
+        """The session's runtime state: variables, placement, random streams, resources
+        (torchgraph extension; the Saver and the runtime use it, see `runtime/state.py`)."""
+        return self._state
+
+    @property
+    def execution_mode(self) -> modes.DefaultMode:
+        """How plans are called: default, compiled (TF1's XLA switch) or CUDA graph (extension)."""
+        return self._mode
 
     def list_devices(self) -> list:
         devs = [_DeviceAttributes("/job:localhost/replica:0/task:0/device:CPU:0", "CPU")]
-        if self._default_device.type == "cuda":
+        if self.device.type == "cuda":
             for i in range(torch.cuda.device_count()):
                 devs.append(_DeviceAttributes(f"/job:localhost/replica:0/task:0/device:GPU:{i}", "GPU"))
         return devs
@@ -248,14 +173,9 @@ class BaseSession:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._variables.clear()
             self._plans.clear()
             self._fast_calls.clear()
-            for r in self._resources.values():
-                closer = getattr(r, "close", None)
-                if callable(closer):
-                    closer()
-            self._resources.clear()
+            self._state.close()
 
     def __del__(self):
         try:
@@ -265,62 +185,11 @@ class BaseSession:
 
     @contextlib.contextmanager
     def as_default(self):
-        _default_session_stack.append(self)
+        default_session.push(self)
         try:
             yield self
         finally:
-            if self in _default_session_stack:
-                _default_session_stack.remove(self)
-
-    # --- placement, randomness, resources (used by kernels through KernelContext) ----------------------
-    def _device_for(self, op: Operation) -> torch.device:
-        dev = self._op_devices.get(op)
-        if dev is not None:
-            return dev
-        spec = op.device.upper()
-        if "GPU" in spec:
-            if self._default_device.type == "cuda":
-                idx = int(spec.rsplit(":", 1)[-1]) if spec.rsplit(":", 1)[-1].isdigit() else 0
-                dev = torch.device("cuda", idx)
-            elif self._config.allow_soft_placement:
-                dev = torch.device("cpu")
-            else:
-                raise errors.InvalidArgumentError(
-                    None, op, f"Cannot assign a device for operation {op.name}: Could not satisfy explicit "
-                              f"device specification '{op.device}' because no supported kernel for GPU devices "
-                              "is available (no GPU is visible to this Session). Set allow_soft_placement=True "
-                              "in ConfigProto to place it on the CPU.")
-        elif "CPU" in spec:
-            dev = torch.device("cpu")
-        elif self._default_device.type != "cpu" and _runs_on_host(self, op):
-            dev = torch.device("cpu")
-        else:
-            dev = self._default_device
-        if self._config.log_device_placement:
-            print(f"{op.name}: ({op.type}): {dev}")
-        self._op_devices[op] = dev
-        return dev
-
-    def _rng_for(self, op: Operation, device: torch.device) -> torch.Generator:
-        key = op.name
-        gen = self._rngs.get(key)
-        if gen is None:
-            seed = int(op._attrs.get("seed", 0) or 0)
-            seed2 = int(op._attrs.get("seed2", 0) or 0)
-            gen = torch.Generator(device=device)
-            if seed == 0 and seed2 == 0:
-                gen.manual_seed(random.SystemRandom().getrandbits(63))
-            else:
-                gen.manual_seed((seed * 1000003 + seed2) % (2 ** 63))
-            self._rngs[key] = gen
-        return gen
-
-    def _resource(self, key: str, factory):
-        r = self._resources.get(key)
-        if r is None:
-            r = factory()
-            self._resources[key] = r
-        return r
+            default_session.remove(self)
 
     # --- run -----------------------------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
@@ -343,29 +212,30 @@ class BaseSession:
 
     def _lookup(self, fetches, feed_dict, feed_key):
         key = (_fetch_key(fetches), feed_key)
-        call = self._plans.get(key)
-        if call is None:
-            call = self._build(fetches, list(feed_dict))
-            self._plans[key] = call
+        with self._build_lock:  # threads sharing a session build each signature once
+            call = self._plans.get(key)
+            if call is None:
+                call = self._build(fetches, list(feed_dict))
+                self._plans[key] = call
         try:
             self._fast_calls[(fetches, feed_key)] = call
         except TypeError:
             pass  # an unhashable structure (list, dict): found through its structural key next time
         return call
 
-    def _build(self, fetches, feed_keys: list, positional: bool = False):
-        """Plans one signature and generates the function that runs it end to end."""
-        graph = self._graph
-        handler = _FetchHandler(graph, fetches)
+    def _plan_signature(self, fetches, feed_keys: list) -> tuple[_FetchHandler, list[Tensor], Plan]:
+        handler = _FetchHandler(self._graph, fetches)
         feeds: list[Tensor] = [self._feed_tensor(k) for k in feed_keys]
         if len(set(feeds)) != len(feeds):
             raise ValueError("The same tensor is fed more than once.")
-        fetch_tensors = [e for e in handler.elements if isinstance(e, Tensor)]
-        targets = [e for e in handler.elements if isinstance(e, Operation)]
-        plan = build_plan(self, fetch_tensors, targets, feeds)
-        specs = [_FeedSpec(t, self._device_for(t.op)) for t in feeds]
-        runner = self._mode.wrap(self, plan, list(range(len(fetch_tensors))))
-        return _generate_call(self, handler, plan, specs, runner, positional)
+        return handler, feeds, build_plan(self._state, handler.tensors, handler.targets, feeds)
+
+    def _build(self, fetches, feed_keys: list, positional: bool = False):
+        """Plans one signature and generates the function that runs it end to end."""
+        handler, feeds, plan = self._plan_signature(fetches, feed_keys)
+        specs = [FeedSpec(t, self._state.device_for(t.op)) for t in feeds]
+        run_plan = self._mode.prepare(self._state, plan)
+        return build_runner(self._state, plan, handler.tensors, specs, run_plan, handler.assembler(), positional)
 
     def _feed_tensor(self, key) -> Tensor:
         graph = self._graph
@@ -393,59 +263,41 @@ class BaseSession:
     def partial_run_setup(self, *args, **kwargs):
         raise errors.UnimplementedError(None, None, "partial_run is not supported by torchgraph")
 
+    # --- looking inside a plan (torchgraph extensions) --------------------------------------------------
+    def plan_for(self, fetches, feed_dict=None) -> Plan:
+        """The Plan `run(fetches, feed_dict)` uses (built now if it is not cached yet)."""
+        feed_dict = feed_dict or _NO_FEEDS
+        return self._lookup(fetches, feed_dict, tuple(feed_dict)).plan
+
+    def plan_source(self, fetches, feed_dict=None) -> str:
+        """The Python source `run(fetches, feed_dict)` executes: one line per op, each value named
+        after its op.  With feed values whose shapes already have a specialised plan, that one."""
+        plan = self.plan_for(fetches, feed_dict)
+        shapes = None
+        if feed_dict:
+            shapes = tuple(tuple(getattr(v, "shape", None) or _shape_of(v)) for v in feed_dict.values())
+        return plan.function_for(shapes).source
+
+    def debug_run(self, fetches, feed_dict=None, on_value: Callable[[Operation, tuple], None] | None = None):
+        """`run`, executed op by op by the plan interpreter (same kernels, identical results);
+        `on_value(op, output_values)` sees every op's outputs as they are computed."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        feed_dict = feed_dict or _NO_FEEDS
+        handler, feeds, plan = self._plan_signature(fetches, list(feed_dict))
+        specs = [FeedSpec(t, self._state.device_for(t.op)) for t in feeds]
+        values = interpreter.interpret(plan.generic.bound, [s.convert(v) for s, v in zip(specs, feed_dict.values())],
+                                       on_value)
+        debug = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)
+        return debug(())
+
+
+def _shape_of(value) -> tuple:
+    import numpy as np
+    return np.shape(value)
+
 
 _NO_FEEDS: dict = {}
-
-
-def _fetch_expr(session, t: Tensor, i: int, copy: bool, namespace: dict) -> str:
-    """Source converting the i-th plan output to what TF returns, specialised for its tensor."""
-    shape = t.get_shape()
-    dt = t.dtype
-    on_cpu = session._device_for(t.op).type == "cpu"
-    if dt.torch_dtype is None or dt is _dtypes.bfloat16 or shape.ndims is None or not on_cpu:
-        namespace["_to_fetch"] = to_fetch
-        return f"_to_fetch(out[{i}], {copy})"
-    expr = f"out[{i}].numpy()"
-    if shape.ndims == 0:
-        return expr + "[()]"
-    return expr + (".copy()" if copy else "")
-
-
-def _generate_call(session, handler, plan, specs, runner, positional: bool):
-    """Emits `call(feed_dict)` for one signature: convert feeds, run the plan, shape the result."""
-    ns = {"runner": runner, "handler": handler}
-    args = []
-    for i, spec in enumerate(specs):
-        ns[f"cv{i}"] = spec.converter()
-        args.append(f"cv{i}(f{i})")
-    lines = ["def call(feeds):"]
-    if specs:
-        names = ", ".join(f"f{i}" for i in range(len(specs)))
-        src = "feeds" if positional else "feeds.values()"
-        lines.append(f"    {names}{',' if len(specs) == 1 else ''} = {src}")
-    lines.append(f"    out = runner([{', '.join(args)}])")
-    tensor_pos = {}
-    for e in handler.elements:
-        if isinstance(e, Tensor):
-            tensor_pos[e] = len(tensor_pos)
-    exprs = []
-    for e in handler.elements:
-        if isinstance(e, Tensor):
-            i = tensor_pos[e]
-            exprs.append(_fetch_expr(session, e, i, plan.copy_fetch[i], ns))
-        else:
-            exprs.append("None")
-    single = handler.single
-    if single is not None:
-        lines.append(f"    return {exprs[0]}")
-    else:
-        lines.append(f"    return handler.build([{', '.join(exprs)}])")
-    src = "\n".join(lines) + "\n"
-    exec(compile(src, "<torchgraph run>", "exec"), ns)
-    call = ns["call"]
-    call.plan = plan
-    call.source = src
-    return call
 
 
 class _DeviceAttributes:
@@ -489,60 +341,16 @@ class InteractiveSession(BaseSession):
         super().__init__(target, graph, config)
         self._graph_cm = self._graph.as_default()
         self._graph_cm.__enter__()
-        _default_session_stack.append(self)
+        default_session.push(self)
 
     def close(self) -> None:
         was_open = not self._closed
         super().close()
         if was_open:
-            if self in _default_session_stack:
-                _default_session_stack.remove(self)
+            default_session.remove(self)
             try:
                 self._graph_cm.__exit__(None, None, None)
             except (ValueError, AttributeError):
                 pass
 
-
-# Ops whose outputs describe shapes: TF keeps them in host memory on a GPU, and so do we.
-_HOST_SHAPE_OPS = {"Shape", "ShapeN", "Size", "Rank", "BroadcastGradientArgs", "ReducedShape"}
-_HOST_DTYPES = (_dtypes.int32,)
-
-
-def _runs_on_host(session, op: Operation) -> bool:
-    """TF's host-memory rule for GPU sessions: shape ops, and int32 arithmetic fed only by host
-    values, stay on the CPU, so shape computations never wait on the GPU."""
-    if op.type in _HOST_SHAPE_OPS:
-        return True
-    if not op._inputs or not op._outputs:
-        return False
-    if not all(t.dtype in _HOST_DTYPES for t in op._outputs):
-        return False
-    return all(t.dtype in _HOST_DTYPES and t.op.type != "Const" and session._device_for(t.op).type == "cpu"
-               for t in op._inputs)
-
-
-def _session_for(graph: Graph, session):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. Use "
-                             "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`")
-        if session.graph is not graph:
-            raise ValueError("Cannot use the default session to evaluate tensor: the tensor's graph is different "
-                             "from the session's graph. Pass an explicit session to `eval(session=sess)`.")
-    elif session.graph is not graph:
-        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is different from "
-                         "the session's graph.")
-    return session
-
-
-def _eval_using_default_session(tensors, feed_dict, graph, session=None):
-    return _session_for(graph, session).run(tensors, feed_dict)
-
-
-def _run_using_default_session(operation, feed_dict, graph, session=None) -> None:
-    if session is None and get_default_session() is None:
-        raise ValueError("Cannot execute operation using `run()`: No default session is registered. Use "
-                         "`with sess.as_default():` or pass an explicit session to `run(session=sess)`")
-    _session_for(graph, session).run(operation, feed_dict)
 

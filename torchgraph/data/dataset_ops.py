@@ -50,41 +50,41 @@ def _variant_shape(inputs, attrs):
     return [(_dtypes.variant, TensorShape([]))]
 
 
-def _dataset_op(op_type: str, kernel: Callable, **flags) -> None:
-    from ..ops.control_flow import opaque
-    register(op_type, _variant_shape, lambda op, ctx: opaque(kernel(op, ctx)), None, type_attr=None,
-             differentiable=False, **flags)
+def _dataset_op(op_type: str, kernel: Callable, **facts) -> None:
+    """A dataset op: its value is a Python dataset object built on the host."""
+    register(op_type, _variant_shape, kernel, None, type_attr=None, host_logic=True, differentiable=False,
+             **facts)
 
 
 def _sub_plan(op, ctx, attr: str = "_fn_graph"):
-    from ..ops.control_flow import SubPlan, function_graph
-    return SubPlan(ctx.session, function_graph(op, attr))
+    from ..ops.functional_ops import function_graph
+    return ctx.subplan(function_graph(op, attr))
 
 
 # --- op table ------------------------------------------------------------------------------------------
-_dataset_op("TensorSliceDataset", lambda op, ctx: (lambda *comps: rt.TensorSlices(comps, op)))
-_dataset_op("TensorDataset", lambda op, ctx: (lambda *comps: rt.Tensors(comps)))
+_dataset_op("TensorSliceDataset", lambda op, ctx: (lambda *comps: rt.TensorSlices(comps, op)), attr_defaults={"is_files": False, "metadata": '', "replicate_on_split": False})
+_dataset_op("TensorDataset", lambda op, ctx: (lambda *comps: rt.Tensors(comps)), attr_defaults={"metadata": ''})
 _dataset_op("RangeDataset", lambda op, ctx: (
     lambda start, stop, step, _dt=op.get_attr("output_types")[0].torch_dtype:
-        rt.Range(_host_int(start), _host_int(stop), _host_int(step), _dt, op)))
-_dataset_op("ZipDataset", lambda op, ctx: (lambda *inputs: rt.Zip(inputs)))
-_dataset_op("ConcatenateDataset", lambda op, ctx: (lambda a, b: rt.Concatenate(a, b)))
+        rt.Range(_host_int(start), _host_int(stop), _host_int(step), _dt, op)), attr_defaults={"metadata": '', "replicate_on_split": False})
+_dataset_op("ZipDataset", lambda op, ctx: (lambda *inputs: rt.Zip(inputs)), attr_defaults={"metadata": ''})
+_dataset_op("ConcatenateDataset", lambda op, ctx: (lambda a, b: rt.Concatenate(a, b)), attr_defaults={"metadata": ''})
 _dataset_op("BatchDatasetV2", lambda op, ctx: (
-    lambda ds, size, drop: rt.Batch(ds, _host_int(size), _host_bool(drop), op)))
+    lambda ds, size, drop: rt.Batch(ds, _host_int(size), _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
 _dataset_op("PaddedBatchDatasetV2", lambda op, ctx: (
     lambda ds, size, drop, *rest, _n=len(op.get_attr("output_shapes")): rt.PaddedBatch(
         ds, _host_int(size), [s.tolist() for s in rest[:_n]],  # -1: pad to the longest in the batch
-        [v.item() if hasattr(v, "item") else v for v in rest[_n:]], _host_bool(drop), op)))
-_dataset_op("UnbatchDataset", lambda op, ctx: (lambda ds: rt.Unbatch(ds, op)))
+        [v.item() if hasattr(v, "item") else v for v in rest[_n:]], _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
+_dataset_op("UnbatchDataset", lambda op, ctx: (lambda ds: rt.Unbatch(ds, op)), attr_defaults={"metadata": ''})
 _dataset_op("ShuffleDataset", lambda op, ctx: (
     lambda ds, buffer_size, seed, seed2: rt.Shuffle(ds, _host_int(buffer_size), _host_int(seed), _host_int(seed2),
                                                     bool(op.get_attr("reshuffle_each_iteration")), op)),
-    stateful=True)
-_dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: rt.Repeat(ds, _host_int(count))))
-_dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: rt.Take(ds, _host_int(count))))
-_dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: rt.Skip(ds, _host_int(count))))
-_dataset_op("PrefetchDataset", lambda op, ctx: (lambda ds, buffer_size: ds))
-_dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: rt.Cache(ds)))
+    stateful=True, attr_defaults={"reshuffle_each_iteration": True, "metadata": ''})
+_dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: rt.Repeat(ds, _host_int(count))), attr_defaults={"metadata": ''})
+_dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: rt.Take(ds, _host_int(count))), attr_defaults={"metadata": ''})
+_dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: rt.Skip(ds, _host_int(count))), attr_defaults={"metadata": ''})
+_dataset_op("PrefetchDataset", lambda op, ctx: (lambda ds, buffer_size: ds), attr_defaults={"slack_period": 0, "legacy_autotune": True, "buffer_size_min": 0, "metadata": ''})
+_dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: rt.Cache(ds)), attr_defaults={"metadata": ''})
 _dataset_op("EnumerateDataset", lambda op, ctx: (lambda ds, start: rt.Enumerate(ds, _host_int(start))))
 
 
@@ -114,7 +114,7 @@ def _interleave_kernel(op, ctx):
     return run
 
 
-_dataset_op("MapDataset", _map_kernel)
+_dataset_op("MapDataset", _map_kernel, attr_defaults={"use_inter_op_parallelism": True, "preserve_cardinality": False, "force_synchronous": False, "metadata": ''})
 
 
 def _parallel_map_kernel(op, ctx):
@@ -122,10 +122,10 @@ def _parallel_map_kernel(op, ctx):
     return lambda ds, *rest: rt.Map(ds, fn, rest[:-1])  # the last input is num_parallel_calls
 
 
-_dataset_op("ParallelMapDatasetV2", _parallel_map_kernel)
-_dataset_op("FilterDataset", _filter_kernel)
-_dataset_op("FlatMapDataset", _flat_map_kernel)
-_dataset_op("InterleaveDataset", _interleave_kernel)
+_dataset_op("ParallelMapDatasetV2", _parallel_map_kernel, attr_defaults={"use_inter_op_parallelism": True, "deterministic": 'default', "preserve_cardinality": False, "use_unbounded_threadpool": False, "metadata": ''})
+_dataset_op("FilterDataset", _filter_kernel, attr_defaults={"metadata": ''})
+_dataset_op("FlatMapDataset", _flat_map_kernel, attr_defaults={"metadata": ''})
+_dataset_op("InterleaveDataset", _interleave_kernel, attr_defaults={"metadata": ''})
 
 
 def _generator_kernel(op, ctx):
@@ -154,7 +154,7 @@ def _generator_kernel(op, ctx):
     return lambda *args: rt.Generator(fn, args, convert)
 
 
-_dataset_op("GeneratorDataset", _generator_kernel, stateful=True)
+_dataset_op("GeneratorDataset", _generator_kernel, stateful=True, attr_defaults={"metadata": ''})
 
 
 # --- Dataset ---------------------------------------------------------------------------------------------
@@ -259,8 +259,8 @@ class Dataset(st.HasElementStructure):
 
     def _with_function(self, op_type: str, fg: FuncGraph, structure: Any, extra_inputs: list | None = None,
                        attr_name: str = "f", extra_attrs: dict | None = None) -> "Dataset":
-        from ..ops.control_flow import _align_inputs
-        captured = _align_inputs([fg], len(self._flat_specs))
+        from ..ops.functional_ops import align_inputs
+        captured = align_inputs([fg], len(self._flat_specs))
         attrs = {attr_name: _func_attr(fg.name), "Targuments": [t.dtype for t in captured], "_fn_graph": fg,
                  **(extra_attrs or {})}
         graph = get_default_graph()
@@ -338,7 +338,7 @@ class Dataset(st.HasElementStructure):
         """Consecutive elements stacked along a new first dimension."""
         size = Dataset._scalar(batch_size, _i64, "batch_size")
         drop = Dataset._scalar(drop_remainder, _dtypes.bool, "drop_remainder")
-        from ..ops._util import constant_value
+        from ..ops.static_values import constant_value
         static = constant_value(size)
         lead = int(static) if (drop_remainder is True and static is not None) else None
         structure = st.pack(self._structure, [st.Spec(s.dtype, TensorShape([lead]).concatenate(s.shape))
@@ -367,7 +367,7 @@ class Dataset(st.HasElementStructure):
                 [-1] * (spec.shape.ndims or 0)
             shape_inputs.append(Dataset._scalar(np.array(dims, dtype=np.int64), _i64, "padded_shapes"))
             value_inputs.append(Dataset._scalar(value, spec.dtype, "padding_values"))
-        from ..ops._util import constant_value
+        from ..ops.static_values import constant_value
         static = constant_value(size)
         lead = int(static) if (drop_remainder is True and static is not None) else None
         out_specs = []

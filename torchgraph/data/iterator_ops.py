@@ -21,9 +21,7 @@ from ..framework import errors
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
-from ..ops.control_flow import opaque
-from ..ops.registry import create_op_in_graph, register
-from ..runtime.values import Constant
+from ..ops.registry import Constant, create_op_in_graph, register
 from . import _runtime as rt
 from . import _structure as st
 from .dataset_ops import _CPU, Dataset
@@ -47,7 +45,7 @@ def _iterator_kernel(op, ctx):
 def _make_iterator_kernel(op, ctx):
     def run(dataset, state):
         state.reset(dataset)
-    return opaque(run)
+    return run
 
 
 def _get_next_kernel(op, ctx):
@@ -58,27 +56,14 @@ def _get_next_kernel(op, ctx):
         element = state.next(op)
         if device.type != "cpu":
             element = tuple(v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for v in element)
-        else:
-            element = tuple(_owned(v) for v in element)
         return element[0] if single else element
-    return opaque(run)
-
-
-def _owned(v: Any) -> Any:
-    """A value that is a view into the dataset's source (a row or slice of a from_tensor_slices
-    component) is copied: a caller writing into the fetched array must not change the dataset."""
-    if isinstance(v, torch.Tensor):
-        return v.clone() if v._base is not None else v
-    if isinstance(v, np.ndarray) and v.base is not None:
-        return v.copy()
-    return v
+    return run
 
 
 def _one_shot_kernel(op, ctx):
     key = op.get_attr("shared_name") or op.name
     state = ctx.resource(_RESOURCE_PREFIX + key, _state_factory(key))
     variant = op.attrs.get("_dataset")
-    session = ctx.session
     if variant is None:
         raise errors.UnimplementedError(None, op, f"OneShotIterator '{op.name}' has no dataset here (it was probably "
                                                   "imported from a GraphDef, whose dataset_factory function "
@@ -86,12 +71,10 @@ def _one_shot_kernel(op, ctx):
 
     def run():
         if not state.started:
-            from ..runtime.plan import build_plan
-            plan = build_plan(session, [variant], [], [])
-            state.reset(plan.fn([])[0])
+            state.reset(ctx.run_once([variant])[0])
             state.started = True
         return state
-    return opaque(run)
+    return run
 
 
 def _to_string_handle_kernel(op, ctx):
@@ -99,35 +82,35 @@ def _to_string_handle_kernel(op, ctx):
         out = np.empty((), dtype=object)
         out[()] = state.key.encode("utf-8")
         return out
-    return opaque(run)
+    return run
 
 
 def _from_string_handle_kernel(op, ctx):
-    resources = ctx.session._resources
-
     def run(handle):
         h = handle.item() if isinstance(handle, np.ndarray) else handle
         key = h.decode("utf-8") if isinstance(h, bytes) else str(h)
-        state = resources.get(_RESOURCE_PREFIX + key)
+        state = ctx.find_resource(_RESOURCE_PREFIX + key)
         if state is None:
             raise errors.NotFoundError(None, op, f"No iterator with handle '{key}' exists in this session.")
         return state
-    return opaque(run)
+    return run
 
 
 def _get_next_shape(inputs, attrs):
     return [(dt, as_shape(s)) for dt, s in zip(attrs["output_types"], attrs["output_shapes"])]
 
 
-register("IteratorV2", _resource_shape, _iterator_kernel, type_attr=None, stateful=True, differentiable=False)
-register("MakeIterator", lambda inputs, attrs: [], _make_iterator_kernel, type_attr=None, stateful=True,
-         differentiable=False)
-register("IteratorGetNext", _get_next_shape, _get_next_kernel, type_attr=None, stateful=True, differentiable=False)
-register("OneShotIterator", _resource_shape, _one_shot_kernel, type_attr=None, stateful=True, differentiable=False)
+# Iterators are session resources holding Python state: host_logic keeps torch.compile and CUDA
+# graphs away from their kernels.
+_ITERATOR = dict(type_attr=None, stateful=True, host_logic=True, resources=("iterator",), differentiable=False)
+register("IteratorV2", _resource_shape, _iterator_kernel, **_ITERATOR)
+register("MakeIterator", lambda inputs, attrs: [], _make_iterator_kernel, **_ITERATOR)
+# An element may be the dataset's own tensor (from_tensors) or a view of it: a fetch copies it.
+register("IteratorGetNext", _get_next_shape, _get_next_kernel, outputs_state=True, **_ITERATOR)
+register("OneShotIterator", _resource_shape, _one_shot_kernel, **_ITERATOR, attr_defaults={"container": '', "shared_name": ''})
 register("IteratorToStringHandle", lambda inputs, attrs: [(_dtypes.string, TensorShape([]))],
-         _to_string_handle_kernel, type_attr=None, stateful=True, differentiable=False)
-register("IteratorFromStringHandleV2", _resource_shape, _from_string_handle_kernel, type_attr=None, stateful=True,
-         differentiable=False)
+         _to_string_handle_kernel, **_ITERATOR)
+register("IteratorFromStringHandleV2", _resource_shape, _from_string_handle_kernel, **_ITERATOR, attr_defaults={"output_types": [], "output_shapes": []})
 
 
 def _placeholder_ancestor(t: Tensor) -> Operation | None:

@@ -20,7 +20,12 @@ from . import dtypes as _dtypes
 from .graph import Graph, Operation, Tensor
 from .tensor_shape import as_shape
 
-_VARIABLE_OPS = ("VariableV2", "Variable")
+
+
+def _holds_variable(op_type: str) -> bool:
+    from ..ops.registry import find_entry
+    entry = find_entry(op_type)
+    return entry is not None and entry.holds_variable
 
 
 class FuncGraph(Graph):
@@ -44,29 +49,29 @@ class FuncGraph(Graph):
         # attr scopes, gradient overrides.  Collections are copied: what the body adds stays local.
         self.seed = outer_graph.seed
         self._name_stack = name_scope
-        device = outer_graph._current_device()
+        device = outer_graph.current_device()
         self._device_stack = [device] if device else []
-        self._collections = {k: list(v) for k, v in outer_graph._collections.items()}
-        self._gradient_override_map = dict(outer_graph._gradient_override_map)
-        self._attr_scope = dict(outer_graph._attr_scope)
-        from ..ops.variable_scope import _store
-        self._var_scope_store = _store(outer_graph)
+        self._collections = outer_graph.collections_snapshot()
+        self._gradient_override_map = outer_graph.gradient_override_map_snapshot()
+        self._attr_scope = outer_graph.attr_scope_snapshot()
+        from ..ops.variable_scope import variable_store
+        self.share_library_state("variable_scope", variable_store(outer_graph))
 
     @property
     def building_function(self) -> bool:
         return True
 
-    def _next_id(self) -> int:
+    def next_op_id(self) -> int:
         # Ids are shared with the enclosing graphs so every op of the family has a distinct one
         # (generated code names values after ids; seeds derive from them).
-        self._last_id = self.outer_graph._next_id()
+        self._last_id = self.outer_graph.next_op_id()
         return self._last_id
 
-    def _add_op(self, op: Operation) -> None:
-        if op.type in _VARIABLE_OPS and not self._making_mirror:
+    def add_op(self, op: Operation) -> None:
+        if _holds_variable(op.type) and not self._making_mirror:
             raise ValueError(f"Cannot create variable '{op.name}' inside a function body (tf.cond / tf.while_loop / "
                              "map_fn / Dataset.map): create it outside and use it inside.")
-        super()._add_op(op)
+        super().add_op(op)
 
     # --- inputs -------------------------------------------------------------------------------------
     def add_input(self, dtype, shape, name: str = "arg") -> Tensor:
@@ -97,7 +102,7 @@ class FuncGraph(Graph):
         outer = tensor
         if tensor.graph is not self.outer_graph:
             outer = self.outer_graph.capture(tensor)  # brought in one enclosing function at a time
-        if outer.op.type in _VARIABLE_OPS:
+        if _holds_variable(outer.op.type):
             return self._mirror_variable(outer)
         if outer.dtype is _dtypes.resource and not outer.op.inputs and "shared_name" in outer.op.attrs:
             return self._mirror_resource(outer)
@@ -105,21 +110,16 @@ class FuncGraph(Graph):
         if inner is not None:
             return inner
         from ..ops.registry import create_op_in_graph
-        saved = self._name_stack
-        self._name_stack = ""
-        try:
-            with self.control_dependencies(None):
-                op = create_op_in_graph(self, "Placeholder", [], {"dtype": outer.dtype, "shape": outer.get_shape()},
-                                        self.unique_name("capture"))
-        finally:
-            self._name_stack = saved
+        with self.outside_name_scopes(), self.control_dependencies(None):
+            op = create_op_in_graph(self, "Placeholder", [], {"dtype": outer.dtype, "shape": outer.get_shape()},
+                                    self.unique_name("capture"))
         inner = op.outputs[0]
         self.captures[outer] = inner
         self.inputs.append(inner)
         return inner
 
     def _mirror_variable(self, var: Tensor) -> Tensor:
-        from ..runtime.codegen import variable_key
+        from ..ops.variable_refs import variable_key
         key = variable_key(var)
         mirror = self._mirrors.get(key)
         if mirror is not None:
@@ -160,9 +160,9 @@ class FuncGraph(Graph):
             inner = self.capture(outer)
         return inner
 
-    def _current_control_inputs(self, inputs: list[Tensor]) -> list[Operation]:
+    def current_control_inputs(self, inputs: list[Tensor]) -> list[Operation]:
         own = []
-        for op in super()._current_control_inputs(inputs):
+        for op in super().current_control_inputs(inputs):
             if op.graph is self:
                 own.append(op)
             elif op not in self.control_captures:
@@ -186,7 +186,7 @@ def trace(fn: Callable[..., Any], name: str, outer_graph: Graph, arg_specs: Sequ
     tensors inside the graph with `in_graph`, since only it knows the expected structure)."""
     fg = FuncGraph(name, outer_graph, name_scope)
     if device is not None:
-        fg._device_stack = [device]
+        fg.set_device_scope(device)
     with fg.as_default():
         args = [fg.add_input(dt, sh, nm) for dt, sh, nm in arg_specs]
         result = fn(*args)

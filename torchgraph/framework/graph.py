@@ -17,8 +17,8 @@ from typing import Any, Iterable
 from . import dtypes as _dtypes
 from .tensor_shape import TensorShape, as_shape
 
-_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
-_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
+VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
+VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
 
 class GraphKeys:
@@ -110,8 +110,8 @@ class Tensor:
         return list(self._consumers)
 
     def eval(self, feed_dict=None, session=None):
-        from ..client.session import _eval_using_default_session
-        return _eval_using_default_session(self, feed_dict, self.graph, session)
+        from . import default_session
+        return default_session.evaluate(self, feed_dict, self.graph, session)
 
     def _as_graph_element(self):
         return self
@@ -154,11 +154,11 @@ class Operation:
         self._graph = graph
         self._type = op_type
         self._name = name
-        self._inputs = list(inputs)
+        self._inputs = tuple(inputs)
         self._attrs = dict(attrs)
         self._control_inputs = list(control_inputs)
         self._device = device
-        self._id = graph._next_id()
+        self._id = graph.next_op_id()
         self._outputs = [Tensor(self, i, dt, sh) for i, (dt, sh) in enumerate(output_specs)]
         self._control_outputs: list[Operation] = []
         for t in self._inputs:
@@ -179,19 +179,29 @@ class Operation:
         return self._graph
 
     @property
+    def creation_id(self) -> int:
+        """Creation order within the graph family (plans break ties by it; names use it)."""
+        return self._id
+
+    @property
     def inputs(self) -> tuple:
-        return tuple(self._inputs)
+        return self._inputs
 
     @property
     def outputs(self) -> list[Tensor]:
-        return list(self._outputs)
+        return self._outputs  # TF returns its own list too
 
     def values(self) -> tuple:
         return tuple(self._outputs)
 
     @property
     def control_inputs(self) -> list["Operation"]:
-        return list(self._control_inputs)
+        return self._control_inputs
+
+    @property
+    def control_outputs(self) -> list["Operation"]:
+        """The ops that have this one as a control input."""
+        return self._control_outputs
 
     @property
     def device(self) -> str:
@@ -221,8 +231,17 @@ class Operation:
     def _update_input(self, index: int, tensor: Tensor) -> None:
         old = self._inputs[index]
         old._consumers.remove(self)
-        self._inputs[index] = tensor
+        self._inputs = self._inputs[:index] + (tensor,) + self._inputs[index + 1:]
         tensor._consumers.append(self)
+
+    def detach(self) -> None:
+        """Unlinks the op from its producers (an import being rolled back)."""
+        for t in self._inputs:
+            if self in t._consumers:
+                t._consumers.remove(self)
+        for c in self._control_inputs:
+            if self in c._control_outputs:
+                c._control_outputs.remove(self)
 
     def get_attr(self, name: str):
         if name not in self._attrs:
@@ -233,8 +252,8 @@ class Operation:
         self._attrs[name] = value
 
     def run(self, feed_dict=None, session=None) -> None:
-        from ..client.session import _run_using_default_session
-        _run_using_default_session(self, feed_dict, self.graph, session)
+        from . import default_session
+        default_session.run_operation(self, feed_dict, self.graph, session)
 
     def _as_graph_element(self):
         return self
@@ -284,13 +303,12 @@ class Graph:
         self._last_id = 0
         self.seed = None
         self._version = 0
-        self._var_scope_store = None  # torchgraph.ops.variable_scope keeps its state here
+        self._library_state: dict[str, Any] = {}  # per-graph state of library modules (variable scopes)
         self._gradient_override_map: dict[str, str] = {}
         self._unfetchable: set = set()
         self._unfeedable: set = set()
         self._attr_scope: dict[str, Any] = {}
         self._colocation_stack: list = []
-        self._control_flow_context = None
 
     # --- the default graph ---------------------------------------------------------------------
     @contextlib.contextmanager
@@ -302,8 +320,13 @@ class Graph:
             _default_graph_stack.remove(self)
 
     # --- ids, versions, finalize -----------------------------------------------------------------
-    def _next_id(self) -> int:
+    def next_op_id(self) -> int:
         self._last_id += 1
+        return self._last_id
+
+    @property
+    def last_op_id(self) -> int:
+        """The id of the last op created (TF derives default op seeds from it)."""
         return self._last_id
 
     @property
@@ -362,10 +385,10 @@ class Graph:
             if isinstance(name, Graph) or not isinstance(name, str):
                 raise TypeError(f"name_scope expects a string, got {name!r}")
             if self._name_stack:
-                if not _VALID_SCOPE_NAME.match(name):
+                if not VALID_SCOPE_NAME.match(name):
                     raise ValueError(f"'{name}' is not a valid scope name")
             else:
-                if not _VALID_OP_NAME.match(name):
+                if not VALID_OP_NAME.match(name):
                     raise ValueError(f"'{name}' is not a valid scope name")
         old_stack = self._name_stack
         if not name:
@@ -384,15 +407,64 @@ class Graph:
             self._name_stack = old_stack
 
     # --- ops -------------------------------------------------------------------------------------
-    def _add_op(self, op: Operation) -> None:
+    def add_op(self, op: Operation) -> None:
+        """Adds a newly made Operation (builders go through `ops.registry.create_op_in_graph`)."""
         self._check_not_finalized()
         if op.name in self._ops_by_name:
             raise ValueError(f"Duplicate node name in graph: '{op.name}'")
         self._ops_by_name[op.name] = op
         self._ops.append(op)
-        self._version = op._id
+        self._version = op.creation_id
 
-    def _current_control_inputs(self, inputs: list[Tensor]) -> list[Operation]:
+    def has_op(self, name: str) -> bool:
+        return name in self._ops_by_name
+
+    def mark_name_used(self, name: str) -> None:
+        """Makes later `unique_name(name)` calls avoid `name` (ops imported under their own names)."""
+        key = name.lower()
+        if key not in self._names_in_use:
+            self._names_in_use[key] = 1
+
+    def release_name(self, name: str) -> None:
+        """Undoes one `unique_name(name)` reservation that produced no op."""
+        key = name.lower()
+        if key in self._names_in_use:
+            self._names_in_use[key] -= 1
+            if self._names_in_use[key] <= 0:
+                del self._names_in_use[key]
+
+    def snapshot(self) -> tuple:
+        """What `rollback` restores: the ops, the names in use, the version and the id counter."""
+        return (len(self._ops), dict(self._names_in_use), self._version, self._last_id)
+
+    def rollback(self, snapshot: tuple) -> None:
+        """Removes every op added since `snapshot` (TF's import_graph_def is all-or-nothing)."""
+        n_ops, names, version, last_id = snapshot
+        for op in self._ops[n_ops:]:
+            op.detach()
+            self._ops_by_name.pop(op.name, None)
+        del self._ops[n_ops:]
+        self._names_in_use.clear()
+        self._names_in_use.update(names)
+        self._version = version
+        self._last_id = last_id
+
+    def gradient_override(self, op_type: str) -> str | None:
+        """The gradient op type `gradient_override_map` sets for new ops of `op_type`, if any."""
+        return self._gradient_override_map.get(op_type)
+
+    @contextlib.contextmanager
+    def outside_name_scopes(self):
+        """Builds at the root of the name hierarchy for a while (slot variables, captures)."""
+        saved = self._name_stack
+        self._name_stack = ""
+        try:
+            yield
+        finally:
+            self._name_stack = saved
+
+    def current_control_inputs(self, inputs: list[Tensor]) -> list[Operation]:
+        """The control inputs a new op with `inputs` gets from the enclosing control_dependencies."""
         ret: list[Operation] = []
         input_ops = {t.op for t in inputs}
         for controller in self._control_dependencies_stack:
@@ -401,8 +473,8 @@ class Graph:
                     ret.append(op)
         return ret
 
-    def _current_device(self) -> str:
-        # The innermost scope decides; `tf.device(None)` clears the outer ones.
+    def current_device(self) -> str:
+        """The device a new op gets: the innermost `tf.device` scope (None clears the outer ones)."""
         if self._device_stack:
             return self._device_stack[-1] or ""
         return ""
@@ -518,7 +590,7 @@ class Graph:
     def device(self, device_name_or_function):
         if callable(device_name_or_function):
             raise NotImplementedError("device functions are not supported; pass a device string")
-        self._device_stack.append(_canonical_device(device_name_or_function))
+        self._device_stack.append(canonical_device(device_name_or_function))
         try:
             yield
         finally:
@@ -559,12 +631,33 @@ class Graph:
         from .graph_io import graph_to_graph_def
         return graph_to_graph_def(self, add_shapes=add_shapes)
 
-    @property
-    def _default_device(self):
-        return self._current_device()
+    def collections_snapshot(self) -> dict:
+        """A copy of every collection (a function body starts from its enclosing graph's)."""
+        return {k: list(v) for k, v in self._collections.items()}
+
+    def gradient_override_map_snapshot(self) -> dict:
+        return dict(self._gradient_override_map)
+
+    def attr_scope_snapshot(self) -> dict:
+        return dict(self._attr_scope)
+
+    def library_state(self, key: str, factory) -> Any:
+        """State a library module keeps per graph (the variable-scope store), made on first use."""
+        value = self._library_state.get(key)
+        if value is None:
+            value = self._library_state[key] = factory()
+        return value
+
+    def share_library_state(self, key: str, value: Any) -> None:
+        """Makes this graph use `value` as its `key` state (a function body shares its caller's)."""
+        self._library_state[key] = value
+
+    def set_device_scope(self, device: str) -> None:
+        """Makes `device` the scope every op of this graph gets (a function body placed as a whole)."""
+        self._device_stack = [device]
 
 
-def _canonical_device(spec) -> str:
+def canonical_device(spec) -> str:
     """'/gpu:0' → '/device:GPU:0', keeping job/replica/task parts as written."""
     if spec is None:
         return None
@@ -602,8 +695,8 @@ def reset_default_graph() -> None:
         raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If you need a "
                              "cleared graph, exit the nesting and create a new graph.")
     _global_default_graph[0] = Graph()
-    from ..client import session as _session
-    _session._default_session_stack.clear()
+    from . import default_session
+    default_session.clear()
 
 
 def name_scope(name, default_name=None, values=None):

@@ -22,7 +22,7 @@ import numpy as np
 from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
 
 from . import dtypes as _dtypes
-from .graph import Graph, Operation, Tensor, _canonical_device, _VALID_OP_NAME, get_default_graph
+from .graph import Graph, Operation, Tensor, canonical_device, VALID_OP_NAME, get_default_graph
 from .tensor_shape import TensorShape
 
 # Attrs beginning with "_" are our private bookkeeping, except these, which TF itself writes and
@@ -32,9 +32,6 @@ _PUBLIC_PRIVATE_ATTRS = frozenset({"_output_shapes", "_class"})
 # Private attr listing the attrs `import_graph_def` filled in from TF's defaults (not in the NodeDef).
 _DEFAULTED_ATTR = "_defaulted_attrs"
 
-# Our own op types that carry a reference to another op in a private attr; exported as that op's
-# name so a torchgraph round trip can rebuild them (TF cannot import these op types at all).
-_OP_REFERENCE_ATTRS = {"TorchVJP": "_forward"}
 
 
 # ======================================================================================================
@@ -323,7 +320,7 @@ def node_def_of(op: Operation, add_shapes: bool = False) -> node_def_pb2.NodeDef
         node.device = op.device
     attrs = op.attrs
     value_dtype = attrs.get("dtype") if isinstance(attrs.get("dtype"), _dtypes.DType) else None
-    ref_attr = _OP_REFERENCE_ATTRS.get(op.type)
+    ref_attr = _reference_attr(op.type)
     defaulted = attrs.get(_DEFAULTED_ATTR, ())
     for key in sorted(attrs):
         value = attrs[key]
@@ -378,7 +375,7 @@ def _canonical_input_key(name: str) -> str:
 
 def _merge_device(scope_device: str, node_device: str) -> str:
     """The node's own device fields win; the enclosing `tf.device` scope fills the rest."""
-    node_device = _canonical_device(node_device) if node_device else ""
+    node_device = canonical_device(node_device) if node_device else ""
     if not scope_device:
         return node_device
     if not node_device:
@@ -410,7 +407,7 @@ def _topological_order(nodes: Sequence[node_def_pb2.NodeDef], mapped: Iterable[s
                 d.append(src)
             elif _canonical_input_key(inp) not in mapped:
                 raise ValueError(f"Node '{n.name}': Unknown input node '{inp}'")
-        ref = _OP_REFERENCE_ATTRS.get(n.op)
+        ref = _reference_attr(n.op)
         if ref and ref in n.attr and n.attr[ref].s.decode() in by_name:
             d.append(n.attr[ref].s.decode())
         deps[n.name] = d
@@ -437,35 +434,21 @@ def _topological_order(nodes: Sequence[node_def_pb2.NodeDef], mapped: Iterable[s
     return order
 
 
-def _attr_defaults(op_type: str) -> dict:
-    return _DEFAULT_ATTRS.get(op_type, {})
+def _reference_attr(op_type: str) -> str | None:
+    """The private attr of our own op types (TorchVJP) that names another op: exported as that op's
+    name so a torchgraph round trip can rebuild it (TF cannot import such op types at all)."""
+    from ..ops.registry import find_entry
+    entry = find_entry(op_type)
+    return entry.reference_attr if entry is not None else None
 
 
-class _GraphCheckpoint:
-    """What `import_graph_def` must undo if it fails half way (TF's import is all-or-nothing)."""
-
-    def __init__(self, graph: Graph):
-        self.graph = graph
-        self.n_ops = len(graph._ops)
-        self.names = dict(graph._names_in_use)
-        self.version = graph._version
-        self.last_id = graph._last_id
-
-    def rollback(self) -> None:
-        g = self.graph
-        for op in g._ops[self.n_ops:]:
-            for t in op._inputs:
-                if op in t._consumers:
-                    t._consumers.remove(op)
-            for c in op._control_inputs:
-                if op in c._control_outputs:
-                    c._control_outputs.remove(op)
-            g._ops_by_name.pop(op.name, None)
-        del g._ops[self.n_ops:]
-        g._names_in_use.clear()
-        g._names_in_use.update(self.names)
-        g._version = self.version
-        g._last_id = self.last_id
+def _copy_default(value: Any) -> Any:
+    """A default attr value an op may own (lists and arrays are shared by every entry's user)."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
 
 
 def _rename_colocation(value: Any, prefix: str, renamed: Mapping[str, str]) -> Any:
@@ -534,7 +517,7 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
         if n.name in seen:
             raise ValueError(f"Node '{n.name}' is not unique")
         seen.add(n.name)
-        if not _VALID_OP_NAME.match(n.name):
+        if not VALID_OP_NAME.match(n.name):
             raise ValueError(f"Node '{n.name}': Node name contains invalid characters")
         if n.op not in registry.REGISTRY:
             raise NotFoundError(None, None, f"Op type not registered '{n.op}' in torchgraph (node '{n.name}'). "
@@ -546,7 +529,7 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
     with graph.name_scope("import" if name is None else name) as scope:
         prefix = scope[:-1] if scope else ""
     # From here on a failure undoes everything but the scope name, which TF also leaves taken.
-    checkpoint = _GraphCheckpoint(graph)
+    checkpoint = graph.snapshot()
     try:
         if any(not isinstance(v, (Tensor, Operation)) for v in mapped.values()):
             if not prefix:
@@ -563,11 +546,11 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
         missing = [k for k in input_map if _canonical_input_key(k) not in used]
         if missing:
             raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(missing)}]")
-        scope_controls = graph._current_control_inputs([])
-        scope_device = graph._current_device()
+        scope_controls = graph.current_control_inputs([])
+        scope_device = graph.current_device()
         ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry)
     except Exception:
-        checkpoint.rollback()
+        graph.rollback(checkpoint)
         raise
 
     if return_elements is None:
@@ -575,7 +558,7 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
     try:
         return [_return_element(r, ops) for r in return_elements]
     except Exception:
-        checkpoint.rollback()
+        graph.rollback(checkpoint)
         raise
 
 
@@ -609,10 +592,10 @@ def _tf_type_name(dtype: _dtypes.DType) -> str:
 
 def _unique_op_name(graph: Graph, wanted: str) -> str:
     """TF's importer only renames on a clash with an existing op: "y" → "y_1", "y_2", ..."""
-    if wanted not in graph._ops_by_name:
+    if not graph.has_op(wanted):
         return wanted
     i = 1
-    while f"{wanted}_{i}" in graph._ops_by_name:
+    while graph.has_op(f"{wanted}_{i}"):
         i += 1
     return f"{wanted}_{i}"
 
@@ -624,7 +607,7 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
     for node in order:
         entry = registry.REGISTRY[node.op]
         full = f"{prefix}/{node.name}" if prefix else node.name
-        if full in graph._ops_by_name:
+        if graph.has_op(full):
             if prefix:
                 raise ValueError(f"Node '{node.name}': importing it as '{full}' would duplicate an existing op name.")
             full = _unique_op_name(graph, full)
@@ -662,14 +645,15 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
                 declared_shapes = [TensorShape(s) for s in av.list.shape]
                 continue
             attrs[key] = python_attr_value(av)
-        defaulted = [k for k in _attr_defaults(node.op) if k not in attrs]
+        defaults = entry.attr_defaults
+        defaulted = [k for k in defaults if k not in attrs]
         if defaulted:
             # Kernels read these; export leaves them out again so the GraphDef round-trips as it came.
-            attrs.update((k, _attr_defaults(node.op)[k]) for k in defaulted)
+            attrs.update((k, _copy_default(defaults[k])) for k in defaulted)
             attrs[_DEFAULTED_ATTR] = frozenset(defaulted)
         if "_class" in attrs:
             attrs["_class"] = _rename_colocation(attrs["_class"], prefix, renamed)
-        ref = _OP_REFERENCE_ATTRS.get(node.op)
+        ref = _reference_attr(node.op)
         if ref and isinstance(attrs.get(ref), str):
             fwd = ops.get(attrs[ref])
             if fwd is None:
@@ -698,86 +682,10 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
                 all_controls.append(c)
         device = _merge_device(scope_device, node.device)
         op = Operation(graph, node.op, full, inputs, attrs, specs, all_controls, device)
-        graph._add_op(op)
-        key = full.lower()
-        if key not in graph._names_in_use:
-            graph._names_in_use[key] = 1
-        ctx = graph._control_flow_context
-        if ctx is not None:
-            ctx.add_op(op)
+        graph.add_op(op)
+        graph.mark_name_used(full)
         ops[node.name] = op
     return ops
-
-
-# --- defaults TF fills in for attrs a GraphDef may omit ------------------------------------------------
-# A GraphDef written with `strip_default_attrs=True` (or by an older producer) leaves out attrs whose
-# value is the op's declared default; TF's importer puts them back.  These are those defaults for
-# the op types we implement (from TF's published op definitions), so kernels and shape functions
-# always find the attrs our builders would have set.
-def _d(**kw: Any) -> dict:
-    return kw
-
-
-_F32, _I32, _I64, _BOOL = _dtypes.float32, _dtypes.int32, _dtypes.int64, _dtypes.bool
-_REDUCE = _d(keep_dims=False, Tidx=_I32)
-_CONV = _d(use_cudnn_on_gpu=True, explicit_paddings=[], data_format="NHWC", dilations=[1, 1, 1, 1])
-_SEEDS = _d(seed=0, seed2=0)
-_SLICE_MASKS = _d(begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0)
-_MATMUL_B = _d(adj_x=False, adj_y=False, grad_x=False, grad_y=False)
-_DEFAULT_ATTRS: dict[str, dict] = {
-    **{t: _REDUCE for t in ("All", "Any", "Max", "Mean", "Min", "Prod", "Sum")},
-    **{t: _d(use_locking=False) for t in ("ApplyAdadelta", "ApplyCenteredRMSProp", "ApplyGradientDescent",
-                                          "ApplyRMSProp", "AssignAdd", "AssignSub")},
-    "ApplyAdagrad": _d(use_locking=False, update_slots=True),
-    "ApplyAdam": _d(use_locking=False, use_nesterov=False),
-    "ApplyMomentum": _d(use_locking=False, use_nesterov=False),
-    "ArgMax": _d(Tidx=_I32, output_type=_I64),
-    "ArgMin": _d(Tidx=_I32, output_type=_I64),
-    "Assign": _d(validate_shape=True, use_locking=True),
-    **{t: _d(data_format="NHWC") for t in ("AvgPool", "AvgPoolGrad", "BiasAdd", "BiasAddGrad")},
-    "BatchMatMul": _MATMUL_B, "BatchMatMulV2": _MATMUL_B,
-    "BroadcastGradientArgs": _d(T=_I32),
-    "BroadcastTo": _d(Tidx=_I32),
-    "Cast": _d(Truncate=False),
-    "ConcatV2": _d(Tidx=_I32),
-    **{t: _CONV for t in ("Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput")},
-    "Cumsum": _d(exclusive=False, reverse=False, Tidx=_I32),
-    "Equal": _d(incompatible_shape_error=True), "NotEqual": _d(incompatible_shape_error=True),
-    "ExpandDims": _d(Tdim=_I32),
-    "Fill": _d(index_type=_I32),
-    "Gather": _d(validate_indices=True),
-    "GatherV2": _d(batch_dims=0),
-    "InTopKV2": _d(T=_I32),
-    "InvertPermutation": _d(T=_I32),
-    "LRN": _d(depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, T=_F32),
-    "LeakyRelu": _d(alpha=0.2, T=_F32), "LeakyReluGrad": _d(alpha=0.2, T=_F32),
-    "MatMul": _d(transpose_a=False, transpose_b=False, grad_a=False, grad_b=False),
-    "MaxPool": _d(T=_F32, explicit_paddings=[], data_format="NHWC"),
-    "MaxPoolGrad": _d(T=_F32, explicit_paddings=[], data_format="NHWC"),
-    "MirrorPad": _d(Tpaddings=_I32), "Pad": _d(Tpaddings=_I32), "PadV2": _d(Tpaddings=_I32),
-    "Multinomial": _d(seed=0, seed2=0, output_dtype=_I64),
-    "OneHot": _d(axis=-1, TI=_I64),
-    "Pack": _d(axis=0), "Unpack": _d(axis=0),
-    "Placeholder": _d(shape=TensorShape(None)),
-    "PreventGradient": _d(message=""),
-    **{t: _SEEDS for t in ("RandomShuffle", "RandomStandardNormal", "RandomUniform", "RandomUniformInt",
-                           "TruncatedNormal")},
-    "Range": _d(Tidx=_I32),
-    "Reshape": _d(Tshape=_I32),
-    "ReverseV2": _d(Tidx=_I32),
-    "Shape": _d(out_type=_I32), "ShapeN": _d(out_type=_I32), "Size": _d(out_type=_I32),
-    "SparseSoftmaxCrossEntropyWithLogits": _d(Tlabels=_I64),
-    "SplitV": _d(Tlen=_I64),
-    "Squeeze": _d(squeeze_dims=[]),
-    "StridedSlice": _SLICE_MASKS, "StridedSliceGrad": _SLICE_MASKS,
-    "Tile": _d(Tmultiples=_I32),
-    "TopKV2": _d(sorted=True, Tk=_I32, index_type=_I32),
-    "Transpose": _d(Tperm=_I32),
-    "UnsortedSegmentSum": _d(Tnumsegments=_I32),
-    "VariableV2": _d(container="", shared_name=""),
-    "Where": _d(T=_BOOL),
-}
-del _F32, _I32, _I64, _BOOL
 
 
 __all__ = ["attr_value_of", "graph_to_graph_def", "import_graph_def", "make_ndarray", "make_tensor_proto",

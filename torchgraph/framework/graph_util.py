@@ -14,11 +14,23 @@ from . import dtypes as _dtypes
 from .graph_io import attr_value_of, import_graph_def, make_tensor_proto
 from .tensor_shape import TensorShape
 
-# Op types that hold a variable's value and that `convert_variables_to_constants` replaces.
-_VARIABLE_OP_TYPES = frozenset({"VariableV2", "Variable"})
-# Ops that `must_run_on_cpu(pin_variables_on_cpu=True)` pins: variables and what writes them.
-_VARIABLE_RELATED_OPS = frozenset({"Assign", "AssignAdd", "AssignSub", "Queue", "ScatterAdd", "ScatterSub",
-                                   "ScatterUpdate", "TruncatedNormal", "Variable", "VariableV2"})
+
+
+def _entry(op_type: str):
+    from ..ops.registry import find_entry
+    return find_entry(op_type)
+
+
+def _holds_variable(op_type: str) -> bool:
+    """Variable nodes: what `convert_variables_to_constants` replaces by Consts."""
+    entry = _entry(op_type)
+    return entry is not None and entry.holds_variable
+
+
+def _variable_related(op_type: str) -> bool:
+    """What `must_run_on_cpu(pin_variables_on_cpu=True)` pins."""
+    entry = _entry(op_type)
+    return entry is not None and entry.pinned_with_variables
 
 
 def _node_name(name: str) -> str:
@@ -87,7 +99,7 @@ def convert_variables_to_constants(sess, input_graph_def: graph_pb2.GraphDef, ou
     sub = extract_sub_graph(input_graph_def, list(output_node_names))
     allow = set(variable_names_whitelist) if variable_names_whitelist is not None else None
     deny = set(variable_names_blacklist or ())
-    to_freeze = [n.name for n in sub.node if n.op in _VARIABLE_OP_TYPES and (allow is None or n.name in allow)
+    to_freeze = [n.name for n in sub.node if _holds_variable(n.op) and (allow is None or n.name in allow)
                  and n.name not in deny]
     values = sess.run([name + ":0" for name in to_freeze]) if to_freeze else []
     frozen = dict(zip(to_freeze, values))
@@ -160,7 +172,7 @@ def _strip_control(name: str) -> str:
 def must_run_on_cpu(node, pin_variables_on_cpu: bool = False) -> bool:
     """TF1's placement hint: string/int32 Consts (and variable ops, if asked) belong on the CPU."""
     node_def = node.node_def if hasattr(node, "node_def") and not isinstance(node, node_def_pb2.NodeDef) else node
-    if pin_variables_on_cpu and node_def.op in _VARIABLE_RELATED_OPS:
+    if pin_variables_on_cpu and _variable_related(node_def.op):
         return True
     host_types = (_dtypes.string.as_datatype_enum, _dtypes.int32.as_datatype_enum)
     if node_def.op == "Const" and node_def.attr["dtype"].type in host_types:

@@ -11,7 +11,7 @@ import collections.abc
 from typing import Any, Callable
 
 
-def _is_namedtuple(x: Any) -> bool:
+def is_namedtuple(x: Any) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
@@ -56,7 +56,7 @@ def _rebuild(like: Any, children: list) -> Any:
             return type(like)((k, values[k]) for k in like)
         except TypeError:
             return {k: values[k] for k in like}
-    if _is_namedtuple(like):
+    if is_namedtuple(like):
         return type(like)(*children)
     if isinstance(like, tuple):
         return tuple(children)

@@ -16,7 +16,7 @@ def get_seed(op_seed):
     graph_seed = get_default_graph().seed
     if graph_seed is not None:
         if op_seed is None:
-            op_seed = get_default_graph()._last_id
+            op_seed = get_default_graph().last_op_id
         seeds = (int(graph_seed), int(op_seed))
     elif op_seed is not None:
         seeds = (DEFAULT_GRAPH_SEED, int(op_seed))

@@ -15,19 +15,21 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_numpy
 from ..framework.tensor_shape import TensorShape
-from ..runtime.values import Constant
-from ._grad_util import vjp_grad
-from ._util import constant_value, host_int, host_list, shape_tensor_value, static_axes
+from .registry import Constant
+from .generic_grad import vjp_grad
+from .static_values import constant_value, host_int, host_list, shape_tensor_value, static_axes
 from .registry import apply_op, op_output, register, same_as_input
 
 _i32 = _dtypes.int32
 
 
 # --- Identity & friends ----------------------------------------------------------------------------------
-register("Identity", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [g], aliases={0: 0})
-register("StopGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None], aliases={0: 0})
+register("Identity", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [g], aliases={0: 0},
+         pass_through=True)
+register("StopGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None], aliases={0: 0},
+         pass_through=True)
 register("PreventGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None],
-         aliases={0: 0})
+         aliases={0: 0}, pass_through=True, attr_defaults={"message": ''})
 register("Snapshot", same_as_input(0), lambda op, ctx: (lambda x: x.clone()), lambda op, g: [g])
 
 
@@ -86,7 +88,8 @@ def _shape_kernel(op, ctx):
     return lambda x: torch.tensor(x.shape, dtype=tdt)
 
 
-register("Shape", _shape_shape, _shape_kernel, type_attr="T", differentiable=False)
+register("Shape", _shape_shape, _shape_kernel, type_attr="T", host_outputs=True, reads_only_shapes=True,
+         differentiable=False, attr_defaults={"out_type": _dtypes.int32})
 
 
 def _shape_n_shape(inputs, attrs):
@@ -95,12 +98,14 @@ def _shape_n_shape(inputs, attrs):
 
 register("ShapeN", _shape_n_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(
-             torch.tensor(x.shape, dtype=op.get_attr("out_type").torch_dtype) for x in xs)), differentiable=False)
+             torch.tensor(x.shape, dtype=op.get_attr("out_type").torch_dtype) for x in xs)),
+         host_outputs=True, reads_only_shapes=True, differentiable=False, attr_defaults={"out_type": _dtypes.int32})
 register("Size", lambda inputs, attrs: [(attrs["out_type"], TensorShape([]))],
          lambda op, ctx: (lambda x, _t=op.get_attr("out_type").torch_dtype: torch.tensor(x.numel(), dtype=_t)),
-         differentiable=False)
+         host_outputs=True, reads_only_shapes=True, differentiable=False, attr_defaults={"out_type": _dtypes.int32})
 register("Rank", lambda inputs, attrs: [(_i32, TensorShape([]))],
-         lambda op, ctx: (lambda x: torch.tensor(x.dim(), dtype=torch.int32)), differentiable=False)
+         lambda op, ctx: (lambda x: torch.tensor(x.dim(), dtype=torch.int32)), host_outputs=True,
+         reads_only_shapes=True, differentiable=False)
 
 
 def shape(input, name=None, out_type=_i32):
@@ -144,7 +149,7 @@ def _reshape_shape(inputs, attrs):
 
 
 def _reshape_kernel(op, ctx):
-    cv = constant_value(op.inputs[1])
+    cv = ctx.constant_value(op.inputs[1])
     if cv is not None:
         static = tuple(int(d) for d in np.asarray(cv).reshape(-1))
         return lambda x, s: x.reshape(static)
@@ -157,7 +162,7 @@ def _grad_reshape(op, g):
 
 
 register("Reshape", _reshape_shape, _reshape_kernel, _grad_reshape, host_inputs=(1,), aliases={0: 0},
-         type_attr={"T": 0, "Tshape": 1})
+         type_attr={"T": 0, "Tshape": 1}, attr_defaults={"Tshape": _dtypes.int32})
 
 
 def reshape(tensor, shape, name=None):
@@ -189,7 +194,7 @@ def _grad_to_input_shape(op, g):
 register("ExpandDims", _expand_dims_shape,
          lambda op, ctx: (lambda x, d: torch.unsqueeze(x, host_int(d) if host_int(d) >= 0
                                                        else host_int(d) + x.dim() + 1)),
-         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1})
+         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1}, attr_defaults={"Tdim": _dtypes.int32})
 
 
 def expand_dims(input, axis=None, name=None, dim=None):
@@ -226,7 +231,7 @@ def _squeeze_kernel(op, ctx):
     return lambda x: x.squeeze(dims)
 
 
-register("Squeeze", _squeeze_shape, _squeeze_kernel, _grad_to_input_shape, aliases={0: 0})
+register("Squeeze", _squeeze_shape, _squeeze_kernel, _grad_to_input_shape, aliases={0: 0}, attr_defaults={"squeeze_dims": []})
 
 
 def squeeze(input, axis=None, name=None, squeeze_dims=None):
@@ -252,7 +257,7 @@ def _transpose_shape(inputs, attrs):
 
 
 def _transpose_kernel(op, ctx):
-    perm = static_axes(op.inputs[1])
+    perm = ctx.static_axes(op.inputs[1])
     if perm is not None:
         perm = tuple(perm)
         return lambda x, p: x.permute(perm)
@@ -267,9 +272,9 @@ def _grad_transpose(op, g):
 
 
 register("Transpose", _transpose_shape, _transpose_kernel, _grad_transpose, host_inputs=(1,), aliases={0: 0},
-         type_attr={"T": 0, "Tperm": 1})
+         type_attr={"T": 0, "Tperm": 1}, attr_defaults={"Tperm": _dtypes.int32})
 register("InvertPermutation", same_as_input(0),
-         lambda op, ctx: (lambda p: torch.argsort(p).to(p.dtype)), differentiable=False)
+         lambda op, ctx: (lambda p: torch.argsort(p).to(p.dtype)), differentiable=False, attr_defaults={"T": _dtypes.int32})
 
 
 def transpose(a, perm=None, name="transpose", conjugate=False):
@@ -331,7 +336,7 @@ def _concat_shape(inputs, attrs):
 
 
 def _concat_kernel(op, ctx):
-    av = constant_value(op.inputs[-1])
+    av = ctx.constant_value(op.inputs[-1])
     if av is not None:
         a = int(av)
         return lambda *xs: torch.cat(xs[:-1], dim=a)
@@ -350,7 +355,7 @@ def _grad_concat(op, g):
     return vjp_grad(op, g)[:-1] + [None]
 
 
-register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(), type_attr={"T": 0, "Tidx": -1})
+register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(-1,), type_attr={"T": 0, "Tidx": -1}, attr_defaults={"Tidx": _dtypes.int32})
 
 
 def concat(values, axis, name="concat"):
@@ -387,7 +392,7 @@ def _grad_pack(op, g):
 
 
 register("Pack", _pack_shape, lambda op, ctx: (lambda *xs, _a=op.get_attr("axis"): torch.stack(xs, dim=_a)),
-         _grad_pack)
+         _grad_pack, attr_defaults={"axis": 0})
 
 
 def stack(values, axis=0, name="stack"):
@@ -444,7 +449,7 @@ def _grad_unpack(op, *grads):
 
 register("Unpack", _unpack_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
-         _grad_unpack, aliases=_EveryOutputFrom(0))
+         _grad_unpack, aliases=_EveryOutputFrom(0), attr_defaults={"axis": 0})
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
@@ -516,7 +521,7 @@ def _splitv_kernel(op, ctx):
 register("SplitV", _splitv_shape, _splitv_kernel,
          lambda op, *gs: [concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
                                  op.inputs[2]), None, None], host_inputs=(1, 2), type_attr={"T": 0, "Tlen": 1},
-         aliases=_EveryOutputFrom(0))
+         aliases=_EveryOutputFrom(0), attr_defaults={"Tlen": _dtypes.int64})
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
@@ -562,7 +567,7 @@ def _grad_tile(op, g):
 
 
 register("Tile", _tile_shape, lambda op, ctx: (lambda x, m: x.repeat(host_list(m))), _grad_tile,
-         host_inputs=(1,), type_attr={"T": 0, "Tmultiples": 1})
+         host_inputs=(1,), type_attr={"T": 0, "Tmultiples": 1}, attr_defaults={"Tmultiples": _dtypes.int32})
 
 
 def tile(input, multiples, name=None):
@@ -623,9 +628,9 @@ def _grad_pad(op, g):
     return vjp_grad(op, g)[:1] + [None] * (len(op.inputs) - 1)
 
 
-register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1})
-register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1})
-register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1})
+register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32})
+register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32})
+register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32})
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
@@ -657,7 +662,7 @@ def _grad_broadcast_to(op, g):
 
 register("BroadcastTo", _broadcast_to_shape,
          lambda op, ctx: (lambda x, s: x.expand(host_list(s)) if x.dim() <= len(host_list(s)) else x),
-         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tidx": 1})
+         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32})
 
 
 def broadcast_to(input, shape, name=None):
@@ -677,8 +682,8 @@ def _fill_shape(inputs, attrs):
 
 def _fill_kernel(op, ctx):
     dev = ctx.device
-    cv = constant_value(op.inputs[0])
-    vv = constant_value(op.inputs[1])
+    cv = ctx.constant_value(op.inputs[0])
+    vv = ctx.constant_value(op.inputs[1])
     dt = op.inputs[1].dtype
     if cv is not None and vv is not None and dt.torch_dtype is not None:
         # Both known: a constant (kept in the plan, never re-filled per step).
@@ -688,7 +693,7 @@ def _fill_kernel(op, ctx):
 
 
 register("Fill", _fill_shape, _fill_kernel, lambda op, g: [None, None], type_attr={"T": 1, "index_type": 0},
-         host_inputs=(0,))
+         host_inputs=(0,), attr_defaults={"index_type": _dtypes.int32})
 
 
 def fill(dims, value, name=None):
@@ -779,7 +784,8 @@ def _range_kernel(op, ctx):
     return lambda s, l, d: torch.arange(s.item(), l.item(), d.item(), dtype=tdt, device=dev)
 
 
-register("Range", _range_shape, _range_kernel, type_attr={"Tidx": 0}, host_inputs=(0, 1, 2), differentiable=False)
+register("Range", _range_shape, _range_kernel, type_attr={"Tidx": 0}, host_inputs=(0, 1, 2),
+         value_dependent_shape=True, differentiable=False, attr_defaults={"Tidx": _dtypes.int32})
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
@@ -838,7 +844,7 @@ def _one_hot_kernel(op, ctx):
 
 
 register("OneHot", _one_hot_shape, _one_hot_kernel, lambda op, g: [None, None, None, None],
-         type_attr={"TI": 0, "T": 2}, host_inputs=(1,))
+         type_attr={"TI": 0, "T": 2}, host_inputs=(1,), attr_defaults={"axis": -1, "TI": _dtypes.int64})
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -874,7 +880,7 @@ def _check_indices_dtype(idx):
 
 
 def _gather_kernel(op, ctx):
-    av = constant_value(op.inputs[2])
+    av = ctx.constant_value(op.inputs[2])
 
     def k(params, idx, axis, _a=None if av is None else int(av)):
         a = _a if _a is not None else host_int(axis)
@@ -918,7 +924,7 @@ def _ss_attrs_index():
 
 
 register("GatherV2", _gather_shape, _gather_kernel, _grad_gather, type_attr={"Tparams": 0, "Tindices": 1, "Taxis": 2},
-         host_inputs=(2,))
+         host_inputs=(2,), attr_defaults={"batch_dims": 0})
 
 
 def _gather_v1_shape(inputs, attrs):
@@ -932,7 +938,7 @@ def _gather_v1_shape(inputs, attrs):
 register("Gather", _gather_v1_shape,
          lambda op, ctx: (lambda p, i: torch.index_select(p, 0, i.long().reshape(-1).to(p.device))
                           .reshape(tuple(i.shape) + tuple(p.shape[1:]))), vjp_grad,
-         type_attr={"Tparams": 0, "Tindices": 1})
+         type_attr={"Tparams": 0, "Tindices": 1}, attr_defaults={"validate_indices": True})
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
@@ -966,7 +972,7 @@ def _unsorted_segment_sum_kernel(op, ctx):
 
 
 register("UnsortedSegmentSum", _unsorted_segment_sum_shape, _unsorted_segment_sum_kernel, vjp_grad,
-         host_inputs=(2,), type_attr={"T": 0, "Tindices": 1, "Tnumsegments": 2})
+         host_inputs=(2,), type_attr={"T": 0, "Tindices": 1, "Tnumsegments": 2}, attr_defaults={"Tnumsegments": _dtypes.int32})
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
@@ -1090,7 +1096,7 @@ def _ss_shape(inputs, attrs):
 
 def _ss_kernel(op, ctx):
     attrs = op.attrs
-    bv, ev, sv = (static_axes(op.inputs[i]) for i in (1, 2, 3))
+    bv, ev, sv = (ctx.static_axes(op.inputs[i]) for i in (1, 2, 3))
     rank = op.inputs[0].get_shape().ndims
     if bv is not None and ev is not None and sv is not None:
         idx = _ss_index(attrs, bv, ev, sv, rank)
@@ -1132,7 +1138,7 @@ def _ss_grad_kernel(op, ctx):
         idx = _ss_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
         _index_put(out, idx, dy)
         return out
-    bv, ev, sv = (static_axes(op.inputs[i]) for i in (1, 2, 3))
+    bv, ev, sv = (ctx.static_axes(op.inputs[i]) for i in (1, 2, 3))
     if bv is not None and ev is not None and sv is not None:
         idx = _ss_index(attrs, bv, ev, sv, None)
 
@@ -1165,12 +1171,12 @@ def _grad_ss(op, g):
 
 
 register("StridedSlice", _ss_shape, _ss_kernel, _grad_ss, host_inputs=(1, 2, 3), aliases={0: 0},
-         type_attr={"T": 0, "Index": 1})
+         type_attr={"T": 0, "Index": 1}, attr_defaults={"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0})
 register("StridedSliceGrad",
          lambda inputs, attrs: [(inputs[4].dtype, TensorShape(shape_tensor_value(inputs[0]) and
                                                               [None if d == -1 else d for d in
                                                                shape_tensor_value(inputs[0])]))],
-         _ss_grad_kernel, type_attr={"Index": 0, "T": 4}, host_inputs=(0, 1, 2, 3), differentiable=False)
+         _ss_grad_kernel, type_attr={"Index": 0, "T": 4}, host_inputs=(0, 1, 2, 3), differentiable=False, attr_defaults={"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0})
 
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
@@ -1252,7 +1258,7 @@ Tensor.__getitem__ = _getitem
 # --- Where (indices), ReverseV2, misc ------------------------------------------------------------------------------
 register("Where", lambda inputs, attrs: [(_dtypes.int64, TensorShape([None, inputs[0].get_shape().ndims]))],
          lambda op, ctx: (lambda c: torch.nonzero(c.bool() if c.dtype != torch.bool else c)),
-         differentiable=False)
+         value_dependent_shape=True, differentiable=False, attr_defaults={"T": _dtypes.bool})
 
 
 def where_indices(condition, name=None):
@@ -1263,7 +1269,7 @@ def where_indices(condition, name=None):
 register("ReverseV2", same_as_input(0),
          lambda op, ctx: (lambda x, a: torch.flip(x, [v % x.dim() for v in host_list(a)])),
          lambda op, g: [op_output("ReverseV2", [g, op.inputs[1]], attrs={"Tidx": _i32}), None], host_inputs=(1,),
-         type_attr={"T": 0, "Tidx": 1})
+         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32})
 
 
 def reverse(tensor, axis, name=None):
@@ -1287,7 +1293,7 @@ def _cumsum_kernel(op, ctx):
     return k
 
 
-register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tidx": 1})
+register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tidx": 1}, attr_defaults={"exclusive": False, "reverse": False, "Tidx": _dtypes.int32})
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):

@@ -7,8 +7,7 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import to_numpy
 from ..framework.tensor_shape import TensorShape, as_shape
-from ..runtime.values import Constant, to_runtime
-from .registry import create_op_in_graph, register
+from .registry import Constant, create_op_in_graph, register
 
 
 def _const_shape(inputs, attrs):
@@ -16,10 +15,10 @@ def _const_shape(inputs, attrs):
 
 
 def _const_kernel(op, ctx):
-    return Constant(to_runtime(op.get_attr("value"), op.get_attr("dtype"), ctx.device))
+    return Constant(ctx.to_runtime(op.get_attr("value"), op.get_attr("dtype")))
 
 
-register("Const", _const_shape, _const_kernel, type_attr=None, differentiable=False)
+register("Const", _const_shape, _const_kernel, type_attr=None, differentiable=False, outputs_state=True)
 
 
 def make_const(arr: np.ndarray, dtype: _dtypes.DType, name: str) -> Tensor:
@@ -74,8 +73,8 @@ def _placeholder_kernel(op, ctx):
     return unfed
 
 
-register("Placeholder", _placeholder_shape, _placeholder_kernel, type_attr=None, stateful=True,
-         differentiable=False)
+register("Placeholder", _placeholder_shape, _placeholder_kernel, type_attr=None, stateful=True, effect_free=True,
+         differentiable=False, attr_defaults={"shape": TensorShape(None)})
 
 
 def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
@@ -91,7 +90,7 @@ def _pwd_shape(inputs, attrs):
 
 
 register("PlaceholderWithDefault", _pwd_shape, lambda op, ctx: (lambda x: x), grad=lambda op, g: [g],
-         type_attr=None, aliases={0: 0})
+         type_attr=None, aliases={0: 0}, pass_through=True)
 
 
 def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:

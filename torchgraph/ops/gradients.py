@@ -157,7 +157,7 @@ def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:
     if grad_fn is None:
         if not entry.differentiable or not any(_differentiable(t) for t in op._inputs):
             return [None] * len(op._inputs)
-        from ._grad_util import vjp_grad
+        from .generic_grad import vjp_grad
         grad_fn = vjp_grad
     with graph.name_scope(op.name + "_grad"):
         if len(op._outputs) == 1:
@@ -166,7 +166,7 @@ def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:
             in_grads = grad_fn(op, *out_grads)
         in_grads = list(in_grads) + [None] * (len(op._inputs) - len(in_grads))
         if gate and sum(1 for g in in_grads if g is not None) > 1:
-            from .control_flow_ops import tuple as tf_tuple
+            from .grouping_ops import tuple as tf_tuple
             in_grads = tf_tuple(in_grads)
     return in_grads
 

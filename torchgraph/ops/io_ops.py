@@ -63,7 +63,7 @@ def _save_v2_kernel(op, ctx):
     return save
 
 
-register("SaveV2", lambda inputs, attrs: [], _save_v2_kernel, type_attr=None, stateful=True,
+register("SaveV2", lambda inputs, attrs: [], _save_v2_kernel, type_attr=None, stateful=True, checkpoint_io=True,
          differentiable=False)
 
 
@@ -160,7 +160,7 @@ def _torch_value(reader, name: str):
     return reader.get_torch_tensor(name)
 
 
-register("RestoreV2", _restore_v2_shape, _restore_v2_kernel, type_attr=None, stateful=True,
+register("RestoreV2", _restore_v2_shape, _restore_v2_kernel, type_attr=None, stateful=True, checkpoint_io=True,
          differentiable=False)
 
 
@@ -212,7 +212,7 @@ def _data_files(prefix: str) -> list[str]:
 
 
 register("MergeV2Checkpoints", lambda inputs, attrs: [], _merge_kernel, type_attr=None, stateful=True,
-         differentiable=False)
+         differentiable=False, attr_defaults={"delete_old_dirs": True, "allow_missing_files": False})
 
 
 # --- filename helpers ---------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def _regex_full_match_kernel(op, ctx):
 
 
 if "StringJoin" not in REGISTRY:
-    register("StringJoin", _string_join_shape, _string_join_kernel, type_attr=None, differentiable=False)
+    register("StringJoin", _string_join_shape, _string_join_kernel, type_attr=None, differentiable=False, attr_defaults={"separator": ''})
 if "StaticRegexFullMatch" not in REGISTRY:
     register("StaticRegexFullMatch", lambda inputs, attrs: [(_dtypes.bool, inputs[0].get_shape())],
              _regex_full_match_kernel, type_attr=None, differentiable=False)

@@ -12,8 +12,8 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_numpy
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
-from ..runtime.values import Alias
-from ._util import constant_value, host_list, static_axes
+from .registry import Alias
+from .static_values import constant_value, host_list, static_axes
 from .registry import apply_op, op_output, register, same_as_input
 
 # --- unary elementwise ----------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def _bga_kernel(op, ctx):
 
 register("BroadcastGradientArgs",
          lambda inputs, attrs: [(inputs[0].dtype, TensorShape([None])), (inputs[0].dtype, TensorShape([None]))],
-         _bga_kernel, host_inputs=(0, 1), differentiable=False)
+         _bga_kernel, host_inputs=(0, 1), host_outputs=True, differentiable=False, attr_defaults={"T": _dtypes.int32})
 
 
 _ABSENT = object()
@@ -406,7 +406,8 @@ def _string_aware(torch_fn, np_fn):
 
 
 for _type, _fn in [("Equal", _string_aware(torch.eq, np.equal)), ("NotEqual", _string_aware(torch.ne, np.not_equal))]:
-    register(_type, _binary_shape(_dtypes.bool, _type), _unary_kernel(_fn), differentiable=False)
+    register(_type, _binary_shape(_dtypes.bool, _type), _unary_kernel(_fn), differentiable=False,
+             attr_defaults={"incompatible_shape_error": True})
 
 for _type, _fn in [("LogicalAnd", torch.logical_and), ("LogicalOr", torch.logical_or)]:
     register(_type, _binary_shape(_dtypes.bool), _unary_kernel(_fn), type_attr=None, differentiable=False)
@@ -464,7 +465,7 @@ def _grad_cast(op, g):
     return [None]
 
 
-register("Cast", _cast_shape, _cast_kernel, _grad_cast, type_attr=None)
+register("Cast", _cast_shape, _cast_kernel, _grad_cast, type_attr=None, attr_defaults={"Truncate": False})
 
 
 # --- MatMul ------------------------------------------------------------------------------------------------
@@ -506,7 +507,7 @@ def _grad_matmul(op, g):
     return [matmul(b, g, transpose_a=True, transpose_b=True), matmul(g, a, transpose_a=True, transpose_b=True)]
 
 
-register("MatMul", _matmul_shape, _matmul_kernel, _grad_matmul)
+register("MatMul", _matmul_shape, _matmul_kernel, _grad_matmul, attr_defaults={"transpose_a": False, "transpose_b": False, "grad_a": False, "grad_b": False})
 
 
 def _batch_matmul_shape(inputs, attrs):
@@ -534,7 +535,7 @@ def _batch_matmul_kernel(op, ctx):
 
 def _grad_batch_matmul(op, g):
     """TF's: two batched matmuls, each summed back over the batch dims its input was broadcast in."""
-    from ._grad_util import vjp_grad
+    from .generic_grad import vjp_grad
     x, y = op.inputs
     ax, ay = op.get_attr("adj_x"), op.get_attr("adj_y")
     sx, sy = x.get_shape(), y.get_shape()
@@ -562,8 +563,8 @@ def _grad_batch_matmul(op, g):
     return [back(gx, x, bx), back(gy, y, by)]
 
 
-register("BatchMatMulV2", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul)
-register("BatchMatMul", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul)
+register("BatchMatMulV2", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False})
+register("BatchMatMul", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False})
 
 
 # --- reductions --------------------------------------------------------------------------------------------
@@ -597,7 +598,7 @@ def _reduce_shape(out_dtype=None):
 def _reduce_kernel(fn_all, fn_dims, int_mean=False):
     def factory(op, ctx):
         keep = op.get_attr("keep_dims")
-        axes = static_axes(op.inputs[1])
+        axes = ctx.static_axes(op.inputs[1])
         rank = op.inputs[0].get_shape().ndims
 
         def run(x, axes_v, _axes=axes):
@@ -724,7 +725,7 @@ def _grad_minmax(op, g):
 
 def _grad_prod(op, g):
     """Through torch autograd (it handles zeros in the input exactly)."""
-    from ._grad_util import vjp_grad
+    from .generic_grad import vjp_grad
     return [vjp_grad(op, g)[0], None]
 
 
@@ -767,7 +768,8 @@ for _type, _fall, _fdims, _grad, _odt in _REDUCTIONS:
     register(_type, _reduce_shape(_odt) if _odt is not None else _numeric_only(_type, _reduce_shape(_odt)),
              _reduce_kernel(_fall, _fdims), _grad, host_inputs=(1,),
              differentiable=_grad is not None, aliases={0: 0},
-             type_attr={"T": 0, "Tidx": 1} if _odt is None else {"Tidx": 1})
+             type_attr={"T": 0, "Tidx": 1} if _odt is None else {"Tidx": 1},
+             attr_defaults={"keep_dims": False, "Tidx": _dtypes.int32})
 
 
 def _reduced_shape_kernel(op, ctx):
@@ -781,7 +783,7 @@ def _reduced_shape_kernel(op, ctx):
 
 
 register("ReducedShape", lambda inputs, attrs: [(_dtypes.int32, TensorShape([inputs[0].get_shape()[0]]))],
-         _reduced_shape_kernel, host_inputs=(0, 1), type_attr=None, differentiable=False)
+         _reduced_shape_kernel, host_inputs=(0, 1), host_outputs=True, type_attr=None, differentiable=False)
 
 
 def _argminmax_shape(inputs, attrs):
@@ -803,9 +805,9 @@ def _argminmax_kernel(fn):
 
 
 register("ArgMax", _argminmax_shape, _argminmax_kernel(torch.argmax), host_inputs=(1,), differentiable=False,
-         type_attr={"T": 0, "Tidx": 1})
+         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32, "output_type": _dtypes.int64})
 register("ArgMin", _argminmax_shape, _argminmax_kernel(torch.argmin), host_inputs=(1,), differentiable=False,
-         type_attr={"T": 0, "Tidx": 1})
+         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32, "output_type": _dtypes.int64})
 
 
 # --- Select / where -----------------------------------------------------------------------------------------

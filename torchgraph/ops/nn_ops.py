@@ -14,8 +14,8 @@ from ..framework.graph import get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..framework.tensor_shape import TensorShape
 from . import array_ops, math_ops
-from ._grad_util import vjp_grad
-from ._util import host_list
+from .generic_grad import vjp_grad
+from .static_values import host_list
 from .registry import apply_op, op_output, register, same_as_input
 
 # --- activations --------------------------------------------------------------------------------------------
@@ -59,8 +59,8 @@ def _leaky_grad_kernel(op, ctx):
     return lambda g, x: torch.where(x > 0, g, g * a)
 
 
-register("LeakyRelu", same_as_input(0), _leaky_kernel, _act_grad("LeakyReluGrad"))
-register("LeakyReluGrad", same_as_input(0), _leaky_grad_kernel)
+register("LeakyRelu", same_as_input(0), _leaky_kernel, _act_grad("LeakyReluGrad"), attr_defaults={"alpha": 0.20000000298023224, "T": _dtypes.float32})
+register("LeakyReluGrad", same_as_input(0), _leaky_grad_kernel, attr_defaults={"alpha": 0.20000000298023224, "T": _dtypes.float32})
 
 
 def _softmax_grad(op, g):
@@ -173,8 +173,8 @@ def _bias_add_shape(inputs, attrs):
     return [(x.dtype, x.get_shape())]
 
 
-register("BiasAdd", _bias_add_shape, _bias_add_kernel, _grad_bias_add)
-register("BiasAddGrad", _bias_add_grad_shape, _bias_add_grad_kernel)
+register("BiasAdd", _bias_add_shape, _bias_add_kernel, _grad_bias_add, attr_defaults={"data_format": 'NHWC'})
+register("BiasAddGrad", _bias_add_grad_shape, _bias_add_grad_kernel, attr_defaults={"data_format": 'NHWC'})
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -327,22 +327,22 @@ def _conv_bp_filter_kernel(op, ctx):
 
 
 def _bp_input_shape(inputs, attrs):
-    from ._util import shape_tensor_value
+    from .static_values import shape_tensor_value
     v = shape_tensor_value(inputs[0])
     return [(inputs[1].dtype, TensorShape(None if v is None else [None if d == -1 else d for d in v]))]
 
 
 def _bp_filter_shape(inputs, attrs):
-    from ._util import shape_tensor_value
+    from .static_values import shape_tensor_value
     v = shape_tensor_value(inputs[1])
     return [(inputs[0].dtype, TensorShape(None if v is None else [None if d == -1 else d for d in v]))]
 
 
-register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d)
+register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d, attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]})
 register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input_kernel, vjp_grad, type_attr={"T": 1},
-         host_inputs=(0,))
+         host_inputs=(0,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]})
 register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter_kernel, vjp_grad, type_attr={"T": 0},
-         host_inputs=(1,))
+         host_inputs=(1,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]})
 
 
 def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
@@ -464,12 +464,12 @@ def _avg_pool_grad_kernel(op, ctx):
     return kern
 
 
-register("MaxPool", _pool_shape, _pool_kernel(_max_pool_nchw), _grad_max_pool)
-register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool)
+register("MaxPool", _pool_shape, _pool_kernel(_max_pool_nchw), _grad_max_pool, attr_defaults={"T": _dtypes.float32, "explicit_paddings": [], "data_format": 'NHWC'})
+register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool, attr_defaults={"data_format": 'NHWC'})
 register("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _max_pool_grad_kernel,
-         vjp_grad)
+         vjp_grad, attr_defaults={"explicit_paddings": [], "data_format": 'NHWC', "T": _dtypes.float32})
 register("AvgPoolGrad", lambda inputs, attrs: _bp_input_shape([inputs[0], inputs[1]], attrs),
-         _avg_pool_grad_kernel, vjp_grad, type_attr={"T": 1}, host_inputs=(0,))
+         _avg_pool_grad_kernel, vjp_grad, type_attr={"T": 1}, host_inputs=(0,), attr_defaults={"data_format": 'NHWC'})
 
 
 def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
@@ -552,7 +552,7 @@ def _grad_sparse_xent(op, g_loss, g_backprop=None):
 
 
 register("SparseSoftmaxCrossEntropyWithLogits", _xent_shape, _sparse_xent_kernel, _grad_sparse_xent,
-         type_attr={"T": 0, "Tlabels": 1})
+         type_attr={"T": 0, "Tlabels": 1}, attr_defaults={"Tlabels": _dtypes.int64})
 
 
 def softmax_cross_entropy_with_logits_v2(labels=None, logits=None, axis=None, name=None, dim=None):
@@ -754,7 +754,7 @@ def _in_top_k_kernel(op, ctx):
 
 
 register("InTopKV2", lambda inputs, attrs: [(_dtypes.bool, TensorShape([inputs[0].get_shape()[0]]))],
-         _in_top_k_kernel, type_attr={"T": 1}, host_inputs=(2,), differentiable=False)
+         _in_top_k_kernel, type_attr={"T": 1}, host_inputs=(2,), differentiable=False, attr_defaults={"T": _dtypes.int32})
 
 
 def _top_k_kernel(op, ctx):
@@ -767,7 +767,7 @@ def _top_k_kernel(op, ctx):
 
 
 def _top_k_shape(inputs, attrs):
-    from ._util import constant_value
+    from .static_values import constant_value
     s = inputs[0].get_shape()
     kv = constant_value(inputs[1])
     if s.ndims is None:
@@ -776,7 +776,7 @@ def _top_k_shape(inputs, attrs):
     return [(inputs[0].dtype, TensorShape(dims)), (_dtypes.int32, TensorShape(dims))]
 
 
-register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tk": 1})
+register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tk": 1}, attr_defaults={"sorted": True, "Tk": _dtypes.int32, "index_type": _dtypes.int32})
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
@@ -801,6 +801,6 @@ def _lrn_kernel(op, ctx):
     return kern
 
 
-register("LRN", same_as_input(0), _lrn_kernel, vjp_grad)
+register("LRN", same_as_input(0), _lrn_kernel, vjp_grad, attr_defaults={"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5, "T": _dtypes.float32})
 lrn = local_response_normalization
 

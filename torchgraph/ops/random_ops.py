@@ -14,7 +14,7 @@ from ..framework.graph import get_default_graph
 from ..framework.random_seed import seed_attrs
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..framework.tensor_shape import TensorShape
-from ._util import host_list, shape_tensor_value
+from .static_values import host_list, shape_tensor_value
 from .registry import op_output, register
 
 _i32 = _dtypes.int32
@@ -48,12 +48,16 @@ def _kernel(sample):
 
 register("RandomStandardNormal", _random_shape,
          _kernel(lambda s, g, dt, dev: torch.randn(s, generator=g, dtype=dt, device=dev)),
-         type_attr={"T": 0}, stateful=True, host_inputs=(0,), differentiable=False)
+         type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
 register("TruncatedNormal", _random_shape, _kernel(_truncated_normal),
-         type_attr={"T": 0}, stateful=True, host_inputs=(0,), differentiable=False)
+         type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
+         pinned_with_variables=True,
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
 register("RandomUniform", _random_shape,
          _kernel(lambda s, g, dt, dev: torch.rand(s, generator=g, dtype=dt, device=dev)),
-         type_attr={"T": 0}, stateful=True, host_inputs=(0,), differentiable=False)
+         type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
 
 
 def _uniform_int_kernel(op, ctx):
@@ -68,8 +72,9 @@ def _uniform_int_kernel(op, ctx):
 
 register("RandomUniformInt",
          lambda inputs, attrs: [(attrs["Tout"], _random_shape(inputs, {"dtype": attrs["Tout"]})[0][1])],
-         _uniform_int_kernel, type_attr={"T": 0, "Tout": 1}, stateful=True, host_inputs=(0, 1, 2),
-         differentiable=False)
+         _uniform_int_kernel, type_attr={"T": 0, "Tout": 1}, stateful=True, random=True, value_dependent_shape=False,
+         host_inputs=(0, 1, 2),
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
 
 
 def _shuffle_kernel(op, ctx):
@@ -79,7 +84,7 @@ def _shuffle_kernel(op, ctx):
 
 
 register("RandomShuffle", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _shuffle_kernel,
-         stateful=True, differentiable=False)
+         stateful=True, random=True, value_dependent_shape=False, differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
 
 
 def _multinomial_kernel(op, ctx):
@@ -94,7 +99,8 @@ def _multinomial_kernel(op, ctx):
 
 register("Multinomial",
          lambda inputs, attrs: [(attrs["output_dtype"], TensorShape([inputs[0].get_shape()[0], None]))],
-         _multinomial_kernel, stateful=True, host_inputs=(1,), differentiable=False)
+         _multinomial_kernel, stateful=True, random=True, value_dependent_shape=False, host_inputs=(1,),
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0, "output_dtype": _dtypes.int64})
 
 
 def _shape_arg(shape):

@@ -38,7 +38,11 @@ def _variable_kernel(op, ctx):
     return read
 
 
-register("VariableV2", _variable_shape, _variable_kernel, type_attr=None, stateful=True, differentiable=False)
+register("VariableV2", _variable_shape, _variable_kernel, type_attr=None, stateful=True, effect_free=True,
+         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''})
+# TF's original variable op (graphs from before TF 1.0 hold it): the same variable.
+register("Variable", _variable_shape, _variable_kernel, type_attr=None, stateful=True, effect_free=True,
+         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''})
 
 
 def _is_init_kernel(op, ctx):
@@ -48,7 +52,8 @@ def _is_init_kernel(op, ctx):
 
 
 register("IsVariableInitialized", lambda inputs, attrs: [(_dtypes.bool, TensorShape([]))], _is_init_kernel,
-         type_attr="dtype", stateful=True, ref_inputs=(0,), differentiable=False)
+         type_attr="dtype", stateful=True, ref_inputs=(0,), reads_variable=True, value_dependent_shape=False,
+         differentiable=False)
 
 
 # --- Assign, AssignAdd, AssignSub ---------------------------------------------------------------------------
@@ -106,11 +111,13 @@ def _assign_update_kernel(inplace_name):
     return factory
 
 
-register("Assign", _assign_shape, _assign_kernel, stateful=True, ref_inputs=(0,), differentiable=False)
-register("AssignAdd", _assign_shape, _assign_update_kernel("add_"), stateful=True, ref_inputs=(0,),
-         differentiable=False)
-register("AssignSub", _assign_shape, _assign_update_kernel("sub_"), stateful=True, ref_inputs=(0,),
-         differentiable=False)
+for _type, _kernel, _defaults in (
+        ("Assign", _assign_kernel, {"validate_shape": True, "use_locking": True}),
+        ("AssignAdd", _assign_update_kernel("add_"), {"use_locking": False}),
+        ("AssignSub", _assign_update_kernel("sub_"), {"use_locking": False})):
+    # Output 0 is the variable itself (TF returns the ref), so a fetch of it is copied.
+    register(_type, _assign_shape, _kernel, stateful=True, ref_inputs=(0,), aliases={0: 0},
+             value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults)
 
 
 def _ref_of(ref):
@@ -309,7 +316,7 @@ class Variable:
         return self._variable if as_ref else self._snapshot
 
     def initialized_value(self) -> Tensor:
-        from .control_flow import cond
+        from .functional_ops import cond
         return cond(is_variable_initialized(self), self.read_value, lambda: self.initial_value)
 
     # --- updates -------------------------------------------------------------------------------------------
@@ -332,8 +339,8 @@ class Variable:
         return self._variable.eval(session=session)
 
     def load(self, value, session=None) -> None:
-        from ..client.session import _session_for
-        sess = _session_for(self.graph, session)
+        from ..framework.default_session import session_for
+        sess = session_for(self.graph, session)
         sess.run(self._initializer_op, {self._initializer_op.inputs[1]: value})
 
     def _get_save_slice_info(self):
@@ -394,7 +401,7 @@ def moving_average_variables(scope=None) -> list:
 
 
 def variables_initializer(var_list, name="init"):
-    from .control_flow_ops import group, no_op
+    from .grouping_ops import group, no_op
     if var_list:
         return group(*[v.initializer for v in var_list], name=name)
     return no_op(name=name)

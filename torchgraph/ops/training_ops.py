@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import torch
 
-from ._util import constant_value
+from .static_values import constant_value
 from .registry import register
+
+
+# Every update op returns its variable (TF returns the ref) and keeps its shape.
+_UPDATES_VARIABLE = dict(aliases={0: 0}, value_dependent_shape=False, differentiable=False)
 
 
 def _var_shape(inputs, attrs):
@@ -23,7 +27,7 @@ def _scalar_or_tensor(op, i):
 
 
 def _slots(ctx, op, n):
-    from ..runtime.codegen import variable_key
+    from .variable_refs import variable_key
     store = ctx.store
     keys = [variable_key(op.inputs[i]) for i in range(n)]
 
@@ -48,7 +52,8 @@ def _sgd_kernel(op, ctx):
     return k
 
 
-register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,), differentiable=False)
+register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,),
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 def _momentum_kernel(op, ctx):
@@ -69,7 +74,8 @@ def _momentum_kernel(op, ctx):
     return k
 
 
-register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1), differentiable=False)
+register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1),
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "use_nesterov": False})
 
 
 def _is_compiling() -> bool:
@@ -109,7 +115,8 @@ def _adam_kernel(op, ctx):
     return k
 
 
-register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
+register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2),
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "use_nesterov": False})
 
 
 def _rmsprop_kernel(op, ctx):
@@ -129,7 +136,8 @@ def _rmsprop_kernel(op, ctx):
     return k
 
 
-register("ApplyRMSProp", _var_shape, _rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
+register("ApplyRMSProp", _var_shape, _rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2),
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 def _centered_rmsprop_kernel(op, ctx):
@@ -152,7 +160,7 @@ def _centered_rmsprop_kernel(op, ctx):
 
 
 register("ApplyCenteredRMSProp", _var_shape, _centered_rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2, 3),
-         differentiable=False)
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 def _adagrad_kernel(op, ctx):
@@ -170,7 +178,8 @@ def _adagrad_kernel(op, ctx):
     return k
 
 
-register("ApplyAdagrad", _var_shape, _adagrad_kernel, stateful=True, ref_inputs=(0, 1), differentiable=False)
+register("ApplyAdagrad", _var_shape, _adagrad_kernel, stateful=True, ref_inputs=(0, 1),
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "update_slots": True})
 
 
 def _adadelta_kernel(op, ctx):
@@ -186,7 +195,8 @@ def _adadelta_kernel(op, ctx):
     return k
 
 
-register("ApplyAdadelta", _var_shape, _adadelta_kernel, stateful=True, ref_inputs=(0, 1, 2), differentiable=False)
+register("ApplyAdadelta", _var_shape, _adadelta_kernel, stateful=True, ref_inputs=(0, 1, 2),
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 # --- multi-tensor (foreach) execution of several updates sharing their hyper-parameters --------------------

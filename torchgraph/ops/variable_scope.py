@@ -211,36 +211,30 @@ class _VariableStore:
 
 def _create_named_variable(graph, name, value, trainable, collections, validate_shape, dtype, constraint):
     """A Variable whose VariableV2 node is named `name` from the root scope."""
-    saved = graph._name_stack
-    graph._name_stack = ""
-    try:
+    with graph.outside_name_scopes():
         return Variable(initial_value=value, trainable=trainable, collections=collections,
                         validate_shape=validate_shape, name=name, dtype=dtype if dtype is not value.dtype else None,
                         constraint=constraint)
-    finally:
-        graph._name_stack = saved
 
 
-def _store(graph=None) -> _VariableStore:
-    graph = graph or get_default_graph()
-    if graph._var_scope_store is None:
-        graph._var_scope_store = _VariableStore()
-    return graph._var_scope_store
+def variable_store(graph=None) -> _VariableStore:
+    """The graph's variable scopes and the variables `get_variable` made in it."""
+    return (graph or get_default_graph()).library_state("variable_scope", _VariableStore)
 
 
 def get_variable_scope() -> VariableScope:
-    return _store().scope_stack[-1]
+    return variable_store().scope_stack[-1]
 
 
 def _get_default_variable_store() -> _VariableStore:
-    return _store()
+    return variable_store()
 
 
 def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                  collections=None, caching_device=None, partitioner=None, validate_shape=True,
                  use_resource=None, custom_getter=None, constraint=None, synchronization=None, aggregation=None):
     return get_variable_scope().get_variable(
-        _store(), name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+        variable_store(), name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
         trainable=trainable, collections=collections, validate_shape=validate_shape,
         custom_getter=custom_getter, constraint=constraint)
 
@@ -257,7 +251,7 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                    use_resource=None, constraint=None, auxiliary_name_scope=True):
     """Enters a variable scope (and a matching unique name scope)."""
     graph = get_default_graph()
-    store = _store(graph)
+    store = variable_store(graph)
     parent = store.scope_stack[-1]
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")

@@ -1,84 +1,126 @@
-"""Lowering an ordered op list to one straight-line Python function (the torch.fx idea).
+"""Lowering an ordered op list to one straight-line Python function (the torch.fx idea), in two steps.
 
-Each op becomes one line `t7 = k7(t3, c5)`: `k7` is the op's kernel with its attrs already
-bound, `c5` a constant inlined at plan time, `t3` an earlier value.  Running a step is then a
-single call with no graph walking, no dict lookups of attrs and no per-op dispatch on type.
+1. `bind` decides, once, what each op becomes: which ops must run, the kernel each one calls (its
+   attrs bound by the op table's factory), values known at plan time (constants, shape
+   specialisation), pass-throughs that cost nothing, device copies, multi-tensor groups, and which
+   results may share memory with state that outlives a run (so a fetch of them is a copy).  The
+   result, a `BoundPlan`, is a list of `Step`s plus the objects they use.
+2. `emit` writes the steps as Python source — one line per op, each value named after its op:
+
+       layer1_MatMul = mat_mul(x, layer1_weights)  # layer1/MatMul (MatMul)
+
+   compiles it, and maps exceptions raised inside it to TF's errors naming the failing node.
+
+Running a step is then a single call with no graph walking and no per-op dispatch.  The same
+`BoundPlan` can also be run op by op (`runtime.interpreter`), which gives identical results and
+is what `Session.debug_run` uses; `Session.plan_source` shows the emitted code.
 """
 from __future__ import annotations
 
 import itertools
+import keyword
 import linecache
-from typing import Any
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import torch
 
 from ..framework import errors
 from ..framework.graph import Operation, Tensor
-from ..ops.registry import get_entry
-from .values import Alias, Constant
+from ..ops.registry import Alias, Constant, get_entry
+from ..ops.variable_refs import variable_key
+from .kernel_context import KernelContext
+from .state import SessionState
 
-_counter = itertools.count()
+_plan_numbers = itertools.count()
 
-
-class KernelContext:
-    """What a kernel factory may ask about the session it is being built for."""
-
-    def __init__(self, session: Any, op: Operation, device: torch.device):
-        self.session = session
-        self.op = op
-        self.device = device
-
-    @property
-    def store(self) -> dict:
-        return self.session._variables
-
-    def rng(self) -> torch.Generator:
-        return self.session._rng_for(self.op, self.device)
-
-    def var_key(self, input_index: int = 0) -> str:
-        return variable_key(self.op._inputs[input_index])
-
-    def resource(self, key: str, factory):
-        return self.session._resource(key, factory)
+# Names the emitted code itself uses; value and kernel names never take them.
+_RESERVED = frozenset({"F", "V", "_copy", "_reraise", "_OpError", "_plan"})
 
 
-def variable_key(ref: Tensor) -> str:
-    """The store key of the variable a ref input points at (through Identity/ref forwarding)."""
-    op = ref.op
-    while op.type in ("Identity", "RefIdentity") and op._inputs:
-        op = op._inputs[0].op
-    if op.type not in ("VariableV2", "Variable", "TemporaryVariable"):
-        raise errors.InvalidArgumentError(None, ref.op, f"Input '{ref.name}' is not a variable reference "
-                                                        f"(it is produced by a {op.type} op)")
-    shared = op._attrs.get("shared_name") or ""
-    return shared if shared else op.name
+# ======================================================================================================
+# Step 1: bind
+# ======================================================================================================
+@dataclass
+class Arg:
+    """One argument of a step: a value by name, optionally moved to another device first."""
+
+    name: str
+    to_device: str | None = None  # namespace name of a torch.device
 
 
-_READS = ("VariableV2", "Placeholder")
+@dataclass
+class Step:
+    """One line of a plan."""
+
+    op: Operation                 # the op it runs (for a group: the last member)
+    kind: str                     # "call", "group" or "read_variable"
+    fn: str | None                # namespace name of the callable ("call", "group")
+    args: list[Arg]
+    outputs: list[str]            # value names it assigns, in output order
+    variable: str | None = None   # store key ("read_variable")
+    members: list[Operation] = field(default_factory=list)  # a group's ops
 
 
-def _live_ops(ops: list, fetches: list, record, known: dict, fed_index: dict) -> set:
+@dataclass
+class BoundPlan:
+    """What `bind` decided: the steps, the objects they use, and how results leave the plan."""
+
+    steps: list[Step]
+    namespace: dict[str, Any]
+    feed_names: list[str]
+    fetch_names: list[str]
+    fetch_copies: list[bool]      # the fetch may share memory with state: copy it on the way out
+    record_names: list[str] | None
+    emitted_ops: list[Operation]
+    variables: dict
+
+
+class _Namer:
+    """Python identifiers derived from graph names, unique within one plan."""
+
+    def __init__(self):
+        self.used: set[str] = set(_RESERVED)
+
+    def fresh(self, base: str) -> str:
+        name = re.sub(r"\W", "_", base) or "v"
+        if name[0].isdigit() or keyword.iskeyword(name):
+            name = "_" + name
+        candidate, i = name, 1
+        while candidate in self.used:
+            candidate = f"{name}_{i}"
+            i += 1
+        self.used.add(candidate)
+        return candidate
+
+
+def snake_case(op_type: str) -> str:
+    """"Conv2DBackpropInput" -> "conv2d_backprop_input", "MatMul" -> "mat_mul"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", op_type).lower()
+
+
+def live_ops(ops: list, fetches: list, record, known: Mapping, fed: Mapping) -> tuple[set, set]:
     """The ops that must run: those whose outputs are needed as values, plus side effects
     (variable writes, ops without outputs, stateful ops reached through control edges)."""
-    live = {t for t in list(fetches) + list(record or ()) if t not in known and t not in fed_index}
+    live = {t for t in list(fetches) + list(record or ()) if t not in known and t not in fed}
     emit = set()
     for op in reversed(ops):
         entry = get_entry(op.type)
         if entry.no_compute:
             continue
-        outs = op._outputs
-        needed = any(t in live for t in outs) or bool(entry.ref_inputs) or not outs or \
-            (entry.stateful and op.type not in _READS)
-        if not needed or (outs and all(t in fed_index or t in known for t in outs)):
+        outs = op.outputs
+        needed = any(t in live for t in outs) or entry.runs_for_effect or not outs
+        if not needed or (outs and all(t in fed or t in known for t in outs)):
             continue
         emit.add(op)
-        for i, t in enumerate(op._inputs):
-            if i not in entry.ref_inputs and t not in known and t not in fed_index:
+        for i, t in enumerate(op.inputs):
+            if i not in entry.ref_inputs and t not in known and t not in fed:
                 live.add(t)
     return emit, live
 
 
-def _fusion_groups(ops: list, emit: set, live: set) -> dict:
+def fusion_groups(ops: list, emit: set, live: set) -> dict:
     """Update ops that can run as one multi-tensor kernel: {last op of a group: [ops of the group]}.
 
     Ops of one type sharing their hyper-parameter inputs (same learning-rate tensor ...) are
@@ -88,7 +130,7 @@ def _fusion_groups(ops: list, emit: set, live: set) -> dict:
     groups: dict = {}
     for op in ops:
         entry = get_entry(op.type)
-        if op not in emit or entry.group_key is None or any(t in live for t in op._outputs):
+        if op not in emit or entry.group_key is None or any(t in live for t in op.outputs):
             continue
         key = entry.group_key(op)
         if key is not None:
@@ -98,184 +140,253 @@ def _fusion_groups(ops: list, emit: set, live: set) -> dict:
     for members in groups.values():
         if len(members) < 2:
             continue
-        written = {variable_key(m._inputs[i]) for m in members for i in get_entry(m.type).ref_inputs}
+        written = {variable_key(m.inputs[i]) for m in members for i in get_entry(m.type).ref_inputs}
         lo, hi = order[members[0]], order[members[-1]]
         member_set = set(members)
-        clash = False
-        for op in ops[lo:hi + 1]:
-            if op in member_set or op not in emit:
-                continue
-            for t in op._inputs:
-                if t.op.type == "VariableV2" and variable_key(t) in written:
-                    clash = True
+        clash = any(get_entry(t.op.type).holds_variable and variable_key(t) in written
+                    for op in ops[lo:hi + 1] if op not in member_set and op in emit for t in op.inputs)
         if not clash:
             fused[members[-1]] = members
     return fused
 
 
-_PASS_THROUGH = ("Identity", "StopGradient", "PreventGradient", "PlaceholderWithDefault")
+class _Binder:
+    """The state of one `bind` call (kept on an object so each decision is a small method)."""
+
+    def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list, known: Mapping, record):
+        self.state = state
+        self.ops = ops
+        self.known = known
+        self.fed = {t: i for i, t in enumerate(feeds)}
+        self.namer = _Namer()
+        self.names: dict[Tensor, str] = {}
+        self.shares_state: set[str] = set()  # value names that may be storage outliving a run
+        self.namespace: dict[str, Any] = {"V": state.variables}
+        self.devices: dict[Operation, torch.device] = {}
+        self.device_names: dict[torch.device, str] = {}
+        self.steps: list[Step] = []
+        self.emit, self.live = live_ops(ops, fetches, record, known, self.fed)
+        self.fused = fusion_groups(ops, self.emit, self.live)
+        self.fused_members = {m for group in self.fused.values() for m in group}
+        self.feed_names = [self._name_feed(t) for t in feeds]
+        for t, v in known.items():
+            if t not in self.fed:
+                self._name_constant(t, v)
+
+    # --- naming values ---------------------------------------------------------------------------
+    def _value_name(self, t: Tensor) -> str:
+        op = t.op
+        base = op.name if len(op.outputs) == 1 or t.value_index == 0 else f"{op.name}_{t.value_index}"
+        return self.namer.fresh(base)
+
+    def _name_feed(self, t: Tensor) -> str:
+        name = self._value_name(t)
+        self.names[t] = name
+        self.shares_state.add(name)  # the caller's array (or torch tensor), used without a copy
+        return name
+
+    def _name_constant(self, t: Tensor, value: Any) -> str:
+        name = self._value_name(t)
+        self.namespace[name] = value
+        self.names[t] = name
+        self.shares_state.add(name)
+        return name
+
+    def _device_name(self, device: torch.device) -> str:
+        name = self.device_names.get(device)
+        if name is None:
+            name = self.namer.fresh(f"device_{device.type}_{device.index or 0}")
+            self.namespace[name] = device
+            self.device_names[device] = name
+        return name
+
+    # --- one op ------------------------------------------------------------------------------------
+    def bind_all(self) -> None:
+        for op in self.ops:
+            if op not in self.emit:
+                continue
+            if op in self.fused_members:
+                if op in self.fused:
+                    self._bind_group(self.fused[op])
+                continue
+            self._bind_op(op)
+
+    def _bind_op(self, op: Operation) -> None:
+        entry = get_entry(op.type)
+        outs = op.outputs
+        device = self.state.device_for(op)
+        self.devices[op] = device
+        inputs = op.inputs
+        if entry.pass_through and inputs and inputs[0] in self.names and \
+                self.devices.get(inputs[0].op, device) == device:
+            self.names[outs[0]] = self.names[inputs[0]]  # an identity costs nothing: reuse the value
+            return
+        if entry.holds_variable:
+            name = self._value_name(outs[0])
+            self.names[outs[0]] = name
+            self.shares_state.add(name)
+            self.steps.append(Step(op, "read_variable", None, [], [name], variable=variable_key(outs[0])))
+            return
+        if entry.kernel is None:
+            raise errors.UnimplementedError(None, op, f"No torch kernel for op type {op.type} (node {op.name})")
+        kernel = entry.kernel(op, KernelContext(self.state, op, device, self.known))
+        if isinstance(kernel, Constant):
+            name = self._name_constant(outs[0], kernel.value)
+            for t in outs:
+                self.names[t] = name
+            return
+        if isinstance(kernel, Alias) and len(outs) == 1 and inputs[kernel.index] in self.names:
+            self.names[outs[0]] = self.names[inputs[kernel.index]]
+            return
+        if entry.host_logic:
+            kernel = _called_not_traced(kernel)
+        fn = self.namer.fresh(snake_case(op.type))
+        self.namespace[fn] = kernel
+        args = self._args(op, entry, device)
+        out_names = [self._value_name(t) for t in outs]
+        for t, name in zip(outs, out_names):
+            self.names[t] = name
+            src = entry.aliases.get(t.value_index)
+            if entry.outputs_state or (src is not None and src < len(inputs) and (
+                    src in entry.ref_inputs or self.names.get(inputs[src]) in self.shares_state)):
+                self.shares_state.add(name)
+        self.steps.append(Step(op, "call", fn, args, out_names))
+
+    def _args(self, op: Operation, entry, device: torch.device) -> list[Arg]:
+        args = []
+        host = entry.host_input_indices(len(op.inputs))
+        for i, t in enumerate(op.inputs):
+            if i in entry.ref_inputs:
+                continue
+            name = self.names.get(t)
+            if name is None:
+                raise errors.InternalError(None, op, f"input {t.name} of {op.name} was not computed")
+            src_dev = self.devices.get(t.op)
+            move = src_dev is not None and src_dev != device and t.dtype.torch_dtype is not None and i not in host
+            args.append(Arg(name, self._device_name(device) if move else None))
+        return args
+
+    def _bind_group(self, members: list) -> None:
+        """One call of the group kernel for `members`, arguments flattened in member order."""
+        first = members[0]
+        entry = get_entry(first.type)
+        device = self.state.device_for(first)
+        kernel = entry.group_kernel(members, KernelContext(self.state, first, device, self.known))
+        fn = self.namer.fresh(snake_case(first.type) + "_group")
+        self.namespace[fn] = kernel
+        args = [Arg(self.names[t]) for op in members for i, t in enumerate(op.inputs) if i not in entry.ref_inputs]
+        self.steps.append(Step(members[-1], "group", fn, args, [], members=list(members)))
+
+    # --- the results ---------------------------------------------------------------------------------
+    def result_name(self, t: Tensor) -> str:
+        name = self.names.get(t)
+        if name is None:
+            raise errors.InternalError(None, t.op, f"fetch {t.name} was not computed")
+        return name
 
 
-def _copy_value(v):
+def _called_not_traced(kernel: Callable) -> Callable:
+    """torch.compile (the compiled mode) calls such a kernel instead of tracing it: it decides on
+    the host (which branch, how many iterations) or keeps Python state (iterators)."""
+    disable = getattr(getattr(torch, "compiler", None), "disable", None)
+    return disable(kernel) if disable is not None else kernel
+
+
+def bind(state: SessionState, ops: list[Operation], fetches: list[Tensor], feeds: list[Tensor],
+         known: Mapping | None = None, record: list | None = None) -> BoundPlan:
+    """Step 1: what every line of the plan for (ops, fetches, feeds) does.
+
+    `known` maps tensors to values fixed for this plan (shape specialisation): they become
+    constants and the ops computing them are skipped.  With `record`, the plan also returns the
+    values of those tensors (the run that learns them).
+    """
+    binder = _Binder(state, ops, fetches, feeds, known or {}, record)
+    binder.bind_all()
+    fetch_names = [binder.result_name(t) for t in fetches]
+    return BoundPlan(
+        steps=binder.steps, namespace=binder.namespace, feed_names=binder.feed_names, fetch_names=fetch_names,
+        fetch_copies=[n in binder.shares_state for n in fetch_names],
+        record_names=None if record is None else [binder.result_name(t) for t in record],
+        emitted_ops=[op for op in ops if op in binder.emit], variables=state.variables)
+
+
+# ======================================================================================================
+# Step 2: emit
+# ======================================================================================================
+def _arg_source(a: Arg) -> str:
+    return a.name if a.to_device is None else f"{a.name}.to({a.to_device})"
+
+
+def _step_source(step: Step) -> str:
+    op = step.op
+    if step.kind == "read_variable":
+        line = f"{step.outputs[0]} = V[{step.variable!r}]"
+    else:
+        call = f"{step.fn}({', '.join(_arg_source(a) for a in step.args)})"
+        if not step.outputs:
+            line = call
+        elif len(step.outputs) == 1:
+            line = f"{step.outputs[0]} = {call}"
+        else:
+            line = f"{', '.join(step.outputs)} = {call}"
+    if step.kind == "group":
+        return f"{line}  # {op.name} and {len(step.members) - 1} more ({op.type} x{len(step.members)})"
+    return f"{line}  # {op.name} ({op.type})"
+
+
+def copy_value(v: Any) -> Any:
+    """A fetched value the caller owns (never the plan's, a variable's or a feed's storage)."""
     return v.clone() if isinstance(v, torch.Tensor) else (v.copy() if hasattr(v, "copy") else v)
 
 
-def generate(session: Any, ops: list[Operation], fetches: list[Tensor], feeds: list[Tensor],
-             known: dict | None = None, record: list | None = None):
-    """Returns (fn, source): fn(feed_values) -> tuple(fetch values).
-
-    `known` maps tensors to values fixed for this plan (shape specialisation): they are inlined
-    as constants and the ops computing them are skipped.  With `record`, fn returns
-    (fetch values, [values of the `record` tensors]) instead: the run that learns them.
-    """
-    known = known or {}
-    fed_index = {t: i for i, t in enumerate(feeds)}
-    names: dict[Tensor, str] = {}
-    namespace: dict[str, Any] = {"V": session._variables}
-    lines = ["def _plan(F):", "  try:"]
-    line_ops: dict[int, Operation] = {}
-    devices: dict[Operation, torch.device] = {}
-    const_names: set = set()
-
-    emit, live = _live_ops(ops, fetches, record, known, fed_index)
-    fused = _fusion_groups(ops, emit, live)
-    fused_members = {m for group in fused.values() for m in group}
-
-    for i, t in enumerate(feeds):
-        names[t] = f"F[{i}]"
-    for t, v in known.items():
-        if t not in fed_index:
-            cname = f"s{t.op._id}_{t.value_index}"
-            namespace[cname] = v
-            names[t] = cname
-            const_names.add(cname)
-
-    from ..ops import _util
-    token = _util.push_plan_constants(known)
-    try:
-        for op in ops:
-            if op not in emit:
-                continue
-            entry = get_entry(op.type)
-            outs = op._outputs
-            if op in fused_members:
-                if op in fused:
-                    _emit_group(session, fused[op], names, namespace, lines, line_ops)
-                continue
-            device = session._device_for(op)
-            devices[op] = device
-            if op.type in _PASS_THROUGH and op._inputs and op._inputs[0] in names and \
-                    devices.get(op._inputs[0].op, device) == device:
-                names[outs[0]] = names[op._inputs[0]]  # an identity costs nothing: alias the name
-                continue
-            if op.type == "VariableV2":
-                key = variable_key(outs[0])
-                vname = f"t{op._id}"
-                lines.append(f"    {vname} = V[{key!r}]")
-                line_ops[len(lines)] = op
-                names[outs[0]] = vname
-                continue
-            ctx = KernelContext(session, op, device)
-            if entry.kernel is None:
-                raise errors.UnimplementedError(None, op, f"No torch kernel for op type {op.type} (node {op.name})")
-            kernel = entry.kernel(op, ctx)
-            if isinstance(kernel, Constant):
-                cname = f"c{op._id}"
-                namespace[cname] = kernel.value
-                const_names.add(cname)
-                for t in outs:
-                    names[t] = cname
-                continue
-            if isinstance(kernel, Alias) and len(outs) == 1 and op._inputs[kernel.index] in names:
-                names[outs[0]] = names[op._inputs[kernel.index]]
-                continue
-            kname = f"k{op._id}"
-            namespace[kname] = kernel
-            args = []
-            for i, t in enumerate(op._inputs):
-                if i in entry.ref_inputs:
-                    continue
-                expr = names.get(t)
-                if expr is None:
-                    raise errors.InternalError(None, op, f"input {t.name} of {op.name} was not computed")
-                src_dev = devices.get(t.op)
-                if src_dev is not None and src_dev != device and t.dtype.torch_dtype is not None \
-                        and i not in entry.host_inputs:
-                    dname = f"d{op._id}"
-                    namespace[dname] = device
-                    expr = f"{expr}.to({dname})"
-                args.append(expr)
-            call = f"{kname}({', '.join(args)})"
-            if len(outs) == 0:
-                lines.append(f"    {call}")
-            elif len(outs) == 1:
-                names[outs[0]] = f"t{op._id}"
-                lines.append(f"    t{op._id} = {call}")
-            else:
-                targets = [f"t{op._id}_{i}" for i in range(len(outs))]
-                for t, n in zip(outs, targets):
-                    names[t] = n
-                lines.append(f"    {', '.join(targets)} = {call}")
-            line_ops[len(lines)] = op
-    finally:
-        _util.pop_plan_constants(token)
-
-    def result_expr(t):
-        expr = names.get(t)
-        if expr is None:
-            raise errors.InternalError(None, t.op, f"fetch {t.name} was not computed")
-        # A fetched constant must not hand out the plan's own storage.
-        return f"_copy({expr})" if expr in const_names else expr
-    namespace["_copy"] = _copy_value
-    results = [result_expr(t) for t in fetches]
+def _return_source(bound: BoundPlan) -> str:
+    results = [f"_copy({n})" if c else n for n, c in zip(bound.fetch_names, bound.fetch_copies)]
     ret = f"({', '.join(results)}{',' if len(results) == 1 else ''})"
-    if record is not None:
-        ret = f"{ret}, [{', '.join(names[t] for t in record)}]"
-    lines.append(f"    return {ret}")
-    lines.append("  except _OpError:")
-    lines.append("    raise")
-    lines.append("  except Exception as e:")
-    lines.append("    _reraise(e)")
+    if bound.record_names is not None:
+        ret = f"{ret}, [{', '.join(bound.record_names)}]"
+    return f"return {ret}"
+
+
+def map_error(exc: BaseException, op: Operation | None) -> errors.OpError:
+    """A Python exception raised by `op`'s kernel as the TF error a user of `Session.run` expects."""
+    name = op.name if op is not None else "?"
+    if isinstance(exc, KeyError) and op is not None and get_entry(op.type).holds_variable:
+        return errors.FailedPreconditionError(
+            None, op, f"Attempting to use uninitialized value {variable_key(op.outputs[0])}\n\t [[node {name}]]")
+    kind = errors.ResourceExhaustedError if isinstance(exc, torch.OutOfMemoryError) else errors.InvalidArgumentError
+    return kind(None, op, f"{type(exc).__name__}: {exc}\n\t [[node {name} (defined as {op.type if op else '?'})]]")
+
+
+def emit(bound: BoundPlan) -> Callable:
+    """Step 2: the plan's Python function `fn(feed_values) -> tuple(fetch values)`.
+
+    `fn.source` is its source, `fn.emitted_ops` the ops it runs, `fn.bound` the BoundPlan.
+    """
+    lines = ["def _plan(F):", "  try:"]
+    if bound.feed_names:
+        lines.append(f"    {', '.join(bound.feed_names)}{',' if len(bound.feed_names) == 1 else ''} = F")
+    line_ops: dict[int, Operation] = {}
+    for step in bound.steps:
+        lines.append("    " + _step_source(step))
+        line_ops[len(lines)] = step.op
+    lines += ["    " + _return_source(bound), "  except _OpError:", "    raise", "  except Exception as e:",
+              "    _reraise(e)"]
     source = "\n".join(lines) + "\n"
-    filename = f"<torchgraph plan {next(_counter)}>"
+    filename = f"<torchgraph plan {next(_plan_numbers)}>"
 
     def reraise(exc: Exception):
-        op = _failing_op(exc, filename, line_ops)
-        name = op.name if op is not None else "?"
-        if isinstance(exc, KeyError) and op is not None and op.type == "VariableV2":
-            raise errors.FailedPreconditionError(
-                None, op, f"Attempting to use uninitialized value {variable_key(op.outputs[0])}\n\t "
-                          f"[[node {name}]]") from None
-        kind = errors.ResourceExhaustedError if isinstance(exc, torch.OutOfMemoryError) else \
-            errors.InvalidArgumentError
-        raise kind(None, op, f"{type(exc).__name__}: {exc}\n\t [[node {name} (defined as {op.type if op else '?'})]]") \
-            from exc
+        raise map_error(exc, _failing_op(exc, filename, line_ops)) from exc
 
-    namespace["_OpError"] = errors.OpError
-    namespace["_reraise"] = reraise
+    namespace = dict(bound.namespace)
+    namespace.update(_copy=copy_value, _OpError=errors.OpError, _reraise=reraise)
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, namespace)
     fn = namespace["_plan"]
-    fn.emitted_ops = [op for op in ops if op in emit]
-    return fn, source
-
-
-def _emit_group(session, members: list, names: dict, namespace: dict, lines: list, line_ops: dict) -> None:
-    """One call of the group kernel for `members`, arguments flattened in member order."""
-    first = members[0]
-    entry = get_entry(first.type)
-    device = session._device_for(first)
-    kernel = entry.group_kernel(members, KernelContext(session, first, device))
-    args = []
-    for op in members:
-        for i, t in enumerate(op._inputs):
-            if i not in entry.ref_inputs:
-                args.append(names[t])
-    kname = f"g{first._id}"
-    namespace[kname] = kernel
-    lines.append(f"    {kname}({', '.join(args)})")
-    line_ops[len(lines)] = members[-1]
+    fn.emitted_ops = bound.emitted_ops
+    fn.source = source
+    fn.bound = bound
+    return fn
 
 
 def _failing_op(exc: BaseException, filename: str, line_ops: dict) -> Operation | None:
@@ -287,3 +398,8 @@ def _failing_op(exc: BaseException, filename: str, line_ops: dict) -> Operation 
         tb = tb.tb_next
     return found
 
+
+def generate(state: SessionState, ops: list[Operation], fetches: list[Tensor], feeds: list[Tensor],
+             known: Mapping | None = None, record: list | None = None) -> Callable:
+    """`emit(bind(...))`: the generated function for one plan."""
+    return emit(bind(state, ops, fetches, feeds, known, record))

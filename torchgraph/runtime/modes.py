@@ -14,30 +14,26 @@ from typing import Callable
 
 import torch
 
+from ..framework.graph import Operation
+from ..ops.registry import get_entry
+from .plan import Plan
+from .state import SessionState
+
 CUDA_GRAPH_EXECUTOR = "CUDA_GRAPH"
 
 
 class DefaultMode:
     name = "default"
 
-    def wrap(self, session, plan, positions: list) -> Callable:
-        fn = self.prepare(session, plan)
-        if positions == list(range(len(positions))):
-            return fn
-
-        def reorder(feeds):
-            out = fn(feeds)
-            return [None if p is None else out[p] for p in positions]
-        return reorder
-
-    def prepare(self, session, plan) -> Callable:
+    def prepare(self, state: SessionState, plan: Plan) -> Callable:
+        """The function a run calls for `plan`."""
         return plan.fn
 
 
 class CompiledMode(DefaultMode):
     name = "compiled"
 
-    def prepare(self, session, plan) -> Callable:
+    def prepare(self, state: SessionState, plan: Plan) -> Callable:
         if plan.ops:
             plan.set_transform(lambda fn: torch.compile(fn, dynamic=False, fullgraph=False))
         return plan.fn
@@ -48,10 +44,10 @@ class CudaGraphMode(DefaultMode):
     warmup = 3
     max_graphs = 4
 
-    def prepare(self, session, plan) -> Callable:
-        if session.device.type != "cuda" or not torch.cuda.is_available():
+    def prepare(self, state: SessionState, plan: Plan) -> Callable:
+        if state.default_device.type != "cuda" or not torch.cuda.is_available():
             return plan.fn
-        return CudaGraphRunner(session, plan, self.warmup, self.max_graphs)
+        return CudaGraphRunner(state, plan, self.warmup, self.max_graphs)
 
 
 class _Captured:
@@ -72,8 +68,8 @@ class _Captured:
 class CudaGraphRunner:
     """Runs `plan.fn` until a feed signature has been seen `warmup` times, then captures it."""
 
-    def __init__(self, session, plan, warmup: int, max_graphs: int):
-        self.session = session
+    def __init__(self, state: SessionState, plan: Plan, warmup: int, max_graphs: int):
+        self.state = state
         self.plan = plan
         self.warmup = warmup
         self.max_graphs = max_graphs
@@ -105,13 +101,12 @@ class CudaGraphRunner:
         return captured.replay(feeds)
 
     def _capture(self, feeds) -> _Captured:
-        special = getattr(self.plan, "_special", {}).get(tuple(f.shape for f in feeds))
-        blocker = capture_blocker(self.session, special or self.plan.generic)
+        blocker = capture_blocker(self.state, self.plan.function_for(tuple(f.shape for f in feeds)))
         if blocker is not None:
             raise RuntimeError(blocker)
         static_in = [f.clone() for f in feeds]
         graph = torch.cuda.CUDAGraph()
-        for gen in self.session._rngs.values():
+        for gen in self.state.generators():
             if gen.device.type == "cuda":
                 register = getattr(graph, "register_generator_state", None)
                 if register is None:
@@ -124,23 +119,23 @@ class CudaGraphRunner:
         return _Captured(graph, static_in, static_out)
 
 
-# Ops computing host-side values: a plan still containing them (after shape specialisation) can't be
-# captured, since a CUDA graph replays GPU kernels only.
-_HOST_OPS = {"Shape", "ShapeN", "Size", "Rank", "BroadcastGradientArgs", "ReducedShape", "Range", "Where",
-             # control flow decides on the host (which branch, how many iterations): never bake one in
-             "If", "StatelessIf", "While", "StatelessWhile", "TorchScan", "Assert"}
+def capture_blocker(state: SessionState, fn: Callable) -> str | None:
+    """Why the generated function `fn` can't be captured as a CUDA graph, or None.
 
-
-def capture_blocker(session, fn) -> str | None:
-    """Why the generated function `fn` can't be captured as a CUDA graph, or None."""
+    A CUDA graph replays GPU kernels only: an op computing host-side values (shapes, strings), one
+    whose output size depends on values, or one running Python logic (control flow decides on the
+    host which branch and how many iterations) cannot be baked in."""
     for op in getattr(fn, "emitted_ops", ()):
-        if op.type in ("VariableV2", "Identity"):
+        entry = get_entry(op.type)
+        if entry.holds_variable or entry.pass_through:
             continue
-        if op.type in _HOST_OPS or any(t.dtype.torch_dtype is None for t in op.outputs):
+        if entry.host_outputs or entry.value_dependent_shape or entry.host_logic or \
+                any(t.dtype.torch_dtype is None for t in op.outputs):
             return f"op {op.name} ({op.type}) computes host-side values"
-        if op.type == "TorchVJP" and op.attrs["_forward"].type in _HOST_OPS:
-            return f"op {op.name} re-runs control flow ({op.attrs['_forward'].type})"
-        if session._device_for(op).type != "cuda":
+        forward = op.attrs.get(entry.reference_attr) if entry.reference_attr else None
+        if isinstance(forward, Operation) and get_entry(forward.type).host_logic:
+            return f"op {op.name} re-runs control flow ({forward.type})"
+        if state.device_for(op).type != "cuda":
             return f"op {op.name} ({op.type}) runs on the CPU"
     return None
 

@@ -8,10 +8,13 @@ calls with the same signature only convert feeds and call that function.
 from __future__ import annotations
 
 import heapq
-from typing import Any, Callable
+from typing import Callable
 
+from ..framework.errors import InvalidArgumentError
 from ..framework.graph import Operation, Tensor
 from ..ops.registry import get_entry
+from . import codegen
+from .state import SessionState
 
 
 class Plan:
@@ -25,25 +28,40 @@ class Plan:
 
     MAX_SPECIALISATIONS = 16
 
-    def __init__(self, session, ops, fetches, feeds, copy_fetch):
-        from . import codegen
-        self.session = session
+    def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list):
+        self.state = state
         self.ops = ops
         self.fetches = list(fetches)
         self.feeds = list(feeds)
-        self.copy_fetch = copy_fetch
-        self.generic, self.source = codegen.generate(session, ops, fetches, feeds)
+        self.generic = codegen.generate(state, ops, fetches, feeds)
         self.frontier = shape_only_frontier(ops, fetches, feeds)
         self._record = None
         self.transform = None  # applied to every generated function (the compiled mode sets it)
         self._special: dict = {}
-        self.special_sources: dict = {}  # feed shapes -> generated code (for tests and debugging)
         self.fn = self._dispatch if self.frontier else self.generic
 
-    def set_transform(self, transform) -> None:
+    @property
+    def source(self) -> str:
+        """The generated source of the generic (unspecialised) plan."""
+        return self.generic.source
+
+    @property
+    def specialisations(self) -> dict:
+        """Feed shapes -> the function generated for them (its `.source`, `.emitted_ops`)."""
+        return dict(self._special)
+
+    @property
+    def copy_fetch(self) -> list[bool]:
+        return self.generic.bound.fetch_copies
+
+    def function_for(self, feed_shapes: tuple | None) -> Callable:
+        """The function a run with these feed shapes calls (generic when not specialised yet)."""
+        return self._special.get(feed_shapes, self.generic) if feed_shapes is not None else self.generic
+
+    def set_transform(self, transform: Callable) -> None:
         """Wraps every generated function (now and future specialisations), e.g. in torch.compile."""
         self.transform = transform
-        self.generic = transform(self.generic)
+        self.generic = _keep_attrs(transform(self.generic), self.generic)
         if not self.frontier:
             self.fn = self.generic
 
@@ -54,36 +72,34 @@ class Plan:
             return fn(feeds)
         if len(self._special) >= self.MAX_SPECIALISATIONS:
             return self.generic(feeds)
-        from . import codegen
         if self._record is None:
-            self._record, _ = codegen.generate(self.session, self.ops, self.fetches, self.feeds,
-                                               record=self.frontier)
+            self._record = codegen.generate(self.state, self.ops, self.fetches, self.feeds, record=self.frontier)
         out, values = self._record(feeds)
         known = dict(zip(self.frontier, values))
-        fn, source = codegen.generate(self.session, self.ops, self.fetches, self.feeds, known=known)
+        fn = codegen.generate(self.state, self.ops, self.fetches, self.feeds, known=known)
         if self.transform is not None:
-            fn = self.transform(fn)
+            fn = _keep_attrs(self.transform(fn), fn)
         self._special[key] = fn
-        self.special_sources[key] = source
         return out
 
 
-# Ops whose output *shape* can depend on input *values* (never specialised through).
-_DATA_DEPENDENT = {"Where", "Unique", "UniqueV2", "DynamicPartition", "DynamicStitch", "If", "StatelessIf",
-                   "While", "StatelessWhile", "Case", "StatelessCase"}
-# Stateful ops whose output shapes still follow from their inputs.
-_SHAPE_SAFE_STATEFUL = {"VariableV2", "Assign", "AssignAdd", "AssignSub", "RandomStandardNormal",
-                        "TruncatedNormal", "RandomUniform", "RandomUniformInt", "RandomShuffle", "Multinomial",
-                        "Placeholder", "IsVariableInitialized"}
-_SHAPE_OPS = {"Shape", "ShapeN", "Size", "Rank"}
+def _keep_attrs(wrapped: Callable, fn: Callable) -> Callable:
+    for attr in ("source", "emitted_ops", "bound"):
+        try:
+            setattr(wrapped, attr, getattr(fn, attr))
+        except AttributeError:
+            pass
+    return wrapped
 
 
-def _shape_inputs(op) -> set:
-    entry = get_entry(op.type)
-    idx = set(entry.host_inputs)
-    if op.type == "ConcatV2":
-        idx.add(len(op._inputs) - 1)
-    return idx
+def _shape_static_outputs(op, entry, shape_static: set, value_static: set) -> bool:
+    """Whether the op's output shapes follow from the feeds' shapes alone."""
+    ins = op.inputs
+    host = entry.host_input_indices(len(ins))
+    if entry.value_dependent_shape:
+        return bool(ins) and all(t in value_static for t in ins) and not entry.stateful
+    return all(t in shape_static or get_entry(t.op.type).holds_variable for t in ins) and \
+        all(ins[i] in value_static for i in host)
 
 
 def shape_only_frontier(ops: list, fetches: list, feeds: list) -> list:
@@ -96,30 +112,25 @@ def shape_only_frontier(ops: list, fetches: list, feeds: list) -> list:
     value_static: set = set()
     for op in ops:
         entry = get_entry(op.type)
-        outs = [t for t in op._outputs if t not in fed]
-        ins = op._inputs
-        safe = op.type not in _DATA_DEPENDENT and (not entry.stateful or op.type in _SHAPE_SAFE_STATEFUL or
-                                                    op.type.startswith("Apply"))
-        host = _shape_inputs(op)
-        if safe and all(t in shape_static or t.op.type == "VariableV2" for t in ins) and \
-                all(ins[i] in value_static for i in host if i < len(ins)):
+        outs = [t for t in op.outputs if t not in fed]
+        ins = op.inputs
+        if _shape_static_outputs(op, entry, shape_static, value_static):
             shape_static.update(outs)
         if op.type == "Const":
             value_static.update(outs)
-        elif op.type in _SHAPE_OPS:
+        elif entry.reads_only_shapes:
             if all(t in shape_static for t in ins):
                 value_static.update(outs)
-        elif ins and not entry.stateful and not entry.ref_inputs and op.type not in _DATA_DEPENDENT and \
-                all(t in value_static for t in ins) and \
-                all(t.dtype.torch_dtype is not None for t in outs):
+        elif ins and not entry.stateful and not entry.ref_inputs and \
+                all(t in value_static for t in ins) and all(t.dtype.torch_dtype is not None for t in outs):
             value_static.update(outs)
     frontier = []
     seen = set()
     for op in ops:
         entry = get_entry(op.type)
-        if all(t in value_static for t in op._outputs) and op._outputs:
+        if all(t in value_static for t in op.outputs) and op.outputs:
             continue
-        for i, t in enumerate(op._inputs):
+        for i, t in enumerate(op.inputs):
             if t in value_static and t.op.type != "Const" and i not in entry.ref_inputs and t not in seen:
                 seen.add(t)
                 frontier.append(t)
@@ -128,10 +139,6 @@ def shape_only_frontier(ops: list, fetches: list, feeds: list) -> list:
             seen.add(t)
             frontier.append(t)
     return frontier
-
-
-def _is_mutating(op: Operation) -> bool:
-    return bool(get_entry(op.type).ref_inputs)
 
 
 def prune(fetches: list[Tensor], targets: list[Operation], fed: set) -> list[Operation]:
@@ -143,28 +150,32 @@ def prune(fetches: list[Tensor], targets: list[Operation], fed: set) -> list[Ope
         if op in needed:
             continue
         needed[op] = None
-        for t in op._inputs:
+        for t in op.inputs:
             if t not in fed and t.op not in needed:
                 stack.append(t.op)
-        for c in op._control_inputs:
+        for c in op.control_inputs:
             if c not in needed:
                 stack.append(c)
     return _order(list(needed))
 
 
+def _writes(op: Operation) -> bool:
+    return bool(get_entry(op.type).writes_variable)
+
+
 def _order(ops: list[Operation]) -> list[Operation]:
-    """Kahn's algorithm; among ready ops, non-mutating ones first, then creation order."""
+    """Kahn's algorithm; among ready ops, those that don't write variables first, then creation order."""
     members = set(ops)
     indegree = {op: 0 for op in ops}
     consumers: dict[Operation, list[Operation]] = {op: [] for op in ops}
     for op in ops:
-        deps = {t.op for t in op._inputs if t.op in members}
-        deps.update(c for c in op._control_inputs if c in members)
+        deps = {t.op for t in op.inputs if t.op in members}
+        deps.update(c for c in op.control_inputs if c in members)
         deps.discard(op)
         indegree[op] = len(deps)
         for d in deps:
             consumers[d].append(op)
-    heap = [(_is_mutating(op), op._id, op) for op in ops if indegree[op] == 0]
+    heap = [(_writes(op), op.creation_id, op) for op in ops if indegree[op] == 0]
     heapq.heapify(heap)
     order = []
     while heap:
@@ -173,36 +184,13 @@ def _order(ops: list[Operation]) -> list[Operation]:
         for c in consumers[op]:
             indegree[c] -= 1
             if indegree[c] == 0:
-                heapq.heappush(heap, (_is_mutating(c), c._id, c))
+                heapq.heappush(heap, (_writes(c), c.creation_id, c))
     if len(order) != len(ops):
         stuck = [op.name for op in ops if indegree[op] > 0][:5]
-        from ..framework.errors import InvalidArgumentError
         raise InvalidArgumentError(None, None, f"Graph has a cycle through {stuck}")
     return order
 
 
-def may_alias_state(tensor: Tensor, fed: set) -> bool:
-    """True when the value of `tensor` may be a variable's own storage or the caller's fed array
-    (so a fetch must copy, as TF's fetches never alias either)."""
-    seen = set()
-    while True:
-        if tensor in fed:
-            return True
-        if tensor in seen:
-            return False
-        seen.add(tensor)
-        op = tensor.op
-        entry = get_entry(op.type)
-        if entry.ref_inputs or op.type in ("VariableV2", "Variable", "VarHandleOp", "ReadVariableOp"):
-            return True
-        src = entry.aliases.get(tensor.value_index)
-        if src is None:
-            return False
-        tensor = op._inputs[src]
-
-
-def build_plan(session: Any, fetches: list[Tensor], targets: list[Operation], feeds: list[Tensor]) -> Plan:
-    fed = set(feeds)
-    ops = prune(fetches, targets, fed)
-    copy = [may_alias_state(t, fed) for t in fetches]
-    return Plan(session, ops, fetches, feeds, copy)
+def build_plan(state: SessionState, fetches: list[Tensor], targets: list[Operation], feeds: list[Tensor]) -> Plan:
+    ops = prune(fetches, targets, set(feeds))
+    return Plan(state, ops, fetches, feeds)

@@ -13,25 +13,6 @@ import torch
 from ..framework import dtypes as _dtypes
 
 
-class Constant:
-    """Returned by a kernel factory for a value known at plan time: codegen inlines it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-
-class Alias:
-    """Returned by a kernel factory whose op, as bound, returns input `index` unchanged
-    (e.g. a reduction over no axes): codegen reuses the input's value instead of a call."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int = 0):
-        self.index = index
-
-
 def to_runtime(arr: Any, dtype: _dtypes.DType, device: torch.device) -> Any:
     """A numpy value (from a Const or a feed) as the runtime value of a tensor of `dtype`."""
     if dtype is _dtypes.string or dtype.torch_dtype is None:
@@ -53,22 +34,15 @@ def to_runtime(arr: Any, dtype: _dtypes.DType, device: torch.device) -> Any:
     return t
 
 
-def to_fetch(value: Any, copy: bool = False) -> Any:
-    """A runtime value as TF returns it: numpy arrays (0-d values as numpy scalars), bytes for strings."""
+def to_fetch(value: Any) -> Any:
+    """A runtime value as TF returns it: numpy arrays (0-d values as numpy scalars), bytes for strings.
+
+    Never copies on the CPU: the plan already copied whatever could share memory with state."""
     if isinstance(value, torch.Tensor):
         if value.dtype is torch.bfloat16:
             value = value.float()
-        if value.device.type != "cpu":
-            arr = value.detach().cpu().numpy()
-        else:
-            arr = value.detach().numpy()
-            if copy:
-                arr = arr.copy()
-        if arr.ndim == 0:
-            return arr[()]
-        return arr
+        arr = value.detach().cpu().numpy() if value.device.type != "cpu" else value.detach().numpy()
+        return arr[()] if arr.ndim == 0 else arr
     if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            return value[()]
-        return value.copy() if copy else value
+        return value[()] if value.ndim == 0 else value
     return value

@@ -6,7 +6,7 @@ from ..framework.graph import Operation
 
 def main_op() -> Operation:
     """Initializes global and local variables (torchgraph has no lookup tables to initialize)."""
-    from ..ops.control_flow_ops import group
+    from ..ops.grouping_ops import group
     from ..ops.state_ops import global_variables_initializer, local_variables_initializer
     return group(global_variables_initializer(), local_variables_initializer())
 
@@ -14,7 +14,7 @@ def main_op() -> Operation:
 def main_op_with_restore(restore_op_name) -> Operation:
     """`main_op()` followed by the Saver restore op named `restore_op_name`."""
     from ..framework.graph import get_default_graph
-    from ..ops.control_flow_ops import group
+    from ..ops.grouping_ops import group
     graph = get_default_graph()
     with graph.control_dependencies([main_op()]):
         return group(graph.as_graph_element(restore_op_name, allow_tensor=False, allow_operation=True))

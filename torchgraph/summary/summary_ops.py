@@ -175,9 +175,9 @@ def _merge_kernel(op: Operation, ctx: Any) -> Callable[..., np.ndarray]:
 
 
 register("ScalarSummary", _string_scalar_shape, _scalar_kernel, differentiable=False, type_attr={"T": 1})
-register("HistogramSummary", _string_scalar_shape, _histogram_kernel, differentiable=False, type_attr={"T": 1})
-register("ImageSummary", _string_scalar_shape, _image_kernel, differentiable=False, type_attr={"T": 1})
-register("AudioSummaryV2", _string_scalar_shape, _audio_kernel, type_attr=None, differentiable=False)
+register("HistogramSummary", _string_scalar_shape, _histogram_kernel, differentiable=False, type_attr={"T": 1}, attr_defaults={"T": _dtypes.float32})
+register("ImageSummary", _string_scalar_shape, _image_kernel, differentiable=False, type_attr={"T": 1}, attr_defaults={"max_images": 3, "T": _dtypes.float32, "bad_color": _DEFAULT_BAD_COLOR})
+register("AudioSummaryV2", _string_scalar_shape, _audio_kernel, type_attr=None, differentiable=False, attr_defaults={"max_outputs": 3})
 register("TensorSummaryV2", _string_scalar_shape, _tensor_summary_kernel, differentiable=False, type_attr={"T": 1})
 register("MergeSummary", _string_scalar_shape, _merge_kernel, type_attr=None, differentiable=False)
 

@@ -24,6 +24,7 @@ from google.protobuf import any_pb2, text_format
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2, saver_pb2, variable_pb2
 
 from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from ..ops.registry import find_entry
 from . import checkpoint_management as _cm
 
 __all__ = ["export_meta_graph", "import_meta_graph", "create_meta_graph_def", "add_collection_def",
@@ -38,8 +39,6 @@ _log = logging.getLogger("torchgraph")
 TF_API_VERSION = "1.15.0"
 
 _UNBOUND_INPUT_PREFIX = "$unbound_inputs_"
-_SAVE_AND_RESTORE_OPS = ("SaveV2", "Save", "SaveSlice", "LegacySave", "LegacySaveSlice", "RestoreV2", "Restore",
-                         "RestoreSlice", "LegacyRestore", "LegacyRestoreSlice")
 # Collections TF stores as protos that torchgraph cannot rebuild (TF1 control-flow contexts, queue
 # runners).  Skipped on import rather than filled with raw bytes that code expecting objects would trip on.
 _UNSUPPORTED_PROTO_COLLECTIONS = (GraphKeys.COND_CONTEXT, GraphKeys.WHILE_CONTEXT, GraphKeys.QUEUE_RUNNERS)
@@ -190,13 +189,10 @@ def add_collection_def(meta_graph_def, key, graph=None, export_scope: str | None
 
 def _strip_default_attrs(graph_def) -> None:
     """Removes attrs whose value is the op's declared default (TF re-adds them on import)."""
-    from ..framework import graph_io
-    defaults_of = getattr(graph_io, "_attr_defaults", None)
-    attr_value_of = getattr(graph_io, "attr_value_of", None)
-    if defaults_of is None or attr_value_of is None:
-        return
+    from ..framework.graph_io import attr_value_of
+    from ..ops.registry import attr_defaults_of
     for node in graph_def.node:
-        for name, default in defaults_of(node.op).items():
+        for name, default in attr_defaults_of(node.op).items():
             if name in node.attr:
                 try:
                     if node.attr[name] == attr_value_of(default):
@@ -242,6 +238,11 @@ def create_meta_graph_def(meta_info_def=None, graph_def=None, saver_def=None, co
     return mgd
 
 
+def _is_checkpoint_io(op_type: str) -> bool:
+    entry = find_entry(op_type)
+    return entry is not None and entry.checkpoint_io
+
+
 def _find_extraneous_saver_nodes(graph_def, saver_def) -> set[str]:
     """Nodes of every saver scope except the one `saver_def` uses (TF's clear_extraneous_savers)."""
     def scope_of(name: str) -> str:
@@ -252,7 +253,7 @@ def _find_extraneous_saver_nodes(graph_def, saver_def) -> set[str]:
     if saver_def is not None:
         keep = {scope_of(_op_name(saver_def.save_tensor_name)) + "/",
                 scope_of(_op_name(saver_def.restore_op_name)) + "/"}
-    saver_nodes = {n.name for n in graph_def.node if n.op in _SAVE_AND_RESTORE_OPS}
+    saver_nodes = {n.name for n in graph_def.node if _is_checkpoint_io(n.op)}
     scopes = {scope_of(n) for n in saver_nodes} - saver_nodes
     extraneous = {s + "/" for s in scopes} - keep
     return {n.name for n in graph_def.node if any(n.name.startswith(s) for s in extraneous)}

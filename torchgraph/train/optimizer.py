@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..framework import dtypes as _dtypes
 from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
-from ..ops import control_flow_ops, state_ops
+from ..ops import grouping_ops, state_ops
 from ..ops.gradients import gradients
 from ..ops.registry import op_output
 from ..ops.state_ops import Variable
@@ -59,7 +59,7 @@ class Optimizer:
                           gate_gradients=(gate_gradients == Optimizer.GATE_OP),
                           aggregation_method=aggregation_method)
         if gate_gradients == Optimizer.GATE_GRAPH:
-            grads = control_flow_ops.tuple(grads)
+            grads = grouping_ops.tuple(grads)
         return list(zip(grads, var_list))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
@@ -113,7 +113,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _finish(self, update_ops, name_scope):
-        return control_flow_ops.group(*update_ops, name=name_scope)
+        return grouping_ops.group(*update_ops, name=name_scope)
 
     # --- slots -----------------------------------------------------------------------------------------
     def _zeros_slot(self, var, slot_name, op_name):
@@ -126,24 +126,18 @@ class Optimizer:
         graph = get_default_graph()
         shape = var.get_shape().as_list()
         # Named "<var>/<op_name>" from the root scope, made unique like TF ("w/Adam", "w/Adam_1").
-        saved = graph._name_stack
-        graph._name_stack = ""
-        try:
+        with graph.outside_name_scopes():
             from ..ops import array_ops
             from ..ops.constant_op import constant
             with graph.name_scope(var.op.name + "/" + op_name) as scope:
                 slot_name_full = scope[:-1]
-            graph._names_in_use[slot_name_full.lower()] -= 1
+            graph.release_name(slot_name_full)  # the slot variable itself takes the name below
             with graph.name_scope(slot_name_full + "/Initializer/"):
                 if kind == "zeros":
                     init = array_ops.zeros(shape, var.dtype)
                 else:
                     init = constant(value, dtype=var.dtype, shape=shape)
-            if graph._names_in_use[slot_name_full.lower()] == 0:
-                del graph._names_in_use[slot_name_full.lower()]
             slot = Variable(init, trainable=False, name=slot_name_full, dtype=var.dtype)
-        finally:
-            graph._name_stack = saved
         slots[var] = slot
         return slot
 
@@ -247,7 +241,7 @@ class AdamOptimizer(Optimizer):
             b1p, b2p = self._get_beta_accumulators()
             update_beta1 = b1p.assign(b1p * self._beta1_t, use_locking=self._use_locking)
             update_beta2 = b2p.assign(b2p * self._beta2_t, use_locking=self._use_locking)
-        return control_flow_ops.group(*update_ops + [update_beta1, update_beta2], name=name_scope)
+        return grouping_ops.group(*update_ops + [update_beta1, update_beta2], name=name_scope)
 
 
 class RMSPropOptimizer(Optimizer):

@@ -36,7 +36,8 @@ from tensorboard.compat.proto import saver_pb2
 from ..framework import errors
 from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
 from ..ops import io_ops as _io_ops
-from ..runtime.codegen import variable_key
+from ..ops.variable_refs import is_variable, variable_key
+from ..runtime.state import SessionState
 from . import checkpoint_format as _cf
 from . import checkpoint_management as _cm
 
@@ -92,7 +93,7 @@ def _variable_ref(value) -> Tensor | None:
     if value is not None and not isinstance(value, Tensor) and hasattr(value, "_ref"):
         value = value._ref()
     # A variable's read (`w/read`) is a value, not the variable: only the VariableV2 output counts.
-    if isinstance(value, Tensor) and value.op.type in ("VariableV2", "Variable", "TemporaryVariable"):
+    if isinstance(value, Tensor) and is_variable(value):
         return value
     return None
 
@@ -264,7 +265,7 @@ class Saver:
         """
         from ..ops import array_ops, state_ops
         from ..ops.constant_op import placeholder_with_default
-        from ..ops.control_flow_ops import group, with_dependencies
+        from ..ops.grouping_ops import group, with_dependencies
         from ..ops.registry import apply_op
         saveables = self._saveables
         names = np.empty(len(saveables), dtype=object)
@@ -419,12 +420,12 @@ class Saver:
 
     def _native(self, sess) -> bool:
         return self._saveables is not None and getattr(sess, "graph", None) is self._graph and \
-            hasattr(sess, "_variables")
+            isinstance(getattr(sess, "state", None), SessionState)
 
     def _write(self, sess, prefix: str, format: str | None = None) -> str:
         """Writes the payload at `prefix` (in `format`, default the Saver's own) and returns it."""
         if self._native(sess):
-            store = sess._variables
+            store = sess.state.variables
             tensors = {}
             for s in self._saveables:
                 key = variable_key(s.ref)
@@ -526,7 +527,7 @@ class Saver:
                                         f"to the shape {list(s.shape)} of variable {s.op.name}")
                     values[i] = v.reshape(s.shape)
         # Everything is read and checked: now assign, onto each variable's device and dtype.
-        store = sess._variables
+        store = sess.state.variables
         for s, value in zip(saveables, values):
             key = variable_key(s.ref)
             if isinstance(value, np.ndarray):  # string variables live as numpy object arrays
@@ -537,7 +538,7 @@ class Saver:
                     current.dtype == value.dtype:
                 current.copy_(value)
             else:
-                device = sess._device_for(s.op)
+                device = sess.state.device_for(s.op)
                 store[key] = value.to(device=device, dtype=s.dtype.torch_dtype).contiguous()
 
     # --- meta graphs -----------------------------------------------------------------------------------------

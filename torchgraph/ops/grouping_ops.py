@@ -1,6 +1,6 @@
 """Grouping and ordering ops: NoOp, group, tuple, with_dependencies.
 
-(`cond`, `while_loop` and `case` live in `control_flow.py`.)
+(`cond`, `while_loop`, `case` and the loops over elements live in `functional_ops.py`.)
 """
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ export leaves out; the TF attrs (`then_branch`, `body` ...) name the functions, 
 GraphDef carries no FunctionDef library for them yet, so real TF cannot run such an export.
 
 Kernels: when a Session plans the holding op, its kernel factory plans each sub-graph once with
-the same machinery (`runtime.plan.build_plan`, same session: variables and random streams are
-shared) and the kernel just calls those plans — evaluate `pred` and run one branch; or loop
+the same machinery (`ctx.subplan`, same session: variables and random streams are shared) and
+the kernel just calls those plans — evaluate `pred` and run one branch; or loop
 calling the cond and body plans.  So the enclosing plan never contains a branch's ops, one graph
 serves every loop length (a fed bound or a fed loop variable), and everything inside is plain
 torch code: gradients come from the generic `vjp_grad`, which re-runs the holding op's kernel
@@ -37,60 +37,15 @@ from ..framework.func_graph import FuncGraph, trace
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
-from . import _grad_util  # noqa: F401 - registers TorchVJP, which _grad builds
-from .registry import REGISTRY, create_op_in_graph, get_entry, register
+from . import generic_grad  # noqa: F401 - registers TorchVJP, which _grad builds
+from .registry import create_op_in_graph, get_entry, register
 
 _fn_ids = itertools.count(1)
-
-
-def opaque(fn: Callable) -> Callable:
-    """A kernel that `torch.compile` (the compiled execution mode) must call, not trace: it decides
-    on the host (branch, iteration count) or keeps Python state (iterators)."""
-    disable = getattr(getattr(torch, "compiler", None), "disable", None)
-    return disable(fn) if disable is not None else fn
 
 
 # ======================================================================================================
 # Shared machinery
 # ======================================================================================================
-class SubPlan:
-    """A FuncGraph planned for one session: `plan(values)` feeds `graph.inputs` and returns the
-    values of `graph.outputs` (a tuple).  Built once per enclosing plan, called per step/iteration."""
-
-    __slots__ = ("fn", "copy", "graph", "devices", "call")
-
-    def __init__(self, session: Any, graph: FuncGraph):
-        from ..runtime.plan import build_plan
-        plan = build_plan(session, list(graph.outputs), [], list(graph.inputs))
-        self.fn = plan.fn
-        self.graph = graph
-        # Outputs that may be a variable's own storage are copied (a later in-place update must not
-        # change a value already handed out of the body).
-        self.copy = [i for i, c in enumerate(plan.copy_fetch) if c]
-        self.devices = [session._device_for(t.op) if t.dtype.torch_dtype is not None else None
-                        for t in graph.inputs]
-        self.call = self.__call__ if self.copy else self.fn  # the plain plan when nothing needs copying
-
-    def on_devices(self, values: Sequence) -> list:
-        """`values` moved to the devices the body's placeholders live on (an input computed under
-        another `tf.device` scope); called once per kernel call, not per iteration."""
-        out = list(values)
-        for i, (v, d) in enumerate(zip(out, self.devices)):
-            if d is not None and isinstance(v, torch.Tensor) and v.device != d:
-                out[i] = v.to(d)
-        return out
-
-    def __call__(self, values: list) -> tuple:
-        out = self.fn(values)
-        if self.copy:
-            out = list(out)
-            for i in self.copy:
-                v = out[i]
-                out[i] = v.clone() if isinstance(v, torch.Tensor) else v
-            out = tuple(out)
-        return out
-
-
 def function_graph(op: Operation, attr: str) -> FuncGraph:
     """The FuncGraph an op holds in `attr`; a clear error for ops imported from a GraphDef, whose
     function bodies (FunctionDefs) torchgraph cannot read yet."""
@@ -129,7 +84,7 @@ def _is_stateful(graphs: Sequence[FuncGraph]) -> bool:
     return False
 
 
-def _align_inputs(graphs: Sequence[FuncGraph], n_explicit: int) -> list[Tensor]:
+def align_inputs(graphs: Sequence[FuncGraph], n_explicit: int) -> list[Tensor]:
     """Gives sibling functions the same inputs: explicit arguments, then one placeholder per outer
     tensor any of them captured.  Returns those outer tensors (the holding op's extra inputs)."""
     union: list[Tensor] = []
@@ -207,8 +162,8 @@ def _specs_from_attrs(types_attr: str) -> Callable:
 # ======================================================================================================
 def _if_kernel(op: Operation, ctx: Any) -> Callable:
     then_graph, else_graph = function_graph(op, "_then_graph"), function_graph(op, "_else_graph")
-    then_plan = SubPlan(ctx.session, then_graph)
-    else_plan = SubPlan(ctx.session, else_graph)
+    then_plan = ctx.subplan(then_graph)
+    else_plan = ctx.subplan(else_graph)
     single = len(op.outputs) == 1
     # Branch outputs that are a captured input unchanged would hand the caller the enclosing
     # value's own storage: copy them (they are rare and small).
@@ -221,11 +176,15 @@ def _if_kernel(op: Operation, ctx: Any) -> Callable:
             out = tuple(v.clone() if i in passthrough and isinstance(v, torch.Tensor) else v
                         for i, v in enumerate(out))
         return out[0] if single else out
-    return opaque(run)
+    return run
 
 
+# Control flow decides on the host (which branch, how many iterations): `host_logic`; what a body
+# returns may have any shape: `value_dependent_shape`.
+_CONTROL_FLOW = dict(type_attr=None, host_logic=True, value_dependent_shape=True)
 for _type, _stateful in (("If", True), ("StatelessIf", False)):
-    register(_type, _specs_from_attrs("Tout"), _if_kernel, _grad, stateful=_stateful, type_attr=None)
+    register(_type, _specs_from_attrs("Tout"), _if_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             attr_defaults={"output_shapes": []})
 
 
 def _branch_outputs(graph: FuncGraph, result: Any, fn_name: str, pred: Tensor) -> list[Tensor]:
@@ -291,7 +250,7 @@ def cond(pred, true_fn=None, false_fn=None, strict: bool = False, name: str | No
             if a.dtype is not b.dtype:
                 raise ValueError(f"Outputs of 'true_fn' and 'false_fn' must have the same type(s). Got "
                                  f"{a.dtype.name} from 'true_fn' and {b.dtype.name} from 'false_fn'.")
-        captured = _align_inputs(graphs, 0)
+        captured = align_inputs(graphs, 0)
         attrs = {
             "Tcond": _dtypes.bool, "Tin": [t.dtype for t in captured], "Tout": [t.dtype for t in gt.outputs],
             "output_shapes": [_most_specific_compatible(a.get_shape(), b.get_shape())
@@ -309,7 +268,7 @@ def cond(pred, true_fn=None, false_fn=None, strict: bool = False, name: str | No
 
 
 # ======================================================================================================
-# Assert (for tf.case) — registered here unless another module already declared it
+# Assert (tf.Assert, and tf.case's check)
 # ======================================================================================================
 def _format_for_assert(v: Any, summarize: int) -> str:
     """One Assert data value as the error message shows it (strings as text, tensors as lists)."""
@@ -330,12 +289,11 @@ def _assert_kernel(op: Operation, ctx: Any) -> Callable:
         if not _scalar_bool(condition, op, "The condition of an Assert"):
             msg = " ".join(_format_for_assert(v, summarize) for v in data)
             raise errors.InvalidArgumentError(None, op, f"assertion failed: {msg}\n\t [[node {op.name}]]")
-    return opaque(check)
+    return check
 
 
-if "Assert" not in REGISTRY:
-    register("Assert", lambda inputs, attrs: [], _assert_kernel, type_attr=None, stateful=True,
-             differentiable=False)
+register("Assert", lambda inputs, attrs: [], _assert_kernel, type_attr=None, stateful=True, host_logic=True,
+         differentiable=False, attr_defaults={"summarize": 3})
 
 
 def Assert(condition, data, summarize=None, name=None) -> Operation:  # noqa: N802 - TF's name
@@ -392,7 +350,7 @@ def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = Fa
                                            stacked], summarize=len(every_pred))
                 out = last_fn()
                 if isinstance(out, Operation):
-                    from .control_flow_ops import group
+                    from .grouping_ops import group
                     return group(out, check)
                 with get_default_graph().control_dependencies([check]):
                     return nest.map_structure(lambda t: array_ops.identity(t), out)
@@ -420,8 +378,8 @@ def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = Fa
 # tf.while_loop
 # ======================================================================================================
 def _while_kernel(op: Operation, ctx: Any) -> Callable:
-    cond_plan = SubPlan(ctx.session, function_graph(op, "_cond_graph"))
-    body_plan = SubPlan(ctx.session, function_graph(op, "_body_graph"))
+    cond_plan = ctx.subplan(function_graph(op, "_cond_graph"))
+    body_plan = ctx.subplan(function_graph(op, "_body_graph"))
     n_user = op.get_attr("_num_original_outputs") - 2
     user = range(2, 2 + n_user)
 
@@ -434,11 +392,12 @@ def _while_kernel(op: Operation, ctx: Any) -> Callable:
             if values[i] is args[i] and isinstance(values[i], torch.Tensor):
                 values[i] = values[i].clone()
         return tuple(values)
-    return opaque(run)
+    return run
 
 
 for _type, _stateful in (("While", True), ("StatelessWhile", False)):
-    register(_type, _specs_from_attrs("T"), _while_kernel, _grad, stateful=_stateful, type_attr=None)
+    register(_type, _specs_from_attrs("T"), _while_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             attr_defaults={"output_shapes": [], "parallel_iterations": 10})
 
 
 def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
@@ -545,7 +504,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             step = math_ops.add(count, 1) if maximum_iterations is not None else array_ops.identity(count)
             return [step, array_ops.identity(bound)] + outs
         gb, body_outs = trace(body_fn, f"{fname}_body_{uid}", graph, arg_specs, name_scope=f"{base}/body")
-        captured = _align_inputs([gc, gb], len(arg_specs))
+        captured = align_inputs([gc, gb], len(arg_specs))
         gb.outputs = list(body_outs) + [gb.captures[t] for t in captured]
         types = [t.dtype for t in [counter, max_iter] + flat_vars + captured]
         shapes = [TensorShape([]), TensorShape([])] + list(invariants) + [t.get_shape() for t in captured]
@@ -571,7 +530,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 # map_fn, scan, foldl, foldr: one TorchScan op each
 # ======================================================================================================
 def _scan_kernel(op: Operation, ctx: Any) -> Callable:
-    plan = SubPlan(ctx.session, function_graph(op, "_fn_graph"))
+    plan = ctx.subplan(function_graph(op, "_fn_graph"))
     n_acc = op.get_attr("n_accumulators")
     n_elems = op.get_attr("n_elems")
     reverse = bool(op.get_attr("reverse"))
@@ -609,10 +568,10 @@ def _scan_kernel(op: Operation, ctx: Any) -> Callable:
                 stacked.append(torch.empty([0] + dims, dtype=dt.torch_dtype, device=device))
         out = tuple(accs + stacked)
         return out[0] if single else out
-    return opaque(run)
+    return run
 
 
-register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, _grad, stateful=True, type_attr=None)
+register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, _grad, stateful=True, **_CONTROL_FLOW)
 
 
 def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: str | None, back_prop: bool = True):
@@ -677,7 +636,7 @@ def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: s
             fg.outputs = list(outs) + list(outs)
         else:
             fg.outputs = list(outs)
-        captured = _align_inputs([fg], len(arg_specs))
+        captured = align_inputs([fg], len(arg_specs))
         n_static = elems_flat[0].get_shape()[0] if elems_flat[0].get_shape().ndims is not None else None
         n_static = getattr(n_static, "value", n_static)
         acc_specs = [(a.dtype, _most_specific_compatible(a.get_shape(), o.get_shape()) if kind != "map" else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from ..framework.graph import get_default_graph
-from .registry import create_op_in_graph, get_entry, register
+from .registry import create_op_in_graph, register
 
 
 def _vjp_shape(inputs, attrs):
@@ -19,9 +19,7 @@ def _vjp_shape(inputs, attrs):
 
 def _vjp_kernel(op, ctx):
     fwd = op.get_attr("_forward")
-    entry = get_entry(fwd.type)
-    from ..runtime.codegen import KernelContext
-    fwd_kernel = entry.kernel(fwd, KernelContext(ctx.session, fwd, ctx.device))
+    fwd_kernel = ctx.kernel_of(fwd)
     n_in = len(fwd.inputs)
     diff = [t.dtype.is_floating or t.dtype.is_complex for t in fwd.inputs]
     n_out = len(fwd.outputs)
@@ -54,7 +52,7 @@ def _vjp_kernel(op, ctx):
     return k
 
 
-register("TorchVJP", _vjp_shape, _vjp_kernel, type_attr=None, differentiable=False)
+register("TorchVJP", _vjp_shape, _vjp_kernel, type_attr=None, differentiable=False, reference_attr="_forward")
 
 
 def vjp_grad(op, *grads):

@@ -1,0 +1,96 @@
+"""Feeds: checking and converting the values a caller passes in `feed_dict`, decided once per plan.
+
+TF's rules: a value of the wrong shape is a `ValueError` naming the tensor; a value that does not
+convert to the tensor's dtype is a `TypeError`/`ValueError` naming it; a tf.Tensor is not a feed
+value.  Numpy arrays of the right dtype are used without a copy (the plan copies any result that
+could share their memory); torch tensors are used as they are.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from ..framework import dtypes as _dtypes
+from ..framework.graph import Operation, Tensor
+from ..framework.tensor_conversion import is_tensor_like, to_numpy
+
+
+class FeedSpec:
+    """How to check and convert one fed value."""
+
+    __slots__ = ("tensor", "dtype", "np_dtype", "shape", "device")
+
+    def __init__(self, tensor: Tensor, device: torch.device):
+        self.tensor = tensor
+        self.dtype = tensor.dtype
+        self.np_dtype = tensor.dtype.as_numpy_dtype if tensor.dtype is not _dtypes.bfloat16 else np.float32
+        self.shape = tensor.get_shape().as_tuple()
+        self.device = device
+
+    def check_shape(self, shape: tuple) -> None:
+        want = self.shape
+        if want is None:
+            return
+        if len(shape) != len(want) or any(w is not None and w != s for w, s in zip(want, shape)):
+            want_s = "(" + ", ".join("?" if w is None else str(w) for w in want) + ("," if len(want) == 1 else "") + ")"
+            raise ValueError(f"Cannot feed value of shape {tuple(shape)} for Tensor '{self.tensor.name}', "
+                             f"which has shape '{want_s}'")
+
+    def converter(self) -> Callable[[Any], Any]:
+        """A converter specialised for this feed: numpy arrays of the right dtype take a short path."""
+        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type != "cpu":
+            return self.convert
+        np_dtype = np.dtype(self.np_dtype)
+        want = self.shape
+        fixed = want if want is not None and all(d is not None for d in want) else None
+        check = self.check_shape
+        from_numpy = torch.from_numpy
+        ndarray = np.ndarray
+        slow = self.convert
+
+        def convert(value):
+            if type(value) is not ndarray or value.dtype != np_dtype:
+                return slow(value)
+            if value.shape != fixed:
+                check(value.shape)
+            if not value.flags.c_contiguous or not value.flags.writeable:
+                value = np.array(value, copy=True, order="C")
+            return from_numpy(value)
+        return convert
+
+    def convert(self, value: Any) -> Any:
+        if isinstance(value, torch.Tensor):
+            self.check_shape(tuple(value.shape))
+            if self.dtype.torch_dtype is None:
+                raise TypeError(f"Cannot feed a torch tensor to the {self.dtype.name} tensor {self.tensor.name}")
+            if value.dtype is not self.dtype.torch_dtype or value.device != self.device:
+                value = value.to(device=self.device, dtype=self.dtype.torch_dtype)
+            return value
+        if self.dtype is _dtypes.string:
+            arr = to_numpy(value, _dtypes.string)
+            self.check_shape(arr.shape)
+            return arr
+        if is_tensor_like(value) or isinstance(value, (Tensor, Operation)):
+            raise TypeError(f"The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
+                            f"Python scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, "
+                            f"the tensor object was {value} which was passed to the feed with key "
+                            f"{self.tensor}.")
+        try:
+            arr = np.asarray(value, dtype=self.np_dtype)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"Cannot feed value {value!r} for Tensor '{self.tensor.name}' of dtype "
+                             f"{self.dtype.name}: {e}") from None
+        except OverflowError as e:
+            raise TypeError(f"Cannot feed value {value!r} for Tensor '{self.tensor.name}' of dtype "
+                            f"{self.dtype.name}: it does not fit ({e})") from None
+        self.check_shape(arr.shape)
+        if not arr.flags.c_contiguous or not arr.flags.writeable:
+            arr = np.array(arr, copy=True, order="C")
+        t = torch.from_numpy(arr)
+        if self.dtype is _dtypes.bfloat16:
+            t = t.to(torch.bfloat16)
+        if self.device.type != "cpu":
+            t = t.pin_memory().to(self.device, non_blocking=True) if t.numel() > 4096 else t.to(self.device)
+        return t

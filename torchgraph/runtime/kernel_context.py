@@ -1,0 +1,82 @@
+"""What a kernel factory may ask while a plan is being built: the runtime's interface to ops.
+
+A factory (`OpEntry.kernel(op, ctx)`) is called once per plan; everything it needs from the
+session comes through this object, so op modules never import the runtime or touch a Session.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import torch
+
+from ..framework import dtypes as _dtypes
+from ..framework import errors
+from ..framework.graph import Operation, Tensor
+from ..ops import static_values
+from ..ops.registry import get_entry
+from ..ops.variable_refs import variable_key
+from .state import SessionState
+from .values import to_runtime
+
+
+class KernelContext:
+    def __init__(self, state: SessionState, op: Operation, device: torch.device, known: Mapping | None = None):
+        self.state = state
+        self.op = op
+        self.device = device
+        self.known = known or {}
+
+    # --- variables -------------------------------------------------------------------------------
+    @property
+    def store(self) -> dict:
+        """The session's variables: store key -> value, updated in place by writers."""
+        return self.state.variables
+
+    def var_key(self, input_index: int = 0) -> str:
+        """The store key of the variable ref input `input_index` names."""
+        return variable_key(self.op.inputs[input_index])
+
+    # --- random streams and resources ------------------------------------------------------------
+    def rng(self) -> torch.Generator:
+        if not get_entry(self.op.type).random:
+            raise errors.InternalError(None, self.op, f"op type {self.op.type} draws random numbers but its table "
+                                                      "entry does not declare random=True")
+        return self.state.generator_for(self.op, self.device)
+
+    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
+        return self.state.resource(key, factory)
+
+    def find_resource(self, key: str) -> Any | None:
+        return self.state.find_resource(key)
+
+    # --- values the plan knows -------------------------------------------------------------------
+    def constant_value(self, t: Tensor) -> np.ndarray | None:
+        return static_values.constant_value(t, self.known)
+
+    def static_axes(self, t: Tensor) -> list[int] | None:
+        return static_values.static_axes(t, self.known)
+
+    def shape_tensor_value(self, t: Tensor) -> list | None:
+        return static_values.shape_tensor_value(t, self.known)
+
+    def to_runtime(self, value: Any, dtype: _dtypes.DType) -> Any:
+        """A numpy value as this op's runtime value (a tensor on its device)."""
+        return to_runtime(value, dtype, self.device)
+
+    # --- other ops and function bodies -----------------------------------------------------------
+    def kernel_of(self, op: Operation) -> Callable:
+        """Another op's kernel, bound for this op's device (TorchVJP re-runs its forward op)."""
+        entry = get_entry(op.type)
+        kernel = entry.kernel(op, KernelContext(self.state, op, self.device, self.known))
+        return kernel
+
+    def subplan(self, graph) -> Any:
+        """A function body planned for this session (see `runtime.subplan.SubPlan`)."""
+        from .subplan import SubPlan
+        return SubPlan(self.state, graph)
+
+    def run_once(self, fetches: list[Tensor]) -> tuple:
+        """Plans and runs `fetches` of this op's graph once, now (OneShotIterator's dataset)."""
+        from .plan import build_plan
+        return build_plan(self.state, list(fetches), [], []).fn([])

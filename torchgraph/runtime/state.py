@@ -1,0 +1,81 @@
+"""The state a Session owns, as one object with a public interface.
+
+Kernels (through `KernelContext`), sub-plans, the execution modes and the Saver all reach a
+session's state here and nowhere else:
+
+* `variables`: store key -> value (a torch tensor on the variable's device; a numpy object
+  array for a string variable).  Plans read and update these tensors in place;
+* placement: `device_for(op)` (see `runtime.placement`);
+* random streams: one `torch.Generator` per random op, seeded from the op's seed/seed2 attrs;
+* resources: Python objects kernels share across runs by key (iterators ...).
+
+Two sessions on one graph hold two of these, so they never see each other's values, as in TF.
+"""
+from __future__ import annotations
+
+import random
+import threading
+from typing import Any, Callable, Iterable
+
+import torch
+
+from ..framework.graph import Operation
+from .placement import Placement
+
+
+class SessionState:
+    def __init__(self, config):
+        self.config = config
+        self.placement = Placement(config)
+        self.variables: dict[str, Any] = {}
+        self._generators: dict[str, torch.Generator] = {}
+        self._resources: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def default_device(self) -> torch.device:
+        return self.placement.default_device
+
+    def device_for(self, op: Operation) -> torch.device:
+        return self.placement.device_for(op)
+
+    # --- random streams ----------------------------------------------------------------------------
+    def generator_for(self, op: Operation, device: torch.device) -> torch.Generator:
+        """The op's own stream: seeded from (seed, seed2) when either is set, else at random."""
+        with self._lock:
+            gen = self._generators.get(op.name)
+            if gen is None:
+                seed = int(op.attrs.get("seed", 0) or 0)
+                seed2 = int(op.attrs.get("seed2", 0) or 0)
+                gen = torch.Generator(device=device)
+                if seed == 0 and seed2 == 0:
+                    gen.manual_seed(random.SystemRandom().getrandbits(63))
+                else:
+                    gen.manual_seed((seed * 1000003 + seed2) % (2 ** 63))
+                self._generators[op.name] = gen
+            return gen
+
+    def generators(self) -> Iterable[torch.Generator]:
+        return list(self._generators.values())
+
+    # --- resources ---------------------------------------------------------------------------------
+    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
+        """The resource under `key`, created by `factory()` on first use."""
+        with self._lock:
+            r = self._resources.get(key)
+            if r is None:
+                r = factory()
+                self._resources[key] = r
+            return r
+
+    def find_resource(self, key: str) -> Any | None:
+        return self._resources.get(key)
+
+    # --- lifetime ----------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.variables.clear()
+        for r in list(self._resources.values()):
+            closer = getattr(r, "close", None)
+            if callable(closer):
+                closer()
+        self._resources.clear()
