@@ -81,6 +81,12 @@ def test_bad_values_raise(fv):
         fv(["prog", "--fake_data=maybe"])
 
 
+def test_absl_errors_become_illegal_values_and_help_names_can_be_flags(fv):
+    with pytest.raises(flags.IllegalFlagValueError, match="does not take an argument"):
+        fv(["prog", "--noverbose=1"])  # absl itself raises a bare ValueError here
+    flags.DEFINE_string("h", "x", "a flag named like a help option", flag_values=fv)
+    assert fv(["prog", "-h", "y"]) == ["prog"] and fv.h == "y"
+
 def test_duplicate_definition_and_redefine_after_delete(fv):
     with pytest.raises(flags.DuplicateFlagError):
         flags.DEFINE_integer("max_steps", 1, "again", flag_values=fv)
@@ -219,3 +225,19 @@ def test_lazy_parse_on_first_access_tolerates_unknown(tmp_path):
     """, "--lr", "0.5", "-f", "/tmp/kernel.json")
     assert result.returncode == 0, result.stderr
     assert "LR 0.5 True" in result.stdout
+
+
+def test_tf_flags_and_absl_flags_share_one_registry(tmp_path):
+    result = _run_script(tmp_path, """
+        from absl import flags as absl_flags
+        from torchgraph.platform import app, flags
+        absl_flags.DEFINE_integer("from_absl", 1, "defined through absl")
+        flags.DEFINE_integer("from_tf", 2, "defined through tf.flags")
+
+        def main(argv):
+            print("VALUES", flags.FLAGS.from_absl, absl_flags.FLAGS.from_tf)
+
+        app.run(main)
+    """, "--from_absl=3", "--from_tf=4")
+    assert result.returncode == 0, result.stderr
+    assert "VALUES 3 4" in result.stdout

@@ -5,6 +5,10 @@ default) into ``FLAGS``, passes ``main`` the program name plus every argument th
 defined flag, and exits the process with ``main``'s return value (``None`` means status 0), as
 TF1 does.  A malformed flag value prints an error and exits with status 1 before ``main`` runs;
 ``--help`` prints the flags and exits with status 0.
+
+This is not ``absl.app.run`` although the flags are absl's: that imports ``absl.logging``, whose
+flags (``--log_dir``, ``--v``, ...) would then collide with script flags of the same names in the
+shared registry, it installs absl's handler on the root logger, and its ``--help`` exits 1.
 """
 from __future__ import annotations
 
