@@ -2,7 +2,7 @@
 
 As in TF, every `Dataset` is one op of the graph (`TensorSliceDataset`, `BatchDatasetV2`,
 `MapDataset` ...) with a `variant` output.  Its kernel returns a runtime dataset value
-(`_runtime.py`) built from the op's inputs *when the op runs*, which is what makes the TF1
+(`dataset_values.py`) built from the op's inputs *when the op runs*, which is what makes the TF1
 pattern work: `from_tensor_slices(placeholder)` is evaluated when the iterator's initializer runs
 with the feed, and running it again with another feed starts over on the new data.
 
@@ -29,11 +29,11 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops.registry import create_op_in_graph, register
-from . import _runtime as rt
-from . import _structure as st
+from . import dataset_values as rt
+from . import structure as st
 
 AUTOTUNE = -1
-_CPU = "/device:CPU:0"
+CPU_DEVICE = "/device:CPU:0"
 _fn_ids = itertools.count(1)
 _i64 = _dtypes.int64
 
@@ -173,7 +173,7 @@ def _convert_component(value: Any, name: str = "component") -> Tensor:
 def _source_components(tensors: Any) -> tuple[Any, list]:
     """`tensors` as a structure of tensors (made on the CPU) and its flat list of components."""
     graph = get_default_graph()
-    with graph.device(_CPU):
+    with graph.device(CPU_DEVICE):
         structure = st.normalize(tensors, lambda v: _convert_component(v, "component_0"))
     return structure, st.flatten(structure)
 
@@ -184,6 +184,16 @@ class Dataset(st.HasElementStructure):
     def __init__(self, variant: Tensor, structure: Any):
         self._variant_tensor = variant
         self._structure = structure
+
+    @property
+    def variant_tensor(self) -> Tensor:
+        """The graph tensor whose value is this dataset (what iterator ops take as input)."""
+        return self._variant_tensor
+
+    @property
+    def element_structure(self) -> Any:
+        """The nested structure of component specs one element has."""
+        return self._structure
 
     # --- element structure -----------------------------------------------------------------------------
     # (output_types, output_shapes and output_classes come from st.HasElementStructure)
@@ -208,14 +218,14 @@ class Dataset(st.HasElementStructure):
         attrs = dict(attrs or {})
         attrs.setdefault("output_types", [s.dtype for s in flat])
         attrs.setdefault("output_shapes", [s.shape for s in flat])
-        with graph.device(_CPU):
+        with graph.device(CPU_DEVICE):
             op = create_op_in_graph(graph, op_type, list(inputs), attrs, graph.unique_name(name or op_type))
         return DatasetV1Adapter(op.outputs[0], structure)
 
     @staticmethod
     def _scalar(value: Any, dtype, name: str) -> Tensor:
         graph = get_default_graph()
-        with graph.device(_CPU):
+        with graph.device(CPU_DEVICE):
             t = convert_to_tensor(value, dtype=dtype, name=name) if not isinstance(value, Tensor) else value
         if t.dtype is not dtype:
             from ..ops.math_ops import cast
@@ -238,7 +248,7 @@ class Dataset(st.HasElementStructure):
             holder["raw"] = result
             return result
         fg, result = trace(body, f"{what}_{next(_fn_ids)}", graph,
-                           [(s.dtype, s.shape, "arg") for s in specs], name_scope=what, device=_CPU)
+                           [(s.dtype, s.shape, "arg") for s in specs], name_scope=what, device=CPU_DEVICE)
         return fg, result
 
     def _function_outputs(self, fg: FuncGraph, result: Any, what: str, top_list_is_tuple: bool = True) -> Any:
@@ -495,7 +505,7 @@ class Dataset(st.HasElementStructure):
     def make_one_shot_iterator(self):
         """An iterator that initializes itself on first use (the dataset may not use placeholders)."""
         from .iterator_ops import Iterator
-        return Iterator._one_shot(self)
+        return Iterator.make_one_shot(self)
 
     def make_initializable_iterator(self, shared_name: str | None = None):
         """An iterator with an `initializer` op; running it (again) starts a new pass with the current feeds."""

@@ -22,9 +22,9 @@ from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops.registry import Constant, create_op_in_graph, register
-from . import _runtime as rt
-from . import _structure as st
-from .dataset_ops import _CPU, Dataset
+from . import dataset_values as rt
+from . import structure as st
+from .dataset_ops import CPU_DEVICE, Dataset
 
 _RESOURCE_PREFIX = "iterator:"
 
@@ -149,7 +149,7 @@ class Iterator(st.HasElementStructure):
         """An iterator not yet bound to a dataset: `make_initializer(dataset)` binds (and restarts) it."""
         structure = _structure if _structure is not None else st.structure_from(output_types, output_shapes)
         graph = get_default_graph()
-        with graph.device(_CPU):
+        with graph.device(CPU_DEVICE):
             op = create_op_in_graph(graph, "IteratorV2", [], Iterator._attrs(structure, shared_name or ""),
                                     graph.unique_name("IteratorV2"))
         return Iterator(op.outputs[0], None, structure)
@@ -162,26 +162,26 @@ class Iterator(st.HasElementStructure):
         handle = convert_to_tensor(string_handle, dtype=_dtypes.string)
         attrs = Iterator._attrs(structure)
         del attrs["shared_name"], attrs["container"]
-        with graph.device(_CPU):
+        with graph.device(CPU_DEVICE):
             op = create_op_in_graph(graph, "IteratorFromStringHandleV2", [handle], attrs,
                                     graph.unique_name("IteratorFromStringHandleV2"))
         return Iterator(op.outputs[0], None, structure)
 
     @staticmethod
-    def _one_shot(dataset: Dataset) -> "Iterator":
-        bad = _placeholder_ancestor(dataset._variant_tensor)
+    def make_one_shot(dataset: Dataset) -> "Iterator":
+        bad = _placeholder_ancestor(dataset.variant_tensor)
         if bad is not None:
             raise ValueError(f"Cannot make a one-shot iterator for a dataset that depends on the placeholder "
                              f"'{bad.name}' (a one-shot iterator initializes itself, so nothing can be fed). Use "
                              "`make_initializable_iterator()` and feed the placeholder when running its initializer.")
         graph = get_default_graph()
-        attrs = Iterator._attrs(dataset._structure)
+        attrs = Iterator._attrs(dataset.element_structure)
         factory = attr_value_pb2.AttrValue()
-        factory.func.name = f"{dataset._variant_tensor.op.name}_factory"
-        attrs.update({"dataset_factory": factory, "_dataset": dataset._variant_tensor})
-        with graph.device(_CPU):
+        factory.func.name = f"{dataset.variant_tensor.op.name}_factory"
+        attrs.update({"dataset_factory": factory, "_dataset": dataset.variant_tensor})
+        with graph.device(CPU_DEVICE):
             op = create_op_in_graph(graph, "OneShotIterator", [], attrs, graph.unique_name("OneShotIterator"))
-        return Iterator(op.outputs[0], None, dataset._structure)
+        return Iterator(op.outputs[0], None, dataset.element_structure)
 
     # --- use -------------------------------------------------------------------------------------------
     @property
@@ -196,11 +196,11 @@ class Iterator(st.HasElementStructure):
             raise TypeError(f"make_initializer expects a Dataset, got {type(dataset).__name__}")
         from ..framework import nest
         try:
-            nest.assert_same_structure(self._structure, dataset._structure)
+            nest.assert_same_structure(self._structure, dataset.element_structure)
         except (ValueError, TypeError) as e:
             raise TypeError(f"Expected output structure {self.output_types} but got dataset with structure "
                             f"{dataset.output_types}. ({e})") from None
-        mine, theirs = st.flatten(self._structure), st.flatten(dataset._structure)
+        mine, theirs = st.flatten(self._structure), st.flatten(dataset.element_structure)
         if any(a.dtype is not b.dtype for a, b in zip(mine, theirs)):
             raise TypeError(f"Expected output types {self.output_types} but got dataset with output types "
                             f"{dataset.output_types}.")
@@ -208,8 +208,8 @@ class Iterator(st.HasElementStructure):
             raise TypeError(f"Expected output shapes compatible with {self.output_shapes} but got dataset with "
                             f"output shapes {dataset.output_shapes}.")
         graph = get_default_graph()
-        with graph.device(_CPU):
-            return create_op_in_graph(graph, "MakeIterator", [dataset._variant_tensor, self._iterator_resource], {},
+        with graph.device(CPU_DEVICE):
+            return create_op_in_graph(graph, "MakeIterator", [dataset.variant_tensor, self._iterator_resource], {},
                                       graph.unique_name(name or "make_initializer"))
 
     def get_next(self, name: str | None = None):
@@ -224,7 +224,7 @@ class Iterator(st.HasElementStructure):
 
     def string_handle(self, name: str | None = None) -> Tensor:
         graph = get_default_graph()
-        with graph.device(_CPU):
+        with graph.device(CPU_DEVICE):
             op = create_op_in_graph(graph, "IteratorToStringHandle", [self._iterator_resource], {},
                                     graph.unique_name(name or "IteratorToStringHandle"))
         return op.outputs[0]

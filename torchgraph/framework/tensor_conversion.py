@@ -5,7 +5,7 @@ Python ints become int32 and floats float32 (numpy arrays keep their dtype), exa
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -123,25 +123,46 @@ def to_numpy(value: Any, dtype: _dtypes.DType | None = None) -> np.ndarray:
     return arr
 
 
+# type -> conversion function(value, dtype=None, name=None, as_ref=False), TF's registry.
+_conversion_functions: dict[type, Callable] = {}
+
+
+def register_tensor_conversion_function(base_type: type, conversion_func: Callable, priority: int = 100) -> None:
+    """`tf.register_tensor_conversion_function`: values of `base_type` (Variables ...) convert to
+    tensors by `conversion_func(value, dtype=None, name=None, as_ref=False)`."""
+    if not isinstance(base_type, type):
+        raise TypeError("base_type must be a type")
+    if not callable(conversion_func):
+        raise TypeError("conversion_func must be callable")
+    _conversion_functions[base_type] = conversion_func
+
+
+def _conversion_function(value: Any) -> Callable | None:
+    for base, fn in _conversion_functions.items():
+        if isinstance(value, base):
+            return fn
+    return None
+
+
 def convert_to_tensor(value: Any, dtype=None, name: str | None = None, preferred_dtype=None,
                       dtype_hint=None, as_ref: bool = False) -> Tensor:
-    """`tf.convert_to_tensor`: Tensors pass through (dtype-checked), objects with a `_to_tensor`
-    method (Variables) convert themselves, anything else becomes a Const node."""
+    """`tf.convert_to_tensor`: Tensors pass through (dtype-checked), values of a registered type
+    (Variables) convert themselves, anything else becomes a Const node."""
     preferred_dtype = preferred_dtype or dtype_hint
     if isinstance(value, Tensor):
         if dtype is not None and _dtypes.as_dtype(dtype) is not value.dtype:
             raise ValueError(f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for Tensor "
                              f"with dtype {value.dtype.name}: {value!r}")
         return value
-    if hasattr(value, "_to_tensor"):
-        return value._to_tensor(dtype=dtype, name=name, as_ref=as_ref)
+    convert = _conversion_function(value)
+    if convert is not None:
+        return convert(value, dtype=dtype, name=name, as_ref=as_ref)
     if isinstance(value, Operation):
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (target dtype={dtype}, "
                         f"name={name!r}, as_ref={as_ref})")
-    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) or hasattr(v, "_to_tensor")
-                                                 for v in _flatten(value)):
+    if isinstance(value, (list, tuple)) and any(is_tensor_like(v) for v in flatten_nested(value)):
         from ..ops import array_ops
-        return array_ops._autopacking(value, dtype=dtype, name=name or "packed")
+        return array_ops.autopack(value, dtype=dtype, name=name or "packed")
     if dtype is None and preferred_dtype is not None:
         try:
             arr = to_numpy(value, preferred_dtype)
@@ -156,10 +177,11 @@ def convert_to_tensor(value: Any, dtype=None, name: str | None = None, preferred
     return constant_op.make_const(arr, dt, name or "Const")
 
 
-def _flatten(value):
+def flatten_nested(value):
+    """The leaves of nested lists/tuples, in order."""
     for v in value:
         if isinstance(v, (list, tuple)):
-            yield from _flatten(v)
+            yield from flatten_nested(v)
         else:
             yield v
 
@@ -170,4 +192,5 @@ def convert_n_to_tensor(values, dtype=None, name=None, preferred_dtype=None) -> 
 
 
 def is_tensor_like(value) -> bool:
-    return isinstance(value, Tensor) or hasattr(value, "_to_tensor")
+    """A Tensor, or a value that converts to one by a registered function (a Variable)."""
+    return isinstance(value, Tensor) or _conversion_function(value) is not None

@@ -407,12 +407,12 @@ def stack(values, axis=0, name="stack"):
 pack = stack
 
 
-def _autopacking(value, dtype=None, name="packed"):
+def autopack(value, dtype=None, name="packed"):
     """`convert_to_tensor` of a (nested) list holding tensors: TF packs it."""
     if dtype is None:
         # The tensors in the list decide the dtype of the Python values beside them.
-        from ..framework.tensor_conversion import _flatten
-        first = next((v for v in _flatten(value) if is_tensor_like(v)), None)
+        from ..framework.tensor_conversion import flatten_nested
+        first = next((v for v in flatten_nested(value) if is_tensor_like(v)), None)
         dtype = convert_to_tensor(first).dtype if first is not None else None
 
     def conv(v):
@@ -656,8 +656,8 @@ def _broadcast_to_shape(inputs, attrs):
 
 
 def _grad_broadcast_to(op, g):
-    from .math_ops import _reduce_grad_to
-    return [_reduce_grad_to(g, op.inputs[0], op.outputs[0], 0), None]
+    from .math_ops import reduce_grad_to
+    return [reduce_grad_to(g, op.inputs[0], op.outputs[0], 0), None]
 
 
 register("BroadcastTo", _broadcast_to_shape,

@@ -31,9 +31,8 @@ def _as_list(x):
 
 
 def _ref_or_tensor(x) -> Tensor:
-    if hasattr(x, "_ref_tensor"):
-        return x._ref_tensor()
-    return convert_to_tensor(x)
+    from .state_ops import Variable, variable_ref
+    return variable_ref(x) if isinstance(x, Variable) else convert_to_tensor(x)
 
 
 def _differentiable(t: Tensor) -> bool:
@@ -61,7 +60,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if op in reach_back:
                 continue
             reach_back.add(op)
-            stack.extend(t.op for t in op._inputs)
+            stack.extend(t.op for t in op.inputs)
         reach_fwd: set[Operation] = set()
         stack = [x.op for x in xs]
         while stack:
@@ -69,13 +68,13 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if op in reach_fwd or op not in reach_back:
                 continue
             reach_fwd.add(op)
-            for t in op._outputs:
-                stack.extend(c for c in t._consumers)
+            for t in op.outputs:
+                stack.extend(c for c in t.consumers())
         between = reach_fwd & reach_back
         # Pending counts: how many consumers in `between` still owe a gradient to each op.
         pending = collections.Counter()
         for op in between:
-            for t in op._inputs:
+            for t in op.inputs:
                 if t.op in between:
                     pending[t.op] += 1
         grads: dict[Tensor, list] = collections.defaultdict(list)
@@ -95,20 +94,20 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if op in done:
                 continue
             done.add(op)
-            out_grads = [_aggregate(grads.get(t), aggregation_method) for t in op._outputs]
-            for t, g in zip(op._outputs, out_grads):
+            out_grads = [_aggregate(grads.get(t), aggregation_method) for t in op.outputs]
+            for t, g in zip(op.outputs, out_grads):
                 if g is not None:
                     grads[t] = [g]
-            stop_here = all(t in stop for t in op._outputs)
-            if op._inputs and not stop_here and any(g is not None for g in out_grads):
+            stop_here = all(t in stop for t in op.outputs)
+            if op.inputs and not stop_here and any(g is not None for g in out_grads):
                 in_grads = _op_gradients(graph, op, out_grads, gate_gradients)
-                for t, g in zip(op._inputs, in_grads):
+                for t, g in zip(op.inputs, in_grads):
                     if g is not None and t.op in between and _differentiable(t):
                         if isinstance(g, Tensor) and g.dtype is not t.dtype and t.dtype.is_floating:
                             from .math_ops import cast
                             g = cast(g, t.dtype)
                         grads[t].append(g)
-            for t in op._inputs:
+            for t in op.inputs:
                 if t.op in between:
                     pending[t.op] -= 1
                     if pending[t.op] == 0:
@@ -148,23 +147,23 @@ def _aggregate(gs, method):
 
 def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:
     entry = get_entry(op.type)
-    override = op._attrs.get("_gradient_op_type")
+    override = op.attrs.get("_gradient_op_type")
     grad_fn = entry.grad
     if override is not None:
         grad_fn = _gradient_function(override)
     elif op.type in _REGISTERED:
         grad_fn = _gradient_function(op.type)
     if grad_fn is None:
-        if not entry.differentiable or not any(_differentiable(t) for t in op._inputs):
-            return [None] * len(op._inputs)
+        if not entry.differentiable or not any(_differentiable(t) for t in op.inputs):
+            return [None] * len(op.inputs)
         from .generic_grad import vjp_grad
         grad_fn = vjp_grad
     with graph.name_scope(op.name + "_grad"):
-        if len(op._outputs) == 1:
+        if len(op.outputs) == 1:
             in_grads = grad_fn(op, out_grads[0])
         else:
             in_grads = grad_fn(op, *out_grads)
-        in_grads = list(in_grads) + [None] * (len(op._inputs) - len(in_grads))
+        in_grads = list(in_grads) + [None] * (len(op.inputs) - len(in_grads))
         if gate and sum(1 for g in in_grads if g is not None) > 1:
             from .grouping_ops import tuple as tf_tuple
             in_grads = tf_tuple(in_grads)

@@ -260,7 +260,7 @@ def _static_reduction_axes(target: TensorShape, other: TensorShape):
     return axes
 
 
-def _reduce_grad_to(g: Tensor, x: Tensor, y: Tensor, which: int):
+def reduce_grad_to(g: Tensor, x: Tensor, y: Tensor, which: int):
     """Sums `g` (shaped like the broadcast of x and y) back to the shape of input `which`."""
     if g is None:
         return None
@@ -279,22 +279,22 @@ def _reduce_grad_to(g: Tensor, x: Tensor, y: Tensor, which: int):
 
 def _grad_add(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(g, x, y, 0), _reduce_grad_to(g, x, y, 1)]
+    return [reduce_grad_to(g, x, y, 0), reduce_grad_to(g, x, y, 1)]
 
 
 def _grad_sub(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(g, x, y, 0), _reduce_grad_to(-g, x, y, 1)]
+    return [reduce_grad_to(g, x, y, 0), reduce_grad_to(-g, x, y, 1)]
 
 
 def _grad_mul(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(multiply(g, y), x, y, 0), _reduce_grad_to(multiply(x, g), x, y, 1)]
+    return [reduce_grad_to(multiply(g, y), x, y, 0), reduce_grad_to(multiply(x, g), x, y, 1)]
 
 
 def _grad_realdiv(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(g / y, x, y, 0), _reduce_grad_to(g * ((-x / y) / y), x, y, 1)]
+    return [reduce_grad_to(g / y, x, y, 0), reduce_grad_to(g * ((-x / y) / y), x, y, 1)]
 
 
 def _grad_maximum(op, g, select=None):
@@ -303,7 +303,7 @@ def _grad_maximum(op, g, select=None):
     zeros = zeros_like_impl(g)
     gx = where_v2(mask, g, zeros)
     gy = where_v2(mask, zeros, g)
-    return [_reduce_grad_to(gx, x, y, 0), _reduce_grad_to(gy, x, y, 1)]
+    return [reduce_grad_to(gx, x, y, 0), reduce_grad_to(gy, x, y, 1)]
 
 
 def _grad_pow(op, g):
@@ -313,14 +313,14 @@ def _grad_pow(op, g):
     safe_x = where_v2(op_output("Greater", [x, zeros_like_impl(x)]), x, ones_like_impl(x))
     log_x = where_v2(op_output("Greater", [x, zeros_like_impl(x)]), log(safe_x), zeros_like_impl(x))
     gy = g * z * log_x
-    return [_reduce_grad_to(gx, x, y, 0), _reduce_grad_to(gy, x, y, 1)]
+    return [reduce_grad_to(gx, x, y, 0), reduce_grad_to(gy, x, y, 1)]
 
 
 def _grad_squared_difference(op, g):
     x, y = op.inputs
     two = convert_to_tensor(2.0, dtype=x.dtype)
     xg = two * g * (x - y)
-    return [_reduce_grad_to(xg, x, y, 0), _reduce_grad_to(-xg, x, y, 1)]
+    return [reduce_grad_to(xg, x, y, 0), reduce_grad_to(-xg, x, y, 1)]
 
 
 def _add(x, y):
@@ -335,13 +335,13 @@ def _grad_none2(op, g):
 
 def _grad_floormod(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(g, x, y, 0), _reduce_grad_to(g * neg(floordiv(x, y)), x, y, 1)]
+    return [reduce_grad_to(g, x, y, 0), reduce_grad_to(g * neg(floordiv(x, y)), x, y, 1)]
 
 
 def _grad_div_no_nan(op, g):
     x, y = op.inputs
-    return [_reduce_grad_to(div_no_nan(g, y), x, y, 0),
-            _reduce_grad_to(g * div_no_nan(div_no_nan(neg(x), y), y), x, y, 1)]
+    return [reduce_grad_to(div_no_nan(g, y), x, y, 0),
+            reduce_grad_to(g * div_no_nan(div_no_nan(neg(x), y), y), x, y, 1)]
 
 
 def _floordiv(x, y):
@@ -858,7 +858,7 @@ def _grad_select(op, g):
     gx = op_output(op.type, [c, g, z])
     gy = op_output(op.type, [c, z, g])
     if op.type == "SelectV2":
-        return [None, _reduce_grad_to(gx, x, op.outputs[0], 0), _reduce_grad_to(gy, y, op.outputs[0], 0)]
+        return [None, reduce_grad_to(gx, x, op.outputs[0], 0), reduce_grad_to(gy, y, op.outputs[0], 0)]
     return [None, gx, gy]
 
 

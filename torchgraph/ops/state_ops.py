@@ -11,7 +11,7 @@ import torch
 from ..framework import dtypes as _dtypes
 from ..framework import errors
 from ..framework.graph import GraphKeys, Tensor, get_default_graph
-from ..framework.tensor_conversion import convert_to_tensor
+from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, register_tensor_conversion_function
 from ..framework.tensor_shape import TensorShape, as_shape
 from .registry import create_op_in_graph, op_output, register
 
@@ -120,17 +120,16 @@ for _type, _kernel, _defaults in (
              value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults)
 
 
-def _ref_of(ref):
+def variable_ref(ref):
+    """The ref tensor (the VariableV2 output) of a Variable; any other value as it is."""
     if isinstance(ref, Variable):
         return ref._variable
-    if hasattr(ref, "_ref_tensor"):
-        return ref._ref_tensor()
     return ref
 
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):
-    ref_t = _ref_of(ref)
-    value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not hasattr(value, "_to_tensor") else value
+    ref_t = variable_ref(ref)
+    value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not is_tensor_like(value) else value
     return op_output("Assign", [ref_t, value],
                      attrs={"validate_shape": True if validate_shape is None else bool(validate_shape),
                             "use_locking": True if use_locking is None else bool(use_locking)},
@@ -138,21 +137,21 @@ def assign(ref, value, validate_shape=None, use_locking=None, name=None):
 
 
 def assign_add(ref, value, use_locking=None, name=None):
-    ref_t = _ref_of(ref)
-    value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not hasattr(value, "_to_tensor") else value
+    ref_t = variable_ref(ref)
+    value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not is_tensor_like(value) else value
     return op_output("AssignAdd", [ref_t, value], attrs={"use_locking": bool(use_locking)},
                      name=name or "AssignAdd", input_names=["ref", "value"])
 
 
 def assign_sub(ref, value, use_locking=None, name=None):
-    ref_t = _ref_of(ref)
-    value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not hasattr(value, "_to_tensor") else value
+    ref_t = variable_ref(ref)
+    value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not is_tensor_like(value) else value
     return op_output("AssignSub", [ref_t, value], attrs={"use_locking": bool(use_locking)},
                      name=name or "AssignSub", input_names=["ref", "value"])
 
 
 def is_variable_initialized(variable):
-    ref = _ref_of(variable)
+    ref = variable_ref(variable)
     return op_output("IsVariableInitialized", [ref], attrs={"dtype": ref.dtype}, name="IsVariableInitialized",
                      input_names=["ref"])
 
@@ -303,9 +302,6 @@ class Variable:
     def _ref(self) -> Tensor:
         return self._variable
 
-    def _ref_tensor(self) -> Tensor:
-        return self._variable
-
     def _as_graph_element(self):
         return self._variable
 
@@ -374,6 +370,8 @@ for _op in ("neg", "abs", "invert", "lt", "le", "gt", "ge"):
 
 RefVariable = Variable
 VariableV1 = Variable
+register_tensor_conversion_function(
+    Variable, lambda v, dtype=None, name=None, as_ref=False: v._to_tensor(dtype=dtype, name=name, as_ref=as_ref))
 
 
 # --- collections of variables --------------------------------------------------------------------------------

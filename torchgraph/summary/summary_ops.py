@@ -35,7 +35,7 @@ from tensorboard.compat.proto import summary_pb2
 from torchgraph.framework import dtypes as _dtypes
 from torchgraph.framework import errors
 from torchgraph.framework.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
-from torchgraph.framework.tensor_conversion import convert_to_tensor
+from torchgraph.framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from torchgraph.framework.tensor_shape import TensorShape
 from torchgraph.ops.registry import create_op_in_graph, register
 from torchgraph.summary import summary_protos as _protos
@@ -115,10 +115,10 @@ def _scalar_kernel(op: Operation, ctx: Any) -> Callable[..., np.ndarray]:
         vals = _host(values)
         tags = np.asarray(tags, dtype=object)
         if tags.shape != np.shape(vals):
-            single = " (tag '%s')" % _protos._tag(tags.reshape(-1)[0]) if tags.size == 1 else ""
+            single = " (tag '%s')" % _protos.tag_text(tags.reshape(-1)[0]) if tags.size == 1 else ""
             raise errors.InvalidArgumentError(
                 None, op, "tags and values are not the same shape: %s != %s%s"
-                % (_protos._shape_str(tags.shape), _protos._shape_str(np.shape(vals)), single))
+                % (_protos.shape_text(tags.shape), _protos.shape_text(np.shape(vals)), single))
         if tags.ndim == 0:  # the common case: one tag, one number
             return _protos.scalar(tags[()], vals.item()).SerializeToString()
         return _protos.scalar(tags, vals).SerializeToString()
@@ -360,7 +360,7 @@ def text(name: str, tensor: Any, collections: Sequence[str] | None = None) -> Te
     A `tensor_summary` carrying the text plugin's metadata; non-string tensors are refused when
     the graph is built.  (TF requires a Tensor here; a Python string is also accepted.)
     """
-    if not isinstance(tensor, Tensor) and not hasattr(tensor, "_to_tensor"):
+    if not is_tensor_like(tensor):
         tensor = convert_to_tensor(tensor, dtype=_dtypes.string)
     tensor_dtype = tensor.dtype.base_dtype if isinstance(tensor, Tensor) else tensor.dtype
     if tensor_dtype != _dtypes.string:

@@ -62,7 +62,7 @@ def _to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def _tag(tag: Tag) -> str:
+def tag_text(tag: Tag) -> str:
     """A tag as `str`; string tensors arrive as bytes or 0-d numpy arrays."""
     if isinstance(tag, np.ndarray):
         if tag.size != 1:
@@ -73,7 +73,7 @@ def _tag(tag: Tag) -> str:
     return str(tag)
 
 
-def _shape_str(shape: Sequence[int]) -> str:
+def shape_text(shape: Sequence[int]) -> str:
     """TensorShape::DebugString format, used in TF's error messages."""
     return "[" + ",".join(str(int(d)) for d in shape) + "]"
 
@@ -87,24 +87,24 @@ def scalar(tag: Union[Tag, Sequence[Tag], np.ndarray], value: Any) -> summary_pb
     if isinstance(tag, (str, bytes)) and isinstance(value, (float, int, np.floating, np.integer)):
         # Fast path for the overwhelmingly common case (one tag, one number).
         s = summary_pb2.Summary()
-        s.value.add(tag=_tag(tag), simple_value=float(value))
+        s.value.add(tag=tag_text(tag), simple_value=float(value))
         return s
     tags = tag if isinstance(tag, np.ndarray) else np.asarray(tag, dtype=object)
     values = _to_numpy(value)
     if np.issubdtype(values.dtype, np.complexfloating) or values.dtype.kind in "OSU":
         raise TypeError("scalar summary values must be real numbers, got %s" % values.dtype)
     if tags.shape != values.shape:
-        single = " (tag '%s')" % _tag(tags.reshape(-1)[0]) if tags.size == 1 else ""
+        single = " (tag '%s')" % tag_text(tags.reshape(-1)[0]) if tags.size == 1 else ""
         raise errors.InvalidArgumentError(
             None,
             None,
             "tags and values not the same shape: %s != %s%s"
-            % (_shape_str(tags.shape), _shape_str(values.shape), single),
+            % (shape_text(tags.shape), shape_text(values.shape), single),
         )
     s = summary_pb2.Summary()
     flat_values = values.reshape(-1).astype(np.float32).tolist()
     for t, v in zip(tags.reshape(-1).tolist(), flat_values):
-        s.value.add(tag=_tag(t), simple_value=v)
+        s.value.add(tag=tag_text(t), simple_value=v)
     return s
 
 
@@ -198,7 +198,7 @@ def histogram_proto(values: Any, op_name: Optional[str] = None) -> summary_pb2.H
 
 def histogram(tag: Tag, values: Any, op_name: Optional[str] = None) -> summary_pb2.Summary:
     """Histogram summary of all elements of `values` (any shape)."""
-    tag = _tag(tag)
+    tag = tag_text(tag)
     s = summary_pb2.Summary()
     s.value.add(tag=tag, histo=histogram_proto(values, op_name or tag))
     return s
@@ -320,13 +320,13 @@ def image(
     and `tag/image` otherwise (the rule depends on the requested count, not on
     how many images the batch has), as in TF.
     """
-    base = _tag(tag)
+    base = tag_text(tag)
     arr = _to_numpy(tensor)
     if arr.ndim != 4 or arr.shape[3] not in (1, 3, 4):
         raise errors.InvalidArgumentError(
             None,
             None,
-            "Tensor must be 4-D with last dim 1, 3, or 4, not %s" % _shape_str(arr.shape),
+            "Tensor must be 4-D with last dim 1, 3, or 4, not %s" % shape_text(arr.shape),
         )
     max_outputs = int(max_outputs)
     if max_outputs < 1:
@@ -338,13 +338,13 @@ def image(
     batch, h, w, depth = arr.shape
     if h * w >= (1 << 29):
         raise errors.InvalidArgumentError(
-            None, None, "Tensor too large for summary %s" % _shape_str(arr.shape)
+            None, None, "Tensor too large for summary %s" % shape_text(arr.shape)
         )
     if arr.dtype != np.uint8:
         bad = np.asarray([255, 0, 0, 255] if bad_color is None else bad_color, dtype=np.uint8)
         if bad.ndim != 1:
             raise errors.InvalidArgumentError(
-                None, None, "bad_color must be a vector, got shape %s" % _shape_str(bad.shape)
+                None, None, "bad_color must be a vector, got shape %s" % shape_text(bad.shape)
             )
         if bad.size < depth:
             raise errors.InvalidArgumentError(
@@ -426,14 +426,14 @@ def audio(tag: Tag, tensor: Any, sample_rate: Any, max_outputs: int = 3) -> summ
     `tensor` is (batch, frames) or (batch, frames, channels) float in [-1, 1].
     Tags are `tag/audio/<i>` when `max_outputs > 1`, else `tag/audio`.
     """
-    base = _tag(tag)
+    base = tag_text(tag)
     arr = np.asarray(_to_numpy(tensor), dtype=np.float32)
     max_outputs = int(max_outputs)
     if max_outputs <= 0:
         raise errors.InvalidArgumentError(None, None, "max_outputs must be > 0")
     if arr.ndim not in (2, 3):
         raise errors.InvalidArgumentError(
-            None, None, "Tensor must be 3-D or 2-D, got: %s" % _shape_str(arr.shape)
+            None, None, "Tensor must be 3-D or 2-D, got: %s" % shape_text(arr.shape)
         )
     rate = np.float32(_to_numpy(sample_rate).reshape(()))
     if not rate > 0:
@@ -546,7 +546,7 @@ def tensor_summary(
     if display_name is not None:
         meta.display_name = display_name
     s = summary_pb2.Summary()
-    v = s.value.add(tag=_tag(tag))
+    v = s.value.add(tag=tag_text(tag))
     v.tensor.CopyFrom(to_tensor_proto(tensor))
     if meta.ByteSize():
         v.metadata.CopyFrom(meta)
@@ -557,7 +557,7 @@ def text(tag: Tag, strings: Any) -> summary_pb2.Summary:
     """Text summary (TensorBoard's Text dashboard renders the strings as Markdown)."""
     arr = np.asarray(strings, dtype=object) if isinstance(strings, (list, tuple)) else _to_numpy(strings)
     if not _is_string_array(arr):
-        raise ValueError("Expected tensor %s to have dtype string, got %s" % (_tag(tag), arr.dtype))
+        raise ValueError("Expected tensor %s to have dtype string, got %s" % (tag_text(tag), arr.dtype))
     meta = summary_pb2.SummaryMetadata()
     meta.plugin_data.plugin_name = "text"
     meta.plugin_data.content = b"{}"  # TF 1.x's (empty JSON) text plugin data

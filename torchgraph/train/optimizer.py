@@ -168,7 +168,7 @@ class GradientDescentOptimizer(Optimizer):
         self._lr_t = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
-        return op_output("ApplyGradientDescent", [var._ref_tensor(), _cast(self._lr_t, var), grad],
+        return op_output("ApplyGradientDescent", [state_ops.variable_ref(var), _cast(self._lr_t, var), grad],
                          attrs={"use_locking": self._use_locking}, name="ApplyGradientDescent",
                          input_names=["var", "alpha", "delta"]).op
 
@@ -197,7 +197,7 @@ class MomentumOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         mom = self.get_slot(var, "momentum")
-        return op_output("ApplyMomentum", [var._ref_tensor(), mom._ref_tensor(), _cast(self._lr_t, var), grad,
+        return op_output("ApplyMomentum", [state_ops.variable_ref(var), state_ops.variable_ref(mom), _cast(self._lr_t, var), grad,
                                            _cast(self._momentum_t, var)],
                          attrs={"use_locking": self._use_locking, "use_nesterov": self._use_nesterov},
                          name="ApplyMomentum", input_names=["var", "accum", "lr", "grad", "momentum"]).op
@@ -228,7 +228,7 @@ class AdamOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
         b1p, b2p = self._get_beta_accumulators()
-        return op_output("ApplyAdam", [var._ref_tensor(), m._ref_tensor(), v._ref_tensor(), _cast(b1p.value(), var),
+        return op_output("ApplyAdam", [state_ops.variable_ref(var), state_ops.variable_ref(m), state_ops.variable_ref(v), _cast(b1p.value(), var),
                                        _cast(b2p.value(), var), _cast(self._lr_t, var), _cast(self._beta1_t, var),
                                        _cast(self._beta2_t, var), _cast(self._epsilon_t, var), grad],
                          attrs={"use_locking": self._use_locking, "use_nesterov": False}, name="ApplyAdam",
@@ -270,12 +270,12 @@ class RMSPropOptimizer(Optimizer):
                  _cast(self._epsilon_t, var), grad]
         if self._centered:
             mg = self.get_slot(var, "mg")
-            return op_output("ApplyCenteredRMSProp", [var._ref_tensor(), mg._ref_tensor(), rms._ref_tensor(),
-                                                      mom._ref_tensor()] + hyper,
+            return op_output("ApplyCenteredRMSProp", [state_ops.variable_ref(var), state_ops.variable_ref(mg), state_ops.variable_ref(rms),
+                                                      state_ops.variable_ref(mom)] + hyper,
                              attrs={"use_locking": self._use_locking}, name="ApplyCenteredRMSProp",
                              input_names=["var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon",
                                           "grad"]).op
-        return op_output("ApplyRMSProp", [var._ref_tensor(), rms._ref_tensor(), mom._ref_tensor()] + hyper,
+        return op_output("ApplyRMSProp", [state_ops.variable_ref(var), state_ops.variable_ref(rms), state_ops.variable_ref(mom)] + hyper,
                          attrs={"use_locking": self._use_locking}, name="ApplyRMSProp",
                          input_names=["var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"]).op
 
@@ -297,7 +297,7 @@ class AdagradOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         acc = self.get_slot(var, "accumulator")
-        return op_output("ApplyAdagrad", [var._ref_tensor(), acc._ref_tensor(), _cast(self._lr_t, var), grad],
+        return op_output("ApplyAdagrad", [state_ops.variable_ref(var), state_ops.variable_ref(acc), _cast(self._lr_t, var), grad],
                          attrs={"use_locking": self._use_locking, "update_slots": True}, name="ApplyAdagrad",
                          input_names=["var", "accum", "lr", "grad"]).op
 
@@ -319,7 +319,7 @@ class AdadeltaOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         a, au = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
-        return op_output("ApplyAdadelta", [var._ref_tensor(), a._ref_tensor(), au._ref_tensor(),
+        return op_output("ApplyAdadelta", [state_ops.variable_ref(var), state_ops.variable_ref(a), state_ops.variable_ref(au),
                                            _cast(self._lr_t, var), _cast(self._rho_t, var),
                                            _cast(self._epsilon_t, var), grad],
                          attrs={"use_locking": self._use_locking}, name="ApplyAdadelta",

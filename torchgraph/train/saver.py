@@ -36,6 +36,7 @@ from tensorboard.compat.proto import saver_pb2
 from ..framework import errors
 from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
 from ..ops import io_ops as _io_ops
+from ..ops.state_ops import variable_ref
 from ..ops.variable_refs import is_variable, variable_key
 from ..runtime.state import SessionState
 from . import checkpoint_format as _cf
@@ -90,8 +91,7 @@ def _variable_ref(value) -> Tensor | None:
     """The VariableV2 output behind a Variable / ref tensor / VariableV2 op, else None."""
     if isinstance(value, Operation):
         value = value.outputs[0] if value.outputs else None
-    if value is not None and not isinstance(value, Tensor) and hasattr(value, "_ref"):
-        value = value._ref()
+    value = variable_ref(value)
     # A variable's read (`w/read`) is a value, not the variable: only the VariableV2 output counts.
     if isinstance(value, Tensor) and is_variable(value):
         return value
