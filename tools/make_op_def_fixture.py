@@ -20,8 +20,19 @@ import tensorflow as tf  # noqa: E402,F401 - registers every op
 from tensorflow.python.framework import op_def_registry  # noqa: E402
 
 
+def gradient_kind(name: str) -> str | None:
+    """"function" when TF registers a gradient for the op type, "none" for NotDifferentiable,
+    None when it registers nothing."""
+    from tensorflow.python.framework import ops
+    entries = ops._gradient_registry.list()  # read-only use of TF's registry, for the facts
+    if name not in entries:
+        return None
+    return "none" if ops._gradient_registry.lookup(name) is None else "function"
+
+
 def describe(op_def) -> dict:
     return {
+        "gradient": gradient_kind(op_def.name),
         "attrs": [{"name": a.name, "type": a.type,
                    "default": text_format.MessageToString(a.default_value, as_one_line=True)
                    if a.HasField("default_value") else None} for a in op_def.attr],

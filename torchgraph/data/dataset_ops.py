@@ -216,7 +216,8 @@ class Dataset(st.HasElementStructure):
         graph = get_default_graph()
         flat = st.flatten(structure)
         attrs = dict(attrs or {})
-        attrs.setdefault("output_types", [s.dtype for s in flat])
+        if "Toutput_types" not in attrs:  # TensorDataset / TensorSliceDataset name it so in TF
+            attrs.setdefault("output_types", [s.dtype for s in flat])
         attrs.setdefault("output_shapes", [s.shape for s in flat])
         with graph.device(CPU_DEVICE):
             op = create_op_in_graph(graph, op_type, list(inputs), attrs, graph.unique_name(name or op_type))

@@ -26,7 +26,7 @@ _i32 = _dtypes.int32
 # --- Identity & friends ----------------------------------------------------------------------------------
 register("Identity", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [g], aliases={0: 0},
          pass_through=True)
-register("StopGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None], aliases={0: 0},
+register("StopGradient", same_as_input(0), lambda op, ctx: (lambda x: x), aliases={0: 0}, differentiable=False,
          pass_through=True)
 register("PreventGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None],
          aliases={0: 0}, pass_through=True, attr_defaults={"message": ''})
@@ -743,8 +743,8 @@ def _make_exact_const(arr, dtype, name):
     return create_op_in_graph(g, "Const", [], {"value": arr, "dtype": dtype}, name).outputs[0]
 
 
-register("ZerosLike", same_as_input(0), lambda op, ctx: torch.zeros_like, lambda op, g: [None])
-register("OnesLike", same_as_input(0), lambda op, ctx: torch.ones_like, lambda op, g: [None])
+register("ZerosLike", same_as_input(0), lambda op, ctx: torch.zeros_like, differentiable=False)
+register("OnesLike", same_as_input(0), lambda op, ctx: torch.ones_like, differentiable=False)
 
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
@@ -843,7 +843,7 @@ def _one_hot_kernel(op, ctx):
     return k
 
 
-register("OneHot", _one_hot_shape, _one_hot_kernel, lambda op, g: [None, None, None, None],
+register("OneHot", _one_hot_shape, _one_hot_kernel, differentiable=False,
          type_attr={"TI": 0, "T": 2}, host_inputs=(1,), attr_defaults={"axis": -1, "TI": _dtypes.int64})
 
 
