@@ -11,7 +11,7 @@ import pytest
 from tensorboard.compat.proto import meta_graph_pb2, types_pb2
 
 import torchgraph as tf
-from torchgraph.train import _protos
+from torchgraph.train import tf_protos as _protos
 from tf_reference import run_tf, tf_python
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf1_mnist_cnn"

@@ -20,7 +20,7 @@ import pytest
 import torch
 
 from torchgraph.framework import errors
-from torchgraph.train import _protos
+from torchgraph.train import tf_protos as _protos
 from torchgraph.train import checkpoint_format as cf
 from tf_reference import run_tf, tf_python
 

@@ -29,7 +29,7 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops.registry import create_op_in_graph, register
-from . import dataset_values as rt
+from . import dataset_values
 from . import structure as st
 
 AUTOTUNE = -1
@@ -62,45 +62,45 @@ def _sub_plan(op, ctx, attr: str = "_fn_graph"):
 
 
 # --- op table ------------------------------------------------------------------------------------------
-_dataset_op("TensorSliceDataset", lambda op, ctx: (lambda *comps: rt.TensorSlices(comps, op)), attr_defaults={"is_files": False, "metadata": '', "replicate_on_split": False})
-_dataset_op("TensorDataset", lambda op, ctx: (lambda *comps: rt.Tensors(comps)), attr_defaults={"metadata": ''})
+_dataset_op("TensorSliceDataset", lambda op, ctx: (lambda *comps: dataset_values.TensorSlices(comps, op)), attr_defaults={"is_files": False, "metadata": '', "replicate_on_split": False})
+_dataset_op("TensorDataset", lambda op, ctx: (lambda *comps: dataset_values.Tensors(comps)), attr_defaults={"metadata": ''})
 _dataset_op("RangeDataset", lambda op, ctx: (
     lambda start, stop, step, _dt=op.get_attr("output_types")[0].torch_dtype:
-        rt.Range(_host_int(start), _host_int(stop), _host_int(step), _dt, op)), attr_defaults={"metadata": '', "replicate_on_split": False})
-_dataset_op("ZipDataset", lambda op, ctx: (lambda *inputs: rt.Zip(inputs)), attr_defaults={"metadata": ''})
-_dataset_op("ConcatenateDataset", lambda op, ctx: (lambda a, b: rt.Concatenate(a, b)), attr_defaults={"metadata": ''})
+        dataset_values.Range(_host_int(start), _host_int(stop), _host_int(step), _dt, op)), attr_defaults={"metadata": '', "replicate_on_split": False})
+_dataset_op("ZipDataset", lambda op, ctx: (lambda *inputs: dataset_values.Zip(inputs)), attr_defaults={"metadata": ''})
+_dataset_op("ConcatenateDataset", lambda op, ctx: (lambda a, b: dataset_values.Concatenate(a, b)), attr_defaults={"metadata": ''})
 _dataset_op("BatchDatasetV2", lambda op, ctx: (
-    lambda ds, size, drop: rt.Batch(ds, _host_int(size), _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
+    lambda ds, size, drop: dataset_values.Batch(ds, _host_int(size), _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
 _dataset_op("PaddedBatchDatasetV2", lambda op, ctx: (
-    lambda ds, size, drop, *rest, _n=len(op.get_attr("output_shapes")): rt.PaddedBatch(
+    lambda ds, size, drop, *rest, _n=len(op.get_attr("output_shapes")): dataset_values.PaddedBatch(
         ds, _host_int(size), [s.tolist() for s in rest[:_n]],  # -1: pad to the longest in the batch
         [v.item() if hasattr(v, "item") else v for v in rest[_n:]], _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
-_dataset_op("UnbatchDataset", lambda op, ctx: (lambda ds: rt.Unbatch(ds, op)), attr_defaults={"metadata": ''})
+_dataset_op("UnbatchDataset", lambda op, ctx: (lambda ds: dataset_values.Unbatch(ds, op)), attr_defaults={"metadata": ''})
 _dataset_op("ShuffleDataset", lambda op, ctx: (
-    lambda ds, buffer_size, seed, seed2: rt.Shuffle(ds, _host_int(buffer_size), _host_int(seed), _host_int(seed2),
+    lambda ds, buffer_size, seed, seed2: dataset_values.Shuffle(ds, _host_int(buffer_size), _host_int(seed), _host_int(seed2),
                                                     bool(op.get_attr("reshuffle_each_iteration")), op)),
     stateful=True, attr_defaults={"reshuffle_each_iteration": True, "metadata": ''})
-_dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: rt.Repeat(ds, _host_int(count))), attr_defaults={"metadata": ''})
-_dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: rt.Take(ds, _host_int(count))), attr_defaults={"metadata": ''})
-_dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: rt.Skip(ds, _host_int(count))), attr_defaults={"metadata": ''})
+_dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: dataset_values.Repeat(ds, _host_int(count))), attr_defaults={"metadata": ''})
+_dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: dataset_values.Take(ds, _host_int(count))), attr_defaults={"metadata": ''})
+_dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: dataset_values.Skip(ds, _host_int(count))), attr_defaults={"metadata": ''})
 _dataset_op("PrefetchDataset", lambda op, ctx: (lambda ds, buffer_size: ds), attr_defaults={"slack_period": 0, "legacy_autotune": True, "buffer_size_min": 0, "metadata": ''})
-_dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: rt.Cache(ds)), attr_defaults={"metadata": ''})
-_dataset_op("EnumerateDataset", lambda op, ctx: (lambda ds, start: rt.Enumerate(ds, _host_int(start))))
+_dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: dataset_values.Cache(ds)), attr_defaults={"metadata": ''})
+_dataset_op("EnumerateDataset", lambda op, ctx: (lambda ds, start: dataset_values.Enumerate(ds, _host_int(start))))
 
 
 def _map_kernel(op, ctx):
     fn = _sub_plan(op, ctx)
-    return lambda ds, *captured: rt.Map(ds, fn, captured)
+    return lambda ds, *captured: dataset_values.Map(ds, fn, captured)
 
 
 def _filter_kernel(op, ctx):
     fn = _sub_plan(op, ctx)
-    return lambda ds, *captured: rt.Filter(ds, fn, captured)
+    return lambda ds, *captured: dataset_values.Filter(ds, fn, captured)
 
 
 def _flat_map_kernel(op, ctx):
     fn = _sub_plan(op, ctx)
-    return lambda ds, *captured: rt.FlatMap(ds, fn, captured)
+    return lambda ds, *captured: dataset_values.FlatMap(ds, fn, captured)
 
 
 def _interleave_kernel(op, ctx):
@@ -110,7 +110,7 @@ def _interleave_kernel(op, ctx):
     def run(ds, *rest):
         captured, (cycle, block) = rest[:n_cap], rest[n_cap:]
         cycle = _host_int(cycle)
-        return rt.Interleave(ds, fn, captured, os.cpu_count() or 1 if cycle == AUTOTUNE else cycle, _host_int(block))
+        return dataset_values.Interleave(ds, fn, captured, os.cpu_count() or 1 if cycle == AUTOTUNE else cycle, _host_int(block))
     return run
 
 
@@ -119,7 +119,7 @@ _dataset_op("MapDataset", _map_kernel, attr_defaults={"use_inter_op_parallelism"
 
 def _parallel_map_kernel(op, ctx):
     fn = _sub_plan(op, ctx)
-    return lambda ds, *rest: rt.Map(ds, fn, rest[:-1])  # the last input is num_parallel_calls
+    return lambda ds, *rest: dataset_values.Map(ds, fn, rest[:-1])  # the last input is num_parallel_calls
 
 
 _dataset_op("ParallelMapDatasetV2", _parallel_map_kernel, attr_defaults={"use_inter_op_parallelism": True, "deterministic": 'default', "preserve_cardinality": False, "use_unbounded_threadpool": False, "metadata": ''})
@@ -151,7 +151,7 @@ def _generator_kernel(op, ctx):
                               f"{spec.shape} was expected.")
             out.append(v)
         return tuple(out)
-    return lambda *args: rt.Generator(fn, args, convert)
+    return lambda *args: dataset_values.Generator(fn, args, convert)
 
 
 _dataset_op("GeneratorDataset", _generator_kernel, stateful=True, attr_defaults={"metadata": ''})

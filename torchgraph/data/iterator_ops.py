@@ -22,7 +22,7 @@ from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops.registry import Constant, create_op_in_graph, register
-from . import dataset_values as rt
+from . import dataset_values
 from . import structure as st
 from .dataset_ops import CPU_DEVICE, Dataset
 
@@ -34,7 +34,7 @@ def _resource_shape(inputs, attrs):
 
 
 def _state_factory(key: str):
-    return lambda: rt.IteratorState(key)
+    return lambda: dataset_values.IteratorState(key)
 
 
 def _iterator_kernel(op, ctx):

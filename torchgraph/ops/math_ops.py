@@ -14,7 +14,7 @@ from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
 from .registry import Alias
 from .static_values import constant_value, host_list, static_axes
-from .registry import apply_op, op_output, register, same_as_input
+from .registry import apply_op, op_output, register, same_as_input, simple_kernel
 
 # --- unary elementwise ----------------------------------------------------------------------------------
 
@@ -38,15 +38,6 @@ def _numeric_only(op_type, shape_fn):
                             f"for '{op_type}'")
         return shape_fn(inputs, attrs)
     return shape
-
-
-def _unary_kernel(fn):
-    return lambda op, ctx: fn
-
-
-def _g(name):
-    """Lazy access to a builder defined later in this module (gradients are built after import)."""
-    return lambda *a, **k: globals()[name](*a, **k)
 
 
 def _grad_neg(op, g):
@@ -123,10 +114,6 @@ def _grad_erf(op, g):
     return [g * two_over_root_pi * exp(-square(x))]
 
 
-def _sign_kernel(op, ctx):
-    return torch.sign
-
-
 def _round_half_even(x):
     return torch.round(x) if x.is_floating_point() else x
 
@@ -169,17 +156,17 @@ _UNARY = [
 ]
 
 for _type, _fn, _grad in _UNARY:
-    register(_type, _numeric_only(_type, same_as_input(0)), _unary_kernel(_fn), _grad)
+    register(_type, _numeric_only(_type, same_as_input(0)), simple_kernel(_fn), _grad)
 
 
 def _bool_out(inputs, attrs):
     return [(_dtypes.bool, inputs[0].get_shape())]
 
 
-register("IsNan", _bool_out, _unary_kernel(torch.isnan), differentiable=False)
-register("IsInf", _bool_out, _unary_kernel(torch.isinf), differentiable=False)
-register("IsFinite", _bool_out, _unary_kernel(torch.isfinite), differentiable=False)
-register("LogicalNot", _bool_out, _unary_kernel(torch.logical_not), type_attr=None, differentiable=False)
+register("IsNan", _bool_out, simple_kernel(torch.isnan), differentiable=False)
+register("IsInf", _bool_out, simple_kernel(torch.isinf), differentiable=False)
+register("IsFinite", _bool_out, simple_kernel(torch.isfinite), differentiable=False)
+register("LogicalNot", _bool_out, simple_kernel(torch.logical_not), type_attr=None, differentiable=False)
 
 
 # grad helper ops (TF's own *Grad op types, so exported gradient graphs are TF's)
@@ -187,11 +174,11 @@ def _grad_helper_shape(inputs, attrs):
     return [(inputs[0].dtype, inputs[0].get_shape())]
 
 
-register("SqrtGrad", _grad_helper_shape, _unary_kernel(lambda y, dy: dy * 0.5 / y))
-register("RsqrtGrad", _grad_helper_shape, _unary_kernel(lambda y, dy: dy * (-0.5) * y * y * y))
-register("TanhGrad", _grad_helper_shape, _unary_kernel(lambda y, dy: dy * (1 - y * y)))
-register("SigmoidGrad", _grad_helper_shape, _unary_kernel(lambda y, dy: dy * y * (1 - y)))
-register("ReciprocalGrad", _grad_helper_shape, _unary_kernel(lambda y, dy: -dy * y * y))
+register("SqrtGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * 0.5 / y))
+register("RsqrtGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * (-0.5) * y * y * y))
+register("TanhGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * (1 - y * y)))
+register("SigmoidGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * y * (1 - y)))
+register("ReciprocalGrad", _grad_helper_shape, simple_kernel(lambda y, dy: -dy * y * y))
 
 # --- binary elementwise with broadcasting -----------------------------------------------------------------
 
@@ -390,11 +377,11 @@ _BINARY = [
     ("Atan2", torch.atan2, None),
 ]
 for _type, _fn, _grad in _BINARY:
-    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)), _unary_kernel(_fn), _grad)
+    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)), simple_kernel(_fn), _grad)
 
 for _type, _fn in [("Less", torch.lt), ("LessEqual", torch.le), ("Greater", torch.gt),
                    ("GreaterEqual", torch.ge)]:
-    register(_type, _numeric_only(_type, _binary_shape(_dtypes.bool, _type)), _unary_kernel(_fn),
+    register(_type, _numeric_only(_type, _binary_shape(_dtypes.bool, _type)), simple_kernel(_fn),
              differentiable=False)
 
 def _string_aware(torch_fn, np_fn):
@@ -406,11 +393,11 @@ def _string_aware(torch_fn, np_fn):
 
 
 for _type, _fn in [("Equal", _string_aware(torch.eq, np.equal)), ("NotEqual", _string_aware(torch.ne, np.not_equal))]:
-    register(_type, _binary_shape(_dtypes.bool, _type), _unary_kernel(_fn), differentiable=False,
+    register(_type, _binary_shape(_dtypes.bool, _type), simple_kernel(_fn), differentiable=False,
              attr_defaults={"incompatible_shape_error": True})
 
 for _type, _fn in [("LogicalAnd", torch.logical_and), ("LogicalOr", torch.logical_or)]:
-    register(_type, _binary_shape(_dtypes.bool), _unary_kernel(_fn), type_attr=None, differentiable=False)
+    register(_type, _binary_shape(_dtypes.bool), simple_kernel(_fn), type_attr=None, differentiable=False)
 
 
 # --- AddN, Cast, Select ------------------------------------------------------------------------------------
@@ -863,7 +850,7 @@ def _grad_select(op, g):
 
 
 register("Select", _select_v1_shape, _select_v1_kernel, _grad_select, type_attr={"T": 1})
-register("SelectV2", _select_shape, _unary_kernel(torch.where), _grad_select, type_attr={"T": 1})
+register("SelectV2", _select_shape, simple_kernel(torch.where), _grad_select, type_attr={"T": 1})
 
 
 # ==========================================================================================================
@@ -1236,11 +1223,6 @@ def clip_by_value_impl(t, lo, hi, name=None):
 
 def scalar_mul(scalar, x, name=None):
     return multiply(scalar, x, name=name)
-
-
-def range_(start, limit=None, delta=1, dtype=None, name="range"):
-    from .array_ops import range as r
-    return r(start, limit, delta, dtype, name)
 
 
 def _install_operators():

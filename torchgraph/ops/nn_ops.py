@@ -16,13 +16,9 @@ from ..framework.tensor_shape import TensorShape
 from . import array_ops, math_ops
 from .generic_grad import vjp_grad
 from .static_values import host_list
-from .registry import apply_op, op_output, register, same_as_input
+from .registry import apply_op, op_output, register, same_as_input, simple_kernel
 
 # --- activations --------------------------------------------------------------------------------------------
-
-
-def _k(fn):
-    return lambda op, ctx: fn
 
 
 def _act_grad(grad_type, use_output=False):
@@ -37,16 +33,16 @@ def _grad_attrs(op):
     return {k: v for k, v in op.attrs.items() if k == "alpha"}
 
 
-register("Relu", same_as_input(0), _k(torch.relu), _act_grad("ReluGrad", use_output=True))
-register("ReluGrad", same_as_input(0), _k(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)))
-register("Relu6", same_as_input(0), _k(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"))
-register("Relu6Grad", same_as_input(0), _k(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)))
-register("Elu", same_as_input(0), _k(F.elu), _act_grad("EluGrad", use_output=True))
-register("EluGrad", same_as_input(0), _k(lambda g, y: torch.where(y > 0, g, g * (y + 1))))
-register("Selu", same_as_input(0), _k(F.selu), vjp_grad)
-register("Softplus", same_as_input(0), _k(F.softplus), _act_grad("SoftplusGrad"))
-register("SoftplusGrad", same_as_input(0), _k(lambda g, x: g * torch.sigmoid(x)))
-register("Softsign", same_as_input(0), _k(F.softsign), vjp_grad)
+register("Relu", same_as_input(0), simple_kernel(torch.relu), _act_grad("ReluGrad", use_output=True))
+register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)))
+register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"))
+register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)))
+register("Elu", same_as_input(0), simple_kernel(F.elu), _act_grad("EluGrad", use_output=True))
+register("EluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.where(y > 0, g, g * (y + 1))))
+register("Selu", same_as_input(0), simple_kernel(F.selu), vjp_grad)
+register("Softplus", same_as_input(0), simple_kernel(F.softplus), _act_grad("SoftplusGrad"))
+register("SoftplusGrad", same_as_input(0), simple_kernel(lambda g, x: g * torch.sigmoid(x)))
+register("Softsign", same_as_input(0), simple_kernel(F.softsign), vjp_grad)
 
 
 def _leaky_kernel(op, ctx):
@@ -73,8 +69,8 @@ def _log_softmax_grad(op, g):
     return [g - math_ops.reduce_sum(g, -1, keepdims=True) * math_ops.exp(y)]
 
 
-register("Softmax", same_as_input(0), _k(lambda x: torch.softmax(x, -1)), _softmax_grad)
-register("LogSoftmax", same_as_input(0), _k(lambda x: torch.log_softmax(x, -1)), _log_softmax_grad)
+register("Softmax", same_as_input(0), simple_kernel(lambda x: torch.softmax(x, -1)), _softmax_grad)
+register("LogSoftmax", same_as_input(0), simple_kernel(lambda x: torch.log_softmax(x, -1)), _log_softmax_grad)
 
 
 def relu(features, name=None):
@@ -658,7 +654,7 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 
 
 register("L2Loss", lambda inputs, attrs: [(inputs[0].dtype, TensorShape([]))],
-         _k(lambda x: torch.sum(x * x) / 2), lambda op, g: [op.inputs[0] * g])
+         simple_kernel(lambda x: torch.sum(x * x) / 2), lambda op, g: [op.inputs[0] * g])
 
 
 def l2_loss(t, name=None):

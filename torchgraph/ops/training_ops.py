@@ -52,8 +52,6 @@ def _sgd_kernel(op, ctx):
     return k
 
 
-register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 def _momentum_kernel(op, ctx):
@@ -74,8 +72,6 @@ def _momentum_kernel(op, ctx):
     return k
 
 
-register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "use_nesterov": False})
 
 
 def _is_compiling() -> bool:
@@ -115,8 +111,6 @@ def _adam_kernel(op, ctx):
     return k
 
 
-register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "use_nesterov": False})
 
 
 def _rmsprop_kernel(op, ctx):
@@ -292,14 +286,11 @@ def _adam_key(op):
     return None if base is None else (base, id(op.inputs[3]), id(op.inputs[4]))
 
 
-def _enable_groups():
-    from .registry import REGISTRY
-    REGISTRY["ApplyGradientDescent"].group_key = _constant_hyper_key((1,))
-    REGISTRY["ApplyGradientDescent"].group_kernel = _sgd_group
-    REGISTRY["ApplyMomentum"].group_key = _constant_hyper_key((2, 4))
-    REGISTRY["ApplyMomentum"].group_kernel = _momentum_group
-    REGISTRY["ApplyAdam"].group_key = _adam_key
-    REGISTRY["ApplyAdam"].group_kernel = _adam_group
-
-
-_enable_groups()
+# The three updates optimizers emit most also run as one multi-tensor call per group of variables.
+register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,), **_UPDATES_VARIABLE,
+         group_key=_constant_hyper_key((1,)), group_kernel=_sgd_group, attr_defaults={"use_locking": False})
+register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1), **_UPDATES_VARIABLE,
+         group_key=_constant_hyper_key((2, 4)), group_kernel=_momentum_group,
+         attr_defaults={"use_locking": False, "use_nesterov": False})
+register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2), **_UPDATES_VARIABLE,
+         group_key=_adam_key, group_kernel=_adam_group, attr_defaults={"use_locking": False, "use_nesterov": False})

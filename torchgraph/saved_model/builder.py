@@ -20,7 +20,7 @@ from google.protobuf import any_pb2, text_format
 from tensorboard.compat.proto import meta_graph_pb2, types_pb2
 
 from ..framework.graph import Operation, Tensor, get_default_graph
-from ..train import _protos
+from ..train import tf_protos
 from ..train.checkpoint_management import atomic_write
 from . import constants
 
@@ -39,7 +39,7 @@ class SavedModelBuilder:
                                      "specified directory.")
         else:
             os.makedirs(self._export_dir)
-        self._saved_model = _protos.SavedModel(saved_model_schema_version=constants.SAVED_MODEL_SCHEMA_VERSION)
+        self._saved_model = tf_protos.SavedModel(saved_model_schema_version=constants.SAVED_MODEL_SCHEMA_VERSION)
         self._has_saved_variables = False
         self._saved_asset_files: set = set()
 
@@ -115,9 +115,9 @@ class SavedModelBuilder:
     def _maybe_create_saver(saver=None):
         if saver:
             return saver
-        from ..train.saver import Saver, _all_saveable_objects
+        from ..train.saver import Saver, all_saveable_objects
         from tensorboard.compat.proto import saver_pb2
-        return Saver(_all_saveable_objects(get_default_graph()), sharded=True, write_version=saver_pb2.SaverDef.V2,
+        return Saver(all_saveable_objects(get_default_graph()), sharded=True, write_version=saver_pb2.SaverDef.V2,
                      allow_empty=True, format="tf")
 
     def _tag_and_add_meta_graph(self, meta_graph_def, tags, signature_def_map: dict) -> None:
@@ -142,9 +142,9 @@ class SavedModelBuilder:
             variables_dir = os.path.join(self._export_dir, constants.VARIABLES_DIRECTORY)
             os.makedirs(variables_dir, exist_ok=True)
             saver = self._maybe_create_saver(saver)
-            if not saver._is_empty:
+            if not saver.saves_nothing:
                 # A SavedModel's variables are always TF's bundle, whatever the Saver's default format.
-                saver._write(sess, os.path.join(variables_dir, constants.VARIABLES_FILENAME), format="tf")
+                saver.write_variables(sess, os.path.join(variables_dir, constants.VARIABLES_FILENAME), format="tf")
             meta_graph_def = saver.export_meta_graph(clear_devices=clear_devices,
                                                      strip_default_attrs=strip_default_attrs)
         self._tag_and_add_meta_graph(meta_graph_def, tags, signature_def_map)

@@ -14,7 +14,7 @@ from google.protobuf import message, text_format
 from tensorboard.compat.proto import meta_graph_pb2
 
 from ..framework.graph import get_default_graph
-from ..train import _protos
+from ..train import tf_protos
 from . import constants, signature_def_utils
 
 __all__ = ["load", "SavedModelLoader", "maybe_saved_model_directory", "contains_saved_model",
@@ -32,7 +32,7 @@ def parse_saved_model(export_dir):
     export_dir = _path(export_dir)
     pb = os.path.join(export_dir, constants.SAVED_MODEL_FILENAME_PB)
     pbtxt = os.path.join(export_dir, constants.SAVED_MODEL_FILENAME_PBTXT)
-    sm = _protos.SavedModel()
+    sm = tf_protos.SavedModel()
     if os.path.isfile(pb):
         with open(pb, "rb") as f:
             data = f.read()
@@ -141,15 +141,15 @@ class SavedModelLoader:
 
     def load_graph(self, graph, tags, import_scope: str | None = None, **saver_kwargs):
         """Imports the meta graph for `tags` into `graph`; returns (Saver or None, return elements)."""
-        from ..train.meta_graph import _import_meta_graph_with_return_elements
+        from ..train.meta_graph import import_meta_graph_with_return_elements
         mgd = self.get_meta_graph_def_from_tags(tags)
         with graph.as_default():
-            return _import_meta_graph_with_return_elements(mgd, import_scope=import_scope, **saver_kwargs)
+            return import_meta_graph_with_return_elements(mgd, import_scope=import_scope, **saver_kwargs)
 
     def restore_variables(self, sess, saver, import_scope: str | None = None) -> None:
-        from ..train.saver import Saver, _all_saveable_objects
+        from ..train.saver import Saver, all_saveable_objects
         with sess.graph.as_default():
-            if saver is None and not _all_saveable_objects(sess.graph, scope=import_scope):
+            if saver is None and not all_saveable_objects(sess.graph, scope=import_scope):
                 _log.info("The specified SavedModel has no variables; no checkpoints were restored.")
             elif isinstance(saver, Saver):
                 saver.restore(sess, self._variables_path)

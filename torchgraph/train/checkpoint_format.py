@@ -39,7 +39,7 @@ from torchgraph.framework import dtypes as _dtypes
 from torchgraph.framework import errors
 from torchgraph.framework.dtypes import DType
 from torchgraph.platform import crc32c as _crc
-from torchgraph.train import _protos
+from torchgraph.train import tf_protos as _protos
 
 try:  # Optional: a real numpy bfloat16 dtype (what TF itself returns for bfloat16 tensors).
     import ml_dtypes as _ml_dtypes  # type: ignore

@@ -488,11 +488,11 @@ def import_meta_graph(meta_graph_or_file, clear_devices: bool = False, import_sc
     The Saver runs the imported graph's own `save/` nodes (from the file's SaverDef).  Without a
     SaverDef a fresh Saver over the imported variables is made; with no variables, None.
     """
-    return _import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices, import_scope,
+    return import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices, import_scope,
                                                    **kwargs)[0]
 
 
-def _import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices: bool = False,
+def import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices: bool = False,
                                             import_scope: str | None = None, return_elements=None, **kwargs):
     if isinstance(meta_graph_or_file, meta_graph_pb2.MetaGraphDef):
         mgd = meta_graph_or_file
@@ -504,7 +504,7 @@ def _import_meta_graph_with_return_elements(meta_graph_or_file, clear_devices: b
 
 
 def _saver_for_imported(mgd, import_scope: str | None, imported_vars: dict):
-    from .saver import Saver, _all_saveable_objects
+    from .saver import Saver, all_saveable_objects
     if mgd.HasField("saver_def"):
         scope = import_scope
         if imported_vars:
@@ -513,7 +513,7 @@ def _saver_for_imported(mgd, import_scope: str | None, imported_vars: dict):
         saver_def = saver_pb2.SaverDef()
         saver_def.CopyFrom(mgd.saver_def)
         return Saver(saver_def=saver_def, name=scope)
-    if _all_saveable_objects(get_default_graph(), scope=import_scope):
+    if all_saveable_objects(get_default_graph(), scope=import_scope):
         return Saver()
     _log.info("Saver not created because there are no variables in the graph to restore")
     return None

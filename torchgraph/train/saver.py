@@ -138,7 +138,7 @@ def _saveables_from(names_to_vars: dict) -> list[_Saveable]:
     return saveables
 
 
-def _all_saveable_objects(graph, scope: str | None = None) -> list:
+def all_saveable_objects(graph, scope: str | None = None) -> list:
     return graph.get_collection(GraphKeys.GLOBAL_VARIABLES, scope) + \
         graph.get_collection(GraphKeys.SAVEABLE_OBJECTS, scope)
 
@@ -237,7 +237,7 @@ class Saver:
             graph = get_default_graph()
             var_list = self._var_list
             if var_list is None:
-                var_list = _all_saveable_objects(graph)
+                var_list = all_saveable_objects(graph)
             if not var_list:
                 if self._allow_empty:
                     self._is_empty = True
@@ -540,6 +540,16 @@ class Saver:
             else:
                 device = sess.state.device_for(s.op)
                 store[key] = value.to(device=device, dtype=s.dtype.torch_dtype).contiguous()
+
+    # --- for SavedModelBuilder -------------------------------------------------------------------------------
+    @property
+    def saves_nothing(self) -> bool:
+        """Whether the Saver was built (allow_empty) over no variables at all."""
+        return bool(self._is_empty)
+
+    def write_variables(self, sess, prefix: str, format: str | None = None) -> str:
+        """Only the checkpoint payload at `prefix` (no state file, no .meta): a SavedModel's variables."""
+        return self._write(sess, prefix, format)
 
     # --- meta graphs -----------------------------------------------------------------------------------------
     def export_meta_graph(self, filename: str | None = None, collection_list=None, as_text: bool = False,

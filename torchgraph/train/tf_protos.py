@@ -7,7 +7,7 @@ written out below.  The field numbers follow TensorFlow's `tensor_bundle.proto`,
 `tensor_slice.proto` and `saved_model.proto`, so messages parse what TensorFlow wrote and
 TensorFlow parses what we write.
 
-The messages live in the package `torchgraph.proto` (file `torchgraph/train/_protos.proto`) so
+The messages live in the package `torchgraph.proto` (file `torchgraph/train/tf_protos.proto`) so
 they can never collide with TensorFlow's own `tensorflow.*` names, should real TensorFlow be
 imported into the same process; the types they reference (`DataType`, `TensorShapeProto`,
 `VersionDef`, `MetaGraphDef`) are tensorboard's copies, so e.g. `SavedModel().meta_graphs`
@@ -20,7 +20,7 @@ from tensorboard.compat.proto import meta_graph_pb2, tensor_shape_pb2, types_pb2
 
 __all__ = ["BundleHeaderProto", "BundleEntryProto", "TensorSliceProto", "SavedModel"]
 
-_FILE_NAME = "torchgraph/train/_protos.proto"
+_FILE_NAME = "torchgraph/train/tf_protos.proto"
 _PACKAGE = "torchgraph.proto"
 
 _F = descriptor_pb2.FieldDescriptorProto
