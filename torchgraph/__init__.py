@@ -26,7 +26,7 @@ from .framework.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collec
                               colocate_with, control_dependencies, device, get_all_collection_keys, get_collection,
                               get_collection_ref, get_default_graph, name_scope, reset_default_graph)
 from .framework.random_seed import get_seed, set_random_seed
-from .framework.tensor_conversion import convert_to_tensor
+from .framework.tensor_conversion import convert_to_tensor, register_tensor_conversion_function
 from .framework.tensor_shape import Dimension, TensorShape, dimension_value
 from .client.session import InteractiveSession, Session, get_default_session
 from .ops import array_ops as _array_ops
@@ -51,7 +51,7 @@ from .ops.init_ops import (constant_initializer, glorot_normal_initializer, glor
                            random_uniform_initializer, truncated_normal_initializer, variance_scaling_initializer,
                            zeros_initializer)
 from .ops.math_ops import (abs, accumulate_n, acos, add, add_n, argmax, argmin, asin, atan, atan2, cast, ceil,
-                           cos, cosh, digamma, div, div_no_nan, divide, equal, erf, erfc, exp, expm1, floor,
+                           cos, cosh, digamma, div, div_no_nan, divide, einsum, equal, erf, erfc, exp, expm1, floor,
                            floordiv, floormod, greater, greater_equal, is_finite, is_inf, is_nan, less, less_equal,
                            lgamma, log, log1p, logical_and, logical_not, logical_or, logical_xor, matmul, maximum,
                            minimum, mod, multiply, negative, not_equal, pow, realdiv, reciprocal, reduce_all,
@@ -72,7 +72,7 @@ from . import layers, losses, nn, summary, train
 from . import data  # tf.data: Dataset and TF1 iterators
 from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
-from .framework.graph_io import import_graph_def
+from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 

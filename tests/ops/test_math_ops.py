@@ -274,3 +274,60 @@ def test_where_select_and_indices():
     with pytest.raises(ValueError):
         tf.where(tf.constant([True, False, True]), p, -p)
 
+
+
+# --- Einsum (numbers from real TensorFlow 2.21, tf.compat.v1 graph mode) -------------------------------------
+def _einsum_operands():
+    a = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3) / 7)
+    b = tf.constant(np.arange(12, dtype=np.float32).reshape(3, 4) / 5)
+    return a, b
+
+
+def test_einsum_is_one_einsum_node_with_an_explicit_equation():
+    a, b = _einsum_operands()
+    c = tf.einsum("ij,jk", a, b)
+    s = tf.einsum("ij->i", a)
+    assert (c.name, c.op.type, c.op.get_attr("equation"), c.op.get_attr("N")) == \
+        ("einsum/Einsum:0", "Einsum", "ij,jk->ik", 2)
+    assert s.name == "einsum_1/Einsum:0" and c.get_shape().as_list() == [2, 4] and s.get_shape().as_list() == [2]
+    with tf.Session() as sess:
+        got, want = sess.run([c, tf.matmul(a, b)])
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_einsum_gradient_is_tensorflows():
+    a, b = _einsum_operands()
+    ga, gb = tf.gradients(tf.reduce_sum(tf.sin(tf.einsum("ij,jk", a, b))), [a, b])
+    (g_sum,) = tf.gradients(tf.reduce_sum(tf.sin(tf.einsum("ij->i", a))), a)
+    assert {op.type for op in ga.graph.get_operations() if op.name.startswith("gradients")} >= {"Einsum"}
+    with tf.Session() as sess:
+        ga, gb, g_sum = sess.run([ga, gb, g_sum])
+    np.testing.assert_allclose(ga, [[0.8585213, 3.2947917, 5.7310624], [-0.85768884, -2.3933342, -3.9289796]],
+                               rtol=1e-5)
+    np.testing.assert_allclose(gb, [[-0.01251409, -0.15580115, -0.2809524, -0.37339956],
+                                    [0.10347586, -0.09462903, -0.26938334, -0.40130478],
+                                    [0.21946582, -0.03345691, -0.25781426, -0.42920998]], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(g_sum, [[0.9095603] * 3, [-0.14299752] * 3], rtol=1e-5)
+
+
+def test_einsum_with_broadcasting_differentiates_through_torch():
+    a = tf.constant(np.arange(12, dtype=np.float32).reshape(2, 2, 3) / 10)
+    b = tf.constant(np.arange(6, dtype=np.float32).reshape(3, 2) / 10)
+    y = tf.einsum("...ij,jk->...ik", a, b)
+    ga, gb = tf.gradients(tf.reduce_sum(y * y), [a, b])
+    with tf.Session() as sess:
+        yv, gav, gbv = sess.run([y, ga, gb])
+    av, bv = np.arange(12, dtype=np.float32).reshape(2, 2, 3) / 10, np.arange(6, dtype=np.float32).reshape(3, 2) / 10
+    np.testing.assert_allclose(yv, av @ bv, rtol=1e-6)
+    np.testing.assert_allclose(gav, 2 * (av @ bv) @ bv.T, rtol=1e-5)
+    np.testing.assert_allclose(gbv, np.einsum("bij,bik->jk", av, 2 * (av @ bv)), rtol=1e-5)
+
+
+def test_einsum_rejects_what_tf_rejects():
+    a, b = _einsum_operands()
+    with pytest.raises(ValueError, match="size"):
+        tf.einsum("ij,ij->i", a, b)  # i is 2 in a, 3 in b
+    with pytest.raises(ValueError, match="rank"):
+        tf.einsum("ijk,jk->i", a, b)
+    with pytest.raises(ValueError, match="inputs"):
+        tf.einsum("ij,jk,kl->il", a, b)

@@ -332,3 +332,12 @@ def test_cross_entropies_require_named_arguments():
             fn([[0., 1.]], [[1., 2.]])
         with pytest.raises(ValueError):
             fn(logits=[[1., 2.]])
+
+
+def test_softsign_gradient_is_tensorflows_softsign_grad():
+    x = tf.constant([-2.0, -0.5, 0.0, 1.5])
+    (g,) = tf.gradients(tf.reduce_sum(tf.nn.softsign(x) * x), x)
+    assert "SoftsignGrad" in {op.type for op in tf.get_default_graph().get_operations()}
+    with tf.Session() as sess:
+        # real TF 2.21 (tf.compat.v1): [-0.8888889, -0.5555556, 0.0, 0.84000003]
+        np.testing.assert_allclose(sess.run(g), [-0.8888889, -0.5555556, 0.0, 0.84000003], rtol=1e-6)

@@ -554,6 +554,91 @@ register("BatchMatMulV2", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch
 register("BatchMatMul", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False})
 
 
+# --- Einsum ------------------------------------------------------------------------------------------------
+def _einsum_parts(equation: str) -> tuple[list[str], str]:
+    """"ab,bc->ac" -> (["ab", "bc"], "ac"); an ellipsis stays as "..." inside the label strings."""
+    ins, out = equation.split("->")
+    return ins.split(","), out
+
+
+def explicit_einsum_equation(equation: str) -> str:
+    """TF stores the equation with its output spelled out: "ij,jk" -> "ij,jk->ik" (labels that
+    occur once, in alphabetical order, after any ellipsis)."""
+    equation = equation.replace(" ", "")
+    if "->" in equation:
+        return equation
+    labels = equation.replace("...", "").replace(",", "")
+    once = sorted(c for c in set(labels) if labels.count(c) == 1)
+    return f"{equation}->{'...' if '...' in equation else ''}{''.join(once)}"
+
+
+def _einsum_shape(inputs, attrs):
+    ins, out = _einsum_parts(attrs["equation"])
+    if len(ins) != len(inputs):
+        raise ValueError(f"Einsum equation {attrs['equation']!r} names {len(ins)} inputs but {len(inputs)} were given")
+    for t in inputs[1:]:
+        if t.dtype is not inputs[0].dtype:
+            raise TypeError(f"Einsum inputs must have one dtype, got {inputs[0].dtype.name} and {t.dtype.name}")
+    if "..." in attrs["equation"]:
+        return [(inputs[0].dtype, TensorShape(None))]
+    sizes: dict = {}
+    for labels, t in zip(ins, inputs):
+        s = t.get_shape()
+        if s.ndims is None:
+            continue
+        if s.ndims != len(labels):
+            raise ValueError(f"Einsum input {t.name} has rank {s.ndims} but its subscripts {labels!r} name "
+                             f"{len(labels)} dimensions")
+        for c, d in zip(labels, s.as_list()):
+            if d is not None:
+                if sizes.get(c, d) != d:
+                    raise ValueError(f"Einsum dimension {c!r} has size {sizes[c]} and {d} in {attrs['equation']!r}")
+                sizes[c] = d
+    return [(inputs[0].dtype, TensorShape([sizes.get(c) for c in out]))]
+
+
+def _einsum_kernel(op, ctx):
+    equation = op.get_attr("equation")
+    return lambda *xs: torch.einsum(equation, *xs)
+
+
+def _grad_einsum(op, g):
+    """TF's gradient: input i's gradient is an einsum of the output gradient with the other
+    operand, onto i's labels; labels only i has (summed away) come back by broadcasting."""
+    ins, out = _einsum_parts(op.get_attr("equation"))
+    if "..." in op.get_attr("equation") or any(len(set(labels)) != len(labels) for labels in ins + [out]):
+        from .generic_grad import vjp_grad
+        return vjp_grad(op, g)  # broadcasting and diagonals: torch autograd of the same einsum
+    from .array_ops import broadcast_to, expand_dims, shape as shape_op
+    grads = []
+    for i, (labels, x) in enumerate(zip(ins, op.inputs)):
+        others = [(lab, t) for j, (lab, t) in enumerate(zip(ins, op.inputs)) if j != i]
+        present = out + "".join(lab for lab, _ in others)
+        keep = "".join(c for c in labels if c in present)
+        terms = ",".join([out] + [lab for lab, _ in others])
+        gx = einsum(f"{terms}->{keep}", g, *[t for _, t in others])
+        if keep != labels:
+            for axis, c in enumerate(labels):
+                if c not in keep:
+                    gx = expand_dims(gx, axis)
+            gx = broadcast_to(gx, x.get_shape().as_list() if x.get_shape().is_fully_defined() else shape_op(x))
+        grads.append(gx)
+    return grads
+
+
+register("Einsum", _einsum_shape, _einsum_kernel, _grad_einsum, type_attr={"T": 0})
+
+
+def einsum(equation: str, *inputs, name: str | None = None, **kwargs):
+    """`tf.einsum`: one Einsum op (what TF writes into graphs), its equation made explicit."""
+    if kwargs:
+        raise TypeError(f"Invalid keyword arguments for einsum: {', '.join(kwargs)}")
+    with get_default_graph().name_scope(name or "einsum"):
+        tensors = [convert_to_tensor(x, name="inputs") for x in inputs]
+        return op_output("Einsum", [tensors], attrs={"equation": explicit_einsum_equation(equation),
+                                                      "N": len(tensors)}, input_names=["inputs"])
+
+
 # --- reductions --------------------------------------------------------------------------------------------
 def _reduce_shape(out_dtype=None):
     def shape(inputs, attrs):

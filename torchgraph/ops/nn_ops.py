@@ -42,7 +42,8 @@ register("EluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.where(y >
 register("Selu", same_as_input(0), simple_kernel(F.selu), vjp_grad)
 register("Softplus", same_as_input(0), simple_kernel(F.softplus), _act_grad("SoftplusGrad"))
 register("SoftplusGrad", same_as_input(0), simple_kernel(lambda g, x: g * torch.sigmoid(x)))
-register("Softsign", same_as_input(0), simple_kernel(F.softsign), vjp_grad)
+register("Softsign", same_as_input(0), simple_kernel(F.softsign), _act_grad("SoftsignGrad"))
+register("SoftsignGrad", same_as_input(0), simple_kernel(lambda g, x: g / torch.square(1 + torch.abs(x))))
 
 
 def _leaky_kernel(op, ctx):
