@@ -729,3 +729,15 @@ def test_registry_type_attrs_agree_with_tf_op_defs(tmp_path):
             elif attr in d["inputs"] and d["inputs"][attr] != index:
                 problems.append(f"{name}: {attr} is input {d['inputs'][attr]} in TF, {index} here")
     assert not problems, problems
+
+
+def test_an_input_with_a_negative_output_index_is_a_value_error():
+    with tf.Graph().as_default() as g:
+        tf.identity(tf.constant(1.0, name="c"), name="i")
+    gd = g.as_graph_def()
+    node = next(n for n in gd.node if n.name == "i")
+    node.input[0] = "c:-1"
+    with tf.Graph().as_default() as g2:
+        with pytest.raises(ValueError, match="c:-1"):
+            tf.import_graph_def(gd, name="")
+        assert not g2.get_operations()

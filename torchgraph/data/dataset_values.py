@@ -7,11 +7,17 @@ initialized).  Iterating one is what `IteratorGetNext` does, one element per cal
 
 Components are torch tensors on the host (input pipelines run on the CPU, as in TF), or numpy
 object arrays / `bytes` for strings.
+
+A function that fails on one element (a `map` fn raising) must not end the pass: TF reports the
+error for that element and the next `get_next` returns the element after it.  A Python generator
+dies with the first exception raised through it, so failures travel down the pipeline as
+`FailedElement` values instead, and only `IteratorState.next` raises them.
 """
 from __future__ import annotations
 
 import itertools
 import random
+import threading
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -48,6 +54,29 @@ def stack(parts: Sequence[Any], op: Any, component: int) -> Any:
     for k, p in enumerate(parts):
         out[k] = p
     return out
+
+
+class FailedElement:
+    """Stands for an element whose computation raised: carried like an element, raised by get_next."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def _apply(fn: Callable, element: Any, captured: list) -> Any:
+    """`fn` of one element, or the FailedElement standing for its failure."""
+    if isinstance(element, FailedElement):
+        return element
+    try:
+        return fn(list(element) + captured)
+    except errors.OpError as e:
+        return FailedElement(e)
+
+
+def _first_failure(elements: Sequence[Any]) -> FailedElement | None:
+    return next((e for e in elements if isinstance(e, FailedElement)), None)
 
 
 class DatasetValue:
@@ -137,7 +166,7 @@ class Zip(DatasetValue):
 
     def __iter__(self):
         for parts in zip(*self.inputs):
-            yield tuple(itertools.chain.from_iterable(parts))
+            yield _first_failure(parts) or tuple(itertools.chain.from_iterable(parts))
 
 
 class Concatenate(DatasetValue):
@@ -172,7 +201,15 @@ class Batch(DatasetValue):
             chunk = list(itertools.islice(it, self.size))
             if not chunk or (self.drop and len(chunk) < self.size):
                 return
-            yield tuple(stack([e[j] for e in chunk], self.op, j) for j in range(len(chunk[0])))
+            failed = _first_failure(chunk)
+            yield failed or _stacked(chunk, self.op)
+
+
+def _stacked(chunk: list, op: Any) -> Any:
+    try:
+        return tuple(stack([e[j] for e in chunk], op, j) for j in range(len(chunk[0])))
+    except errors.OpError as e:
+        return FailedElement(e)
 
 
 class PaddedBatch(DatasetValue):
@@ -219,7 +256,14 @@ class PaddedBatch(DatasetValue):
             chunk = list(itertools.islice(it, self.size))
             if not chunk or (self.drop and len(chunk) < self.size):
                 return
-            yield tuple(self._pad([e[j] for e in chunk], j) for j in range(len(chunk[0])))
+            failed = _first_failure(chunk)
+            if failed is not None:
+                yield failed
+                continue
+            try:
+                yield tuple(self._pad([e[j] for e in chunk], j) for j in range(len(chunk[0])))
+            except errors.OpError as e:
+                yield FailedElement(e)
 
 
 class Unbatch(DatasetValue):
@@ -228,10 +272,14 @@ class Unbatch(DatasetValue):
 
     def __iter__(self):
         for e in self.source:
+            if isinstance(e, FailedElement):
+                yield e
+                continue
             sizes = {_shape(c)[0] for c in e}
             if len(sizes) != 1:
-                raise errors.InvalidArgumentError(None, self.op, "Input element components must have the same batch "
-                                                                 "size to be unbatched.")
+                yield FailedElement(errors.InvalidArgumentError(
+                    None, self.op, "Input element components must have the same batch size to be unbatched."))
+                continue
             for i in range(sizes.pop()):
                 yield tuple(c[i] for c in e)
 
@@ -358,7 +406,8 @@ class Map(DatasetValue):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
-            yield tuple(fn(list(e) + caps))
+            out = _apply(fn, e, caps)
+            yield out if isinstance(out, FailedElement) else tuple(out)
 
 
 class Filter(DatasetValue):
@@ -368,7 +417,10 @@ class Filter(DatasetValue):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
-            if bool(fn(list(e) + caps)[0]):
+            keep = _apply(fn, e, caps)
+            if isinstance(keep, FailedElement):
+                yield keep
+            elif bool(keep[0]):
                 yield e
 
 
@@ -378,7 +430,11 @@ class FlatMap(DatasetValue):
 
     def __iter__(self):
         for e in self.source:
-            yield from self.fn(list(e) + self.captured)[0]
+            inner = _apply(self.fn, e, self.captured)
+            if isinstance(inner, FailedElement):
+                yield inner
+            else:
+                yield from inner[0]
 
 
 class Interleave(DatasetValue):
@@ -398,7 +454,8 @@ class Interleave(DatasetValue):
         while True:
             if slots[i] is None and not inputs_done:
                 for e in inputs:
-                    slots[i] = iter(self.fn(list(e) + self.captured)[0])
+                    inner = _apply(self.fn, e, self.captured)
+                    slots[i] = iter([inner]) if isinstance(inner, FailedElement) else iter(inner[0])
                     break
                 else:
                     inputs_done = True
@@ -442,7 +499,7 @@ class Enumerate(DatasetValue):
 
     def __iter__(self):
         for k, e in enumerate(self.source, self.start):
-            yield (torch.tensor(k, dtype=torch.int64),) + tuple(e)
+            yield e if isinstance(e, FailedElement) else (torch.tensor(k, dtype=torch.int64),) + tuple(e)
 
 
 class IteratorState:
@@ -452,19 +509,26 @@ class IteratorState:
         self.key = key  # its name in the session's resources (what `string_handle()` returns)
         self.it: Iterator | None = None
         self.started = False  # for one-shot iterators: initialized on first use, then never again
+        # Input threads share iterators (TF1's norm): one element to one caller, one at a time.
+        self.lock = threading.RLock()
 
     def reset(self, dataset: DatasetValue) -> None:
-        self.it = iter(dataset)
+        with self.lock:
+            self.it = iter(dataset)
 
     def next(self, op: Any) -> Element:
-        if self.it is None:
-            raise errors.FailedPreconditionError(
-                None, op, "GetNext() failed because the iterator has not been initialized. Run the iterator's "
-                          f"initializer op before asking for elements.\n\t [[node {op.name}]]")
-        try:
-            return next(self.it)
-        except StopIteration:
-            raise errors.OutOfRangeError(None, op, f"End of sequence\n\t [[node {op.name}]]") from None
+        with self.lock:
+            if self.it is None:
+                raise errors.FailedPreconditionError(
+                    None, op, "GetNext() failed because the iterator has not been initialized. Run the iterator's "
+                              f"initializer op before asking for elements.\n\t [[node {op.name}]]")
+            try:
+                element = next(self.it)
+            except StopIteration:
+                raise errors.OutOfRangeError(None, op, f"End of sequence\n\t [[node {op.name}]]") from None
+        if isinstance(element, FailedElement):
+            raise element.error
+        return element
 
     def close(self) -> None:
         self.it = None

@@ -70,9 +70,10 @@ def _one_shot_kernel(op, ctx):
                                                   "torchgraph cannot read yet).")
 
     def run():
-        if not state.started:
-            state.reset(ctx.run_once([variant])[0])
-            state.started = True
+        with state.lock:  # two input threads starting it at once initialize it once
+            if not state.started:
+                state.reset(ctx.run_once([variant])[0])
+                state.started = True
         return state
     return run
 

@@ -115,6 +115,66 @@ def make_tensor_proto(value: Any, dtype: _dtypes.DType | None = None) -> tensor_
     return proto
 
 
+class DeferredTensor:
+    """A TensorProto whose value is far larger than what it stores (a fill of a huge shape):
+    `import_graph_def` keeps the proto, as TF does, and the value is built only when the Const
+    runs — where a size no machine can hold fails with InvalidArgumentError naming the node."""
+
+    # Expanding more than this many bytes out of a compressed proto is deferred to run time.
+    EAGER_LIMIT_BYTES = 1 << 28
+    # TF refuses tensors with more elements than this when it allocates them.
+    MAX_ELEMENTS = (1 << 62) - 1
+
+    def __init__(self, proto: tensor_pb2.TensorProto):
+        self.proto = proto
+        self.dtype = _dtypes.as_dtype(proto.dtype)
+        self.shape = tuple(d.size for d in proto.tensor_shape.dim)
+
+    @classmethod
+    def too_large_to_expand(cls, proto: tensor_pb2.TensorProto) -> bool:
+        if proto.tensor_content or proto.dtype == _dtypes.string.as_datatype_enum:
+            return False  # the bytes are already here: building the array costs no more memory
+        n = 1
+        for d in proto.tensor_shape.dim:
+            if d.size < 0:
+                return False
+            n *= d.size
+        return n * 8 > cls.EAGER_LIMIT_BYTES
+
+    def num_elements(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    def materialize(self, node_name: str) -> np.ndarray:
+        from .errors import InvalidArgumentError, ResourceExhaustedError
+        n = self.num_elements()
+        if n > self.MAX_ELEMENTS:
+            raise InvalidArgumentError(None, None, f"Encountered overflow when multiplying shape dimensions "
+                                                   f"{list(self.shape)} of Const node '{node_name}'")
+        nbytes = n * max(np.dtype(np.float32 if self.dtype is _dtypes.bfloat16 else self.dtype.as_numpy_dtype).itemsize, 1)
+        if nbytes > _physical_memory_bytes():
+            raise ResourceExhaustedError(None, None, f"OOM when allocating the value of Const node '{node_name}': "
+                                                     f"shape {list(self.shape)} needs {nbytes} bytes")
+        try:
+            return make_ndarray(self.proto)
+        except (MemoryError, ValueError, OverflowError) as e:
+            raise ResourceExhaustedError(None, None, f"OOM when allocating the value of Const node '{node_name}' "
+                                                     f"with shape {list(self.shape)}: {e}") from None
+
+    def __repr__(self) -> str:
+        return f"<deferred {self.dtype.name} tensor of shape {list(self.shape)}>"
+
+
+def _physical_memory_bytes() -> int:
+    import os
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 40
+
+
 def make_ndarray(proto: tensor_pb2.TensorProto) -> np.ndarray:
     """The numpy value of a `TensorProto` (TF's `tensor_util.MakeNdarray`).
 
@@ -155,7 +215,12 @@ def make_ndarray(proto: tensor_pb2.TensorProto) -> np.ndarray:
     np_dtype = np.float32 if dtype is _dtypes.bfloat16 else dtype.as_numpy_dtype
     if not field:
         return np.zeros(shape, dtype=np_dtype)
-    return np.asarray(_fill(field, n, None), dtype=np_dtype).reshape(shape)
+    if len(field) == n:
+        return np.asarray(field, dtype=np_dtype).reshape(shape)
+    out = np.empty(n, dtype=np_dtype)  # TF's compressed layout: the last stored value repeats
+    out[:len(field)] = field
+    out[len(field):] = field[-1]
+    return out.reshape(shape)
 
 
 def _fill(vals: list, n: int, _default: Any) -> list:
@@ -212,6 +277,8 @@ def attr_value_of(value: Any, dtype: _dtypes.DType | None = None) -> attr_value_
         av.s = _as_bytes(value)
     elif isinstance(value, tensor_pb2.TensorProto):
         av.tensor.CopyFrom(value)
+    elif isinstance(value, DeferredTensor):
+        av.tensor.CopyFrom(value.proto)
     elif isinstance(value, Operation):
         av.s = value.name.encode("utf-8")
     elif isinstance(value, (list, tuple)):
@@ -279,7 +346,7 @@ def python_attr_value(av: attr_value_pb2.AttrValue) -> Any:
     if kind == "shape":
         return TensorShape(av.shape)
     if kind == "tensor":
-        return make_ndarray(av.tensor)
+        return DeferredTensor(av.tensor) if DeferredTensor.too_large_to_expand(av.tensor) else make_ndarray(av.tensor)
     if kind == "list":
         lst = av.list
         if lst.s:
@@ -362,10 +429,13 @@ def _parse_tensor_name(name: str) -> tuple[str, int]:
     if not sep:
         return name, 0
     try:
-        return op_name, int(idx)
+        index = int(idx)
     except ValueError:
+        index = -1
+    if index < 0 or not idx.isdigit():
         raise ValueError(f"Cannot convert {name!r} to a tensor name: the part after ':' must be an "
-                         f"output index.") from None
+                         f"output index (a non-negative integer).")
+    return op_name, index
 
 
 def _canonical_input_key(name: str) -> str:
@@ -688,5 +758,5 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
     return ops
 
 
-__all__ = ["attr_value_of", "graph_to_graph_def", "import_graph_def", "make_ndarray", "make_tensor_proto",
+__all__ = ["DeferredTensor", "attr_value_of", "graph_to_graph_def", "import_graph_def", "make_ndarray", "make_tensor_proto",
            "node_def_of", "python_attr_value"]

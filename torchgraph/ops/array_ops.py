@@ -738,9 +738,8 @@ def _const_named(arr, dtype, scope):
 
 
 def _make_exact_const(arr, dtype, name):
-    from .registry import create_op_in_graph
-    g = get_default_graph()
-    return create_op_in_graph(g, "Const", [], {"value": arr, "dtype": dtype}, name).outputs[0]
+    from .constant_op import make_const
+    return make_const(arr, dtype, name, exact_name=True)
 
 
 register("ZerosLike", same_as_input(0), lambda op, ctx: torch.zeros_like, differentiable=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes as _dtypes
+from ..framework import errors
+from ..framework.graph_io import DeferredTensor
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import to_numpy
 from ..framework.tensor_shape import TensorShape, as_shape
@@ -15,15 +17,30 @@ def _const_shape(inputs, attrs):
 
 
 def _const_kernel(op, ctx):
-    return Constant(ctx.to_runtime(op.get_attr("value"), op.get_attr("dtype")))
+    value = op.get_attr("value")
+    if isinstance(value, DeferredTensor):  # imported, too large to build before it runs
+        try:
+            value = value.materialize(op.name)
+        except errors.OpError as e:
+            raise type(e)(None, op, e.message) from None
+    return Constant(ctx.to_runtime(value, op.get_attr("dtype")))
 
 
 register("Const", _const_shape, _const_kernel, type_attr=None, differentiable=False, outputs_state=True)
 
 
-def make_const(arr: np.ndarray, dtype: _dtypes.DType, name: str) -> Tensor:
+def graph_owned(arr: np.ndarray) -> np.ndarray:
+    """The value a Const node keeps: a read-only copy, so neither the caller's array (changed after
+    `tf.constant(arr)`) nor a writer of `op.get_attr("value")` can change the graph, as in TF."""
+    owned = np.array(arr, copy=True, order="C")
+    owned.setflags(write=False)
+    return owned
+
+
+def make_const(arr: np.ndarray, dtype: _dtypes.DType, name: str, exact_name: bool = False) -> Tensor:
     graph = get_default_graph()
-    op = create_op_in_graph(graph, "Const", [], {"value": arr, "dtype": dtype}, graph.unique_name(name))
+    op = create_op_in_graph(graph, "Const", [], {"value": graph_owned(arr), "dtype": dtype},
+                            name if exact_name else graph.unique_name(name))
     return op.outputs[0]
 
 

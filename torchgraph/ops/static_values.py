@@ -23,7 +23,8 @@ def constant_value(t: Tensor, known: Mapping | None = None) -> np.ndarray | None
             return v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v)
     op = t.op
     if op.type == "Const":
-        return op.get_attr("value")
+        value = op.get_attr("value")
+        return value if isinstance(value, np.ndarray) else None  # a DeferredTensor is not known yet
     if op.type == "Identity":
         return constant_value(op.inputs[0], known)
     if op.type == "Shape":

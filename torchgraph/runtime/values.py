@@ -27,7 +27,7 @@ def to_runtime(arr: Any, dtype: _dtypes.DType, device: torch.device) -> Any:
     if arr.dtype != dtype.as_numpy_dtype:
         arr = arr.astype(dtype.as_numpy_dtype)
     if not arr.flags.writeable or not arr.flags.c_contiguous:
-        arr = np.ascontiguousarray(arr).copy() if not arr.flags.writeable else np.ascontiguousarray(arr)
+        arr = np.array(arr, copy=True, order="C")  # (ascontiguousarray would make a 0-d value 1-d)
     t = torch.from_numpy(arr)
     if device.type != "cpu":
         t = t.to(device, non_blocking=False)
