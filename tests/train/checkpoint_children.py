@@ -81,12 +81,12 @@ def unshare_available() -> bool:
     return probe.returncode == 0
 
 
-def run_in_small_tmpfs(script: str, directory: str, size: str = "2m", timeout: float = 300):
-    """Runs `script` with a `size` tmpfs mounted on `directory` (its argv[1]) in a private mount
-    namespace -- as root of a user namespace, so it may remount it read-only itself."""
+def run_in_small_tmpfs(script: str, directory: str, *args: str, size: str = "2m", timeout: float = 300):
+    """Runs `script` (argv: `directory`, *args) with a `size` tmpfs mounted on `directory` in a
+    private mount namespace -- as root of a user namespace, so it may remount it read-only."""
     if not unshare_available():
         pytest.skip("cannot mount a private tmpfs here (unshare -rm not permitted)")
-    cmd = child_command(script, directory)
+    cmd = child_command(script, directory, *args)
     shell = 'mount -t tmpfs -o size=%s tmpfs "$1" && shift && exec "$@"' % size
     return subprocess.run(["unshare", "-rm", "sh", "-c", shell, "sh", directory, *cmd], capture_output=True,
                           text=True, timeout=timeout, env=child_env(), cwd=str(REPO_ROOT))
