@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import textwrap
-import time
 
 import numpy as np
 import pytest

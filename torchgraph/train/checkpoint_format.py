@@ -29,8 +29,8 @@ reachable until the new index is published:
    (``<final>.tempstate-<host>-<pid>-<random>``) and fsync'd;
 2. the current data file is hard-linked (moved, where links are unsupported) to
    ``PREFIX.data-00000-of-00001.pair-<crc32c of the current index's bytes>`` -- a name derived
-   from the index it belongs to -- unless such a file already exists (then an earlier save died
-   after step 3 and the *existing* one is the live index's data);
+   from the index it belongs to -- unless such a file already exists (an earlier save died after
+   its step 2, and that file, not the canonical one, holds the live index's data);
 3. the new data file is renamed over ``PREFIX.data-00000-of-00001``;
 4. the new index is renamed over ``PREFIX.index`` -- the commit;
 5. the ``.pair-*`` files are removed.
