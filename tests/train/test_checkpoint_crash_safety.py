@@ -180,3 +180,49 @@ def test_real_tensorflow_reads_a_tf_format_checkpoint_saved_over_twice(tmp_path)
             saver.save(sess, prefix)
     assert sorted(os.listdir(tmp_path)) == ["checkpoint", "model.data-00000-of-00001", "model.index", "model.meta"]
     assert "TF_OK" in run_tf(tf_python(), _TF_READS, prefix)
+
+
+# Saves value 1, 2, 3, ... over one prefix as fast as it can, then prints how many it saved.
+_SAVING_IN_A_LOOP = """
+    import json, sys
+    import torchgraph as tf
+    directory, fmt, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    v = tf.Variable(tf.zeros([200_000]), name="v")
+    w = tf.Variable(tf.zeros([3]), name="w")
+    value = tf.placeholder(tf.float32, [])
+    set_all = [tf.assign(v, tf.fill([200_000], value)), tf.assign(w, tf.fill([3], value))]
+    saver = tf.train.Saver(format=fmt)
+    with tf.Session() as sess:
+        for i in range(1, count + 1):
+            sess.run(set_all, {value: float(i)})
+            saver.save(sess, os.path.join(directory, "model"))
+    print(json.dumps(count))
+"""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_restoring_while_another_process_saves_the_prefix_never_mixes_or_fails(tmp_path, fmt):
+    with tf.Graph().as_default():
+        tf.Variable(tf.zeros([200_000]), name="v")
+        tf.Variable(tf.zeros([3]), name="w")
+        saver = tf.train.Saver(format=fmt)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            saver.save(sess, str(tmp_path / "model"))
+    proc = subprocess.Popen(child_command(_SAVING_IN_A_LOOP, str(tmp_path), fmt, "40"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=child_env())
+    seen = []
+    with tf.Graph().as_default():
+        v = tf.Variable(tf.zeros([200_000]), name="v")
+        w = tf.Variable(tf.zeros([3]), name="w")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            while proc.poll() is None:
+                saver.restore(sess, str(tmp_path / "model"))
+                a, b = sess.run([v, w])
+                values = set(np.unique(a).tolist()) | set(b.tolist())
+                assert len(values) == 1, values  # all variables from one save
+                seen.append(values.pop())
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err[-3000:]
+    assert seen == sorted(seen) and len(seen) > 1
