@@ -83,3 +83,17 @@ def test_reader_hands_out_tensors_that_outlive_it_and_the_file(tmp_path):
     np.testing.assert_array_equal(a.numpy(), np.arange(300_000, dtype=np.float32))
     a.add_(1)  # and writable
     assert float(a[0]) == 1.0
+
+
+def test_closing_a_reader_keeps_tensors_that_share_storage_with_taken_ones(tmp_path):
+    """One array saved under two names is one storage; taking one name must keep both intact."""
+    import torch
+    from torchgraph.train import checkpoint_format as cf
+
+    shared = torch.arange(500_000, dtype=torch.float32)
+    prefix = str(tmp_path / "ckpt")
+    cf.write_checkpoint(prefix, {"first": shared, "second": shared, "other": torch.ones(400_000)})
+    reader = cf.open_checkpoint(prefix)
+    second = reader._load()["second"]
+    reader.close()  # releases "other" only
+    assert torch.equal(second, shared)

@@ -69,6 +69,7 @@ again: it can be overwritten, truncated or deleted under a running session.
 from __future__ import annotations
 
 import base64
+import bisect
 import glob
 import io
 import json
@@ -1397,12 +1398,23 @@ class _LoadedTensors(Mapping):
     def release_untaken(self) -> None:
         if self._base is None or not hasattr(mmap, "MADV_DONTNEED"):
             return
-        page = mmap.PAGESIZE
+        spans = {}
         for name, t in self._tensors.items():
-            if name in self._taken:
-                continue
             start = t.data_ptr() - self._base
-            end = start + t.numel() * t.element_size()
+            spans[name] = (start, start + t.numel() * t.element_size())
+        # Tensors saved from one storage share bytes: never drop a page a taken tensor uses.
+        kept: list[list[int]] = []
+        for start, end in sorted(spans[n] for n in self._taken):
+            if kept and start < kept[-1][1]:
+                kept[-1][1] = max(kept[-1][1], end)
+            else:
+                kept.append([start, end])
+        kept_starts = [start for start, _ in kept]
+        page = mmap.PAGESIZE
+        for name, (start, end) in spans.items():
+            i = bisect.bisect_left(kept_starts, end)
+            if name in self._taken or (i and kept[i - 1][1] > start):
+                continue
             lo, hi = -(-start // page) * page, end // page * page
             if 0 <= lo < hi <= len(self._buf):
                 try:
