@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# fork with torch loaded, /proc/self/fd and Linux's errno/signal behaviour
+LINUX_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="needs Linux (fork, /proc, RLIMIT_FSIZE)")
 
 # Prepended to every child script: arming a process to die (or stop) at a chosen file-system
 # step of a save.  A "step" is one call of an os function that changes files or makes them

@@ -18,8 +18,10 @@ import numpy as np
 import pytest
 
 import torchgraph as tf
-from checkpoint_children import child_command, child_env, last_json, run_child
+from checkpoint_children import LINUX_ONLY, child_command, child_env, last_json, run_child
 from tf_reference import run_tf, tf_python
+
+pytestmark = LINUX_ONLY
 
 FORMATS = ["torch", "tf"]
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checkpoint_children import last_json, run_child, run_in_small_tmpfs
+from checkpoint_children import LINUX_ONLY, last_json, run_child, run_in_small_tmpfs
 from torchgraph.framework import errors
 from torchgraph.train import checkpoint_format as cf
+
+pytestmark = LINUX_ONLY
 
 FORMATS = ["torch", "tf"]
 

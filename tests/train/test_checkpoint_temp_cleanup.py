@@ -16,8 +16,10 @@ import time
 import numpy as np
 
 import torchgraph as tf
-from checkpoint_children import child_command, child_env, last_json, run_child
+from checkpoint_children import LINUX_ONLY, child_command, child_env, last_json, run_child
 from torchgraph.train import checkpoint_format as cf
+
+pytestmark = LINUX_ONLY
 
 
 def _temps(directory) -> list[str]:
