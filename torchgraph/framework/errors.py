@@ -6,6 +6,9 @@ plain `ValueError` / `TypeError` where TF does; those are not defined here.
 """
 from __future__ import annotations
 
+import errno as _errno
+import os as _os
+
 OK = 0
 CANCELLED = 1
 UNKNOWN = 2
@@ -76,3 +79,42 @@ InternalError = _make("InternalError", INTERNAL)
 UnavailableError = _make("UnavailableError", UNAVAILABLE)
 DataLossError = _make("DataLossError", DATA_LOSS)
 UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
+
+
+# TF's file-system layer reports OS failures as these classes (disk full is ResourceExhausted,
+# a file over RLIMIT_FSIZE is OutOfRange, a read-only or forbidden path is PermissionDenied...),
+# so code written against TF catches them; keyed by errno name to stay portable.
+_ERRNO_CLASSES = {
+    "ENOSPC": ResourceExhaustedError, "EDQUOT": ResourceExhaustedError,
+    "ENOMEM": ResourceExhaustedError, "EMFILE": ResourceExhaustedError,
+    "ENFILE": ResourceExhaustedError, "EMLINK": ResourceExhaustedError,
+    "ENOBUFS": ResourceExhaustedError,
+    "EFBIG": OutOfRangeError, "EOVERFLOW": OutOfRangeError, "ERANGE": OutOfRangeError,
+    "EACCES": PermissionDeniedError, "EPERM": PermissionDeniedError, "EROFS": PermissionDeniedError,
+    "ENOENT": NotFoundError, "ENODEV": NotFoundError, "ENXIO": NotFoundError,
+    "EEXIST": AlreadyExistsError,
+    "ENOTDIR": FailedPreconditionError, "EISDIR": FailedPreconditionError,
+    "ENOTEMPTY": FailedPreconditionError, "EBUSY": FailedPreconditionError,
+    "ETXTBSY": FailedPreconditionError,
+    "EINVAL": InvalidArgumentError, "ENAMETOOLONG": InvalidArgumentError,
+    "ELOOP": InvalidArgumentError,
+    "EAGAIN": UnavailableError, "ETIMEDOUT": DeadlineExceededError,
+    "ENOSYS": UnimplementedError, "ENOTSUP": UnimplementedError, "EOPNOTSUPP": UnimplementedError,
+}
+
+
+def error_from_os_error(err: OSError, path: str, action: str = "", directory: bool = False) -> OpError:
+    """The TF error for the OS failure `err` on `path`, its message naming the path.
+
+    `action` starts the message ("Failed to write"); the OS's own reason ends it.  With
+    `directory` (`path` was to be created or used as a directory) a file in the way is
+    FailedPreconditionError "... is not a directory", as TF reports it.  Unrecognised errnos
+    become UnknownError, as in TF.
+    """
+    name = _errno.errorcode.get(err.errno or 0, "")
+    if directory and name in ("EEXIST", "ENOTDIR"):
+        return FailedPreconditionError(None, None, f"{path} is not a directory")
+    cls = _ERRNO_CLASSES.get(name, UnknownError)
+    reason = _os.strerror(err.errno) if err.errno else str(err)
+    lead = (action + " " if action else "") + str(path)
+    return cls(None, None, f"{lead}: {reason}")

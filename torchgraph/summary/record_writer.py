@@ -74,20 +74,41 @@ def encode_record(data: bytes) -> bytes:
     )
 
 
+def _os_error(err: OSError, path: object, action: str) -> Exception:
+    """TF's error class for a file-system failure (disk full -> ResourceExhausted, ...); errors
+    are imported lazily so the framing code stays importable on its own."""
+    from torchgraph.framework import errors
+
+    return errors.error_from_os_error(err, os.fsdecode(path) if isinstance(path, bytes) else str(path), action)
+
+
 class RecordWriter:
     """Appends TFRecord-framed records to a binary file.
 
-    Not thread safe: the event writer drives it from its single worker thread.
+    Not thread safe: the event writer drives it from its single worker thread.  OS failures on
+    a file opened by path come back as TF's error classes naming it.
     """
 
     def __init__(self, file: Union[str, os.PathLike, BinaryIO], mode: str = "wb") -> None:
+        self._name = file if isinstance(file, (str, bytes, os.PathLike)) else getattr(file, "name", None)
         if isinstance(file, (str, bytes, os.PathLike)):
-            self._file: BinaryIO = open(file, mode)
+            try:
+                self._file: BinaryIO = open(file, mode)
+            except OSError as e:
+                raise _os_error(e, file, "Failed to open record file") from e
             self._owns_file = True
         else:
             self._file = file
             self._owns_file = False
         self._closed = False
+
+    def _io(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except OSError as e:
+            if e.errno is None or self._name is None:
+                raise
+            raise _os_error(e, self._name, "Failed to write record file") from e
 
     @property
     def file(self) -> BinaryIO:
@@ -95,22 +116,24 @@ class RecordWriter:
 
     def write(self, data: bytes) -> None:
         """Frame and append one record (buffered; call `flush` to push it to the OS)."""
-        self._file.write(encode_record(data))
+        self._io(self._file.write, encode_record(data))
 
     def write_many(self, records: "list[bytes]") -> None:
         """Append several records with a single `write` call (cheaper per record)."""
-        self._file.write(b"".join(encode_record(r) for r in records))
+        self._io(self._file.write, b"".join(encode_record(r) for r in records))
 
     def flush(self) -> None:
-        self._file.flush()
+        self._io(self._file.flush)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._file.flush()
-        if self._owns_file:
-            self._file.close()
+        try:
+            self._io(self._file.flush)
+        finally:
+            if self._owns_file:
+                self._file.close()
 
     def __enter__(self) -> "RecordWriter":
         return self
@@ -134,7 +157,10 @@ def read_records(
         f: BinaryIO = io.BytesIO(bytes(file))
         owns = True
     elif isinstance(file, (str, os.PathLike)):
-        f = open(file, "rb")
+        try:
+            f = open(file, "rb")
+        except OSError as e:
+            raise _os_error(e, file, "Failed to open record file") from e
         owns = True
     else:
         f = file

@@ -7,6 +7,12 @@ as in TensorFlow).  One background thread frames the records (TFRecord,
 `record_writer`), writes them in batches and flushes the file at most
 `flush_secs` after data was first left unflushed, so a crashed or killed job
 still leaves readable, recent data behind.
+
+File-system failures come back as TensorFlow's error classes naming the path,
+so code written against TF catches them: a logdir that is a file is
+`FailedPreconditionError`, a full disk `ResourceExhaustedError` (raised by the
+next `add_*`/`flush` after the worker hit it), a read-only one
+`PermissionDeniedError`.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from typing import Any, Dict, Optional, Union
 
 from tensorboard.compat.proto import event_pb2, graph_pb2, meta_graph_pb2, summary_pb2
 
+from torchgraph.framework import errors
 from torchgraph.summary.record_writer import encode_record
 
 __all__ = ["EventFileWriter", "FileWriter", "FileWriterCache"]
@@ -74,7 +81,11 @@ class EventFileWriter:
         filename_suffix: Optional[str] = None,
     ) -> None:
         self._logdir = os.fspath(logdir)
-        os.makedirs(self._logdir, exist_ok=True)
+        try:
+            os.makedirs(self._logdir, exist_ok=True)
+        except OSError as e:  # a file in the way is FailedPrecondition, as in TF
+            raise errors.error_from_os_error(e, self._logdir, "Failed to create log directory",
+                                             directory=True) from e
         self._max_queue = int(max_queue)
         self._flush_secs = float(flush_secs)
         self._filename_suffix = filename_suffix or ""
@@ -105,11 +116,17 @@ class EventFileWriter:
                 break
             except FileExistsError:
                 stamp += 1
+            except OSError as e:
+                raise errors.error_from_os_error(e, path, "Failed to create event file") from e
         self._path = path
         self._file = f
         version = event_pb2.Event(wall_time=time.time(), file_version=_FILE_VERSION)
-        f.write(encode_record(version.SerializeToString()))
-        f.flush()
+        try:
+            f.write(encode_record(version.SerializeToString()))
+            f.flush()
+        except OSError as e:
+            f.close()
+            raise errors.error_from_os_error(e, path, "Failed to write event file") from e
 
     def _open(self) -> None:
         self._new_file()
@@ -190,6 +207,10 @@ class EventFileWriter:
             self._set_error(e)
 
     def _set_error(self, e: BaseException) -> None:
+        if isinstance(e, OSError) and e.errno is not None:  # disk full, ... as TF's classes
+            mapped = errors.error_from_os_error(e, self._path, "Failed to write event file")
+            mapped.__cause__ = e
+            e = mapped
         with self._lock:
             if self._error is None:
                 self._error = e

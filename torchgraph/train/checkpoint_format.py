@@ -18,19 +18,71 @@ it; its index is a small text file (magic line + JSON + checksum line) that reco
 shapes, string tensors (which torch cannot hold) and the crc32c/size of the data file, so a
 truncated or bit-flipped data file is reported as ``DataLossError`` instead of loading garbage.
 
-Writes go to temporary files in the destination directory which are flushed, fsync'd and then
-``os.replace``d (data file first, index last), so a crash mid-save never leaves a half-written
-file under the final names.  (As in TF, a crash *between* the two renames pairs the old index
-with the new data; the checksums turn that into a ``DataLossError`` rather than wrong values.)
+**Saving over an existing checkpoint** (``saver.save(sess, "model")`` every few minutes) must
+never leave the prefix unrestorable, whatever moment the process dies at.  Two file renames
+cannot be one atomic step, and TF finds the data file by *name* (``PREFIX.data-00000-of-00001``,
+computed from the index), so the names cannot change per save either.  The protocol instead
+makes the **index the single commit point** and keeps the data that belongs to the live index
+reachable until the new index is published:
+
+1. the new data file and the new index are written in full under fresh temporary names
+   (``<final>.tempstate-<host>-<pid>-<random>``) and fsync'd;
+2. the current data file is hard-linked (moved, where links are unsupported) to
+   ``PREFIX.data-00000-of-00001.pair-<crc32c of the current index's bytes>`` -- a name derived
+   from the index it belongs to -- unless such a file already exists (an earlier save died after
+   its step 2, and that file, not the canonical one, holds the live index's data);
+3. the new data file is renamed over ``PREFIX.data-00000-of-00001``;
+4. the new index is renamed over ``PREFIX.index`` -- the commit;
+5. the ``.pair-*`` files are removed.
+
+A reader opens the index and then looks for ``.pair-<crc of those index bytes>``: if it exists
+it is the index's data, else the canonical data file is (checksums verify either way).  So after
+a kill at any point the prefix restores to the old values (before step 4) or the new ones.
+Between steps 3 and 4 real TensorFlow, which knows only the canonical name, would see the old
+index with the new data and report a checksum error -- TF's own Saver has the same window --
+while torchgraph still restores the old checkpoint; the next successful save closes the gap.
+For the tf format nothing is added to TF's files (they stay byte-identical to TF's own).
+
+Writers of one directory hold an exclusive ``flock`` on the directory for steps 1-5, so two
+processes saving the same prefix take turns and end with one complete checkpoint; the lock
+dies with a killed process and leaves no file behind.  Readers take no lock: they re-check,
+after opening the data file, that the index they parsed is still the one on disk, and retry if
+a save published a new one in between.
+
+Temporary names carry the writer's host and pid, so every successful save removes what killed
+writers left in its directory: payload temporaries (which only exist while their writer holds
+the directory lock) unconditionally, others (``.meta``, the ``checkpoint`` state file) when
+their writer's process is gone.  Temporaries from other hosts are left alone (their pids mean
+nothing here).
+
+Environment failures are reported as TF reports them, naming the file: disk full is
+``ResourceExhaustedError``, a file over ``RLIMIT_FSIZE`` ``OutOfRangeError``, a read-only or
+forbidden directory ``PermissionDeniedError``; the previous checkpoint is untouched.  Indexes
+are distrusted even when their checksums match: sizes and counts are checked against the data
+file before anything is allocated, and anything malformed is ``DataLossError`` naming the file.
+
+Restore reads the torch data file into memory the reader owns (anonymous pages, huge pages
+where the kernel offers them), checksumming it on the way, and builds the tensors as views of
+that buffer -- one read, no second copy -- so restored variables never depend on the file
+again: it can be overwritten, truncated or deleted under a running session.
 """
 from __future__ import annotations
 
 import base64
+import bisect
+import glob
+import io
 import json
+import logging
+import math
+import mmap
 import os
+import re
 import secrets
+import socket
 import struct
-from typing import Any, Iterable, Mapping
+import time
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import torch
@@ -40,6 +92,11 @@ from torchgraph.framework import errors
 from torchgraph.framework.dtypes import DType
 from torchgraph.platform import crc32c as _crc
 from torchgraph.train import tf_protos as _protos
+
+try:  # flock serialises writers of one directory; absent on Windows (saves then run unlocked)
+    import fcntl
+except ImportError:  # pragma: no cover - depends on the OS
+    fcntl = None
 
 try:  # Optional: a real numpy bfloat16 dtype (what TF itself returns for bfloat16 tensors).
     import ml_dtypes as _ml_dtypes  # type: ignore
@@ -62,6 +119,7 @@ __all__ = [
 
 FORMATS = ("torch", "tf")
 TORCH_INDEX_MAGIC = b"torchgraph-checkpoint v1\n"
+_log = logging.getLogger("torchgraph")
 
 # ----------------------------------------------------------------------------------------------
 # crc32c (Castagnoli).  google-crc32c is a C implementation (~10 GB/s); the table fallback keeps
@@ -160,27 +218,15 @@ def _not_found(msg: str) -> errors.NotFoundError:
     return errors.NotFoundError(None, None, msg)
 
 
-def _write_atomically(final_path: str, write_fn, temp_infix: str = ".tempstate") -> None:
-    """Writes `final_path` via a same-directory temp file (`final_path` + `temp_infix` + random
-    hex): write, flush, fsync, os.replace.
+def _os_error(err: OSError, path: str, action: str) -> errors.OpError:
+    return errors.error_from_os_error(err, path, action)
 
-    Why: `os.replace` is atomic on POSIX and Windows, so readers only ever see the old or the
-    complete new file; fsync before the rename makes sure the bytes are on disk before the
-    name points at them.
-    """
-    tmp = "%s%s%s" % (final_path, temp_infix, secrets.token_hex(8))
+
+def _unlink_quietly(path: str) -> None:
     try:
-        with open(tmp, "wb") as f:
-            write_fn(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _fsync_dir(path: str) -> None:
@@ -195,6 +241,296 @@ def _fsync_dir(path: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _make_directory(directory: str) -> None:
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as e:
+        raise errors.error_from_os_error(e, directory, "Failed to create directory",
+                                         directory=True) from e
+
+
+# ----------------------------------------------------------------------------------------------
+# Temporary files: named after their writer, so the next save can tell abandoned ones
+# ----------------------------------------------------------------------------------------------
+_HOST_TAG = "%08x" % _crc.extend_python(0, socket.gethostname().encode("utf-8", "surrogateescape"))
+# <final><infix>-<host>-<pid>-<16 hex>, or <final><infix><16 hex> as torchgraph wrote them before
+_TEMP_RE = re.compile(r"(?P<final>.+?)(?:\.tempstate|\.tmp)"
+                      r"(?:-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]{1,10})-[0-9a-f]{16}|[0-9a-f]{16})\Z", re.S)
+_PAYLOAD_RE = re.compile(r".*\.(?:index|data-[0-9]{5}-of-[0-9]{5}(?:\.pair-[0-9a-f]{8})?)\Z", re.S)
+
+
+def _temp_path(final_path: str, infix: str) -> str:
+    return "%s%s-%s-%d-%s" % (final_path, infix, _HOST_TAG, os.getpid(), secrets.token_hex(8))
+
+
+def _write_temp(final_path: str, write_fn: Callable[[BinaryIO], Any], infix: str = ".tempstate") -> str:
+    """Writes a same-directory temporary for `final_path` (write, flush, fsync); returns its name.
+
+    On failure the temporary is removed and OS errors become TF's error classes naming
+    `final_path`, so a full disk reads as ResourceExhaustedError rather than a bare OSError.
+    """
+    tmp = _temp_path(final_path, infix)
+    try:
+        with open(tmp, "wb") as f:
+            write_fn(f)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException as e:
+        _unlink_quietly(tmp)
+        if isinstance(e, OSError) and e.errno is not None:
+            raise _os_error(e, final_path, "Failed to write") from e
+        raise
+    return tmp
+
+
+def _write_atomically(final_path: str, write_fn: Callable[[BinaryIO], Any],
+                      temp_infix: str = ".tempstate") -> None:
+    """Writes `final_path` via a same-directory temp file: write, flush, fsync, os.replace.
+
+    Why: `os.replace` is atomic on POSIX and Windows, so readers only ever see the old or the
+    complete new file; fsync before the rename makes sure the bytes are on disk before the
+    name points at them.
+    """
+    tmp = _write_temp(final_path, write_fn, temp_infix)
+    try:
+        os.replace(tmp, final_path)
+    except OSError as e:
+        _unlink_quietly(tmp)
+        raise _os_error(e, final_path, "Failed to rename a temporary file to") from e
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process `pid` (on this host) may still be writing; errs towards True."""
+    if pid <= 0 or os.name != "posix":
+        return pid > 0  # no safe liveness probe off POSIX: keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. EPERM: alive, someone else's
+    try:  # a killed process nobody has reaped yet is a zombie, not a writer
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        return stat[stat.rindex(b")") + 2:][:1] != b"Z"
+    except (OSError, ValueError):
+        return True
+
+
+class _DirectoryLock:
+    """Exclusive `flock` on a checkpoint directory, held while a data/index pair is written.
+
+    Why the directory itself: the lock leaves no file behind, needs no cleanup and dies with a
+    killed writer.  The price is that savers of different prefixes in one directory take turns.
+    Where flock is unavailable (Windows, some network file systems) saves run unlocked and
+    `held` stays False.  `since` is when the lock was taken.
+    """
+
+    def __init__(self, directory: str):
+        self._directory = directory or "."
+        self._fd: int | None = None
+        self.held = False
+        self.since = time.time()
+
+    def __enter__(self) -> "_DirectoryLock":
+        if fcntl is None:
+            return self
+        try:
+            fd = os.open(self._directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return self
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                _log.info("Waiting for another checkpoint save in %s to finish", self._directory)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            os.close(fd)
+            return self
+        self._fd, self.held, self.since = fd, True, time.time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # releases the lock
+            self._fd, self.held = None, False
+
+
+def _remove_stale_temps(directory: str, lock: _DirectoryLock) -> None:
+    """Deletes the temporaries that killed writers left in `directory`.
+
+    A payload temporary (data, index, pair file) exists only while its writer holds the
+    directory lock, so while we hold it every one of them is abandoned.  Other temporaries
+    (`.meta`, the state file) are written without the lock: they are abandoned when their
+    writer's pid is not running.  Names from before pids were recorded count as abandoned when
+    they are payload ones or older than our lock.  Other hosts' files are never touched.
+    """
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return
+    me = os.getpid()
+    for name in names:
+        if ".tempstate" not in name and ".tmp" not in name:
+            continue
+        m = _TEMP_RE.match(name)
+        if m is None:
+            continue
+        path = os.path.join(directory, name)
+        payload = _PAYLOAD_RE.match(m.group("final")) is not None
+        if m.group("host") is None:
+            if not lock.held:
+                continue
+            try:
+                stale = payload or os.stat(path).st_mtime < lock.since
+            except OSError:
+                continue
+        elif m.group("host") != _HOST_TAG:
+            continue
+        elif payload and lock.held:
+            stale = True
+        else:
+            pid = int(m.group("pid"))
+            stale = pid != me and not _pid_alive(pid)
+        if stale:
+            _unlink_quietly(path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Publishing a data/index pair (the protocol in the module docstring)
+# ----------------------------------------------------------------------------------------------
+_PAIR_INFIX = ".pair-"
+
+
+def _pair_filename(prefix: str, index_bytes: bytes) -> str:
+    """Where the data file belonging to the index `index_bytes` is kept while a save runs."""
+    return "%s%s%08x" % (data_filename(prefix), _PAIR_INFIX, crc32c(index_bytes))
+
+
+def _pair_files(prefix: str) -> list[str]:
+    return glob.glob(glob.escape(data_filename(prefix)) + _PAIR_INFIX + "[0-9a-f]" * 8)
+
+
+def _read_small_file(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def _publish(prefix: str, data_tmp: str, index_tmp: str) -> None:
+    """Steps 2-5 of the protocol: keep the live index's data reachable, then commit."""
+    data_path, index_path = data_filename(prefix), index_filename(prefix)
+    directory = os.path.dirname(prefix)
+    path = index_path
+    try:
+        old_index = _read_small_file(index_path)
+        if old_index is not None:
+            keep = path = _pair_filename(prefix, old_index)
+            if not os.path.lexists(keep):
+                try:
+                    os.link(data_path, keep)
+                except FileNotFoundError:
+                    pass  # the old checkpoint has no data file: nothing to keep
+                except OSError:  # no hard links on this file system: move it aside instead
+                    os.rename(data_path, keep)
+                _fsync_dir(directory)
+        path = data_path
+        os.replace(data_tmp, data_path)
+        path = index_path
+        os.replace(index_tmp, index_path)
+    except OSError as e:
+        raise _os_error(e, path, "Failed to publish checkpoint file") from e
+    _fsync_dir(directory)
+    for stale in _pair_files(prefix):
+        _unlink_quietly(stale)
+
+
+def _write_pair(prefix: str, write_data: Callable[[BinaryIO], Any], make_index: Callable[[], bytes]) -> None:
+    """Writes the data file, then the index (made after the data: it records its checksums),
+    both under temporary names, then publishes them."""
+    data_tmp = _write_temp(data_filename(prefix), write_data)
+    index_tmp = None
+    try:
+        index = make_index()
+        index_tmp = _write_temp(index_filename(prefix), lambda f: f.write(index))
+        _publish(prefix, data_tmp, index_tmp)
+    except BaseException:
+        _unlink_quietly(data_tmp)  # no-ops once they were renamed into place
+        if index_tmp is not None:
+            _unlink_quietly(index_tmp)
+        raise
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading files: positional reads, so one open file serves every tensor
+# ----------------------------------------------------------------------------------------------
+def _pread_into(f: BinaryIO, buf: memoryview, offset: int) -> int:
+    """Fills `buf` from `f` at `offset`; returns how many bytes there were (short at EOF)."""
+    fd = f.fileno()
+    done = 0
+    total = len(buf)
+    while done < total:
+        if hasattr(os, "preadv"):
+            n = os.preadv(fd, [buf[done:]], offset + done)
+        else:  # pragma: no cover - Windows
+            f.seek(offset + done)
+            n = f.readinto(buf[done:])
+        if not n:
+            break
+        done += n
+    return done
+
+
+class _DataFile:
+    """One opened data file of a checkpoint (or why it could not be opened)."""
+
+    __slots__ = ("path", "file", "error")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.file: BinaryIO | None = None
+        self.error: OSError | None = None
+        try:
+            self.file = open(path, "rb")
+        except OSError as e:
+            self.error = e
+
+    def handle(self, prefix: str) -> BinaryIO:
+        if self.file is not None:
+            return self.file
+        if isinstance(self.error, (FileNotFoundError, NotADirectoryError)):
+            raise _not_found(f"Data file {self.path} of checkpoint {prefix} not found")
+        raise _os_error(self.error, self.path, "Failed to open checkpoint data file")
+
+    def size(self) -> int:
+        assert self.file is not None
+        return os.fstat(self.file.fileno()).st_size
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def _open_paired_data(prefix: str, index_bytes: bytes) -> _DataFile:
+    """The single-shard data file that belongs to `index_bytes`: the kept pair file if a save is
+    (or was, when it died) between replacing the data file and the index, else the canonical one.
+
+    The canonical file is opened *before* looking for the pair file: if it already holds a newer
+    save's data, that save linked the pair file first and removes it only after replacing the
+    index, which the caller's re-check of the index then notices.
+    """
+    canonical = _DataFile(data_filename(prefix))
+    kept = _DataFile(_pair_filename(prefix, index_bytes))
+    if kept.file is not None:
+        canonical.close()
+        return kept
+    return canonical
 
 
 # ----------------------------------------------------------------------------------------------
@@ -659,10 +995,11 @@ class _BundleReader(CheckpointReader):
 
     format = "tf"
 
-    def __init__(self, prefix: str, index_bytes: bytes):
+    def __init__(self, prefix: str, index_bytes: bytes, data: _DataFile):
         super().__init__(prefix)
         path = index_filename(prefix)
         self._index_path = path
+        self._index_bytes = index_bytes
         entries: dict[bytes, bytes] = {}
         for key, value in _read_table(index_bytes, path):
             entries[key] = value
@@ -689,6 +1026,9 @@ class _BundleReader(CheckpointReader):
                 entry.ParseFromString(value)
             except Exception:
                 raise _data_loss(f"Entry for key {key!r} in {path} not parseable") from None
+            if entry.offset < 0 or entry.size < 0 or not 0 <= entry.shard_id < self._num_shards:
+                raise _data_loss(f"Entry for key {key!r} in {path} has an invalid location (shard "
+                                 f"{entry.shard_id}, offset {entry.offset}, size {entry.size})")
             self._entries[key] = entry
             for sl in entry.slices:
                 slice_keys.add(_slice_key(key, sl))
@@ -703,6 +1043,25 @@ class _BundleReader(CheckpointReader):
             if entry.shape.unknown_rank or any(d.size < 0 for d in entry.shape.dim):
                 raise _data_loss(f"Invalid tensor shape for {name} in {path}")
             self._meta[name] = (dt, tuple(int(d.size) for d in entry.shape.dim))
+        self._data_files: dict[int, _DataFile] = {}
+        if self._num_shards == 1:
+            self._data_files[0] = data
+        else:
+            data.close()
+
+    def _data_file(self, shard: int) -> _DataFile:
+        df = self._data_files.get(shard)
+        if df is None:  # first use of this shard, or the reader was closed
+            if self._num_shards == 1:
+                df = _open_paired_data(self.prefix, self._index_bytes)
+            else:
+                df = _DataFile(data_filename(self.prefix, shard, self._num_shards))
+            self._data_files[shard] = df
+        return df
+
+    def _min_bytes(self, dt: DType, n: int) -> int:
+        """The fewest stored bytes `n` elements of `dt` can take (a string needs a length byte)."""
+        return n if dt.name == "string" else n * _le_numpy_dtype(dt).itemsize
 
     def _read_raw(self, name: str) -> np.ndarray:
         dt, shape = self._meta[name]
@@ -710,68 +1069,81 @@ class _BundleReader(CheckpointReader):
         entry = self._entries[key]
         if not entry.slices:
             return self._read_entry(name, entry, dt, shape)
-        # A partitioned tensor: assemble the full value from its stored slices.
-        out = np.empty(shape, dtype=object if dt.name == "string" else _le_numpy_dtype(dt))
+        # A partitioned tensor: assemble the full value from its stored slices -- after checking
+        # that they hold enough bytes for the full shape, so a crafted shape allocates nothing.
+        sentries = []
         for sl in entry.slices:
             skey = _slice_key(key, sl)
             sentry = self._entries.get(skey)
             if sentry is None:
                 raise _data_loss(f"Slice {skey!r} of {name} missing from {self._index_path}")
+            sentries.append((sl, sentry))
+        if self._min_bytes(dt, math.prod(shape)) > sum(int(s.size) for _, s in sentries):
+            raise _data_loss(f"Partitioned tensor {name} in {self._index_path}: its slices hold "
+                             f"fewer bytes than its shape {list(shape)} needs")
+        out = np.empty(shape, dtype=object if dt.name == "string" else _le_numpy_dtype(dt))
+        for sl, sentry in sentries:
             index = []
             for d, e in enumerate(sl.extent):
                 length = e.length if e.HasField("length") else shape[d] - e.start
                 index.append(slice(e.start, e.start + length))
             index += [slice(None)] * (len(shape) - len(index))
             sshape = tuple(int(d.size) for d in sentry.shape.dim)
-            out[tuple(index)] = self._read_entry(name, sentry, dt, sshape)
+            try:
+                out[tuple(index)] = self._read_entry(name, sentry, dt, sshape)
+            except (ValueError, IndexError):
+                raise _data_loss(f"Slice of {name} in {self._index_path} does not fit its "
+                                 f"shape {list(shape)}") from None
         return out
 
     def _read_entry(self, name: str, entry, dt: DType, shape: tuple[int, ...]) -> np.ndarray:
         if dt.name in ("resource", "variant"):
             raise errors.UnimplementedError(
                 None, None, f"Reading {dt.name} tensor {name} from {self.prefix} is not supported")
-        path = data_filename(self.prefix, entry.shard_id, self._num_shards)
         size = int(entry.size)
-        n = int(np.prod(shape, dtype=np.int64))
+        n = math.prod(shape)  # exact: numpy's int64 product would wrap for crafted shapes
         if dt.name != "string":
             npdt = _le_numpy_dtype(dt)
             if size != n * npdt.itemsize:
                 raise _data_loss(f"Invalid size in bundle entry for {name}: stored {size}, "
                                  f"expected {n * npdt.itemsize} ({self._index_path})")
-        buf = self._read_bytes(path, int(entry.offset), size, name)
+        elif n > size:
+            raise _data_loss(f"String tensor {name} in {self._index_path} has {n} elements but "
+                             f"only {size} bytes (each needs at least one)")
+        df = self._data_file(int(entry.shard_id))
+        buf = self._read_bytes(df, int(entry.offset), size, name)
         expected = unmask_crc(int(entry.crc32c))
         if dt.name == "string":
-            return self._decode_strings(name, path, buf, n, shape, expected)
+            return self._decode_strings(name, df.path, buf, n, shape, expected)
         actual = crc32c(buf)
         if actual != expected:
-            raise _data_loss(f"Checksum does not match for tensor {name} in data file {path}: "
+            raise _data_loss(f"Checksum does not match for tensor {name} in data file {df.path}: "
                              f"stored {expected:08x} vs. calculated {actual:08x}")
         arr = buf.view(npdt).reshape(shape)
         if self._swap:
             arr = arr.byteswap()
         return arr
 
-    def _read_bytes(self, path: str, offset: int, size: int, name: str) -> np.ndarray:
+    def _read_bytes(self, df: _DataFile, offset: int, size: int, name: str) -> np.ndarray:
+        f = df.handle(self.prefix)
+        file_size = df.size()
+        if offset + size > file_size:  # checked before allocating: the index may be crafted
+            raise _data_loss(f"Data file {df.path} is truncated: tensor {name} needs bytes "
+                             f"[{offset}, {offset + size}) but the file has {file_size} "
+                             f"(index {self._index_path})")
         buf = np.empty(size, dtype=np.uint8)
         if size == 0:
             return buf
-        try:
-            f = open(path, "rb")
-        except FileNotFoundError:
-            raise _not_found(f"Data file {path} of checkpoint {self.prefix} not found") from None
-        with f:
-            f.seek(offset)
-            got = f.readinto(memoryview(buf))
+        got = _pread_into(f, memoryview(buf), offset)
         if got != size:
-            raise _data_loss(f"Data file {path} is truncated: tensor {name} needs bytes "
-                             f"[{offset}, {offset + size}) but only {max(got or 0, 0)} were read")
+            raise _data_loss(f"Data file {df.path} is truncated: tensor {name} needs bytes "
+                             f"[{offset}, {offset + size}) but only {got} were read")
         return buf
 
     def _decode_strings(self, name: str, path: str, buf: np.ndarray, n: int,
                         shape: tuple[int, ...], expected: int) -> np.ndarray:
         out = np.empty(n, dtype=object)
-        if buf.size == 0:
-            out[:] = [b""] * n
+        if buf.size == 0:  # n == 0 here: _read_entry checked n <= size
             return out.reshape(shape)
         data = buf.tobytes()
         limit = len(data)
@@ -815,55 +1187,273 @@ class _BundleReader(CheckpointReader):
         out[:] = values
         return out.reshape(shape)
 
+    def close(self) -> None:
+        for df in self._data_files.values():
+            df.close()
+        self._data_files = {}
+
+
+# ----------------------------------------------------------------------------------------------
+# The torch format's reader: a strictly validated JSON index, the data read into owned memory
+# ----------------------------------------------------------------------------------------------
+_MAX_JSON_DEPTH = 32  # our indexes nest 4 deep; json's recursion must never be what stops it
+_JSON_STRING_RE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _json_depth(text: bytes) -> int:
+    brackets = np.frombuffer(_JSON_STRING_RE.sub(b"", text).translate(None, _NOT_BRACKETS), np.uint8)
+    if not brackets.size:
+        return 0
+    steps = np.where((brackets == 0x5B) | (brackets == 0x7B), 1, -1).astype(np.int32)
+    return int(np.cumsum(steps).max())
+
+
+def _reject_non_integer(text: str):
+    raise ValueError(f"number {text[:40]} is not an integer")
+
+
+def _count(value: Any, limit: int = 1 << 63) -> int:
+    """`value` as a size/count: a JSON integer in [0, limit) (not a float, bool or string)."""
+    if type(value) is not int or not 0 <= value < limit:
+        raise ValueError(f"{str(value)[:40]} is not a valid count")
+    return value
+
+
+def _parse_torch_index(index_bytes: bytes, path: str):
+    """(data size, data crc, {name: (dtype, shape)}, {name: [bytes]}) of a torch-format index.
+
+    Every field is type- and range-checked against what the data file can hold, so a crafted
+    index (checksum and all) is DataLossError naming `path`, never a MemoryError, RecursionError
+    or OverflowError.
+    """
+    body = index_bytes[len(TORCH_INDEX_MAGIC):]
+    try:
+        json_bytes, trailer = body.rstrip(b"\n").rsplit(b"\n", 1)
+        label, hexcrc = trailer.split(b" ")
+        if label != b"crc32c" or int(hexcrc, 16) != crc32c(json_bytes):
+            raise ValueError("bad checksum")
+    except ValueError:
+        raise _data_loss(f"Checkpoint index {path} is corrupted (bad JSON or checksum)") from None
+    try:
+        if _json_depth(json_bytes) > _MAX_JSON_DEPTH:
+            raise ValueError(f"JSON nested more than {_MAX_JSON_DEPTH} deep")
+        doc = json.loads(json_bytes.decode("utf-8"), parse_float=_reject_non_integer,
+                         parse_constant=_reject_non_integer)
+        data_size = _count(doc["data_size"])
+        data_crc = _count(doc["data_crc32c"], 1 << 32)
+        meta: dict[str, tuple[DType, tuple[int, ...]]] = {}
+        strings: dict[str, list[bytes]] = {}
+        for name, info in dict(doc["tensors"]).items():
+            dt = _dtypes.as_dtype(str(info["dtype"]))
+            shape = tuple(_count(d) for d in list(info["shape"]))
+            n = math.prod(shape)
+            if dt.name == "string":
+                values = info["values"]
+                if not isinstance(values, list) or len(values) != n:
+                    raise ValueError(f"string tensor {name} has {len(values)} values for shape {list(shape)}")
+                strings[name] = [base64.b64decode(str(s), validate=True) for s in values]
+            elif n * _le_numpy_dtype(dt).itemsize > data_size:
+                raise ValueError(f"tensor {name} of shape {list(shape)} is larger than the data file")
+            meta[name] = (dt, shape)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, errors.UnimplementedError) as e:
+        raise _data_loss(f"Checkpoint index {path} is corrupted: {str(e)[:200]}") from None
+    return data_size, data_crc, meta, strings
+
+
+class _MemoryFile(io.RawIOBase):
+    """A read-only file over a buffer, so torch's zip reader parses bytes we already verified."""
+
+    def __init__(self, buf):
+        super().__init__()
+        self._view = memoryview(buf)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._view))[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, b) -> int:
+        chunk = self._view[self._pos:self._pos + len(b)]
+        n = len(chunk)
+        memoryview(b).cast("B")[:n] = chunk
+        self._pos += n
+        return n
+
+
+_READ_CHUNK = 8 << 20  # checksum each piece while it is still in the CPU cache
+_HUGE_PAGE = 2 << 20
+
+
+def _owned_buffer(size: int, path: str) -> mmap.mmap:
+    """Anonymous private memory for `size` bytes of `path`.
+
+    Why an mmap rather than np.empty: filling fresh memory is dominated by page faults, and
+    asking for transparent huge pages makes it about twice as fast; MAP_PRIVATE keeps it
+    copy-on-write across fork like any heap memory.
+    """
+    try:
+        if os.name == "posix":
+            buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        else:  # pragma: no cover - Windows
+            buf = mmap.mmap(-1, size)
+    except OSError as e:
+        raise _os_error(e, path, f"Cannot allocate {size} bytes to read") from e
+    if size >= _HUGE_PAGE and hasattr(mmap, "MADV_HUGEPAGE"):
+        try:
+            buf.madvise(mmap.MADV_HUGEPAGE)
+        except OSError:
+            pass
+    return buf
+
+
+def _read_verified(f: BinaryIO, path: str, size: int, expected_crc: int) -> mmap.mmap:
+    """All `size` bytes of `f` in owned memory, checksummed as they arrive."""
+    buf = _owned_buffer(size, path)
+    view = memoryview(buf)
+    crc = pos = 0
+    while pos < size:
+        chunk = view[pos:pos + _READ_CHUNK]
+        n = _pread_into(f, chunk, pos)
+        crc = crc32c(chunk[:n], crc)
+        pos += n
+        if n < len(chunk):
+            raise _data_loss(f"Data file {path} was truncated while being read ({pos} of {size} bytes)")
+    if crc != expected_crc:
+        raise _data_loss(f"Checksum does not match for data file {path}: stored "
+                         f"{expected_crc:08x} vs. calculated {crc:08x}")
+    return buf
+
+
+def _views_supported() -> bool:
+    """Whether torch's loader can take a preloaded buffer as the tensors' storage (its
+    `overall_storage`, what `torch.load(mmap=True)` uses; private, so probed, not assumed)."""
+    try:
+        import inspect
+        load = torch.serialization._load
+        return "overall_storage" in inspect.signature(load).parameters and \
+            hasattr(torch.serialization, "_weights_only_unpickler") and \
+            hasattr(torch._C, "PyTorchFileReader")
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
+_VIEWS_SUPPORTED = _views_supported()
+
+
+def _tensors_from_buffer(buf: mmap.mmap) -> tuple[dict, int | None]:
+    """`torch.load` of a torch.save'd file held in `buf`, and the address of `buf`.
+
+    With torch's buffer-storage loader the tensors are views of `buf` (no copy); otherwise the
+    public loader copies each out of it and the address is None.
+    """
+    if not _VIEWS_SUPPORTED:
+        return torch.load(_MemoryFile(buf), map_location="cpu", weights_only=True), None
+    storage = torch.frombuffer(buf, dtype=torch.uint8).untyped_storage()
+    reader = torch._C.PyTorchFileReader(_MemoryFile(buf))
+    data = torch.serialization._load(reader, "cpu", torch.serialization._weights_only_unpickler,
+                                     overall_storage=storage)
+    return data, storage.data_ptr()
+
+
+class _LoadedTensors(Mapping):
+    """The torch data file's tensors, remembering which ones were handed out.
+
+    Why: all tensors are views of one buffer, and a restore that keeps a few of them (a fresh
+    session restoring a subset of a large checkpoint) must not pin the memory of the rest;
+    `release_untaken` gives their pages back to the OS.
+    """
+
+    def __init__(self, tensors: dict, buf: mmap.mmap, base: int | None):
+        self._tensors = tensors
+        self._buf = buf
+        self._base = base
+        self._taken: set[str] = set()
+
+    def __getitem__(self, name: str) -> torch.Tensor:
+        t = self._tensors[name]
+        self._taken.add(name)
+        return t
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tensors)
+
+    def __len__(self) -> int:
+        return len(self._tensors)
+
+    def peek(self, name: str) -> torch.Tensor:
+        """The tensor, for a caller that copies it at once (not counted as handed out)."""
+        return self._tensors[name]
+
+    def release_untaken(self) -> None:
+        if self._base is None or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        spans = {}
+        for name, t in self._tensors.items():
+            start = t.data_ptr() - self._base
+            spans[name] = (start, start + t.numel() * t.element_size())
+        # Tensors saved from one storage share bytes: never drop a page a taken tensor uses.
+        kept: list[list[int]] = []
+        for start, end in sorted(spans[n] for n in self._taken):
+            if kept and start < kept[-1][1]:
+                kept[-1][1] = max(kept[-1][1], end)
+            else:
+                kept.append([start, end])
+        kept_starts = [start for start, _ in kept]
+        page = mmap.PAGESIZE
+        for name, (start, end) in spans.items():
+            i = bisect.bisect_left(kept_starts, end)
+            if name in self._taken or (i and kept[i - 1][1] > start):
+                continue
+            lo, hi = -(-start // page) * page, end // page * page
+            if 0 <= lo < hi <= len(self._buf):
+                try:
+                    self._buf.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+                except (OSError, ValueError):
+                    return
+
 
 class _TorchReader(CheckpointReader):
     """Reads the torch format: JSON index + torch.save'd dict of tensors."""
 
     format = "torch"
 
-    def __init__(self, prefix: str, index_bytes: bytes):
+    def __init__(self, prefix: str, index_bytes: bytes, data: _DataFile):
         super().__init__(prefix)
-        path = index_filename(prefix)
-        self._index_path = path
-        body = index_bytes[len(TORCH_INDEX_MAGIC):]
-        try:
-            json_bytes, trailer = body.rstrip(b"\n").rsplit(b"\n", 1)
-            label, hexcrc = trailer.split(b" ")
-            if label != b"crc32c" or int(hexcrc, 16) != crc32c(json_bytes):
-                raise ValueError
-            doc = json.loads(json_bytes.decode("utf-8"))
-            self._data_size = int(doc["data_size"])
-            self._data_crc = int(doc["data_crc32c"])
-            self._strings: dict[str, list[bytes]] = {}
-            for name, info in doc["tensors"].items():
-                dt = _dtypes.as_dtype(info["dtype"])
-                shape = tuple(int(d) for d in info["shape"])
-                self._meta[name] = (dt, shape)
-                if dt.name == "string":
-                    self._strings[name] = [base64.b64decode(s) for s in info["values"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise _data_loss(f"Checkpoint index {path} is corrupted (bad JSON or checksum)") from None
-        self._data: dict[str, torch.Tensor] | None = None
+        self._index_path = index_filename(prefix)
+        self._index_bytes = index_bytes
+        self._data_size, self._data_crc, self._meta, self._strings = \
+            _parse_torch_index(index_bytes, self._index_path)
+        self._data_source: _DataFile | None = data
+        self._data: _LoadedTensors | None = None
 
-    def _load(self) -> dict[str, torch.Tensor]:
+    def _load(self) -> _LoadedTensors:
+        """The data file's tensors, read into memory this process owns (see the module docstring)."""
         if self._data is not None:
             return self._data
-        path = data_filename(self.prefix)
-        try:
-            size = os.path.getsize(path)
-        except FileNotFoundError:
-            raise _not_found(f"Data file {path} of checkpoint {self.prefix} not found") from None
+        if self._data_source is None:  # closed earlier: find the data file again
+            self._data_source = _open_paired_data(self.prefix, self._index_bytes)
+        df = self._data_source
+        f, path = df.handle(self.prefix), df.path
+        size = df.size()
         if size != self._data_size:
             raise _data_loss(f"Data file {path} has {size} bytes but the index records "
                              f"{self._data_size} (truncated or overwritten)")
-        # Checksum the file through a read-only mapping, then let torch map the tensors from the
-        # same pages: one pass over the bytes and no intermediate copy of the whole file.
-        actual = crc32c(np.memmap(path, dtype=np.uint8, mode="r")) if size else crc32c(b"")
-        if actual != self._data_crc:
-            raise _data_loss(f"Checksum does not match for data file {path}: stored "
-                             f"{self._data_crc:08x} vs. calculated {actual:08x}")
+        if size == 0:
+            raise _data_loss(f"Data file {path} is empty")
+        buf = _read_verified(f, path, size, self._data_crc)
         try:
-            data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+            data, base = _tensors_from_buffer(buf)
         except Exception as e:  # the crc matched, so this is a writer/reader mismatch
             raise _data_loss(f"Unable to load data file {path}: {e}") from None
         if not isinstance(data, dict):
@@ -874,8 +1464,8 @@ class _TorchReader(CheckpointReader):
             t = data.get(name)
             if not isinstance(t, torch.Tensor) or t.dtype != dt.torch_dtype or tuple(t.shape) != shape:
                 raise _data_loss(f"Tensor {name} in data file {path} does not match the index")
-        self._data = data
-        return data
+        self._data = _LoadedTensors(data, buf, base)
+        return self._data
 
     def _read_raw(self, name: str) -> np.ndarray:
         dt, shape = self._meta[name]
@@ -883,7 +1473,7 @@ class _TorchReader(CheckpointReader):
             out = np.empty(len(self._strings[name]), dtype=object)
             out[:] = self._strings[name]
             return out.reshape(shape)
-        t = self._load()[name]
+        t = self._load().peek(name)
         if t.dtype == torch.bfloat16:
             return t.view(torch.int16).numpy().view(np.uint16).copy()
         return t.numpy().copy()
@@ -892,31 +1482,60 @@ class _TorchReader(CheckpointReader):
         dt, _ = self._check_name(name)
         if dt.torch_dtype is None:
             return super().get_torch_tensor(name)
-        return self._load()[name].clone()
+        return self._load().peek(name).clone()
 
     def close(self) -> None:
-        self._data = None
+        if self._data is not None:
+            self._data.release_untaken()
+            self._data = None
+        if self._data_source is not None:
+            self._data_source.close()
+            self._data_source = None
+
+
+_OPEN_ATTEMPTS = 5
 
 
 def open_checkpoint(prefix: str) -> CheckpointReader:
     """Opens the checkpoint at `prefix`, detecting its format from the index file's bytes.
 
     Raises NotFoundError (naming the path) if there is no index file and DataLossError if the
-    index is neither format or is corrupted.
+    index is neither format or is corrupted.  The data file is opened here, and the index is
+    re-checked afterwards, so a save publishing a new checkpoint meanwhile cannot pair this
+    index with that save's data.
     """
     prefix = os.fspath(prefix)
     path = index_filename(prefix)
-    try:
-        with open(path, "rb") as f:
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            f = open(path, "rb")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise _not_found(f"Checkpoint not found: there is no index file {path} for the "
+                             f"checkpoint prefix {prefix}") from None
+        except OSError as e:
+            raise _os_error(e, path, "Failed to open checkpoint index") from e
+        with f:
             index_bytes = f.read()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        raise _not_found(f"Checkpoint not found: there is no index file {path} for the "
-                         f"checkpoint prefix {prefix}") from None
-    if index_bytes.startswith(TORCH_INDEX_MAGIC):
-        return _TorchReader(prefix, index_bytes)
-    if len(index_bytes) >= _FOOTER_LEN and index_bytes[-8:] == struct.pack(
-            "<II", _TABLE_MAGIC & 0xFFFFFFFF, _TABLE_MAGIC >> 32):
-        return _BundleReader(prefix, index_bytes)
+            opened = os.fstat(f.fileno())
+            data = _open_paired_data(prefix, index_bytes)
+            try:
+                current = os.stat(path)
+                unchanged = (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino)
+            except OSError:
+                unchanged = False
+        if unchanged or attempt == _OPEN_ATTEMPTS - 1:
+            break
+        data.close()
+    try:
+        if index_bytes.startswith(TORCH_INDEX_MAGIC):
+            return _TorchReader(prefix, index_bytes, data)
+        if len(index_bytes) >= _FOOTER_LEN and index_bytes[-8:] == struct.pack(
+                "<II", _TABLE_MAGIC & 0xFFFFFFFF, _TABLE_MAGIC >> 32):
+            return _BundleReader(prefix, index_bytes, data)
+    except BaseException:
+        data.close()
+        raise
+    data.close()
     raise _data_loss(f"{path} is not a checkpoint index (neither a TF tensor bundle nor a "
                      f"torchgraph index), or it is truncated")
 
@@ -983,30 +1602,40 @@ def _write_tf(prefix: str, values: dict[str, _Value]) -> None:
             offset += size
             entries.append((name.encode("utf-8"), entry.SerializeToString()))
 
-    _write_atomically(data_filename(prefix), write_data)
+    def make_index() -> bytes:
+        header = _protos.BundleHeaderProto()
+        header.num_shards = 1
+        header.endianness = 0
+        header.version.producer = 1
+        return _build_table([(b"", header.SerializeToString())] + entries)
 
-    header = _protos.BundleHeaderProto()
-    header.num_shards = 1
-    header.endianness = 0
-    header.version.producer = 1
-    table = _build_table([(b"", header.SerializeToString())] + entries)
-    _write_atomically(index_filename(prefix), lambda f: f.write(table))
+    _write_pair(prefix, write_data, make_index)
 
 
 class _CrcWriter:
-    """File wrapper that checksums everything torch.save writes, so no re-read is needed."""
+    """File wrapper that checksums everything torch.save writes, so no re-read is needed.
+
+    It also keeps the OSError of a failed write: torch.save reports it as a RuntimeError
+    without the errno, which is what tells a full disk from a read-only one.
+    """
 
     def __init__(self, f):
         self._f = f
         self.crc = 0
         self.size = 0
+        self.error: OSError | None = None
 
     def write(self, b) -> int:
+        try:
+            n = self._f.write(b)
+        except OSError as e:
+            self.error = e
+            raise
         mv = memoryview(b)
         if mv.nbytes:
             self.crc = crc32c(np.frombuffer(mv, dtype=np.uint8), self.crc)
             self.size += mv.nbytes
-        return self._f.write(b)
+        return n
 
     def flush(self) -> None:
         self._f.flush()
@@ -1037,29 +1666,37 @@ def _write_torch(prefix: str, values: dict[str, _Value]) -> None:
 
     def write_data(f) -> None:
         w = _CrcWriter(f)
-        torch.save(data, w)
+        try:
+            torch.save(data, w)
+        except Exception:
+            if w.error is not None:
+                raise w.error from None
+            raise
         crc_box["crc"], crc_box["size"] = w.crc, w.size
 
-    _write_atomically(data_filename(prefix), write_data)
-    doc = {
-        "format": "torchgraph-checkpoint",
-        "version": 1,
-        "data_file": os.path.basename(data_filename(prefix)),
-        "data_size": crc_box["size"],
-        "data_crc32c": crc_box["crc"],
-        "tensors": meta,
-    }
-    json_bytes = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    index = TORCH_INDEX_MAGIC + json_bytes + b"\ncrc32c %08x\n" % crc32c(json_bytes)
-    _write_atomically(index_filename(prefix), lambda f: f.write(index))
+    def make_index() -> bytes:
+        doc = {
+            "format": "torchgraph-checkpoint",
+            "version": 1,
+            "data_file": os.path.basename(data_filename(prefix)),
+            "data_size": crc_box["size"],
+            "data_crc32c": crc_box["crc"],
+            "tensors": meta,
+        }
+        json_bytes = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return TORCH_INDEX_MAGIC + json_bytes + b"\ncrc32c %08x\n" % crc32c(json_bytes)
+
+    _write_pair(prefix, write_data, make_index)
 
 
 def write_checkpoint(prefix: str, tensors: Mapping[str, Any], format: str = "torch") -> None:
     """Writes `tensors` (name -> numpy array / torch tensor / scalar / bytes) at `prefix`.
 
     `format` is "torch" (project default, torch.load-able data file) or "tf" (TensorFlow's V2
-    tensor bundle, readable by real TensorFlow).  Files are replaced atomically, data first and
-    index last; missing parent directories are created.
+    tensor bundle, readable by real TensorFlow).  Missing parent directories are created.  The
+    previous checkpoint at `prefix` stays restorable until the new one is complete, whenever
+    the process dies (see the module docstring); a failed write raises TF's error for the cause
+    (ResourceExhaustedError for a full disk, ...) and leaves the previous checkpoint as it was.
     """
     if format not in FORMATS:
         raise ValueError(f"Unknown checkpoint format {format!r}; expected one of {FORMATS}")
@@ -1067,9 +1704,10 @@ def write_checkpoint(prefix: str, tensors: Mapping[str, Any], format: str = "tor
     values = _normalize_all(tensors)
     directory = os.path.dirname(prefix)
     if directory:
-        os.makedirs(directory, exist_ok=True)
-    if format == "tf":
-        _write_tf(prefix, values)
-    else:
-        _write_torch(prefix, values)
-    _fsync_dir(directory)
+        _make_directory(directory)
+    with _DirectoryLock(directory) as lock:
+        if format == "tf":
+            _write_tf(prefix, values)
+        else:
+            _write_torch(prefix, values)
+        _remove_stale_temps(directory, lock)

@@ -211,7 +211,10 @@ def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: int = 2
     else:
         # Index first: once it is gone the checkpoint no longer "exists", so a crash halfway
         # through never leaves an index pointing at deleted data.
-        patterns += [prefix + ".index", glob.escape(prefix) + ".data-?????-of-?????"]
+        # The .pair-* copy of a data file exists only while (or if killed while) a save
+        # replaces the checkpoint; see checkpoint_format.
+        patterns += [prefix + ".index", glob.escape(prefix) + ".data-?????-of-?????",
+                     glob.escape(prefix) + ".data-?????-of-?????.pair-????????"]
     for pattern in patterns:
         for name in (glob.glob(pattern) if "?" in pattern else [pattern]):
             try:

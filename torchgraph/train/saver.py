@@ -20,7 +20,12 @@ Payloads are written by `checkpoint_format.write_checkpoint`: `format="torch"` (
 data file is a `torch.load`-able state dict) or `format="tf"` (TF's V2 bundle, which real
 TensorFlow reads).  Restore detects the format.  Every file -- data, index, `.meta`, the
 `checkpoint` state file -- is written to a temporary name, fsync'd and renamed, so a process
-killed mid-save leaves the previous checkpoint and state file intact.
+killed mid-save leaves the previous checkpoint and state file intact -- also when it saves over
+the same prefix, and when two processes save one prefix at once (the protocol is described in
+`checkpoint_format`).  A save the environment refuses (full disk, read-only directory, file size
+limit) raises TF's error class for it, naming the file, and leaves the previous checkpoint and
+the variables as they were.  Restored values live in memory the Session owns, never in a
+mapping of the checkpoint file, which may be overwritten or deleted afterwards.
 """
 from __future__ import annotations
 
