@@ -10,6 +10,7 @@ from tensorboard.compat.tensorflow_stub import errors as tb_errors
 from tensorboard.compat.tensorflow_stub import pywrap_tensorflow as tb_pywrap
 
 from torchgraph.framework import errors
+from torchgraph.platform import crc32c as crc32c_module
 from torchgraph.summary import record_writer as rw
 
 # Published CRC-32C check values (RFC 3720, appendix B.4, and the usual "123456789").
@@ -26,13 +27,13 @@ VECTORS = [
 @pytest.mark.parametrize("data,expected", VECTORS)
 def test_crc32c_known_vectors(data, expected):
     assert rw.crc32c(data) == expected
-    assert rw._crc32c_python(data) == expected
+    assert crc32c_module.extend_python(0, data) == expected
 
 
 def test_fast_and_fallback_agree_on_random_data():
     for n in (1, 7, 100, 4096):
         data = os.urandom(n)
-        assert rw.crc32c(data) == rw._crc32c_python(data)
+        assert rw.crc32c(data) == crc32c_module.extend_python(0, data)
 
 
 def test_google_crc32c_is_used_when_installed():
@@ -106,7 +107,7 @@ def test_truncated_record(tmp_path):
 
 
 def test_pure_python_fallback_writes_valid_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(rw, "crc32c_impl", rw._crc32c_python)
+    monkeypatch.setattr(crc32c_module, "extend", crc32c_module.extend_python)
     path = str(tmp_path / "py.tfrecord")
     payloads = [os.urandom(300) for _ in range(3)]
     with rw.RecordWriter(path) as w:

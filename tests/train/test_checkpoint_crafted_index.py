@@ -17,7 +17,7 @@ import pytest
 
 import torchgraph as tf
 from torchgraph.framework import errors
-from torchgraph.train import _protos
+from torchgraph.train import tf_protos as _protos
 from torchgraph.train import checkpoint_format as cf
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 import torchgraph as tf
 from checkpoint_children import LINUX_ONLY, child_command, child_env, last_json, run_child
+from torchgraph.train import checkpoint_files
 from torchgraph.train import checkpoint_format as cf
 
 pytestmark = LINUX_ONLY
@@ -113,7 +114,7 @@ def test_a_live_writers_temporary_is_left_alone(tmp_path):
 
 def _temp_name(final: str, pid: int, host: str | None = None, infix: str = ".tmp") -> str:
     """A temporary's name as a writer on `host` (default: this one) with `pid` would choose it."""
-    return "%s%s-%s-%d-%s" % (final, infix, host or cf._HOST_TAG, pid, "0" * 16)
+    return "%s%s-%s-%d-%s" % (final, infix, host or checkpoint_files._HOST_TAG, pid, "0" * 16)
 
 
 def test_staleness_rules_for_each_kind_of_temporary(tmp_path):
@@ -121,7 +122,7 @@ def test_staleness_rules_for_each_kind_of_temporary(tmp_path):
     finished = subprocess.Popen([sys.executable, "-c", "pass"])
     finished.wait()  # reaped: its pid names no process now
     dead_pid = finished.pid
-    other_host = "%08x" % ((int(cf._HOST_TAG, 16) + 1) % (1 << 32))
+    other_host = "%08x" % ((int(checkpoint_files._HOST_TAG, 16) + 1) % (1 << 32))
     try:
         names = {
             # payload temporaries exist only under the directory lock, which the next save holds

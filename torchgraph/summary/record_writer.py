@@ -37,33 +37,17 @@ _LENGTH = struct.Struct("<Q")
 _CRC = struct.Struct("<I")
 
 
-def _crc32c_python(data: bytes, crc: int = 0) -> int:
-    """Pure-Python CRC-32C; slow (a few MB/s) but dependency free."""
-    return _crc.extend_python(crc, data)
-
-
-try:  # pragma: no cover - which branch runs depends on the environment
-    import google_crc32c as _gcrc
-
-    def _crc32c_fast(data: bytes) -> int:
-        # The C extension only takes immutable `bytes`.
-        return _gcrc.value(data if type(data) is bytes else bytes(data))
-
-    crc32c_impl = _crc32c_fast
-    CRC32C_IMPLEMENTATION = "google_crc32c (%s)" % getattr(_gcrc, "implementation", "?")
-except ImportError:  # pragma: no cover
-    crc32c_impl = _crc32c_python
-    CRC32C_IMPLEMENTATION = "python"
+CRC32C_IMPLEMENTATION = _crc.IMPLEMENTATION
 
 
 def crc32c(data: bytes) -> int:
     """CRC-32C of `data` as an unsigned 32-bit int."""
-    return crc32c_impl(data)
+    return _crc.value(data)
 
 
 def masked_crc32c(data: bytes) -> int:
     """The masked CRC-32C stored in TFRecord headers and footers."""
-    return _crc.mask(crc32c_impl(data))
+    return _crc.mask(_crc.value(data))
 
 
 def encode_record(data: bytes) -> bytes:

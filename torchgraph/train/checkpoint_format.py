@@ -91,7 +91,9 @@ from torchgraph.framework import dtypes as _dtypes
 from torchgraph.framework import errors
 from torchgraph.framework.dtypes import DType
 from torchgraph.platform import crc32c as _crc
+from torchgraph.train import checkpoint_files as _files
 from torchgraph.train import tf_protos as _protos
+from torchgraph.train.checkpoint_files import data_filename, index_filename
 
 try:  # flock serialises writers of one directory; absent on Windows (saves then run unlocked)
     import fcntl
@@ -122,49 +124,19 @@ TORCH_INDEX_MAGIC = b"torchgraph-checkpoint v1\n"
 _log = logging.getLogger("torchgraph")
 
 # ----------------------------------------------------------------------------------------------
-# crc32c (Castagnoli).  google-crc32c is a C implementation (~10 GB/s); the table fallback keeps
-# the module usable, slowly, where that wheel is unavailable.
+# crc32c (Castagnoli): torchgraph.platform.crc32c, the C extension where installed
 # ----------------------------------------------------------------------------------------------
 def _c_contig(arr: np.ndarray) -> np.ndarray:
     """C-contiguous version of `arr` (unlike np.ascontiguousarray, keeps 0-d arrays 0-d)."""
     return arr if arr.flags.c_contiguous else arr.copy(order="C")
 
 
-_crc32c_extend_py = _crc.extend_python  # only used when google-crc32c cannot be imported
-
-
-try:
-    import google_crc32c as _gcrc  # type: ignore
-
-    if getattr(_gcrc, "implementation", "c") != "c":  # its own fallback is no faster than ours
-        raise ImportError
-    _gcrc_extend = _gcrc.extend
-
-    def _crc32c_extend(crc: int, data: Any) -> int:
-        # The C extension takes only read-only buffers without a release hook (bytes, numpy
-        # arrays); wrap anything else as a zero-copy numpy view.
-        if not isinstance(data, (bytes, np.ndarray)):
-            data = np.frombuffer(data, dtype=np.uint8)
-        elif isinstance(data, np.ndarray) and not (data.flags.c_contiguous and data.dtype == np.uint8):
-            data = _c_contig(data).reshape(-1).view(np.uint8)
-        try:
-            return _gcrc_extend(crc, data)
-        except TypeError:  # a numpy build whose buffers the extension refuses: copy once
-            return _gcrc_extend(crc, bytes(memoryview(data).cast("B")))
-
-    CRC32C_IMPLEMENTATION = "google-crc32c"
-except ImportError:  # pragma: no cover - depends on the environment
-    def _crc32c_extend(crc: int, data: Any) -> int:
-        if isinstance(data, np.ndarray):
-            data = np.ascontiguousarray(data).tobytes()
-        return _crc32c_extend_py(crc, data)
-
-    CRC32C_IMPLEMENTATION = "python"
+CRC32C_IMPLEMENTATION = _crc.IMPLEMENTATION
 
 
 def crc32c(data: Any, crc: int = 0) -> int:
     """crc32c of a bytes-like object or numpy array, optionally extending a previous crc."""
-    return _crc32c_extend(crc, data)
+    return _crc.extend(crc, data)
 
 
 mask_crc = _crc.mask
@@ -174,16 +146,6 @@ unmask_crc = _crc.unmask
 # ----------------------------------------------------------------------------------------------
 # File names and small helpers
 # ----------------------------------------------------------------------------------------------
-def index_filename(prefix: str) -> str:
-    """``PREFIX.index`` -- the file whose presence defines a V2 checkpoint."""
-    return os.fspath(prefix) + ".index"
-
-
-def data_filename(prefix: str, shard: int = 0, num_shards: int = 1) -> str:
-    """``PREFIX.data-SSSSS-of-NNNNN``, TF's data-shard naming (we always write one shard)."""
-    return "%s.data-%05d-of-%05d" % (os.fspath(prefix), shard, num_shards)
-
-
 def checkpoint_exists(prefix: str) -> bool:
     """True when a checkpoint (either format) exists at `prefix`, i.e. its index file exists."""
     return os.path.isfile(index_filename(prefix))
@@ -216,321 +178,6 @@ def _data_loss(msg: str) -> errors.DataLossError:
 
 def _not_found(msg: str) -> errors.NotFoundError:
     return errors.NotFoundError(None, None, msg)
-
-
-def _os_error(err: OSError, path: str, action: str) -> errors.OpError:
-    return errors.error_from_os_error(err, path, action)
-
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _fsync_dir(path: str) -> None:
-    """Makes the renames themselves durable (best effort; not possible on every OS)."""
-    try:
-        fd = os.open(path or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _make_directory(directory: str) -> None:
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError as e:
-        raise errors.error_from_os_error(e, directory, "Failed to create directory",
-                                         directory=True) from e
-
-
-# ----------------------------------------------------------------------------------------------
-# Temporary files: named after their writer, so the next save can tell abandoned ones
-# ----------------------------------------------------------------------------------------------
-_HOST_TAG = "%08x" % _crc.extend_python(0, socket.gethostname().encode("utf-8", "surrogateescape"))
-# <final><infix>-<host>-<pid>-<16 hex>, or <final><infix><16 hex> as torchgraph wrote them before
-_TEMP_RE = re.compile(r"(?P<final>.+?)(?:\.tempstate|\.tmp)"
-                      r"(?:-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]{1,10})-[0-9a-f]{16}|[0-9a-f]{16})\Z", re.S)
-_PAYLOAD_RE = re.compile(r".*\.(?:index|data-[0-9]{5}-of-[0-9]{5}(?:\.pair-[0-9a-f]{8})?)\Z", re.S)
-
-
-def _temp_path(final_path: str, infix: str) -> str:
-    return "%s%s-%s-%d-%s" % (final_path, infix, _HOST_TAG, os.getpid(), secrets.token_hex(8))
-
-
-def _write_temp(final_path: str, write_fn: Callable[[BinaryIO], Any], infix: str = ".tempstate") -> str:
-    """Writes a same-directory temporary for `final_path` (write, flush, fsync); returns its name.
-
-    On failure the temporary is removed and OS errors become TF's error classes naming
-    `final_path`, so a full disk reads as ResourceExhaustedError rather than a bare OSError.
-    """
-    tmp = _temp_path(final_path, infix)
-    try:
-        with open(tmp, "wb") as f:
-            write_fn(f)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException as e:
-        _unlink_quietly(tmp)
-        if isinstance(e, OSError) and e.errno is not None:
-            raise _os_error(e, final_path, "Failed to write") from e
-        raise
-    return tmp
-
-
-def _write_atomically(final_path: str, write_fn: Callable[[BinaryIO], Any],
-                      temp_infix: str = ".tempstate") -> None:
-    """Writes `final_path` via a same-directory temp file: write, flush, fsync, os.replace.
-
-    Why: `os.replace` is atomic on POSIX and Windows, so readers only ever see the old or the
-    complete new file; fsync before the rename makes sure the bytes are on disk before the
-    name points at them.
-    """
-    tmp = _write_temp(final_path, write_fn, temp_infix)
-    try:
-        os.replace(tmp, final_path)
-    except OSError as e:
-        _unlink_quietly(tmp)
-        raise _os_error(e, final_path, "Failed to rename a temporary file to") from e
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether process `pid` (on this host) may still be writing; errs towards True."""
-    if pid <= 0 or os.name != "posix":
-        return pid > 0  # no safe liveness probe off POSIX: keep the file
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # e.g. EPERM: alive, someone else's
-    try:  # a killed process nobody has reaped yet is a zombie, not a writer
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            stat = f.read()
-        return stat[stat.rindex(b")") + 2:][:1] != b"Z"
-    except (OSError, ValueError):
-        return True
-
-
-class _DirectoryLock:
-    """Exclusive `flock` on a checkpoint directory, held while a data/index pair is written.
-
-    Why the directory itself: the lock leaves no file behind, needs no cleanup and dies with a
-    killed writer.  The price is that savers of different prefixes in one directory take turns.
-    Where flock is unavailable (Windows, some network file systems) saves run unlocked and
-    `held` stays False.  `since` is when the lock was taken.
-    """
-
-    def __init__(self, directory: str):
-        self._directory = directory or "."
-        self._fd: int | None = None
-        self.held = False
-        self.since = time.time()
-
-    def __enter__(self) -> "_DirectoryLock":
-        if fcntl is None:
-            return self
-        try:
-            fd = os.open(self._directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return self
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                _log.info("Waiting for another checkpoint save in %s to finish", self._directory)
-                fcntl.flock(fd, fcntl.LOCK_EX)
-        except OSError:
-            os.close(fd)
-            return self
-        self._fd, self.held, self.since = fd, True, time.time()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # releases the lock
-            self._fd, self.held = None, False
-
-
-def _remove_stale_temps(directory: str, lock: _DirectoryLock) -> None:
-    """Deletes the temporaries that killed writers left in `directory`.
-
-    A payload temporary (data, index, pair file) exists only while its writer holds the
-    directory lock, so while we hold it every one of them is abandoned.  Other temporaries
-    (`.meta`, the state file) are written without the lock: they are abandoned when their
-    writer's pid is not running.  Names from before pids were recorded count as abandoned when
-    they are payload ones or older than our lock.  Other hosts' files are never touched.
-    """
-    try:
-        names = os.listdir(directory or ".")
-    except OSError:
-        return
-    me = os.getpid()
-    for name in names:
-        if ".tempstate" not in name and ".tmp" not in name:
-            continue
-        m = _TEMP_RE.match(name)
-        if m is None:
-            continue
-        path = os.path.join(directory, name)
-        payload = _PAYLOAD_RE.match(m.group("final")) is not None
-        if m.group("host") is None:
-            if not lock.held:
-                continue
-            try:
-                stale = payload or os.stat(path).st_mtime < lock.since
-            except OSError:
-                continue
-        elif m.group("host") != _HOST_TAG:
-            continue
-        elif payload and lock.held:
-            stale = True
-        else:
-            pid = int(m.group("pid"))
-            stale = pid != me and not _pid_alive(pid)
-        if stale:
-            _unlink_quietly(path)
-
-
-# ----------------------------------------------------------------------------------------------
-# Publishing a data/index pair (the protocol in the module docstring)
-# ----------------------------------------------------------------------------------------------
-_PAIR_INFIX = ".pair-"
-
-
-def _pair_filename(prefix: str, index_bytes: bytes) -> str:
-    """Where the data file belonging to the index `index_bytes` is kept while a save runs."""
-    return "%s%s%08x" % (data_filename(prefix), _PAIR_INFIX, crc32c(index_bytes))
-
-
-def _pair_files(prefix: str) -> list[str]:
-    return glob.glob(glob.escape(data_filename(prefix)) + _PAIR_INFIX + "[0-9a-f]" * 8)
-
-
-def _read_small_file(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-
-
-def _publish(prefix: str, data_tmp: str, index_tmp: str) -> None:
-    """Steps 2-5 of the protocol: keep the live index's data reachable, then commit."""
-    data_path, index_path = data_filename(prefix), index_filename(prefix)
-    directory = os.path.dirname(prefix)
-    path = index_path
-    try:
-        old_index = _read_small_file(index_path)
-        if old_index is not None:
-            keep = path = _pair_filename(prefix, old_index)
-            if not os.path.lexists(keep):
-                try:
-                    os.link(data_path, keep)
-                except FileNotFoundError:
-                    pass  # the old checkpoint has no data file: nothing to keep
-                except OSError:  # no hard links on this file system: move it aside instead
-                    os.rename(data_path, keep)
-                _fsync_dir(directory)
-        path = data_path
-        os.replace(data_tmp, data_path)
-        path = index_path
-        os.replace(index_tmp, index_path)
-    except OSError as e:
-        raise _os_error(e, path, "Failed to publish checkpoint file") from e
-    _fsync_dir(directory)
-    for stale in _pair_files(prefix):
-        _unlink_quietly(stale)
-
-
-def _write_pair(prefix: str, write_data: Callable[[BinaryIO], Any], make_index: Callable[[], bytes]) -> None:
-    """Writes the data file, then the index (made after the data: it records its checksums),
-    both under temporary names, then publishes them."""
-    data_tmp = _write_temp(data_filename(prefix), write_data)
-    index_tmp = None
-    try:
-        index = make_index()
-        index_tmp = _write_temp(index_filename(prefix), lambda f: f.write(index))
-        _publish(prefix, data_tmp, index_tmp)
-    except BaseException:
-        _unlink_quietly(data_tmp)  # no-ops once they were renamed into place
-        if index_tmp is not None:
-            _unlink_quietly(index_tmp)
-        raise
-
-
-# ----------------------------------------------------------------------------------------------
-# Reading files: positional reads, so one open file serves every tensor
-# ----------------------------------------------------------------------------------------------
-def _pread_into(f: BinaryIO, buf: memoryview, offset: int) -> int:
-    """Fills `buf` from `f` at `offset`; returns how many bytes there were (short at EOF)."""
-    fd = f.fileno()
-    done = 0
-    total = len(buf)
-    while done < total:
-        if hasattr(os, "preadv"):
-            n = os.preadv(fd, [buf[done:]], offset + done)
-        else:  # pragma: no cover - Windows
-            f.seek(offset + done)
-            n = f.readinto(buf[done:])
-        if not n:
-            break
-        done += n
-    return done
-
-
-class _DataFile:
-    """One opened data file of a checkpoint (or why it could not be opened)."""
-
-    __slots__ = ("path", "file", "error")
-
-    def __init__(self, path: str):
-        self.path = path
-        self.file: BinaryIO | None = None
-        self.error: OSError | None = None
-        try:
-            self.file = open(path, "rb")
-        except OSError as e:
-            self.error = e
-
-    def handle(self, prefix: str) -> BinaryIO:
-        if self.file is not None:
-            return self.file
-        if isinstance(self.error, (FileNotFoundError, NotADirectoryError)):
-            raise _not_found(f"Data file {self.path} of checkpoint {prefix} not found")
-        raise _os_error(self.error, self.path, "Failed to open checkpoint data file")
-
-    def size(self) -> int:
-        assert self.file is not None
-        return os.fstat(self.file.fileno()).st_size
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-
-
-def _open_paired_data(prefix: str, index_bytes: bytes) -> _DataFile:
-    """The single-shard data file that belongs to `index_bytes`: the kept pair file if a save is
-    (or was, when it died) between replacing the data file and the index, else the canonical one.
-
-    The canonical file is opened *before* looking for the pair file: if it already holds a newer
-    save's data, that save linked the pair file first and removes it only after replacing the
-    index, which the caller's re-check of the index then notices.
-    """
-    canonical = _DataFile(data_filename(prefix))
-    kept = _DataFile(_pair_filename(prefix, index_bytes))
-    if kept.file is not None:
-        canonical.close()
-        return kept
-    return canonical
 
 
 # ----------------------------------------------------------------------------------------------
@@ -995,7 +642,7 @@ class _BundleReader(CheckpointReader):
 
     format = "tf"
 
-    def __init__(self, prefix: str, index_bytes: bytes, data: _DataFile):
+    def __init__(self, prefix: str, index_bytes: bytes, data: _files.DataFile):
         super().__init__(prefix)
         path = index_filename(prefix)
         self._index_path = path
@@ -1043,19 +690,19 @@ class _BundleReader(CheckpointReader):
             if entry.shape.unknown_rank or any(d.size < 0 for d in entry.shape.dim):
                 raise _data_loss(f"Invalid tensor shape for {name} in {path}")
             self._meta[name] = (dt, tuple(int(d.size) for d in entry.shape.dim))
-        self._data_files: dict[int, _DataFile] = {}
+        self._data_files: dict[int, _files.DataFile] = {}
         if self._num_shards == 1:
             self._data_files[0] = data
         else:
             data.close()
 
-    def _data_file(self, shard: int) -> _DataFile:
+    def _data_file(self, shard: int) -> _files.DataFile:
         df = self._data_files.get(shard)
         if df is None:  # first use of this shard, or the reader was closed
             if self._num_shards == 1:
-                df = _open_paired_data(self.prefix, self._index_bytes)
+                df = _files.open_paired_data(self.prefix, self._index_bytes)
             else:
-                df = _DataFile(data_filename(self.prefix, shard, self._num_shards))
+                df = _files.DataFile(data_filename(self.prefix, shard, self._num_shards))
             self._data_files[shard] = df
         return df
 
@@ -1124,7 +771,7 @@ class _BundleReader(CheckpointReader):
             arr = arr.byteswap()
         return arr
 
-    def _read_bytes(self, df: _DataFile, offset: int, size: int, name: str) -> np.ndarray:
+    def _read_bytes(self, df: _files.DataFile, offset: int, size: int, name: str) -> np.ndarray:
         f = df.handle(self.prefix)
         file_size = df.size()
         if offset + size > file_size:  # checked before allocating: the index may be crafted
@@ -1134,7 +781,7 @@ class _BundleReader(CheckpointReader):
         buf = np.empty(size, dtype=np.uint8)
         if size == 0:
             return buf
-        got = _pread_into(f, memoryview(buf), offset)
+        got = _files.pread_into(f, memoryview(buf), offset)
         if got != size:
             raise _data_loss(f"Data file {df.path} is truncated: tensor {name} needs bytes "
                              f"[{offset}, {offset + size}) but only {got} were read")
@@ -1308,7 +955,7 @@ def _owned_buffer(size: int, path: str) -> mmap.mmap:
         else:  # pragma: no cover - Windows
             buf = mmap.mmap(-1, size)
     except OSError as e:
-        raise _os_error(e, path, f"Cannot allocate {size} bytes to read") from e
+        raise _files.os_error(e, path, f"Cannot allocate {size} bytes to read") from e
     if size >= _HUGE_PAGE and hasattr(mmap, "MADV_HUGEPAGE"):
         try:
             buf.madvise(mmap.MADV_HUGEPAGE)
@@ -1324,7 +971,7 @@ def _read_verified(f: BinaryIO, path: str, size: int, expected_crc: int) -> mmap
     crc = pos = 0
     while pos < size:
         chunk = view[pos:pos + _READ_CHUNK]
-        n = _pread_into(f, chunk, pos)
+        n = _files.pread_into(f, chunk, pos)
         crc = crc32c(chunk[:n], crc)
         pos += n
         if n < len(chunk):
@@ -1428,13 +1075,13 @@ class _TorchReader(CheckpointReader):
 
     format = "torch"
 
-    def __init__(self, prefix: str, index_bytes: bytes, data: _DataFile):
+    def __init__(self, prefix: str, index_bytes: bytes, data: _files.DataFile):
         super().__init__(prefix)
         self._index_path = index_filename(prefix)
         self._index_bytes = index_bytes
         self._data_size, self._data_crc, self._meta, self._strings = \
             _parse_torch_index(index_bytes, self._index_path)
-        self._data_source: _DataFile | None = data
+        self._data_source: _files.DataFile | None = data
         self._data: _LoadedTensors | None = None
 
     def _load(self) -> _LoadedTensors:
@@ -1442,7 +1089,7 @@ class _TorchReader(CheckpointReader):
         if self._data is not None:
             return self._data
         if self._data_source is None:  # closed earlier: find the data file again
-            self._data_source = _open_paired_data(self.prefix, self._index_bytes)
+            self._data_source = _files.open_paired_data(self.prefix, self._index_bytes)
         df = self._data_source
         f, path = df.handle(self.prefix), df.path
         size = df.size()
@@ -1513,11 +1160,11 @@ def open_checkpoint(prefix: str) -> CheckpointReader:
             raise _not_found(f"Checkpoint not found: there is no index file {path} for the "
                              f"checkpoint prefix {prefix}") from None
         except OSError as e:
-            raise _os_error(e, path, "Failed to open checkpoint index") from e
+            raise _files.os_error(e, path, "Failed to open checkpoint index") from e
         with f:
             index_bytes = f.read()
             opened = os.fstat(f.fileno())
-            data = _open_paired_data(prefix, index_bytes)
+            data = _files.open_paired_data(prefix, index_bytes)
             try:
                 current = os.stat(path)
                 unchanged = (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino)
@@ -1609,7 +1256,7 @@ def _write_tf(prefix: str, values: dict[str, _Value]) -> None:
         header.version.producer = 1
         return _build_table([(b"", header.SerializeToString())] + entries)
 
-    _write_pair(prefix, write_data, make_index)
+    _files.write_pair(prefix, write_data, make_index)
 
 
 class _CrcWriter:
@@ -1686,7 +1333,7 @@ def _write_torch(prefix: str, values: dict[str, _Value]) -> None:
         json_bytes = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return TORCH_INDEX_MAGIC + json_bytes + b"\ncrc32c %08x\n" % crc32c(json_bytes)
 
-    _write_pair(prefix, write_data, make_index)
+    _files.write_pair(prefix, write_data, make_index)
 
 
 def write_checkpoint(prefix: str, tensors: Mapping[str, Any], format: str = "torch") -> None:
@@ -1704,10 +1351,10 @@ def write_checkpoint(prefix: str, tensors: Mapping[str, Any], format: str = "tor
     values = _normalize_all(tensors)
     directory = os.path.dirname(prefix)
     if directory:
-        _make_directory(directory)
-    with _DirectoryLock(directory) as lock:
+        _files.make_directory(directory)
+    with _files.DirectoryLock(directory) as lock:
         if format == "tf":
             _write_tf(prefix, values)
         else:
             _write_torch(prefix, values)
-        _remove_stale_temps(directory, lock)
+        _files.remove_stale_temps(directory, lock)

@@ -29,6 +29,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, te
 
 from ..framework import dtypes as _dtypes
 from ..framework import errors
+from . import checkpoint_files
 from . import checkpoint_format as _cf
 
 __all__ = [
@@ -105,8 +106,8 @@ def atomic_write(path: str, data: bytes) -> None:
     Readers (and a process restarted after a crash) see either the old or the new file, never
     a partial one.
     """
-    _cf._write_atomically(path, lambda f: f.write(data), temp_infix=".tmp")
-    _cf._fsync_dir(os.path.dirname(path))
+    checkpoint_files.write_atomically(path, lambda f: f.write(data), temp_infix=".tmp")
+    checkpoint_files.fsync_dir(os.path.dirname(path))
 
 
 def update_checkpoint_state(save_dir: str, model_checkpoint_path: str,
