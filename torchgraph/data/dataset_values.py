@@ -196,18 +196,27 @@ class Batch(DatasetValue):
                 if not chunk or (self.drop and len(chunk) < self.size):
                     return
                 yield base.gather(chunk)
-        it = iter(self.source)
-        while True:
-            chunk = list(itertools.islice(it, self.size))
-            if not chunk or (self.drop and len(chunk) < self.size):
-                return
-            failed = _first_failure(chunk)
-            yield failed or _stacked(chunk, self.op)
+        for chunk in _chunks(iter(self.source), self.size, self.drop):
+            yield _batched(chunk, lambda parts, j: stack(parts, self.op, j))
 
 
-def _stacked(chunk: list, op: Any) -> Any:
+def _chunks(it: Iterator, size: int, drop_remainder: bool) -> Iterator[list]:
+    """Consecutive lists of `size` elements (the last one shorter unless `drop_remainder`)."""
+    while True:
+        chunk = list(itertools.islice(it, size))
+        if not chunk or (drop_remainder and len(chunk) < size):
+            return
+        yield chunk
+
+
+def _batched(chunk: list, combine: Callable[[list, int], Any]) -> Any:
+    """One batch element from `chunk`, each component combined by `combine(parts, j)`; a failed
+    element (or a failure combining them) makes the whole batch that failure, as in TF."""
+    failed = _first_failure(chunk)
+    if failed is not None:
+        return failed
     try:
-        return tuple(stack([e[j] for e in chunk], op, j) for j in range(len(chunk[0])))
+        return tuple(combine([e[j] for e in chunk], j) for j in range(len(chunk[0])))
     except errors.OpError as e:
         return FailedElement(e)
 
@@ -251,19 +260,8 @@ class PaddedBatch(DatasetValue):
         return out
 
     def __iter__(self):
-        it = iter(self.source)
-        while True:
-            chunk = list(itertools.islice(it, self.size))
-            if not chunk or (self.drop and len(chunk) < self.size):
-                return
-            failed = _first_failure(chunk)
-            if failed is not None:
-                yield failed
-                continue
-            try:
-                yield tuple(self._pad([e[j] for e in chunk], j) for j in range(len(chunk[0])))
-            except errors.OpError as e:
-                yield FailedElement(e)
+        for chunk in _chunks(iter(self.source), self.size, self.drop):
+            yield _batched(chunk, self._pad)
 
 
 class Unbatch(DatasetValue):
@@ -399,10 +397,14 @@ class Skip(DatasetValue):
         return base, itertools.islice(rows, self.count, None)
 
 
-class Map(DatasetValue):
+class _PerElement(DatasetValue):
+    """A dataset applying a traced function (a planned body) to each element of `source`."""
+
     def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any]):
         self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
 
+
+class Map(_PerElement):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
@@ -410,10 +412,7 @@ class Map(DatasetValue):
             yield out if isinstance(out, FailedElement) else tuple(out)
 
 
-class Filter(DatasetValue):
-    def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any]):
-        self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
-
+class Filter(_PerElement):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
@@ -424,10 +423,7 @@ class Filter(DatasetValue):
                 yield e
 
 
-class FlatMap(DatasetValue):
-    def __init__(self, source: DatasetValue, fn: Callable, captured: Sequence[Any]):
-        self.source, self.fn, self.captured = source, fn, [to_host(c) for c in captured]
-
+class FlatMap(_PerElement):
     def __iter__(self):
         for e in self.source:
             inner = _apply(self.fn, e, self.captured)

@@ -18,7 +18,8 @@ from ..framework.tensor_shape import TensorShape
 from .registry import Constant
 from .generic_grad import vjp_grad
 from .static_values import constant_value, host_int, host_list, shape_tensor_value, static_axes
-from .registry import apply_op, op_output, register, same_as_input
+from .registry import (EachOutputFromSameInput, EveryOutputFrom, apply_op, op_output, register,
+                       same_as_input)
 
 _i32 = _dtypes.int32
 
@@ -44,25 +45,9 @@ def _n_outputs(n, fn):
     return fn
 
 
-class _EveryOutputFrom(dict):
-    """`aliases` for ops whose every output may be a view of one input (Unpack, Split ...)."""
-
-    def __init__(self, input_index: int):
-        super().__init__()
-        self.input_index = input_index
-
-    def get(self, key, default=None):
-        return self.input_index
-
-
-class _EachOutputFromSameInput(dict):
-    def get(self, key, default=None):
-        return key
-
-
 register("IdentityN", _identity_n_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
-         type_attr={"T": "*"}, aliases=_EachOutputFromSameInput())
+         type_attr={"T": "*"}, aliases=EachOutputFromSameInput())
 
 
 def identity(input, name=None):
@@ -449,7 +434,7 @@ def _grad_unpack(op, *grads):
 
 register("Unpack", _unpack_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
-         _grad_unpack, aliases=_EveryOutputFrom(0), attr_defaults={"axis": 0})
+         _grad_unpack, aliases=EveryOutputFrom(0), attr_defaults={"axis": 0})
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
@@ -486,7 +471,7 @@ register("Split", _split_shape,
                                     lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
          lambda op, *gs: [None, concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
                                        op.inputs[0])], host_inputs=(0,), type_attr={"T": 1},
-         aliases=_EveryOutputFrom(1))
+         aliases=EveryOutputFrom(1))
 
 
 def _splitv_shape(inputs, attrs):
@@ -521,7 +506,7 @@ def _splitv_kernel(op, ctx):
 register("SplitV", _splitv_shape, _splitv_kernel,
          lambda op, *gs: [concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
                                  op.inputs[2]), None, None], host_inputs=(1, 2), type_attr={"T": 0, "Tlen": 1},
-         aliases=_EveryOutputFrom(0), attr_defaults={"Tlen": _dtypes.int64})
+         aliases=EveryOutputFrom(0), attr_defaults={"Tlen": _dtypes.int64})
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
