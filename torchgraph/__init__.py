@@ -40,6 +40,7 @@ from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gat
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,
                             tile, transpose, unsorted_segment_sum, unstack, zeros, zeros_like)
 from .ops.array_ops import range  # noqa: A004
+from .ops.array_ops import unique
 from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.grouping_ops import group, no_op, tuple, with_dependencies  # noqa: A004
@@ -68,6 +69,11 @@ from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_
                             variables_initializer)
 from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, get_variable, get_variable_scope,
                                  variable_op_scope, variable_scope)
+from .ops import resource_variable_ops as _resource_variable_ops  # noqa: F401 - registers the resource ops
+from .ops.state_ops import (scatter_add, scatter_div, scatter_max, scatter_min, scatter_mul, scatter_nd_add,
+                            scatter_nd_sub, scatter_nd_update, scatter_sub, scatter_update)
+from .ops.variable_scope import disable_resource_variables, enable_resource_variables, resource_variables_enabled
+from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
 from . import data  # tf.data: Dataset and TF1 iterators
 from .framework import nest  # tf.nest

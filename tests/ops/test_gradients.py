@@ -28,6 +28,8 @@ def tg_grads(fn, *vals, seed=1):
     out = fn(*ts)
     w = np.random.RandomState(seed).randn(*out.get_shape().as_list()).astype(np.float32)
     gs = tf.gradients(tf.reduce_sum(out * w), ts)
+    # A gather's gradient is IndexedSlices, as in TF; its dense value is what torch computes.
+    gs = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in gs]
     got = run([g if g is not None else tf.constant(np.nan) for g in gs])
     return [None if g is None else v for g, v in zip(gs, got)], w
 
@@ -178,7 +180,8 @@ def test_broadcasting_gradients_with_unknown_dimensions():
                  lambda A, B, C, D: torch.cat([A, B, D], 1), lambda A, B, C, D: A[:, 1:] * 2,
                  lambda A, B, C, D: A[[1, 0, 1]], lambda A, B, C, D: torch.stack([A, D])]
     for out, ref in zip(outs, torch_fns):
-        gs = tf.gradients(out, [a, b, c, d])
+        gs = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g  # tf.gather's: IndexedSlices
+              for g in tf.gradients(out, [a, b, c, d])]
         xs = [torch.tensor(v, requires_grad=True) for v in (X, X[:, :1] * 2, X, Y)]
         ref(*xs).sum().backward()
         got = run([g for g in gs if g is not None], feeds)

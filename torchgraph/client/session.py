@@ -17,6 +17,7 @@ from ..framework import default_session
 from ..framework import errors
 from ..framework.default_session import get_default_session
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
+from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.nest import is_namedtuple
 from ..runtime import interpreter, modes
 from ..runtime.feeds import FeedSpec
@@ -55,7 +56,7 @@ class _FetchHandler:
         self._index: dict = {}
         self._builder = self._walk(graph, fetches)
         # Set when `fetches` is one element rather than a structure: the result is returned as is.
-        self.single = not isinstance(fetches, (list, tuple, collections.abc.Mapping))
+        self.single = not isinstance(fetches, (list, tuple, collections.abc.Mapping, IndexedSlices))
 
     def _walk(self, graph: Graph, fetch):
         if fetch is None:
@@ -70,6 +71,10 @@ class _FetchHandler:
         if isinstance(fetch, tuple):
             subs = [self._walk(graph, f) for f in fetch]
             return lambda vals: tuple(s(vals) for s in subs)
+        if isinstance(fetch, IndexedSlices):  # fetched as TF fetches it: an IndexedSlicesValue
+            parts = [self._walk(graph, p) if p is not None else (lambda vals: None)
+                     for p in (fetch.values, fetch.indices, fetch.dense_shape)]
+            return lambda vals: IndexedSlicesValue(*[p(vals) for p in parts])
         if isinstance(fetch, collections.abc.Mapping):
             keys = list(fetch.keys())
             subs = [self._walk(graph, fetch[k]) for k in keys]

@@ -577,7 +577,9 @@ class Graph:
             return _ControlDependenciesController(self, None)
         ops = []
         for c in control_inputs:
-            if hasattr(c, "_as_graph_element") and not isinstance(c, (Tensor, Operation)):
+            if not isinstance(c, (Tensor, Operation)) and isinstance(getattr(c, "op", None), Operation):
+                c = c.op  # a variable (or IndexedSlices): its own op, never a new read of it (TF's rule)
+            elif hasattr(c, "_as_graph_element") and not isinstance(c, (Tensor, Operation)):
                 c = c._as_graph_element()
             if isinstance(c, Tensor):
                 c = c.op

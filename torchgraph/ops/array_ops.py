@@ -883,28 +883,15 @@ def _gather_kernel(op, ctx):
 def _grad_gather(op, g):
     params, idx, axis_t = op.inputs
     av = constant_value(axis_t)
-    if av is not None and int(av) == 0:
-        # TF returns IndexedSlices; a dense UnsortedSegmentSum gives the same values.
-        p_shape = shape(params)
-        n = size(idx)
-        flat_idx = reshape(idx, [-1])
-        tail = slice(p_shape, [1], [-1])
-        g_flat = reshape(g, concat([expand_dims(n, 0), tail], 0))
-        return [op_output("UnsortedSegmentSum", [g_flat, flat_idx, op_output("StridedSlice", _ss_inputs(p_shape),
-                                                                             attrs=_ss_attrs_index())],
-                          attrs={"Tnumsegments": _i32, "Tindices": flat_idx.dtype},
-                          input_names=["data", "segment_ids", "num_segments"]), None, None]
+    if av is not None and int(av) == 0 and not op.attrs.get("batch_dims", 0):
+        # TF's: the gathered rows' gradient as IndexedSlices of params' shape (optimizers apply it
+        # sparsely; anything else converts it to the dense UnsortedSegmentSum).
+        from ..framework.indexed_slices import IndexedSlices
+        params_shape = shape(params)
+        indices_size = expand_dims(size(idx), 0)
+        values = reshape(g, concat([indices_size, params_shape[1:]], 0))
+        return [IndexedSlices(values, reshape(idx, indices_size), params_shape), None, None]
     return vjp_grad(op, g)[:1] + [None, None]
-
-
-def _ss_inputs(t):
-    from .constant_op import constant
-    return [t, constant([0], _i32), constant([1], _i32), constant([1], _i32)]
-
-
-def _ss_attrs_index():
-    return {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 1,
-            "Index": _i32}
 
 
 register("GatherV2", _gather_shape, _gather_kernel, _grad_gather, type_attr={"Tparams": 0, "Tindices": 1, "Taxis": 2},
@@ -925,7 +912,16 @@ register("Gather", _gather_v1_shape,
          type_attr={"Tparams": 0, "Tindices": 1}, attr_defaults={"validate_indices": True})
 
 
+def _is_axis_zero(axis) -> bool:
+    value = constant_value(axis) if isinstance(axis, Tensor) else axis
+    return value is not None and int(np.asarray(value)) == 0
+
+
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+    if axis is None:
+        axis = batch_dims
+    if getattr(params, "sparse_read", None) is not None and _is_axis_zero(axis):
+        return params.sparse_read(indices, name=name)  # a ResourceVariable: a ResourceGather, as in TF
     with get_default_graph().name_scope(name or "GatherV2") as scope:
         p = convert_to_tensor(params, name="params")
         i = convert_to_tensor(indices, name="indices")
@@ -964,6 +960,48 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
                                             if not is_tensor_like(num_segments) else num_segments],
                      attrs={"Tnumsegments": _i32}, name=name or "UnsortedSegmentSum",
                      input_names=["data", "segment_ids", "num_segments"])
+
+
+# --- Unique ---------------------------------------------------------------------------------------------------
+def _unique_shape(inputs, attrs):
+    x = inputs[0]
+    if x.get_shape().ndims not in (None, 1):
+        raise ValueError(f"Shape must be rank 1 but is rank {x.get_shape().ndims} for 'Unique' (input shape "
+                         f"{x.get_shape()})")
+    return [(x.dtype, TensorShape([None])), (attrs["out_idx"], x.get_shape())]
+
+
+def _unique_kernel(op, ctx):
+    out_idx = op.get_attr("out_idx").torch_dtype
+
+    def unique(x):
+        """TF's order: the distinct values in order of first occurrence, `idx[i]` where x[i] went."""
+        if isinstance(x, np.ndarray):  # strings
+            seen: dict = {}
+            idx = [seen.setdefault(v, len(seen)) for v in x.tolist()]
+            y = np.empty(len(seen), dtype=object)
+            y[:] = list(seen)
+            return y, torch.tensor(idx, dtype=out_idx)
+        values, inverse = torch.unique(x, sorted=True, return_inverse=True)
+        n = x.shape[0]
+        first = torch.full((values.shape[0],), n, dtype=torch.long, device=x.device)
+        first.scatter_reduce_(0, inverse, torch.arange(n, device=x.device), "amin")
+        order = torch.argsort(first)
+        rank = torch.empty_like(order)
+        rank[order] = torch.arange(order.shape[0], device=x.device)
+        return values[order], rank[inverse].to(out_idx)
+    return unique
+
+
+register("Unique", _unique_shape, _unique_kernel, type_attr={"T": 0}, value_dependent_shape=True,
+         differentiable=False, attr_defaults={"out_idx": _i32})
+
+
+def unique(x, out_idx=_i32, name=None):
+    """`tf.unique`: (y, idx) with y the distinct values of the 1-D `x` in order of first occurrence."""
+    op = apply_op("Unique", [x], attrs={"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "Unique",
+                  input_names=["x"])
+    return op.outputs[0], op.outputs[1]
 
 
 # --- Slice & StridedSlice ----------------------------------------------------------------------------------------

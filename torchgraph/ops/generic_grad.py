@@ -59,7 +59,9 @@ def vjp_grad(op, *grads):
     """Gradient function usable for any op: one TorchVJP node computing all input grads."""
     from .array_ops import zeros_like
     graph = get_default_graph()
-    gs = [g if g is not None else zeros_like(t) for g, t in zip(grads, op.outputs)]
+    from ..framework.tensor_conversion import convert_to_tensor
+    # IndexedSlices gradients become dense here: the vector-Jacobian product takes tensors.
+    gs = [convert_to_tensor(g) if g is not None else zeros_like(t) for g, t in zip(grads, op.outputs)]
     with graph.name_scope("TorchVJP") as scope:
         vjp = create_op_in_graph(graph, "TorchVJP", list(op.inputs) + gs, {"_forward": op}, scope[:-1])
     return [o if (t.dtype.is_floating or t.dtype.is_complex) else None for o, t in zip(vjp.outputs, op.inputs)]

@@ -3,6 +3,11 @@
 As in TF, each op's registered gradient function builds its part of the backward pass under
 `gradients/<op>_grad/`, partial gradients of a tensor are summed with AddN, and the result is an
 ordinary graph that a Session plans and runs like the forward pass.
+
+Gradients of gathers are `IndexedSlices` (only the gathered rows), as in TF: they are summed by
+concatenation while every part is sparse, and become dense where a dense one joins them or an
+op's gradient function uses them as a tensor.  A ResourceVariable's gradient is its handle's:
+each read (ReadVariableOp) passes its gradient to the handle, where they add up.
 """
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import collections
 
 from ..framework import dtypes as _dtypes
 from ..framework.graph import Operation, Tensor, get_default_graph
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor_conversion import convert_to_tensor
 from .registry import get_entry
 
@@ -36,7 +42,8 @@ def _ref_or_tensor(x) -> Tensor:
 
 
 def _differentiable(t: Tensor) -> bool:
-    return t.dtype.is_floating or t.dtype.is_complex
+    # A resource handle carries its variable's gradient (TF's _IsTrainable lists resource too).
+    return t.dtype.is_floating or t.dtype.is_complex or t.dtype is _dtypes.resource
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False, gate_gradients=False,
@@ -142,7 +149,19 @@ def _aggregate(gs, method):
     if len(gs) == 1:
         return gs[0]
     from .math_ops import add_n
-    return add_n(gs)
+    if all(isinstance(g, IndexedSlices) for g in gs):
+        return _concat_slices(gs)
+    return add_n(gs)  # dense as soon as one part is (TF's rule); AddN converts the sparse parts
+
+
+def _concat_slices(gs: list) -> IndexedSlices:
+    """Sparse parts summed as TF sums them: their values and indices concatenated (int64 indices
+    when the parts disagree)."""
+    from .array_ops import concat
+    from .math_ops import cast
+    if len({g.indices.dtype for g in gs}) > 1:
+        gs = [IndexedSlices(g.values, cast(g.indices, _dtypes.int64), g.dense_shape) for g in gs]
+    return IndexedSlices(concat([g.values for g in gs], 0), concat([g.indices for g in gs], 0), gs[0].dense_shape)
 
 
 def _op_gradients(graph, op: Operation, out_grads: list, gate: bool) -> list:

@@ -39,6 +39,10 @@ def _as_op(x) -> Operation:
         return x
     if isinstance(x, Tensor):
         return x.op
+    if isinstance(getattr(x, "op", None), Operation):
+        # A variable's own op (TF: objects with a handle and an `op`): a ResourceVariable's
+        # VarHandleOp, an UnreadVariable's write -- never a new read of it; IndexedSlices' values.
+        return x.op
     if hasattr(x, "_as_graph_element"):
         e = x._as_graph_element()
         return e.op if isinstance(e, Tensor) else e
@@ -54,6 +58,10 @@ def with_dependencies(dependencies, output_tensor, name=None):
         with graph.control_dependencies([_as_op(d) for d in dependencies]):
             if isinstance(output_tensor, Operation):
                 return group(output_tensor, name=scope)
+            from ..framework.indexed_slices import IndexedSlices
+            if isinstance(output_tensor, IndexedSlices):
+                return IndexedSlices(identity(output_tensor.values, name=scope), output_tensor.indices,
+                                     output_tensor.dense_shape)
             return identity(output_tensor, name=scope)
 
 

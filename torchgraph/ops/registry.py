@@ -88,6 +88,9 @@ class OpEntry:
     effect_free: bool = False
     # Output 0 *is* a variable (VariableV2): the plan reads the session's store for it.
     holds_variable: bool = False
+    # Output 0 is a resource handle naming a variable (VarHandleOp): other ops reach the variable
+    # through it as a ref input, exactly as through a VariableV2's ref; its value is in the store.
+    variable_handle: bool = False
     # Inputs that name a variable (a ref) rather than pass a value; the kernel gets none of them.
     ref_inputs: tuple = ()
     # Whether the op changes the variables its ref inputs name (None: it does when it has refs).

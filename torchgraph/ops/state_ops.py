@@ -1,10 +1,17 @@
-"""Variables: VariableV2 / Assign / read Identity nodes, and the `tf.Variable` object over them.
+"""Variables: VariableV2 / Assign / Scatter* / read Identity nodes, and the `tf.Variable` object.
 
 A variable's *definition* is in the graph; its *value* is a torch tensor in the Session's store,
-keyed by the VariableV2 node's name.  Writes (Assign*, Apply*) name the variable through a ref
-input, so the planner never reads a variable just to overwrite it.
+keyed by the VariableV2 node's name.  Writes (Assign*, Scatter*, Apply*) name the variable
+through a ref input, so the planner never reads a variable just to overwrite it.
+
+`tf.Variable(...)` makes TF1's RefVariable defined here, or -- with `use_resource=True`, inside
+a `variable_scope(use_resource=True)`, or after `tf.enable_resource_variables()` -- a
+`ResourceVariable` (`resource_variable_ops.py`); the `tf.assign*` / `tf.scatter_*` builders take
+either.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -120,14 +127,126 @@ for _type, _kernel, _defaults in (
              value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults)
 
 
+# --- Scatter*: sparse updates of a variable's rows (ScatterNd*: of its elements) ---------------------------------
+def scatter_updates_shape(kind: str, var_shape: TensorShape, indices, updates) -> None:
+    """TF's shape check of a scatter: `updates` is `indices.shape + var.shape[1:]` (ScatterNd:
+    `indices.shape[:-1] + var.shape[indices.shape[-1]:]`), or a scalar; ValueError otherwise."""
+    ushape, ishape = updates.get_shape(), indices.get_shape()
+    if ushape.ndims == 0 or var_shape.ndims is None or ishape.ndims is None:
+        return
+    if kind.startswith("nd_"):
+        depth = ishape.as_tuple()[-1] if ishape.ndims else None
+        if depth is None:
+            return
+        want = TensorShape(list(ishape.as_tuple()[:-1]) + list(var_shape.as_tuple()[depth:]))
+    else:
+        want = TensorShape(list(ishape.as_tuple()) + list(var_shape.as_tuple()[1:]))
+    if not want.is_compatible_with(ushape):
+        raise ValueError(f"Shapes must be equal rank or compatible: updates has shape {ushape} but the scatter "
+                         f"of indices {ishape} into a variable of shape {var_shape} needs {want}")
+
+
+def scatter_into(kind: str, var: torch.Tensor, indices: torch.Tensor, updates: torch.Tensor) -> None:
+    """Applies one scatter to `var` in place, with TF's semantics for repeated indices (updates of
+    one row accumulate for add/sub/mul/div/min/max; for update the last one wins)."""
+    if kind.startswith("nd_"):
+        depth = indices.shape[-1]
+        idx = indices.reshape(-1, depth).long().to(var.device)
+        strides = torch.tensor([math.prod(var.shape[d + 1:depth]) for d in range(depth)], dtype=torch.long,
+                               device=var.device)
+        flat_idx = (idx * strides).sum(1)
+        target = var.view((-1,) + tuple(var.shape[depth:]))
+        kind = kind[3:]
+    else:
+        flat_idx = indices.reshape(-1).long().to(var.device)
+        target = var
+    rows = (flat_idx.numel(),) + tuple(target.shape[1:])
+    upd = updates.to(var.device)
+    upd = upd.expand(rows) if upd.dim() == 0 else upd.reshape(rows)
+    if kind == "add":
+        target.index_add_(0, flat_idx, upd)
+    elif kind == "sub":
+        target.index_add_(0, flat_idx, -upd)
+    elif kind == "update":
+        target.index_copy_(0, flat_idx, upd)
+    elif kind == "mul":
+        target.index_reduce_(0, flat_idx, upd, "prod")
+    elif kind == "div":
+        divisors = torch.ones_like(target).index_reduce_(0, flat_idx, upd, "prod")
+        if target.dtype.is_floating_point or target.dtype.is_complex:
+            target.div_(divisors)
+        else:
+            target.copy_(torch.div(target, divisors, rounding_mode="trunc"))
+    elif kind == "min":
+        target.index_reduce_(0, flat_idx, upd, "amin")
+    elif kind == "max":
+        target.index_reduce_(0, flat_idx, upd, "amax")
+    else:
+        raise ValueError(f"unknown scatter {kind!r}")
+
+
+# TF op type -> (scatter kind, use_locking default, extra attr defaults)
+SCATTER_OPS = {
+    "ScatterAdd": ("add", False), "ScatterSub": ("sub", False), "ScatterUpdate": ("update", True),
+    "ScatterMul": ("mul", False), "ScatterDiv": ("div", False), "ScatterMin": ("min", False),
+    "ScatterMax": ("max", False), "ScatterNdUpdate": ("nd_update", True), "ScatterNdAdd": ("nd_add", False),
+    "ScatterNdSub": ("nd_sub", False),
+}
+# TF1's graph_util.must_run_on_cpu pins these writers with the variables they write.
+_PINNED_SCATTERS = ("ScatterAdd", "ScatterSub", "ScatterUpdate")
+
+
+def _scatter_shape(kind):
+    def shape(inputs, attrs):
+        ref, indices, updates = inputs
+        scatter_updates_shape(kind, ref.get_shape(), indices, updates)
+        return [(ref.dtype, ref.get_shape())]
+    return shape
+
+
+def _scatter_kernel(kind):
+    def factory(op, ctx):
+        store = ctx.store
+        key = ctx.var_key(0)
+
+        def scatter(indices, updates):
+            try:
+                var = store[key]
+            except KeyError:
+                raise _uninitialized(op, key) from None
+            scatter_into(kind, var, indices, updates)
+            return var
+        return scatter
+    return factory
+
+
+for _type, (_kind, _locking) in SCATTER_OPS.items():
+    _defaults = {"use_locking": _locking}
+    if _kind.startswith("nd_"):
+        _defaults["bad_indices_policy"] = ""
+    # Output 0 is the variable (TF returns the ref), as for Assign.
+    register(_type, _scatter_shape(_kind), _scatter_kernel(_kind), stateful=True, ref_inputs=(0,), aliases={0: 0},
+             type_attr={"T": 0, "Tindices": 1}, value_dependent_shape=False, differentiable=False,
+             pinned_with_variables=_type in _PINNED_SCATTERS, attr_defaults=_defaults)
+
+
 def variable_ref(ref):
-    """The ref tensor (the VariableV2 output) of a Variable; any other value as it is."""
+    """The ref tensor of a Variable (a VariableV2 output, or a ResourceVariable's handle); any other
+    value as it is."""
     if isinstance(ref, Variable):
         return ref._variable
     return ref
 
 
+def is_resource_variable(var) -> bool:
+    """Whether `var` is a ResourceVariable (its writes are resource ops on its handle)."""
+    from .resource_variable_ops import ResourceVariable
+    return isinstance(var, ResourceVariable)
+
+
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    if is_resource_variable(ref):
+        return ref.assign(value, name=name)  # TF: the variable's own assign, an AssignVariableOp
     ref_t = variable_ref(ref)
     value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not is_tensor_like(value) else value
     return op_output("Assign", [ref_t, value],
@@ -137,6 +256,8 @@ def assign(ref, value, validate_shape=None, use_locking=None, name=None):
 
 
 def assign_add(ref, value, use_locking=None, name=None):
+    if is_resource_variable(ref):
+        return ref.assign_add(value)  # TF drops `name` here too
     ref_t = variable_ref(ref)
     value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not is_tensor_like(value) else value
     return op_output("AssignAdd", [ref_t, value], attrs={"use_locking": bool(use_locking)},
@@ -144,21 +265,81 @@ def assign_add(ref, value, use_locking=None, name=None):
 
 
 def assign_sub(ref, value, use_locking=None, name=None):
+    if is_resource_variable(ref):
+        return ref.assign_sub(value)
     ref_t = variable_ref(ref)
     value = (value, ref_t.dtype) if not isinstance(value, Tensor) and not is_tensor_like(value) else value
     return op_output("AssignSub", [ref_t, value], attrs={"use_locking": bool(use_locking)},
                      name=name or "AssignSub", input_names=["ref", "value"])
 
 
-def is_variable_initialized(variable):
+def is_variable_initialized(variable, name=None):
+    if is_resource_variable(variable):
+        return variable.is_initialized(name=name)
     ref = variable_ref(variable)
-    return op_output("IsVariableInitialized", [ref], attrs={"dtype": ref.dtype}, name="IsVariableInitialized",
+    return op_output("IsVariableInitialized", [ref], attrs={"dtype": ref.dtype}, name=name or "IsVariableInitialized",
                      input_names=["ref"])
 
 
+def _scatter_builder(op_type, method):
+    """`tf.scatter_add` & co: the ref op on a RefVariable, the ResourceVariable's method otherwise."""
+    kind, _ = SCATTER_OPS[op_type]
+
+    def build(ref, indices, updates, use_locking=None, name=None):
+        if is_resource_variable(ref):
+            if kind.startswith("nd_"):
+                return getattr(ref, method)(indices, updates, name=name)
+            from ..framework.indexed_slices import IndexedSlices
+            return getattr(ref, method)(IndexedSlices(updates, indices), use_locking=bool(use_locking), name=name)
+        ref_t = variable_ref(ref)
+        updates = (updates, ref_t.dtype) if not is_tensor_like(updates) else updates
+        locking = SCATTER_OPS[op_type][1] if use_locking is None else bool(use_locking)
+        attrs = {"use_locking": locking}
+        return op_output(op_type, [ref_t, indices, updates], attrs=attrs, name=name or op_type,
+                         input_names=["ref", "indices", "updates"])
+    build.__name__ = method
+    build.__doc__ = f"`tf.{method}`: a {op_type} of `ref`'s entries (see TF's docs for the semantics)."
+    return build
+
+
+scatter_add = _scatter_builder("ScatterAdd", "scatter_add")
+scatter_sub = _scatter_builder("ScatterSub", "scatter_sub")
+scatter_update = _scatter_builder("ScatterUpdate", "scatter_update")
+scatter_mul = _scatter_builder("ScatterMul", "scatter_mul")
+scatter_div = _scatter_builder("ScatterDiv", "scatter_div")
+scatter_min = _scatter_builder("ScatterMin", "scatter_min")
+scatter_max = _scatter_builder("ScatterMax", "scatter_max")
+scatter_nd_update = _scatter_builder("ScatterNdUpdate", "scatter_nd_update")
+scatter_nd_add = _scatter_builder("ScatterNdAdd", "scatter_nd_add")
+scatter_nd_sub = _scatter_builder("ScatterNdSub", "scatter_nd_sub")
+
+
 # --- tf.Variable --------------------------------------------------------------------------------------------------
+_VARIABLE_ARGS = ("initial_value", "trainable", "collections", "validate_shape", "caching_device", "name",
+                  "variable_def", "dtype", "expected_shape", "import_scope", "constraint", "use_resource")
+
+
 class Variable:
-    """TF1's RefVariable: a VariableV2 node, its `Assign` initializer and its `read` snapshot."""
+    """TF1's RefVariable: a VariableV1 node, its `Assign` initializer and its `read` snapshot.
+
+    `Variable(...)` is also TF1's variable *creator*: it makes a `ResourceVariable` instead when
+    asked to (`use_resource=True`, the variable scope's `use_resource`, `enable_resource_variables()`)
+    or when rebuilt from a VariableDef with `is_resource` set.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Variable:
+            given = dict(zip(_VARIABLE_ARGS, args), **kwargs)
+            variable_def = given.get("variable_def")
+            if variable_def is not None:
+                resource = bool(variable_def.is_resource)
+            else:
+                from .variable_scope import use_resource_for_new_variable
+                resource = use_resource_for_new_variable(given.get("use_resource"))
+            if resource:
+                from .resource_variable_ops import ResourceVariable
+                cls = ResourceVariable
+        return super().__new__(cls)
 
     def __init__(self, initial_value=None, trainable=None, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
@@ -331,6 +512,45 @@ class Variable:
     def count_up_to(self, limit):
         raise NotImplementedError("count_up_to is not supported")
 
+    # --- sparse updates (TF's RefVariable.scatter_*: the ref op, returning the variable) -------------
+    def _scatter(self, op_type, sparse_delta, use_locking, name):
+        from ..framework.indexed_slices import IndexedSlices
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        return op_output(op_type, [self._variable, sparse_delta.indices, sparse_delta.values],
+                         attrs={"use_locking": bool(use_locking)}, name=name or op_type,
+                         input_names=["ref", "indices", "updates"])
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("ScatterAdd", sparse_delta, use_locking, name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("ScatterSub", sparse_delta, use_locking, name)
+
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("ScatterMul", sparse_delta, use_locking, name)
+
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("ScatterDiv", sparse_delta, use_locking, name)
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("ScatterMin", sparse_delta, use_locking, name)
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("ScatterMax", sparse_delta, use_locking, name)
+
+    def scatter_update(self, sparse_delta, use_locking=True, name=None):
+        return self._scatter("ScatterUpdate", sparse_delta, use_locking, name)
+
+    def scatter_nd_update(self, indices, updates, name=None):
+        return scatter_nd_update(self, indices, updates, use_locking=True, name=name)
+
+    def scatter_nd_add(self, indices, updates, name=None):
+        return scatter_nd_add(self, indices, updates, name=name)
+
+    def scatter_nd_sub(self, indices, updates, name=None):
+        return scatter_nd_sub(self, indices, updates, name=name)
+
     def eval(self, session=None):
         return self._variable.eval(session=session)
 
@@ -357,7 +577,7 @@ class Variable:
 
 def _delegate(name):
     def method(self, *args):
-        return getattr(self._snapshot, name)(*args)
+        return getattr(self.value(), name)(*args)  # a ResourceVariable reads itself anew, as in TF
     method.__name__ = name
     return method
 

@@ -3,6 +3,13 @@
 The variable and its slots are ref inputs: the kernel updates the Session's stored tensors in
 place, which is what keeps a training step free of reallocation (and capturable as a CUDA
 graph).  Hyper-parameters that are graph constants are bound as Python floats at plan time.
+
+Each update exists in TF's four forms, one kernel each: `ApplyX` (ref variables, returns the
+variable), `ResourceApplyX` (the same inputs as resource handles, no output), and the sparse
+`SparseApplyX` / `ResourceSparseApplyX` that update only the rows `indices` names -- what
+optimizers emit for an IndexedSlices gradient (an embedding's).  Like TF's GPU kernels, a sparse
+update whose `indices` repeat a row applies one of the repeats (the optimizers sum repeats first,
+as TF's do).
 """
 from __future__ import annotations
 
@@ -130,8 +137,6 @@ def _rmsprop_kernel(op, ctx):
     return k
 
 
-register("ApplyRMSProp", _var_shape, _rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 def _centered_rmsprop_kernel(op, ctx):
@@ -153,8 +158,6 @@ def _centered_rmsprop_kernel(op, ctx):
     return k
 
 
-register("ApplyCenteredRMSProp", _var_shape, _centered_rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2, 3),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 def _adagrad_kernel(op, ctx):
@@ -172,8 +175,6 @@ def _adagrad_kernel(op, ctx):
     return k
 
 
-register("ApplyAdagrad", _var_shape, _adagrad_kernel, stateful=True, ref_inputs=(0, 1),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "update_slots": True})
 
 
 def _adadelta_kernel(op, ctx):
@@ -189,8 +190,6 @@ def _adadelta_kernel(op, ctx):
     return k
 
 
-register("ApplyAdadelta", _var_shape, _adadelta_kernel, stateful=True, ref_inputs=(0, 1, 2),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
 
 
 # --- multi-tensor (foreach) execution of several updates sharing their hyper-parameters --------------------
@@ -280,17 +279,152 @@ def _adam_group(ops, ctx):
 _adam_hyper_key = _constant_hyper_key((5, 6, 7, 8))
 
 
+def _value_source(t):
+    """What a value input is, for grouping: a read of a variable (one ReadVariableOp per update,
+    in resource-variable graphs) is that variable; anything else the tensor itself."""
+    if t.op.type == "ReadVariableOp":
+        from .variable_refs import variable_key
+        return ("variable", variable_key(t.op.inputs[0]))
+    return id(t)
+
+
 def _adam_key(op):
     """Adam updates also share their beta-power variables."""
     base = _adam_hyper_key(op)
-    return None if base is None else (base, id(op.inputs[3]), id(op.inputs[4]))
+    return None if base is None else (base, _value_source(op.inputs[3]), _value_source(op.inputs[4]))
+
+
+def _register_dense(op_type, kernel, n_refs, **facts):
+    """`ApplyX` (ref variables, output the variable) and `ResourceApplyX` (handles, no output):
+    the same inputs in the same order, so one kernel serves both."""
+    register(op_type, _var_shape, kernel, stateful=True, ref_inputs=tuple(range(n_refs)), **_UPDATES_VARIABLE,
+             **facts)
+    register("Resource" + op_type, _no_outputs, kernel, stateful=True, ref_inputs=tuple(range(n_refs)),
+             type_attr={"T": n_refs}, value_dependent_shape=False, differentiable=False, **facts)
+
+
+def _no_outputs(inputs, attrs):
+    return []
 
 
 # The three updates optimizers emit most also run as one multi-tensor call per group of variables.
-register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,), **_UPDATES_VARIABLE,
-         group_key=_constant_hyper_key((1,)), group_kernel=_sgd_group, attr_defaults={"use_locking": False})
-register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1), **_UPDATES_VARIABLE,
-         group_key=_constant_hyper_key((2, 4)), group_kernel=_momentum_group,
-         attr_defaults={"use_locking": False, "use_nesterov": False})
-register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2), **_UPDATES_VARIABLE,
-         group_key=_adam_key, group_kernel=_adam_group, attr_defaults={"use_locking": False, "use_nesterov": False})
+_register_dense("ApplyGradientDescent", _sgd_kernel, 1, group_key=_constant_hyper_key((1,)),
+                group_kernel=_sgd_group, attr_defaults={"use_locking": False})
+_register_dense("ApplyMomentum", _momentum_kernel, 2, group_key=_constant_hyper_key((2, 4)),
+                group_kernel=_momentum_group, attr_defaults={"use_locking": False, "use_nesterov": False})
+_register_dense("ApplyAdam", _adam_kernel, 3, group_key=_adam_key, group_kernel=_adam_group,
+                attr_defaults={"use_locking": False, "use_nesterov": False})
+_register_dense("ApplyRMSProp", _rmsprop_kernel, 3, attr_defaults={"use_locking": False})
+_register_dense("ApplyCenteredRMSProp", _centered_rmsprop_kernel, 4, attr_defaults={"use_locking": False})
+_register_dense("ApplyAdagrad", _adagrad_kernel, 2, attr_defaults={"use_locking": False, "update_slots": True})
+_register_dense("ApplyAdadelta", _adadelta_kernel, 3, attr_defaults={"use_locking": False})
+
+
+# --- sparse updates: only the rows `indices` names --------------------------------------------------------
+def _sparse_kernel(n_refs, grad_at, indices_at, hyper_at, rows_update):
+    """A kernel updating rows `indices` of the variable and its slots: `rows_update(rows, grad,
+    *hyper, op)` gets those rows (gathered) and returns them updated; they are written back."""
+    def factory(op, ctx):
+        get = _slots(ctx, op, n_refs)
+        consts = [_scalar_or_tensor(op, i) for i in hyper_at]
+
+        def k(*args):  # the non-ref inputs, in input order
+            tensors = get()
+            var = tensors[0]
+            idx = args[indices_at - n_refs].reshape(-1).long().to(var.device)
+            grad = args[grad_at - n_refs]
+            hyper = [c if c is not None else args[i - n_refs] for c, i in zip(consts, hyper_at)]
+            rows = [t.index_select(0, idx) for t in tensors]
+            for t, r in zip(tensors, rows_update(rows, grad, *hyper, op=op)):
+                t.index_copy_(0, idx, r)
+            return var
+        return k
+    return factory
+
+
+def _momentum_rows(rows, g, lr, momentum, op):
+    var, accum = rows
+    accum = accum * momentum + g
+    if op.get_attr("use_nesterov"):
+        return var - (g * lr + accum * momentum * lr), accum
+    return var - accum * lr, accum
+
+
+def _adagrad_rows(rows, g, lr, op):
+    var, accum = rows
+    if op.attrs.get("update_slots", True):
+        accum = accum + g * g
+    return var - lr * g / torch.sqrt(accum), accum
+
+
+def _rmsprop_rows(rows, g, lr, rho, momentum, eps, op):
+    var, ms, mom = rows
+    ms = torch.lerp(ms, g * g, 1 - rho)
+    mom = mom * momentum + lr * g / torch.sqrt(ms + eps)
+    return var - mom, ms, mom
+
+
+def _centered_rmsprop_rows(rows, g, lr, rho, momentum, eps, op):
+    var, mg, ms, mom = rows
+    mg = torch.lerp(mg, g, 1 - rho)
+    ms = torch.lerp(ms, g * g, 1 - rho)
+    mom = mom * momentum + lr * g / torch.sqrt(ms - mg * mg + eps)
+    return var - mom, mg, ms, mom
+
+
+def _adadelta_rows(rows, g, lr, rho, eps, op):
+    var, accum, accum_update = rows
+    accum = accum * rho + g * g * (1 - rho)
+    update = torch.sqrt(accum_update + eps) / torch.sqrt(accum + eps) * g
+    accum_update = accum_update * rho + update * update * (1 - rho)
+    return var - update * lr, accum, accum_update
+
+
+def _ftrl_rows(rows, g, lr, l1, l2, lr_power, op):
+    """TF's FTRL-proximal step (multiply_linear_by_lr=False), as its op documents it."""
+    var, accum, linear = rows
+    new_accum = accum + g * g
+    if op.attrs.get("multiply_linear_by_lr", False):
+        linear = linear + g * lr - (new_accum ** -lr_power - accum ** -lr_power) * var
+        quadratic = new_accum ** -lr_power + 2 * l2 * lr
+        l1 = l1 * lr
+    else:
+        linear = linear + g - (new_accum ** -lr_power - accum ** -lr_power) / lr * var
+        quadratic = 1.0 / (new_accum ** lr_power * lr) + 2 * l2
+    var = torch.where(linear.abs() > l1, (torch.sign(linear) * l1 - linear) / quadratic, torch.zeros_like(var))
+    return var, new_accum, linear
+
+
+def _sparse_shape(n_refs, grad_at, indices_at):
+    def shape(inputs, attrs):
+        var, grad, indices = inputs[0], inputs[grad_at], inputs[indices_at]
+        if indices.get_shape().ndims not in (None, 1):
+            raise ValueError(f"Shape must be rank 1 but is rank {indices.get_shape().ndims} for 'indices' "
+                             f"(shape {indices.get_shape()})")
+        return []
+    return shape
+
+
+def _register_sparse(op_type, rows_update, n_refs, grad_at, indices_at, hyper_at, attr_defaults):
+    """`SparseApplyX` (ref, outputs the variable) and `ResourceSparseApplyX` (handles, no output)."""
+    kernel = _sparse_kernel(n_refs, grad_at, indices_at, hyper_at, rows_update)
+    check = _sparse_shape(n_refs, grad_at, indices_at)
+
+    def ref_shape(inputs, attrs):
+        check(inputs, attrs)
+        return _var_shape(inputs, attrs)
+    register(op_type, ref_shape, kernel, stateful=True, ref_inputs=tuple(range(n_refs)), **_UPDATES_VARIABLE,
+             type_attr={"T": 0, "Tindices": indices_at}, attr_defaults=attr_defaults)
+    register("Resource" + op_type, check, kernel, stateful=True, ref_inputs=tuple(range(n_refs)),
+             type_attr={"T": n_refs, "Tindices": indices_at}, value_dependent_shape=False, differentiable=False,
+             attr_defaults=attr_defaults)
+
+
+_register_sparse("SparseApplyMomentum", _momentum_rows, 2, 3, 4, (2, 5),
+                 {"use_locking": False, "use_nesterov": False})
+_register_sparse("SparseApplyAdagrad", _adagrad_rows, 2, 3, 4, (2,), {"use_locking": False, "update_slots": True})
+_register_sparse("SparseApplyRMSProp", _rmsprop_rows, 3, 7, 8, (3, 4, 5, 6), {"use_locking": False})
+_register_sparse("SparseApplyCenteredRMSProp", _centered_rmsprop_rows, 4, 8, 9, (4, 5, 6, 7), {"use_locking": False})
+_register_sparse("SparseApplyAdadelta", _adadelta_rows, 3, 6, 7, (3, 4, 5), {"use_locking": False})
+_register_sparse("SparseApplyFtrl", _ftrl_rows, 3, 3, 4, (5, 6, 7, 8),
+                 {"use_locking": False, "multiply_linear_by_lr": False})

@@ -1,8 +1,13 @@
 """`tf.variable_scope` and `tf.get_variable`: named, shareable variables.
 
 Per graph, a store maps full variable names ("dense/kernel") to Variables; the scope stack
-carries reuse flags and default initializers.  Entering a variable scope also opens a name
-scope (made unique), so ops created inside get "dense/..." or "dense_1/..." names as in TF.
+carries reuse flags, default initializers and `use_resource`.  Entering a variable scope also
+opens a name scope (made unique), so ops created inside get "dense/..." or "dense_1/..." names
+as in TF.
+
+Which kind of variable a new one is (TF1's rule): the `use_resource` argument, else the innermost
+variable scope's, else the process-wide default that `tf.enable_resource_variables()` /
+`tf.disable_resource_variables()` set (off, as in TF1).
 """
 from __future__ import annotations
 
@@ -15,6 +20,35 @@ from ..framework.tensor_conversion import is_tensor_like
 from ..framework.tensor_shape import as_shape
 from . import init_ops
 from .state_ops import Variable
+
+
+_DEFAULT_USE_RESOURCE = False
+
+
+def enable_resource_variables() -> None:
+    """Makes new variables ResourceVariables unless told otherwise (TF2's default)."""
+    global _DEFAULT_USE_RESOURCE
+    _DEFAULT_USE_RESOURCE = True
+
+
+def disable_resource_variables() -> None:
+    """Makes new variables TF1 RefVariables unless told otherwise (the default)."""
+    global _DEFAULT_USE_RESOURCE
+    _DEFAULT_USE_RESOURCE = False
+
+
+def resource_variables_enabled() -> bool:
+    return _DEFAULT_USE_RESOURCE
+
+
+def use_resource_for_new_variable(use_resource=None) -> bool:
+    """Whether a variable made now is a ResourceVariable: the argument, else the variable scope's
+    `use_resource`, else the default."""
+    if use_resource is None:
+        use_resource = get_variable_scope().use_resource
+    if use_resource is None:
+        use_resource = _DEFAULT_USE_RESOURCE
+    return bool(use_resource)
 
 
 class _ReuseMode(enum.Enum):
@@ -120,10 +154,12 @@ class VariableScope:
             regularizer = self._regularizer
         if dtype is None:
             dtype = self._dtype
+        if use_resource is None:
+            use_resource = self._use_resource
         custom_getter = custom_getter or self._custom_getter
         getter_kwargs = dict(name=full_name, shape=shape, dtype=dtype, initializer=initializer,
                              regularizer=regularizer, reuse=reuse, trainable=trainable, collections=collections,
-                             validate_shape=validate_shape, constraint=constraint)
+                             validate_shape=validate_shape, use_resource=use_resource, constraint=constraint)
         if custom_getter is not None:
             return custom_getter(var_store.get_variable, **getter_kwargs)
         return var_store.get_variable(**getter_kwargs)
@@ -138,8 +174,8 @@ class _VariableStore:
         self.scope_counts: dict[str, int] = {}
 
     def get_variable(self, name, shape=None, dtype=_dtypes.float32, initializer=None, regularizer=None,
-                     reuse=None, trainable=None, collections=None, validate_shape=True, constraint=None,
-                     **kwargs):
+                     reuse=None, trainable=None, collections=None, validate_shape=True, use_resource=None,
+                     constraint=None, **kwargs):
         dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.float32
         if name in self.vars:
             if reuse is False:
@@ -199,7 +235,7 @@ class _VariableStore:
             else:
                 value = init_val
             var = _create_named_variable(graph, name, value, trainable, collections, validate_shape, dtype,
-                                         constraint)
+                                         constraint, use_resource)
         self.vars[name] = var
         if regularizer is not None:
             with graph.name_scope(name + "/Regularizer/"):
@@ -209,12 +245,15 @@ class _VariableStore:
         return var
 
 
-def _create_named_variable(graph, name, value, trainable, collections, validate_shape, dtype, constraint):
-    """A Variable whose VariableV2 node is named `name` from the root scope."""
+def _create_named_variable(graph, name, value, trainable, collections, validate_shape, dtype, constraint,
+                           use_resource=None):
+    """A Variable whose VariableV2 (or VarHandleOp) node is named `name` from the root scope."""
+    if use_resource is None:
+        use_resource = _DEFAULT_USE_RESOURCE  # TF's _VariableStore: the scope was asked already
     with graph.outside_name_scopes():
         return Variable(initial_value=value, trainable=trainable, collections=collections,
                         validate_shape=validate_shape, name=name, dtype=dtype if dtype is not value.dtype else None,
-                        constraint=constraint)
+                        constraint=constraint, use_resource=bool(use_resource))
 
 
 def variable_store(graph=None) -> _VariableStore:
@@ -235,14 +274,15 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
                  use_resource=None, custom_getter=None, constraint=None, synchronization=None, aggregation=None):
     return get_variable_scope().get_variable(
         variable_store(), name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-        trainable=trainable, collections=collections, validate_shape=validate_shape,
+        trainable=trainable, collections=collections, validate_shape=validate_shape, use_resource=use_resource,
         custom_getter=custom_getter, constraint=constraint)
 
 
 def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=False,
-                       collections=None, **kwargs):
+                       collections=None, use_resource=None, **kwargs):
     collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
-    return get_variable(name, shape, dtype, initializer, regularizer, trainable=False, collections=collections)
+    return get_variable(name, shape, dtype, initializer, regularizer, trainable=False, collections=collections,
+                        use_resource=use_resource)
 
 
 @contextlib.contextmanager
@@ -294,7 +334,9 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                           regularizer if regularizer is not None else base.regularizer,
                           caching_device or base.caching_device, partitioner or base.partitioner,
                           custom_getter or base.custom_getter, "",
-                          dtype if dtype is not None else base.dtype, use_resource, constraint or base.constraint)
+                          dtype if dtype is not None else base.dtype,
+                          use_resource if use_resource is not None else base.use_resource,
+                          constraint or base.constraint)
     ns_cm = None
     if auxiliary_name_scope and full_name:
         # Re-entering a VariableScope object opens a new (uniquified) name scope named after its

@@ -29,7 +29,7 @@ import torch
 from ..framework import errors
 from ..framework.graph import Operation, Tensor
 from ..ops.registry import Alias, Constant, get_entry
-from ..ops.variable_refs import variable_key
+from ..ops.variable_refs import is_variable, variable_key
 from .kernel_context import KernelContext
 from .state import SessionState
 
@@ -143,7 +143,7 @@ def fusion_groups(ops: list, emit: set, live: set) -> dict:
         written = {variable_key(m.inputs[i]) for m in members for i in get_entry(m.type).ref_inputs}
         lo, hi = order[members[0]], order[members[-1]]
         member_set = set(members)
-        clash = any(get_entry(t.op.type).holds_variable and variable_key(t) in written
+        clash = any(is_variable(t) and variable_key(t) in written
                     for op in ops[lo:hi + 1] if op not in member_set and op in emit for t in op.inputs)
         if not clash:
             fused[members[-1]] = members

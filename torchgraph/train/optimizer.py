@@ -1,16 +1,41 @@
 """TF1 optimizers: `minimize` = `compute_gradients` (graph gradients) + `apply_gradients`
 (TF's Apply* update ops), with slot variables named as TF names them ("w/Adam", "w/Adam_1",
 "beta1_power") so checkpoints carry them across to and from TensorFlow.
+
+Each (gradient, variable) pair is applied the way TF's optimizer applies it:
+
+* a dense gradient of a RefVariable: `_apply_dense` (ApplyAdam ...);
+* a dense gradient of a ResourceVariable: `_resource_apply_dense` (ResourceApplyAdam ...), its
+  slots and beta powers resource variables too;
+* an IndexedSlices gradient (a gather's, an embedding's): repeated rows summed first (Unique +
+  UnsortedSegmentSum), then `_apply_sparse` / `_resource_apply_sparse` -- SparseApplyMomentum,
+  ResourceSparseApplyAdagrad ..., or for GradientDescent and Adam the scatter ops TF builds.
+  For Momentum, RMSProp and Adadelta the sparse update leaves rows without a gradient alone,
+  which gives other numbers than a dense update would, as in TF.
 """
 from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
 from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
+from ..framework.indexed_slices import IndexedSlices, convert_to_tensor_or_indexed_slices
 from ..framework.tensor_conversion import convert_to_tensor
-from ..ops import grouping_ops, state_ops
+from ..ops import array_ops, grouping_ops, math_ops, state_ops
 from ..ops.gradients import gradients
-from ..ops.registry import op_output
-from ..ops.state_ops import Variable
+from ..ops.registry import apply_op
+from ..ops.state_ops import Variable, is_resource_variable
+
+
+def _update(op_type: str, inputs: list, attrs: dict, input_names: list) -> Operation:
+    """One update node named after its type in the current scope (`update_w/ApplyAdam`)."""
+    return apply_op(op_type, inputs, attrs=attrs, name=op_type, input_names=input_names)
+
+
+def _deduplicate_indexed_slices(values, indices):
+    """TF's: the values of repeated indices summed, with the distinct indices."""
+    unique_indices, new_index_positions = array_ops.unique(indices)
+    summed_values = math_ops.unsorted_segment_sum(values, new_index_positions,
+                                                  array_ops.shape(unique_indices)[0])
+    return summed_values, unique_indices
 
 
 class Optimizer:
@@ -66,7 +91,14 @@ class Optimizer:
         grads_and_vars = [(g, v) for g, v in grads_and_vars]
         if not grads_and_vars:
             raise ValueError("No variables provided.")
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        pairs = []
+        for g, v in grads_and_vars:
+            if g is None:
+                continue
+            try:
+                pairs.append((convert_to_tensor_or_indexed_slices(g), v))
+            except TypeError:
+                raise TypeError(f"Gradient must be convertible to a Tensor or IndexedSlices, or None: {g}") from None
         if not pairs:
             raise ValueError(f"No gradients provided for any variable: {[str(v) for _, v in grads_and_vars]}.")
         var_list = [v for _, v in pairs]
@@ -77,18 +109,40 @@ class Optimizer:
         with graph.name_scope(name or self._name) as scope:
             self._prepare()
             for grad, var in pairs:
-                grad = convert_to_tensor(grad)
                 with graph.name_scope("update_" + var.op.name):
-                    update_ops.append(self._apply_dense(grad, var))
+                    update_ops.append(self._update_op(grad, var))
             if global_step is None:
                 apply_updates = self._finish(update_ops, scope)
             else:
                 with graph.control_dependencies([self._finish(update_ops, "update")]):
-                    apply_updates = state_ops.assign_add(global_step, 1, name=scope).op
+                    if is_resource_variable(global_step):
+                        from ..ops.resource_variable_ops import assign_add_variable_op
+                        apply_updates = assign_add_variable_op(
+                            global_step.handle, convert_to_tensor(1, dtype=global_step.dtype), name=scope)
+                    else:
+                        apply_updates = state_ops.assign_add(global_step, 1, name=scope).op
         train_ops = graph.get_collection_ref(GraphKeys.TRAIN_OP)
         if apply_updates not in train_ops:
             train_ops.append(apply_updates)
         return apply_updates
+
+    def _update_op(self, grad, var):
+        """TF's variable processors: which hook applies `grad` to `var`."""
+        sparse = isinstance(grad, IndexedSlices)
+        if sparse and var.constraint is not None:
+            raise RuntimeError("Cannot use a constraint function on a sparse variable.")
+        if is_resource_variable(var):
+            if sparse:
+                return self._resource_apply_sparse_duplicate_indices(grad.values, var, grad.indices)
+            update = self._resource_apply_dense(grad, var)
+        elif sparse:
+            return self._apply_sparse_duplicate_indices(grad, var)
+        else:
+            update = self._apply_dense(grad, var)
+        if var.constraint is not None:
+            with get_default_graph().control_dependencies([update]):
+                return var.assign(var.constraint(var))
+        return update
 
     def get_slot(self, var, name):
         return self._slots.get(name, {}).get(var)
@@ -112,6 +166,23 @@ class Optimizer:
     def _apply_dense(self, grad, var) -> Operation:
         raise NotImplementedError
 
+    def _resource_apply_dense(self, grad, handle) -> Operation:
+        raise NotImplementedError
+
+    def _apply_sparse(self, grad, var) -> Operation:
+        raise NotImplementedError
+
+    def _resource_apply_sparse(self, grad, handle, indices) -> Operation:
+        raise NotImplementedError
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        summed, unique = _deduplicate_indexed_slices(grad.values, grad.indices)
+        return self._apply_sparse(IndexedSlices(summed, unique, grad.dense_shape), var)
+
+    def _resource_apply_sparse_duplicate_indices(self, grad, handle, indices):
+        summed, unique = _deduplicate_indexed_slices(grad, indices)
+        return self._resource_apply_sparse(summed, handle, unique)
+
     def _finish(self, update_ops, name_scope):
         return grouping_ops.group(*update_ops, name=name_scope)
 
@@ -127,7 +198,6 @@ class Optimizer:
         shape = var.get_shape().as_list()
         # Named "<var>/<op_name>" from the root scope, made unique like TF ("w/Adam", "w/Adam_1").
         with graph.outside_name_scopes():
-            from ..ops import array_ops
             from ..ops.constant_op import constant
             with graph.name_scope(var.op.name + "/" + op_name) as scope:
                 slot_name_full = scope[:-1]
@@ -135,9 +205,13 @@ class Optimizer:
             with graph.name_scope(slot_name_full + "/Initializer/"):
                 if kind == "zeros":
                     init = array_ops.zeros(shape, var.dtype)
+                elif kind == "ones":
+                    init = array_ops.ones(shape, var.dtype)
                 else:
                     init = constant(value, dtype=var.dtype, shape=shape)
-            slot = Variable(init, trainable=False, name=slot_name_full, dtype=var.dtype)
+            # A slot is the kind of variable its primary is (TF's slot_creator).
+            slot = Variable(init, trainable=False, name=slot_name_full, dtype=var.dtype,
+                            use_resource=is_resource_variable(var))
         slots[var] = slot
         return slot
 
@@ -147,8 +221,10 @@ class Optimizer:
     def _create_non_slot_variable(self, initial_value, name, colocate_with=None):
         if name in self._non_slot:
             return self._non_slot[name]
-        # Created in the caller's name scope, as TF does ("adam_optimizer/beta1_power").
-        v = Variable(initial_value, name=name, trainable=False)
+        # Created in the caller's name scope, as TF does ("adam_optimizer/beta1_power"), of the kind
+        # of variable it is colocated with.
+        v = Variable(initial_value, name=name, trainable=False,
+                     use_resource=colocate_with is not None and is_resource_variable(colocate_with))
         self._non_slot[name] = v
         return v
 
@@ -157,6 +233,18 @@ class Optimizer:
 
     def _hyper(self, value, name):
         return convert_to_tensor(value() if callable(value) else value, name=name)
+
+
+def _cast(t, dtype):
+    """TF's `math_ops.cast` as optimizers use it: a variable or tensor of the right dtype stays as it
+    is (a variable is then read where the update op converts it, `ResourceApplyAdam/ReadVariableOp`)."""
+    if (isinstance(t, (Tensor, Variable))) and t.dtype is not dtype:
+        return math_ops.cast(t, dtype)
+    return t
+
+
+def _ref(v):
+    return state_ops.variable_ref(v)
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -168,16 +256,20 @@ class GradientDescentOptimizer(Optimizer):
         self._lr_t = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
-        return op_output("ApplyGradientDescent", [state_ops.variable_ref(var), _cast(self._lr_t, var), grad],
-                         attrs={"use_locking": self._use_locking}, name="ApplyGradientDescent",
-                         input_names=["var", "alpha", "delta"]).op
+        return _update("ApplyGradientDescent", [_ref(var), _cast(self._lr_t, var.dtype), grad],
+                       {"use_locking": self._use_locking}, ["var", "alpha", "delta"])
 
+    def _resource_apply_dense(self, grad, handle):
+        return _update("ResourceApplyGradientDescent", [_ref(handle), _cast(self._lr_t, grad.dtype), grad],
+                       {"use_locking": self._use_locking}, ["var", "alpha", "delta"])
 
-def _cast(t, var):
-    if isinstance(t, Tensor) and t.dtype is not var.dtype:
-        from ..ops.math_ops import cast
-        return cast(t, var.dtype)
-    return t
+    def _resource_apply_sparse_duplicate_indices(self, grad, handle, indices):
+        from ..ops.resource_variable_ops import resource_scatter_add
+        return resource_scatter_add(_ref(handle), indices, -grad * _cast(self._lr_t, grad.dtype))
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        delta = IndexedSlices(grad.values * _cast(self._lr_t, var.dtype), grad.indices, grad.dense_shape)
+        return var.scatter_sub(delta, use_locking=self._use_locking)
 
 
 class MomentumOptimizer(Optimizer):
@@ -195,12 +287,32 @@ class MomentumOptimizer(Optimizer):
         self._lr_t = self._hyper(self._learning_rate, "learning_rate")
         self._momentum_t = self._hyper(self._momentum, "momentum")
 
+    def _attrs(self):
+        return {"use_locking": self._use_locking, "use_nesterov": self._use_nesterov}
+
     def _apply_dense(self, grad, var):
         mom = self.get_slot(var, "momentum")
-        return op_output("ApplyMomentum", [state_ops.variable_ref(var), state_ops.variable_ref(mom), _cast(self._lr_t, var), grad,
-                                           _cast(self._momentum_t, var)],
-                         attrs={"use_locking": self._use_locking, "use_nesterov": self._use_nesterov},
-                         name="ApplyMomentum", input_names=["var", "accum", "lr", "grad", "momentum"]).op
+        return _update("ApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, var.dtype), grad,
+                                         _cast(self._momentum_t, var.dtype)],
+                       self._attrs(), ["var", "accum", "lr", "grad", "momentum"])
+
+    def _resource_apply_dense(self, grad, var):
+        mom = self.get_slot(var, "momentum")
+        return _update("ResourceApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, grad.dtype), grad,
+                                                 _cast(self._momentum_t, grad.dtype)],
+                       self._attrs(), ["var", "accum", "lr", "grad", "momentum"])
+
+    def _apply_sparse(self, grad, var):
+        mom = self.get_slot(var, "momentum")
+        return _update("SparseApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, var.dtype), grad.values,
+                                               grad.indices, _cast(self._momentum_t, var.dtype)],
+                       self._attrs(), ["var", "accum", "lr", "grad", "indices", "momentum"])
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        mom = self.get_slot(var, "momentum")
+        return _update("ResourceSparseApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, grad.dtype), grad,
+                                                       indices, _cast(self._momentum_t, grad.dtype)],
+                       self._attrs(), ["var", "accum", "lr", "grad", "indices", "momentum"])
 
 
 class AdamOptimizer(Optimizer):
@@ -225,15 +337,51 @@ class AdamOptimizer(Optimizer):
         self._beta2_t = self._hyper(self._beta2, "beta2")
         self._epsilon_t = self._hyper(self._epsilon, "epsilon")
 
-    def _apply_dense(self, grad, var):
+    def _dense(self, op_type, grad, var):
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
         b1p, b2p = self._get_beta_accumulators()
-        return op_output("ApplyAdam", [state_ops.variable_ref(var), state_ops.variable_ref(m), state_ops.variable_ref(v), _cast(b1p.value(), var),
-                                       _cast(b2p.value(), var), _cast(self._lr_t, var), _cast(self._beta1_t, var),
-                                       _cast(self._beta2_t, var), _cast(self._epsilon_t, var), grad],
-                         attrs={"use_locking": self._use_locking, "use_nesterov": False}, name="ApplyAdam",
-                         input_names=["var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2",
-                                      "epsilon", "grad"]).op
+        dt = grad.dtype
+        return _update(op_type, [_ref(var), _ref(m), _ref(v), _cast(b1p, dt), _cast(b2p, dt), _cast(self._lr_t, dt),
+                                 _cast(self._beta1_t, dt), _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt), grad],
+                       {"use_locking": self._use_locking, "use_nesterov": False},
+                       ["var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"])
+
+    def _apply_dense(self, grad, var):
+        return self._dense("ApplyAdam", grad, var)
+
+    def _resource_apply_dense(self, grad, var):
+        return self._dense("ResourceApplyAdam", grad, var)
+
+    def _apply_sparse_shared(self, grad, var, indices, scatter_add):
+        """TF1's sparse Adam: every row's moments decay, the gradient rows are scattered in, and the
+        whole variable moves (the same numbers as the dense update, built from scatter ops)."""
+        dt = var.dtype
+        beta1_power, beta2_power = (_cast(b, dt) for b in self._get_beta_accumulators())
+        lr_t, beta1_t = _cast(self._lr_t, dt), _cast(self._beta1_t, dt)
+        beta2_t, epsilon_t = _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt)
+        lr = lr_t * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
+        graph = get_default_graph()
+        m = self.get_slot(var, "m")
+        m_scaled_g_values = grad * (1 - beta1_t)
+        m_t = state_ops.assign(m, m * beta1_t, use_locking=self._use_locking)
+        with graph.control_dependencies([m_t]):
+            m_t = scatter_add(m, indices, m_scaled_g_values)
+        v = self.get_slot(var, "v")
+        v_scaled_g_values = (grad * grad) * (1 - beta2_t)
+        v_t = state_ops.assign(v, v * beta2_t, use_locking=self._use_locking)
+        with graph.control_dependencies([v_t]):
+            v_t = scatter_add(v, indices, v_scaled_g_values)
+        v_sqrt = math_ops.sqrt(v_t)
+        var_update = state_ops.assign_sub(var, lr * m_t / (v_sqrt + epsilon_t), use_locking=self._use_locking)
+        return grouping_ops.group(*[var_update, m_t, v_t])
+
+    def _apply_sparse(self, grad, var):
+        return self._apply_sparse_shared(
+            grad.values, var, grad.indices,
+            lambda x, i, v: state_ops.scatter_add(x, i, v, use_locking=self._use_locking))
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._apply_sparse_shared(grad, var, indices, _resource_scatter_add)
 
     def _finish(self, update_ops, name_scope):
         graph = get_default_graph()
@@ -242,6 +390,13 @@ class AdamOptimizer(Optimizer):
             update_beta1 = b1p.assign(b1p * self._beta1_t, use_locking=self._use_locking)
             update_beta2 = b2p.assign(b2p * self._beta2_t, use_locking=self._use_locking)
         return grouping_ops.group(*update_ops + [update_beta1, update_beta2], name=name_scope)
+
+
+def _resource_scatter_add(x, i, v):
+    """TF's Adam helper: the scatter, then a read of `x` after it."""
+    from ..ops.resource_variable_ops import resource_scatter_add
+    with get_default_graph().control_dependencies([resource_scatter_add(x.handle, i, v)]):
+        return x.value()
 
 
 class RMSPropOptimizer(Optimizer):
@@ -253,7 +408,7 @@ class RMSPropOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         for v in var_list:
-            self._get_or_make_slot_with_initializer(v, 1.0, "rms", self._name)
+            self._slot_with_init(v, "rms", self._name, "ones")
             if self._centered:
                 self._zeros_slot(v, "mg", self._name)
             self._zeros_slot(v, "momentum", self._name)
@@ -264,20 +419,31 @@ class RMSPropOptimizer(Optimizer):
         self._momentum_t = self._hyper(self._momentum, "momentum")
         self._epsilon_t = self._hyper(self._epsilon, "epsilon")
 
-    def _apply_dense(self, grad, var):
+    def _build(self, kind, var, grad, indices=None):
+        """`kind` is "Apply", "ResourceApply", "SparseApply" or "ResourceSparseApply"."""
         rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
-        hyper = [_cast(self._lr_t, var), _cast(self._decay_t, var), _cast(self._momentum_t, var),
-                 _cast(self._epsilon_t, var), grad]
+        dt = var.dtype
+        hyper = [_cast(self._lr_t, dt), _cast(self._decay_t, dt), _cast(self._momentum_t, dt),
+                 _cast(self._epsilon_t, dt), grad] + ([] if indices is None else [indices])
+        names = ["lr", "rho", "momentum", "epsilon", "grad"] + ([] if indices is None else ["indices"])
         if self._centered:
             mg = self.get_slot(var, "mg")
-            return op_output("ApplyCenteredRMSProp", [state_ops.variable_ref(var), state_ops.variable_ref(mg), state_ops.variable_ref(rms),
-                                                      state_ops.variable_ref(mom)] + hyper,
-                             attrs={"use_locking": self._use_locking}, name="ApplyCenteredRMSProp",
-                             input_names=["var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon",
-                                          "grad"]).op
-        return op_output("ApplyRMSProp", [state_ops.variable_ref(var), state_ops.variable_ref(rms), state_ops.variable_ref(mom)] + hyper,
-                         attrs={"use_locking": self._use_locking}, name="ApplyRMSProp",
-                         input_names=["var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"]).op
+            return _update(kind + "CenteredRMSProp", [_ref(var), _ref(mg), _ref(rms), _ref(mom)] + hyper,
+                           {"use_locking": self._use_locking}, ["var", "mg", "ms", "mom"] + names)
+        return _update(kind + "RMSProp", [_ref(var), _ref(rms), _ref(mom)] + hyper,
+                       {"use_locking": self._use_locking}, ["var", "ms", "mom"] + names)
+
+    def _apply_dense(self, grad, var):
+        return self._build("Apply", var, grad)
+
+    def _resource_apply_dense(self, grad, var):
+        return self._build("ResourceApply", var, grad)
+
+    def _apply_sparse(self, grad, var):
+        return self._build("SparseApply", var, grad.values, grad.indices)
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._build("ResourceSparseApply", var, grad, indices)
 
 
 class AdagradOptimizer(Optimizer):
@@ -295,11 +461,24 @@ class AdagradOptimizer(Optimizer):
     def _prepare(self):
         self._lr_t = self._hyper(self._lr, "learning_rate")
 
-    def _apply_dense(self, grad, var):
+    def _build(self, kind, var, grad, indices=None):
         acc = self.get_slot(var, "accumulator")
-        return op_output("ApplyAdagrad", [state_ops.variable_ref(var), state_ops.variable_ref(acc), _cast(self._lr_t, var), grad],
-                         attrs={"use_locking": self._use_locking, "update_slots": True}, name="ApplyAdagrad",
-                         input_names=["var", "accum", "lr", "grad"]).op
+        extra, names = ([], []) if indices is None else ([indices], ["indices"])
+        attrs = {"use_locking": self._use_locking, "update_slots": True}
+        return _update(kind + "Adagrad", [_ref(var), _ref(acc), _cast(self._lr_t, var.dtype), grad] + extra,
+                       attrs, ["var", "accum", "lr", "grad"] + names)
+
+    def _apply_dense(self, grad, var):
+        return self._build("Apply", var, grad)
+
+    def _resource_apply_dense(self, grad, var):
+        return self._build("ResourceApply", var, grad)
+
+    def _apply_sparse(self, grad, var):
+        return self._build("SparseApply", var, grad.values, grad.indices)
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._build("ResourceSparseApply", var, grad, indices)
 
 
 class AdadeltaOptimizer(Optimizer):
@@ -317,13 +496,26 @@ class AdadeltaOptimizer(Optimizer):
         self._rho_t = self._hyper(self._rho, "rho")
         self._epsilon_t = self._hyper(self._epsilon, "epsilon")
 
-    def _apply_dense(self, grad, var):
+    def _build(self, kind, var, grad, indices=None):
         a, au = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
-        return op_output("ApplyAdadelta", [state_ops.variable_ref(var), state_ops.variable_ref(a), state_ops.variable_ref(au),
-                                           _cast(self._lr_t, var), _cast(self._rho_t, var),
-                                           _cast(self._epsilon_t, var), grad],
-                         attrs={"use_locking": self._use_locking}, name="ApplyAdadelta",
-                         input_names=["var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"]).op
+        dt = var.dtype
+        extra, names = ([], []) if indices is None else ([indices], ["indices"])
+        return _update(kind + "Adadelta", [_ref(var), _ref(a), _ref(au), _cast(self._lr_t, dt), _cast(self._rho_t, dt),
+                                           _cast(self._epsilon_t, dt), grad] + extra,
+                       {"use_locking": self._use_locking},
+                       ["var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"] + names)
+
+    def _apply_dense(self, grad, var):
+        return self._build("Apply", var, grad)
+
+    def _resource_apply_dense(self, grad, var):
+        return self._build("ResourceApply", var, grad)
+
+    def _apply_sparse(self, grad, var):
+        return self._build("SparseApply", var, grad.values, grad.indices)
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._build("ResourceSparseApply", var, grad, indices)
 
 
 # --- global step ---------------------------------------------------------------------------------------------
