@@ -9,8 +9,9 @@ an iteration done), through a plan of their own built with the same session.
 Inside the function the FuncGraph is the default graph.  A tensor of an enclosing graph used
 there is *captured*: it becomes a placeholder here and an extra input of the holding op, which is
 how values (and their gradients) cross the boundary.  Variables are the exception: a captured
-VariableV2 becomes a mirror VariableV2 naming the same store entry, so a body reads the
-variable's current value at every iteration and can assign to it, as in TF1.
+VariableV2 becomes a mirror VariableV2 naming the same store entry, and a captured resource
+variable handle a mirror VarHandleOp with the same shared name, so a body reads the variable's
+current value at every iteration and can assign to it, as in TF1.
 """
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ def _holds_variable(op_type: str) -> bool:
     from ..ops.registry import find_entry
     entry = find_entry(op_type)
     return entry is not None and entry.holds_variable
+
+
+def _defines_variable(op_type: str) -> bool:
+    """A VariableV2 or a resource variable's VarHandleOp."""
+    from ..ops.registry import find_entry
+    entry = find_entry(op_type)
+    return entry is not None and (entry.holds_variable or entry.variable_handle)
 
 
 class FuncGraph(Graph):
@@ -68,7 +76,7 @@ class FuncGraph(Graph):
         return self._last_id
 
     def add_op(self, op: Operation) -> None:
-        if _holds_variable(op.type) and not self._making_mirror:
+        if _defines_variable(op.type) and not self._making_mirror:
             raise ValueError(f"Cannot create variable '{op.name}' inside a function body (tf.cond / tf.while_loop / "
                              "map_fn / Dataset.map): create it outside and use it inside.")
         super().add_op(op)
@@ -104,6 +112,8 @@ class FuncGraph(Graph):
             outer = self.outer_graph.capture(tensor)  # brought in one enclosing function at a time
         if _holds_variable(outer.op.type):
             return self._mirror_variable(outer)
+        if _defines_variable(outer.op.type):
+            return self._mirror_variable_handle(outer)
         if outer.dtype is _dtypes.resource and not outer.op.inputs and "shared_name" in outer.op.attrs:
             return self._mirror_resource(outer)
         inner = self.captures.get(outer)
@@ -131,6 +141,27 @@ class FuncGraph(Graph):
                 op = create_op_in_graph(self, "VariableV2", [], {"shape": var.get_shape(), "dtype": var.dtype,
                                                                   "container": "", "shared_name": key},
                                         self.unique_name(var.op.name.replace("/", "_")))
+        finally:
+            self._making_mirror = False
+        self._mirrors[key] = op.outputs[0]
+        return op.outputs[0]
+
+    def _mirror_variable_handle(self, handle: Tensor) -> Tensor:
+        """A resource variable's handle in the body: a VarHandleOp naming the same store entry, so
+        the body's ReadVariableOp / AssignVariableOp ... reach the very variable, as in TF."""
+        from ..ops.variable_refs import variable_key
+        key = variable_key(handle)
+        mirror = self._mirrors.get(key)
+        if mirror is not None:
+            return mirror
+        from ..ops.registry import create_op_in_graph
+        attrs = dict(handle.op.attrs)
+        attrs["shared_name"] = key
+        self._making_mirror = True
+        try:
+            with self.control_dependencies(None):
+                op = create_op_in_graph(self, handle.op.type, [], attrs,
+                                        self.unique_name(handle.op.name.replace("/", "_")))
         finally:
             self._making_mirror = False
         self._mirrors[key] = op.outputs[0]

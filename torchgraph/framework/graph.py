@@ -273,6 +273,15 @@ class _ControlDependenciesController:
         self.control_inputs = ops
         self._new_stack = ops is None
         self._saved = None
+        self._made_inside: set = set()  # ops created while this level is active
+
+    def record(self, op: Operation) -> None:
+        self._made_inside.add(op)
+
+    def dominates(self, input_ops) -> bool:
+        """TF's rule: an op taking an input made inside this level already runs after its control
+        inputs, so it gets none of them itself."""
+        return any(op in self._made_inside for op in input_ops)
 
     def __enter__(self):
         if self._new_stack:
@@ -415,6 +424,8 @@ class Graph:
         self._ops_by_name[op.name] = op
         self._ops.append(op)
         self._version = op.creation_id
+        for controller in self._control_dependencies_stack:
+            controller.record(op)
 
     def has_op(self, name: str) -> bool:
         return name in self._ops_by_name
@@ -468,6 +479,8 @@ class Graph:
         ret: list[Operation] = []
         input_ops = {t.op for t in inputs}
         for controller in self._control_dependencies_stack:
+            if controller.dominates(input_ops):
+                continue
             for op in controller.control_inputs or ():
                 if op not in input_ops and op not in ret:
                     ret.append(op)

@@ -7,8 +7,8 @@ working saver (`sess.run(saver_def.restore_op_name, {filename_tensor_name: prefi
 
 When run through a graph, SaveV2 writes TensorFlow's bundle format (format "tf"), the only one
 TF's kernels understand; RestoreV2 reads either format (`checkpoint_format` detects it).
-RestoreV2 checks every requested key, dtype and -- using the Assign ops that consume its
-outputs -- every shape before returning anything, so a failed restore assigns nothing.
+RestoreV2 checks every requested key, dtype and -- using the Assign / AssignVariableOp ops that
+consume its outputs -- every shape before returning anything, so a failed restore assigns nothing.
 """
 from __future__ import annotations
 
@@ -73,19 +73,41 @@ def _restore_v2_shape(inputs, attrs):
 
 
 def _assign_targets(op) -> list[list]:
-    """Per output: the (variable name, shape) of each Assign that will store it (shape-checked)."""
+    """Per output: the (variable name, shape) of each variable it will be stored in (shape-checked):
+    an Assign's ref, or the variable of an AssignVariableOp taking it through Identity ops (TF's
+    restore layout for resource variables: `save/Identity` -> `save/AssignVariableOp`)."""
+    from .variable_refs import variable_dtype_and_shape, variable_op
     targets = []
     for out in op.outputs:
         found = []
-        for consumer in out.consumers():
-            if consumer.type == "Assign" and consumer.inputs[1] is out and \
-                    consumer.attrs.get("validate_shape", True):
-                ref = consumer.inputs[0]
-                shape = ref.get_shape()
-                if shape.ndims is not None:
-                    found.append((ref.op.name, tuple(d.value for d in shape)))
+        for consumer, value in _consumers_through_identities(out):
+            if consumer.inputs[1] is not value:
+                continue
+            if consumer.type == "Assign" and consumer.attrs.get("validate_shape", True):
+                ref, shape = consumer.inputs[0], consumer.inputs[0].get_shape()
+            elif consumer.type == "AssignVariableOp":
+                ref, shape = consumer.inputs[0], variable_dtype_and_shape(consumer.inputs[0])[1]
+            else:
+                continue
+            if shape.ndims is not None:
+                var_op = variable_op(ref)
+                found.append(((var_op or ref.op).name, tuple(d.value for d in shape)))
         targets.append(found)
     return targets
+
+
+def _consumers_through_identities(t):
+    """(consumer, the tensor it takes) for the consumers of `t` and of pass-through ops on it."""
+    stack, out = [t], []
+    while stack:
+        value = stack.pop()
+        for consumer in value.consumers():
+            entry = REGISTRY.get(consumer.type)
+            if entry is not None and entry.pass_through and consumer.outputs:
+                stack.append(consumer.outputs[0])
+            else:
+                out.append((consumer, value))
+    return out
 
 
 def _fmt_shape(shape) -> str:

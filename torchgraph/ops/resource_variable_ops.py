@@ -566,9 +566,17 @@ class ResourceVariable(Variable):
 
     # --- reads ----------------------------------------------------------------------------------------------
     def value(self) -> Tensor:
-        """A read of the variable, made here (`<current scope>/ReadVariableOp`), as TF makes one per use."""
+        """A read of the variable, made here (`<current scope>/ReadVariableOp`), as TF makes one per use.
+
+        Inside a function body (a cond branch, a loop body) the read is made where the variable
+        lives and the body captures its value -- as it captures a RefVariable's snapshot -- so the
+        gradient flows out of the body to the variable.  `read_value()` reads inside the body."""
         if self._cached_value is not None:
             return self._cached_value
+        graph = get_default_graph()
+        if graph.building_function and graph is not self._variable.graph:
+            with self._variable.graph.as_default():
+                return read_variable_op(self._variable, self._dtype)
         return read_variable_op(self._variable, self._dtype)
 
     def read_value(self) -> Tensor:
@@ -579,8 +587,15 @@ class ResourceVariable(Variable):
         return identity(value)
 
     def sparse_read(self, indices, name=None) -> Tensor:
-        """`tf.gather` of a resource variable: a ResourceGather (its gradient is IndexedSlices)."""
-        with get_default_graph().name_scope(name or "Gather") as scope:
+        """`tf.gather` of a resource variable: a ResourceGather (its gradient is IndexedSlices).
+
+        Inside a function body it gathers from the captured value instead (see `value()`), so the
+        gradient reaches the variable through the body's inputs."""
+        graph = get_default_graph()
+        if graph.building_function and graph is not self._variable.graph:
+            from .array_ops import gather
+            return gather(self.value(), indices, name=name or "Gather")
+        with graph.name_scope(name or "Gather") as scope:
             return resource_gather(self._variable, indices, self._dtype, name=scope)
 
     def gather_nd(self, indices, name=None):

@@ -169,20 +169,22 @@ def scatter_into(kind: str, var: torch.Tensor, indices: torch.Tensor, updates: t
         target.index_add_(0, flat_idx, -upd)
     elif kind == "update":
         target.index_copy_(0, flat_idx, upd)
-    elif kind == "mul":
-        target.index_reduce_(0, flat_idx, upd, "prod")
-    elif kind == "div":
-        divisors = torch.ones_like(target).index_reduce_(0, flat_idx, upd, "prod")
-        if target.dtype.is_floating_point or target.dtype.is_complex:
-            target.div_(divisors)
-        else:
-            target.copy_(torch.div(target, divisors, rounding_mode="trunc"))
-    elif kind == "min":
-        target.index_reduce_(0, flat_idx, upd, "amin")
-    elif kind == "max":
-        target.index_reduce_(0, flat_idx, upd, "amax")
     else:
-        raise ValueError(f"unknown scatter {kind!r}")
+        rows_idx = flat_idx.view((-1,) + (1,) * (upd.dim() - 1)).expand_as(upd)
+        if kind == "mul":
+            target.scatter_reduce_(0, rows_idx, upd, "prod")
+        elif kind == "div":
+            divisors = torch.ones_like(target).scatter_reduce_(0, rows_idx, upd, "prod")
+            if target.dtype.is_floating_point or target.dtype.is_complex:
+                target.div_(divisors)
+            else:
+                target.copy_(torch.div(target, divisors, rounding_mode="trunc"))
+        elif kind == "min":
+            target.scatter_reduce_(0, rows_idx, upd, "amin")
+        elif kind == "max":
+            target.scatter_reduce_(0, rows_idx, upd, "amax")
+        else:
+            raise ValueError(f"unknown scatter {kind!r}")
 
 
 # TF op type -> (scatter kind, use_locking default, extra attr defaults)

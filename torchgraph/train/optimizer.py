@@ -33,8 +33,8 @@ def _update(op_type: str, inputs: list, attrs: dict, input_names: list) -> Opera
 def _deduplicate_indexed_slices(values, indices):
     """TF's: the values of repeated indices summed, with the distinct indices."""
     unique_indices, new_index_positions = array_ops.unique(indices)
-    summed_values = math_ops.unsorted_segment_sum(values, new_index_positions,
-                                                  array_ops.shape(unique_indices)[0])
+    summed_values = array_ops.unsorted_segment_sum(values, new_index_positions,
+                                                   array_ops.shape(unique_indices)[0])
     return summed_values, unique_indices
 
 

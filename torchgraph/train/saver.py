@@ -5,6 +5,8 @@ Two halves, kept apart on purpose:
 * **The graph half** (for TensorFlow compatibility).  A Saver adds TF's own `save/` nodes to
   the graph -- `save/Const` (the filename placeholder), `save/SaveV2`, `save/control_dependency`,
   `save/RestoreV2`, `save/Assign*`, `save/restore_all` -- and describes them in a `SaverDef`.
+  A resource variable is saved from its `<name>/Read/ReadVariableOp` and restored by
+  `save/Identity_N` -> `save/AssignVariableOp_N`, as TF lays it out.
   That is what ends up in `.meta` files and SavedModels, so real TensorFlow can import our
   graphs and restore/save through them, and it is how a Saver imported from a TF-written
   `.meta` works here: `sess.run(restore_op_name, {filename_tensor_name: prefix})` runs the
@@ -41,8 +43,8 @@ from tensorboard.compat.proto import saver_pb2
 from ..framework import errors
 from ..framework.graph import GraphKeys, Operation, Tensor, get_default_graph
 from ..ops import io_ops as _io_ops
-from ..ops.state_ops import variable_ref
-from ..ops.variable_refs import is_variable, variable_key
+from ..ops.state_ops import is_resource_variable, variable_ref
+from ..ops.variable_refs import is_variable, is_variable_handle, variable_dtype_and_shape, variable_key
 from ..runtime.state import SessionState
 from . import checkpoint_format as _cf
 from . import checkpoint_management as _cm
@@ -70,34 +72,52 @@ class BulkSaverBuilder(BaseSaverBuilder):
 
 
 class _Saveable:
-    """One checkpoint entry: the key it is stored under and the variable (ref tensor) it holds."""
+    """One checkpoint entry: the key it is stored under, the variable it holds (a VariableV2 ref or
+    a resource handle) and what SaveV2 takes to save it (the ref, or a read of the handle)."""
 
-    __slots__ = ("name", "ref")
+    __slots__ = ("name", "ref", "value", "_dtype", "_shape")
 
-    def __init__(self, name: str, ref: Tensor):
+    def __init__(self, name: str, ref: Tensor, value=None):
         self.name = name
         self.ref = ref
+        self.value = value
+        self._dtype, self._shape = variable_dtype_and_shape(ref)
 
     @property
     def op(self) -> Operation:
         return self.ref.op
 
     @property
+    def is_resource(self) -> bool:
+        return is_variable_handle(self.ref)
+
+    @property
     def dtype(self):
-        return self.ref.dtype.base_dtype
+        return self._dtype.base_dtype
 
     @property
     def shape(self) -> tuple | None:
-        s = self.ref.get_shape()
+        s = self._shape
         return None if s.ndims is None else tuple(d.value for d in s)
+
+    def save_tensor(self) -> Tensor:
+        """SaveV2's input: a ref variable itself; a resource variable's read (its own
+        `<name>/Read/ReadVariableOp` when given as a ResourceVariable, else a new read here)."""
+        if not self.is_resource:
+            return self.ref
+        if self.value is not None:
+            return self.value
+        from ..ops.resource_variable_ops import read_variable_op
+        return read_variable_op(self.ref, self._dtype)
 
 
 def _variable_ref(value) -> Tensor | None:
-    """The VariableV2 output behind a Variable / ref tensor / VariableV2 op, else None."""
+    """The variable behind a Variable / ref tensor / variable op: a VariableV2 output or a
+    VarHandleOp's handle; else None."""
     if isinstance(value, Operation):
         value = value.outputs[0] if value.outputs else None
     value = variable_ref(value)
-    # A variable's read (`w/read`) is a value, not the variable: only the VariableV2 output counts.
+    # A variable's read (`w/read`, `w/Read/ReadVariableOp`) is a value, not the variable.
     if isinstance(value, Tensor) and is_variable(value):
         return value
     return None
@@ -139,7 +159,8 @@ def _saveables_from(names_to_vars: dict) -> list[_Saveable]:
         if ref in seen:
             raise ValueError(f"The same saveable will be restored with two names: {name}")
         seen[ref] = name
-        saveables.append(_Saveable(name, ref))
+        value = var._as_graph_element() if is_resource_variable(var) else None
+        saveables.append(_Saveable(name, ref, value))
     return saveables
 
 
@@ -281,7 +302,7 @@ class Saver:
         with graph.as_default(), graph.name_scope(self._name or "save"):
             filename_tensor = placeholder_with_default(self._filename or "model", shape=(), name="filename")
             filename_tensor = placeholder_with_default(filename_tensor, shape=(), name="Const")
-            save_op = apply_op("SaveV2", [filename_tensor, names, slices, [s.ref for s in saveables]],
+            save_op = apply_op("SaveV2", [filename_tensor, names, slices, [s.save_tensor() for s in saveables]],
                                attrs={"dtypes": dtypes}, name="SaveV2",
                                input_names=["prefix", "tensor_names", "shape_and_slices", "tensors"])
             save_tensor = with_dependencies([save_op], filename_tensor)
@@ -293,6 +314,10 @@ class Saver:
                 shape = s.shape
                 if self._reshape and shape is not None and None not in shape:
                     restored = array_ops.reshape(restored, list(shape))
+                if s.is_resource:  # TF's ResourceVariableSaveable.restore
+                    from ..ops.resource_variable_ops import assign_variable_op
+                    assigns.append(assign_variable_op(s.ref, array_ops.identity(restored)))
+                    continue
                 validate = not self._reshape and shape is not None and None not in shape
                 assigns.append(state_ops.assign(s.ref, restored, validate_shape=validate))
             restore_all = group(*assigns, name="restore_all")
