@@ -1,6 +1,9 @@
 """Variables: VariableV2/Assign/read structure, assignment ops, initialization and errors."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -123,3 +126,38 @@ def test_integer_and_bool_variables():
         r = sess.run([i, b, tf.logical_not(b)])
     assert r[0].tolist() == [11, 12] and r[0].dtype == np.int64
     assert r[1].tolist() == [True, False] and r[2].tolist() == [False, True]
+
+
+# --- Scatter* on RefVariables, against TF's recorded results ------------------------------------------------------
+_REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "tf_resource_variables" /
+                         "reference.json").read_text())
+
+
+def test_scatter_ops_give_tensorflows_results():
+    sc = _REFERENCE["scatter"]
+    results = {}
+    for name, (indices, updates) in sc["cases"].items():
+        v = tf.Variable(sc["start"], name=name)
+        results[name] = getattr(tf, name)(v, tf.constant(indices), tf.constant(updates))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for name, r in results.items():
+            assert r.op.type == "".join(p.title() for p in name.split("_"))  # scatter_nd_add -> ScatterNdAdd
+            assert r.op.inputs[0].op.type == "VariableV2"  # the ref, as TF's output_ref
+            np.testing.assert_allclose(sess.run(r), sc["results"]["ref"][name], rtol=1e-6, err_msg=name)
+
+
+def test_scatter_builders_and_methods():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="v")
+    assert tf.scatter_update(v, [0], [[0.0, 0.0]]).op.get_attr("use_locking") is True  # TF's default
+    assert tf.scatter_add(v, [0], [[1.0, 1.0]]).op.get_attr("use_locking") is False
+    assert v.scatter_sub(tf.IndexedSlices(tf.constant([[1.0, 1.0]]), tf.constant([1]))).op.type == "ScatterSub"
+    with pytest.raises(ValueError):
+        tf.scatter_add(v, [0, 1], [[1.0, 1.0]])  # updates must be indices.shape + var.shape[1:]
+    scalar = tf.scatter_mul(v, [1], 10.0)  # a scalar update broadcasts
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(scalar).tolist() == [[1.0, 2.0], [30.0, 40.0]]
+    g = tf.get_default_graph()
+    pinned = [op.type for op in g.get_operations() if tf.graph_util.must_run_on_cpu(op, pin_variables_on_cpu=True)]
+    assert "ScatterUpdate" in pinned and "ScatterAdd" in pinned and "ScatterMul" not in pinned  # TF1's list

@@ -254,3 +254,73 @@ def test_real_tensorflow_loads_our_saved_model(tmp_path):
         expected = sess.run(y, {x: [[1.0, 2.0, 3.0]]}).tolist()
     builder.save()
     assert "TF_OK" in run_tf(python, _TF_LOADS, export_dir, json.dumps(expected))
+
+
+# --- resource variables ----------------------------------------------------------------------------------------
+def _resource_model():
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    with tf.variable_scope("dense", use_resource=True):
+        w = tf.get_variable("kernel", initializer=tf.constant([[1.0, 2.0], [3.0, 4.0]]))
+        b = tf.get_variable("bias", initializer=tf.constant([0.5, -0.5]))
+    y = tf.identity(tf.matmul(x, w) + b, name="y")
+    return x, y, w
+
+
+_TF_SERVES_RESOURCE_MODEL = textwrap.dedent("""
+    import json, sys
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()
+    with tf.Session() as s:
+        meta = tf.saved_model.loader.load(s, ["serve"], sys.argv[1])
+        sig = meta.signature_def["serving_default"]
+        y = s.run(sig.outputs["y"].name, {sig.inputs["x"].name: [[1.0, 1.0]]})
+        print(json.dumps({"y": y.tolist(), "kinds": sorted({type(v).__name__ for v in tf.global_variables()})}))
+""")
+
+_TF_WRITES_RESOURCE_MODEL = textwrap.dedent("""
+    import sys
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    with tf.variable_scope("dense", use_resource=True):
+        w = tf.get_variable("kernel", initializer=tf.constant([[1.0, 2.0], [3.0, 4.0]]))
+        b = tf.get_variable("bias", initializer=tf.constant([0.5, -0.5]))
+    y = tf.identity(tf.matmul(x, w) + b, name="y")
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        s.run(w.assign_add([[0.25, 0.25], [0.25, 0.25]]))
+        tf.saved_model.simple_save(s, sys.argv[1], {"x": x}, {"y": y})
+""")
+
+
+def test_resource_variables_in_our_saved_model_load_here_and_in_tensorflow(tmp_path):
+    export_dir = str(tmp_path / "sm")
+    x, y, w = _resource_model()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign_add([[0.25, 0.25], [0.25, 0.25]]))
+        builder = sm.builder.SavedModelBuilder(export_dir)
+        builder.add_meta_graph_and_variables(sess, [sm.tag_constants.SERVING], signature_def_map={
+            "serving_default": sm.signature_def_utils.predict_signature_def({"x": x}, {"y": y})})
+        builder.save()
+        expected = sess.run(y, {x: [[1.0, 1.0]]}).tolist()
+    assert sm.utils.build_tensor_info(w).name == "dense/kernel/Read/ReadVariableOp:0"  # its value, not its handle
+    with tf.Graph().as_default():
+        with tf.Session() as sess:
+            meta = sm.loader.load(sess, [sm.tag_constants.SERVING], export_dir)
+            assert {type(v).__name__ for v in tf.global_variables()} == {"ResourceVariable"}
+            sig = meta.signature_def["serving_default"]
+            assert sess.run(sig.outputs["y"].name, {sig.inputs["x"].name: [[1.0, 1.0]]}).tolist() == expected
+    out = json.loads(run_tf(tf_python(), _TF_SERVES_RESOURCE_MODEL, export_dir).splitlines()[-1])
+    assert out == {"y": expected, "kinds": ["ResourceVariable"]}
+
+
+def test_real_tensorflows_resource_saved_model_loads_here(tmp_path):
+    export_dir = str(tmp_path / "tf_sm")
+    run_tf(tf_python(), _TF_WRITES_RESOURCE_MODEL, export_dir)
+    with tf.Session() as sess:
+        meta = sm.loader.load(sess, [sm.tag_constants.SERVING], export_dir)
+        assert {type(v).__name__ for v in tf.global_variables()} == {"ResourceVariable"}
+        sig = meta.signature_def["serving_default"]
+        np.testing.assert_allclose(sess.run(sig.outputs["y"].name, {sig.inputs["x"].name: [[1.0, 1.0]]}),
+                                   [[5.0, 6.0]])  # x @ (w + 0.25) + b

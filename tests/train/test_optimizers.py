@@ -5,6 +5,9 @@ disabled) running exactly the graph built by `_train` (same data, same initial v
 hyper-parameters), and is hardcoded here."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -250,3 +253,105 @@ def test_small_cnn_training_curve_matches_tensorflow():
                  0.9504282474517822, 0.9430152177810669, 0.9328988194465637, 0.922460675239563, 0.9134988784790039]
     np.testing.assert_allclose(losses, tf_losses, rtol=1e-4)
     assert final_acc == pytest.approx(0.5625)
+
+
+# --- resource variables and sparse (IndexedSlices) gradients, against TF's recorded runs ---------------------------
+# tests/fixtures/tf_resource_variables/reference.json (tools/make_resource_variable_fixture.py): for each
+# optimizer, real TF's variables after each step and its graph, for dense gradients of ResourceVariables and
+# for an embedding's gradient (a repeated id) with RefVariables and ResourceVariables.
+_RV = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "tf_resource_variables" /
+                  "reference.json").read_text())
+_RV_INPUTS = {k: np.array(v, np.float32) for k, v in _RV["inputs"].items() if k != "ids"}
+
+
+def _optimizer(name):
+    return eval(_RV["optimizers"][name], {"tf": tf})  # the same constructor text TF ran
+
+
+def _graph_outside_gradients(graph_or_nodes) -> dict:
+    """Every node but the gradient subgraph (built by the ops' gradient functions, tested apart):
+    name -> (type, inputs, control inputs)."""
+    nodes = graph_or_nodes if isinstance(graph_or_nodes, list) else [
+        [op.name, op.type, [t.name for t in op.inputs], sorted(c.name for c in op.control_inputs)]
+        for op in graph_or_nodes.get_operations()]
+    return {n[0]: tuple(map(str, n[1:])) for n in nodes if not n[0].startswith("gradients")}
+
+
+@pytest.mark.parametrize("name", sorted(_RV["optimizers"]))
+def test_resource_variable_updates_and_graph_are_tensorflows(name):
+    ref = _RV["dense_resource"][name]
+    g = tf.Graph()
+    with g.as_default():
+        w = tf.Variable([[0.5], [-0.3]], name="w", use_resource=True)
+        b = tf.Variable([0.1], name="b", use_resource=True)
+        loss = tf.reduce_mean(tf.square(tf.matmul(tf.constant(_RV_INPUTS["X"]), w) + b - tf.constant(_RV_INPUTS["Y"])))
+        train = _optimizer(name).minimize(loss, global_step=tf.train.get_or_create_global_step())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                sess.run(train)
+                np.testing.assert_allclose(sess.run(w), ref["steps"][step][0], rtol=1e-5, atol=1e-6)
+                np.testing.assert_allclose(sess.run(b), ref["steps"][step][1], rtol=1e-5, atol=1e-6)
+            assert sorted(v.op.name for v in tf.global_variables()) == sorted(ref["variables"])
+            for v in tf.global_variables():
+                np.testing.assert_allclose(sess.run(v), ref["variables"][v.op.name], rtol=1e-4, atol=1e-7)
+    assert _graph_outside_gradients(g) == _graph_outside_gradients(ref["graph"])
+
+
+@pytest.mark.parametrize("kind", ["ref", "resource"])
+@pytest.mark.parametrize("name", sorted(_RV["optimizers"]))
+def test_sparse_updates_of_an_embedding_and_graph_are_tensorflows(name, kind):
+    """TF applies an embedding's IndexedSlices gradient with the optimizer's sparse update (repeated ids
+    summed first): SparseApplyMomentum, Adam's scatter_add on its slots ...  For Momentum, RMSProp and
+    Adadelta that gives other numbers than a dense update would: rows without a gradient stay put."""
+    ref = _RV["sparse"][name][kind]
+    g = tf.Graph()
+    with g.as_default():
+        emb = tf.get_variable("emb", initializer=tf.constant(_RV_INPUTS["emb"]), use_resource=kind == "resource")
+        looked_up = tf.nn.embedding_lookup(emb, tf.constant(_RV["inputs"]["ids"]))
+        loss = tf.reduce_sum(tf.square(looked_up * tf.constant(_RV_INPUTS["coef"])))
+        train = _optimizer(name).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                sess.run(train)
+                np.testing.assert_allclose(sess.run(emb), ref["steps"][step], rtol=1e-5, atol=1e-6,
+                                           err_msg=f"step {step + 1}")
+            for v in tf.global_variables():
+                np.testing.assert_allclose(sess.run(v), ref["variables"][v.op.name], rtol=1e-4, atol=1e-7)
+    assert _graph_outside_gradients(g) == _graph_outside_gradients(ref["graph"])
+
+
+def test_sparse_and_dense_momentum_differ_as_in_tf():
+    """The point of the sparse path: a row the ids never touch keeps its value (dense Momentum would
+    keep moving it with the decaying accumulator)."""
+    ref = _RV["sparse"]["momentum"]["ref"]
+    untouched = 1  # ids are [0, 2, 0, 4]
+    assert ref["steps"][-1][untouched] == _RV["inputs"]["emb"][untouched]
+
+
+def test_constraint_is_applied_after_a_dense_update():
+    w = tf.Variable([[2.0], [-3.0]], name="w", use_resource=True, constraint=lambda v: tf.clip_by_value(v, -1.0, 1.0))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(w))
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(w), [[1.0], [-1.0]])
+    emb = tf.Variable(tf.ones([3, 2]), name="emb", constraint=lambda v: v)
+    with pytest.raises(RuntimeError, match="constraint"):
+        tf.train.AdamOptimizer().minimize(tf.reduce_sum(tf.gather(emb, [0])))
+
+
+def test_clipped_sparse_gradients_stay_sparse():
+    emb = tf.Variable(np.ones((4, 2), np.float32), name="emb", use_resource=True)
+    opt = tf.train.MomentumOptimizer(0.1, 0.9)
+    grads_and_vars = opt.compute_gradients(tf.reduce_sum(tf.nn.embedding_lookup(emb, [0, 3]) * 10.0))
+    clipped, norm = tf.clip_by_global_norm([g for g, _ in grads_and_vars], 1.0)
+    assert isinstance(clipped[0], tf.IndexedSlices)
+    train = opt.apply_gradients(zip(clipped, [emb]))
+    assert any(op.type == "ResourceSparseApplyMomentum" for op in tf.get_default_graph().get_operations())
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(norm) == pytest.approx(20.0)
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(emb), [[0.95, 0.95], [1, 1], [1, 1], [0.95, 0.95]], rtol=1e-6)

@@ -685,3 +685,203 @@ def test_real_tensorflow_reads_our_tf_format_checkpoint(tmp_path):
     (tmp_path / "expected.json").write_text(json.dumps(expected))
     assert "TF_OK" in run_tf(tf_python(), _TF_READS_CHECKPOINT, prefix, str(tmp_path / "expected.json"),
                              str(tmp_path))
+
+
+# --- resource variables ----------------------------------------------------------------------------------------
+def _resource_vars():
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="w", use_resource=True)
+    b = tf.Variable([0.5, -0.5], name="b", use_resource=True)
+    r = tf.Variable([9.0], name="r")  # a RefVariable next to them
+    return w, b, r
+
+
+def test_resource_variables_are_saved_from_their_reads_and_restored_by_assign_variable_op():
+    w, b, r = _resource_vars()
+    saver = tf.train.Saver()
+    g = tf.get_default_graph()
+    save_v2 = g.get_operation_by_name("save/SaveV2")
+    assert [t.name for t in save_v2.inputs[3:]] == ["b/Read/ReadVariableOp:0", "r:0", "w/Read/ReadVariableOp:0"]
+    restore_all = g.get_operation_by_name(saver.saver_def.restore_op_name)
+    assert sorted(op.name for op in restore_all.control_inputs) == ["save/Assign", "save/AssignVariableOp",
+                                                                    "save/AssignVariableOp_1"]
+    assign = g.get_operation_by_name("save/AssignVariableOp_1")
+    assert assign.inputs[0] is w.handle and assign.inputs[1].op.name == "save/Identity_1"
+    assert assign.inputs[1].op.inputs[0].name == "save/RestoreV2:2"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_resource_variables_round_trip_natively_and_through_the_graph(tmp_path, fmt):
+    w, b, r = _resource_vars()
+    saver = tf.train.Saver(format=fmt)
+    sd = saver.saver_def
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign_add([[1.0, 1.0], [1.0, 1.0]]))
+        path = saver.save(sess, str(tmp_path / "m"))
+        assert sorted(tf.train.list_variables(path)) == [("b", [2]), ("r", [1]), ("w", [2, 2])]
+        storage = sess.state.variables["w"]
+        sess.run([w.assign(tf.zeros([2, 2])), b.assign([0.0, 0.0])])
+        saver.restore(sess, path)
+        assert sess.run(w).tolist() == [[2.0, 3.0], [4.0, 5.0]] and sess.run(b).tolist() == [0.5, -0.5]
+        assert sess.state.variables["w"] is storage  # restored in place
+        sess.run(w.assign(tf.zeros([2, 2])))
+        sess.run(sd.restore_op_name, {sd.filename_tensor_name: path})
+        assert sess.run(w).tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    with tf.Session() as fresh:  # restoring creates the variables of a new session
+        saver.restore(fresh, path)
+        assert fresh.run(w.read_value()).tolist() == [[2.0, 3.0], [4.0, 5.0]]
+
+
+def test_resource_restore_checks_every_shape_before_assigning(tmp_path):
+    w, b, r = _resource_vars()
+    saver = tf.train.Saver(format="tf")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, str(tmp_path / "m"), write_meta_graph=False)
+    with tf.Graph().as_default():
+        b2 = tf.Variable([7.0, 7.0], name="b", use_resource=True)
+        tf.Variable([9.0], name="r")
+        tf.Variable(tf.zeros([3, 2]), name="w", use_resource=True)  # saved as [2, 2]
+        saver2 = tf.train.Saver()
+        sd = saver2.saver_def
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            with pytest.raises(errors.InvalidArgumentError, match=r"variable w .*\[3,2\].*\[2,2\]"):
+                saver2.restore(sess, path)
+            with pytest.raises(errors.InvalidArgumentError, match=r"variable w"):
+                sess.run(sd.restore_op_name, {sd.filename_tensor_name: path})
+            assert sess.run(b2).tolist() == [7.0, 7.0]  # nothing was assigned
+
+
+def test_meta_graph_rebuilds_resource_variables(tmp_path):
+    w, b, r = _resource_vars()
+    loss = tf.reduce_sum(tf.square(w)) + tf.reduce_sum(b) + tf.reduce_sum(r)
+    train = tf.train.AdamOptimizer(0.1).minimize(loss, name="train")
+    saver = tf.train.Saver()
+    mgd = saver.export_meta_graph(str(tmp_path / "m.meta"))
+    from tensorboard.compat.proto import variable_pb2
+    defs = {}
+    for raw in mgd.collection_def["variables"].bytes_list.value:
+        d = variable_pb2.VariableDef()
+        d.ParseFromString(raw)
+        defs[d.variable_name] = d
+    assert defs["w:0"].is_resource and defs["w:0"].snapshot_name == "w/Read/ReadVariableOp:0"
+    assert defs["w:0"].initializer_name == "w/Assign" and defs["w:0"].initial_value_name == "w/Initializer/initial_value:0"
+    assert defs["w/Adam:0"].is_resource and not defs["r:0"].is_resource
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        path = saver.save(sess, str(tmp_path / "ckpt"))
+        want = sess.run([w, b, r, loss])
+    with tf.Graph().as_default():
+        saver2 = tf.train.import_meta_graph(str(tmp_path / "m.meta"))
+        kinds = {v.op.name: type(v).__name__ for v in tf.global_variables()}
+        assert kinds["w"] == "ResourceVariable" and kinds["w/Adam"] == "ResourceVariable" and kinds["r"] == "Variable"
+        with tf.Session() as sess:
+            saver2.restore(sess, path)
+            got = sess.run(["w/Read/ReadVariableOp:0", "b/Read/ReadVariableOp:0", "r:0"])
+            for a, e in zip(got, want):
+                np.testing.assert_array_equal(a, e)
+            sess.run("train")
+            assert sess.run(loss.name) < want[3]
+
+
+_TF_WRITES_RESOURCE_MODEL = textwrap.dedent("""
+    import json, os, sys
+    import numpy as np
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()
+    exec(open(sys.argv[1]).read())  # the model, the same source torchgraph runs
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        for _ in range(2):
+            s.run(train, feed(x, ids))
+        tf.train.Saver().save(s, os.path.join(sys.argv[2], "model.ckpt"))
+        values = {v.op.name: np.asarray(s.run(v)).tolist() for v in tf.global_variables()}
+        print(json.dumps({"values": values, "next_loss": float(s.run([train, loss], feed(x, ids))[1])}))
+""")
+
+_TF_READS_RESOURCE_MODEL = textwrap.dedent("""
+    import json, os, sys
+    import numpy as np
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()
+    expected = json.load(open(os.path.join(sys.argv[2], "expected.json")))
+    with tf.Graph().as_default():  # 1. the same model built in TF
+        exec(open(sys.argv[1]).read())
+        with tf.Session() as s:
+            tf.train.Saver().restore(s, os.path.join(sys.argv[2], "model.ckpt"))
+            for v in tf.global_variables():
+                np.testing.assert_allclose(s.run(v), expected["values"][v.op.name], rtol=1e-6)
+            built = float(s.run([train, loss], feed(x, ids))[1])
+    with tf.Graph().as_default():  # 2. our meta graph imported by TF, trained through our train op
+        saver = tf.train.import_meta_graph(os.path.join(sys.argv[2], "model.ckpt.meta"))
+        with tf.Session() as s:
+            saver.restore(s, os.path.join(sys.argv[2], "model.ckpt"))
+            kinds = sorted({type(v).__name__ for v in tf.trainable_variables()})
+            imported = float(s.run(["train", "loss:0"], {"x:0": feed(None, None)["x"], "ids:0": feed(None, None)["ids"]})[1])
+    print(json.dumps({"built": built, "imported": imported, "kinds": kinds}))
+""")
+
+# The model both sides build: resource variables in a variable scope, an embedding (sparse Adam on a
+# resource variable), a global step.  `tf` is whichever library runs it.
+_RESOURCE_MODEL = textwrap.dedent("""
+    def feed(x, ids):
+        values = {"x": [[1., 2., 3.], [0., 1., 0.]], "ids": [1, 1]}
+        return values if x is None else {x: values["x"], ids: values["ids"]}
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    with tf.variable_scope("dense", use_resource=True):
+        kernel = tf.get_variable("kernel", initializer=tf.constant([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]))
+        bias = tf.get_variable("bias", initializer=tf.constant([0.01, -0.02]))
+    emb = tf.get_variable("emb", initializer=tf.constant(np.arange(12, dtype=np.float32).reshape(4, 3) / 10),
+                          use_resource=True)
+    y = tf.identity(tf.matmul(tf.nn.embedding_lookup(emb, ids) + x, kernel) + bias, name="y")
+    loss = tf.reduce_sum(tf.square(y), name="loss")
+    train = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_or_create_global_step(),
+                                                 name="train")
+""")
+
+
+def _run_resource_model_here(model_file):
+    namespace = {"tf": tf, "np": np}
+    exec(model_file.read_text(), namespace)
+    return namespace
+
+
+def test_real_tensorflows_resource_checkpoint_restores_here_and_trains_alike(tmp_path):
+    model = tmp_path / "model.py"
+    model.write_text(_RESOURCE_MODEL)
+    tf_out = json.loads(run_tf(tf_python(), _TF_WRITES_RESOURCE_MODEL, str(model), str(tmp_path)).splitlines()[-1])
+    m = _run_resource_model_here(model)
+    assert {type(v).__name__ for v in tf.trainable_variables()} == {"ResourceVariable"}
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, str(tmp_path / "model.ckpt"))
+        for v in tf.global_variables():
+            np.testing.assert_allclose(sess.run(v), tf_out["values"][v.op.name], rtol=1e-6, err_msg=v.op.name)
+        loss = sess.run([m["train"], m["loss"]], m["feed"](m["x"], m["ids"]))[1]
+        np.testing.assert_allclose(loss, tf_out["next_loss"], rtol=1e-5)
+    with tf.Graph().as_default():  # TF's .meta, imported: its own save/ and train ops run here
+        saver = tf.train.import_meta_graph(str(tmp_path / "model.ckpt.meta"))
+        with tf.Session() as sess:
+            saver.restore(sess, str(tmp_path / "model.ckpt"))
+            values = m["feed"](None, None)
+            loss = sess.run(["train", "loss:0"], {"x:0": values["x"], "ids:0": values["ids"]})[1]
+            np.testing.assert_allclose(loss, tf_out["next_loss"], rtol=1e-5)
+
+
+def test_real_tensorflow_restores_our_resource_checkpoint_and_meta_graph(tmp_path):
+    model = tmp_path / "model.py"
+    model.write_text(_RESOURCE_MODEL)
+    m = _run_resource_model_here(model)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(2):
+            sess.run(m["train"], m["feed"](m["x"], m["ids"]))
+        tf.train.Saver(format="tf").save(sess, str(tmp_path / "model.ckpt"))
+        values = {v.op.name: np.asarray(sess.run(v)).tolist() for v in tf.global_variables()}
+        next_loss = float(sess.run([m["train"], m["loss"]], m["feed"](m["x"], m["ids"]))[1])
+    (tmp_path / "expected.json").write_text(json.dumps({"values": values}))
+    out = json.loads(run_tf(tf_python(), _TF_READS_RESOURCE_MODEL, str(model), str(tmp_path)).splitlines()[-1])
+    assert out["kinds"] == ["ResourceVariable"]
+    np.testing.assert_allclose([out["built"], out["imported"]], [next_loss, next_loss], rtol=1e-5)

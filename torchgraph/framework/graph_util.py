@@ -27,6 +27,12 @@ def _holds_variable(op_type: str) -> bool:
     return entry is not None and entry.holds_variable
 
 
+def _variable_handle(op_type: str) -> bool:
+    """Resource variable nodes (VarHandleOp): frozen to Consts too, their reads to Identities."""
+    entry = _entry(op_type)
+    return entry is not None and entry.variable_handle
+
+
 def _variable_related(op_type: str) -> bool:
     """What `must_run_on_cpu(pin_variables_on_cpu=True)` pins."""
     entry = _entry(op_type)
@@ -92,19 +98,25 @@ def convert_variables_to_constants(sess, input_graph_def: graph_pb2.GraphDef, ou
                                    variable_names_blacklist: Iterable[str] | None = None) -> graph_pb2.GraphDef:
     """Freezes a graph: the subgraph `output_node_names` need, with each variable a Const.
 
-    Values come from `sess` (its variables must be initialized or restored).  Only variable
+    As TF does, a resource variable's VarHandleOp becomes a Const, its ReadVariableOps Identities
+    and its ResourceGathers GatherV2s.  Values come from `sess` (its variables must be initialized
+    or restored).  Only variable
     nodes named in `variable_names_whitelist` (default: all) and not in the blacklist are
     converted; the rest stay variables.  The result has no `versions`, as TF's.
     """
     sub = extract_sub_graph(input_graph_def, list(output_node_names))
     allow = set(variable_names_whitelist) if variable_names_whitelist is not None else None
     deny = set(variable_names_blacklist or ())
-    to_freeze = [n.name for n in sub.node if _holds_variable(n.op) and (allow is None or n.name in allow)
-                 and n.name not in deny]
-    values = sess.run([name + ":0" for name in to_freeze]) if to_freeze else []
-    frozen = dict(zip(to_freeze, values))
+    to_freeze = [n for n in sub.node if (_holds_variable(n.op) or _variable_handle(n.op))
+                 and (allow is None or n.name in allow) and n.name not in deny]
+    # A resource variable's value is what its own read returns (TF reads "<name>/Read/ReadVariableOp").
+    fetches = [n.name + ("/Read/ReadVariableOp:0" if _variable_handle(n.op) else ":0") for n in to_freeze]
+    values = sess.run(fetches) if fetches else []
+    frozen = {n.name: v for n, v in zip(to_freeze, values)}
     out = graph_pb2.GraphDef()
+    axes = []
     for node in sub.node:
+        reads_frozen = bool(node.input) and _node_name(node.input[0]) in frozen
         if node.name in frozen:
             dtype = _dtypes.as_dtype(node.attr["dtype"].type)
             const = out.node.add(name=node.name, op="Const")
@@ -112,8 +124,25 @@ def convert_variables_to_constants(sess, input_graph_def: graph_pb2.GraphDef, ou
                 const.device = node.device
             const.attr["dtype"].CopyFrom(attr_value_of(dtype))
             const.attr["value"].tensor.CopyFrom(make_tensor_proto(frozen[node.name], dtype))
+        elif node.op == "ReadVariableOp" and reads_frozen:
+            read = out.node.add(name=node.name, op="Identity", device=node.device)
+            read.input.extend(node.input)
+            read.attr["T"].CopyFrom(node.attr["dtype"])
+        elif node.op == "ResourceGather" and reads_frozen:
+            gather = out.node.add(name=node.name, op="GatherV2", device=node.device)
+            gather.input.extend(list(node.input[:2]) + [node.name + "/axis"] + list(node.input[2:]))
+            gather.attr["Tparams"].CopyFrom(node.attr["dtype"])
+            gather.attr["Tindices"].CopyFrom(node.attr["Tindices"])
+            gather.attr["Taxis"].CopyFrom(attr_value_of(_dtypes.int32))
+            if "_class" in node.attr:
+                gather.attr["_class"].CopyFrom(node.attr["_class"])
+            axes.append((node.name + "/axis", node.attr["batch_dims"].i if "batch_dims" in node.attr else 0))
         else:
             out.node.append(copy.deepcopy(node))
+    for name, axis in axes:  # TF appends each gather's axis after the nodes
+        const = out.node.add(name=name, op="Const")
+        const.attr["dtype"].CopyFrom(attr_value_of(_dtypes.int32))
+        const.attr["value"].tensor.CopyFrom(make_tensor_proto(axis, _dtypes.int32))
     out.library.CopyFrom(sub.library)
     return out
 

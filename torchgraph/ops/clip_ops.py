@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..framework import dtypes as _dtypes
 from ..framework.graph import get_default_graph
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from . import array_ops, math_ops
 
@@ -31,7 +32,7 @@ def global_norm(t_list, name=None):
     """sqrt(2 * sum(L2Loss(t))), TF's formula (and node names: ".../global_norm" is the Sqrt)."""
     from .nn_ops import l2_loss
     with get_default_graph().name_scope(name or "global_norm"):
-        ts = [convert_to_tensor(t, name=f"t_{i}") for i, t in enumerate(t_list) if t is not None]
+        ts = [convert_to_tensor(_values_of(t), name=f"t_{i}") for i, t in enumerate(t_list) if t is not None]
         half_squared = [l2_loss(t) for t in ts]
         total = math_ops.reduce_sum(array_ops.stack(half_squared))
         return math_ops.sqrt(total * convert_to_tensor(2.0, dtype=total.dtype), name="global_norm")
@@ -55,6 +56,13 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
             if t is None:
                 out.append(None)
                 continue
-            t = convert_to_tensor(t, name=f"t_{i}")
-            out.append(array_ops.identity(t * math_ops.cast(scale, t.dtype), name=f"{scope}_{i}"))
+            v = convert_to_tensor(_values_of(t), name=f"t_{i}")
+            clipped = array_ops.identity(v * math_ops.cast(scale, v.dtype), name=f"{scope}_{i}")
+            # An IndexedSlices gradient stays sparse (its values scaled), as in TF.
+            out.append(IndexedSlices(clipped, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else clipped)
         return out, norm
+
+
+def _values_of(t):
+    """What a norm sees of `t`: an IndexedSlices' values (its rows), else `t` itself."""
+    return t.values if isinstance(t, IndexedSlices) else t

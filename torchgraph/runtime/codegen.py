@@ -36,7 +36,7 @@ from .state import SessionState
 _plan_numbers = itertools.count()
 
 # Names the emitted code itself uses; value and kernel names never take them.
-_RESERVED = frozenset({"F", "V", "_copy", "_reraise", "_OpError", "_plan"})
+_RESERVED = frozenset({"F", "V", "_copy", "_reraise", "_OpError", "_plan", "_exc"})
 
 
 # ======================================================================================================
@@ -369,8 +369,8 @@ def emit(bound: BoundPlan) -> Callable:
     for step in bound.steps:
         lines.append("    " + _step_source(step))
         line_ops[len(lines)] = step.op
-    lines += ["    " + _return_source(bound), "  except _OpError:", "    raise", "  except Exception as e:",
-              "    _reraise(e)"]
+    lines += ["    " + _return_source(bound), "  except _OpError:", "    raise", "  except Exception as _exc:",
+              "    _reraise(_exc)"]
     source = "\n".join(lines) + "\n"
     filename = f"<torchgraph plan {next(_plan_numbers)}>"
 

@@ -5,7 +5,7 @@ from tensorboard.compat.proto import meta_graph_pb2, tensor_shape_pb2, types_pb2
 
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
-from ..ops.state_ops import Variable, variable_ref
+from ..ops.state_ops import Variable, is_resource_variable, variable_ref
 
 __all__ = ["build_tensor_info", "build_tensor_info_from_op", "get_tensor_from_tensor_info",
            "get_element_from_tensor_info"]
@@ -13,7 +13,11 @@ __all__ = ["build_tensor_info", "build_tensor_info_from_op", "get_tensor_from_te
 
 def build_tensor_info(tensor) -> meta_graph_pb2.TensorInfo:
     """A TensorInfo (name, dtype, static shape) for a Tensor (or a Variable's value)."""
-    if not isinstance(tensor, Tensor) and is_tensor_like(tensor):
+    if is_resource_variable(tensor):
+        # Its value (`w/Read/ReadVariableOp:0`), not the resource handle TF would name here and
+        # that no signature could fetch as the variable's dtype.
+        tensor = tensor._as_graph_element()
+    elif not isinstance(tensor, Tensor) and is_tensor_like(tensor):
         tensor = variable_ref(tensor) if isinstance(tensor, Variable) else convert_to_tensor(tensor)
     if not isinstance(tensor, Tensor):
         raise TypeError(f"build_tensor_info expects a Tensor, got {type(tensor).__name__}: {tensor!r}")
