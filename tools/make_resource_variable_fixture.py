@@ -8,7 +8,7 @@ tests/ops/test_state_ops.py and tests/train/test_optimizers_resource.py compare 
 * every optimizer on an embedding (an IndexedSlices gradient with a repeated id), for RefVariables
   and ResourceVariables: the embedding after each of 3 steps, the slots, and the graph;
 * the scatter ops on both kinds of variable, SparseApplyFtrl / ResourceSparseApplyFtrl run raw;
-* a ResourceVariable with its Saver: the node layout.
+* a ResourceVariable with its Saver: the node layout; a frozen resource-variable graph.
 
     TF_USE_LEGACY_KERAS=1 /work/main/.venv-tf/bin/python tools/make_resource_variable_fixture.py
 """
@@ -155,6 +155,20 @@ def variable_layout() -> list:
     return graph_nodes(g)
 
 
+def frozen_graph() -> list:
+    """`convert_variables_to_constants` of a resource-variable graph: (name, op, inputs, attr names)."""
+    g = tf.Graph()
+    with g.as_default():
+        w = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="w", use_resource=True)
+        e = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="e", use_resource=True)
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        tf.identity(tf.matmul(x, w) + tf.nn.embedding_lookup(e, [0, 2]), name="y")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            gd = tf.graph_util.convert_variables_to_constants(sess, g.as_graph_def(), ["y"])
+    return [[n.name, n.op, list(n.input), sorted(k for k in n.attr if not k.startswith("_"))] for n in gd.node]
+
+
 def main() -> None:
     ref = {
         "tensorflow_version": tf.VERSION,
@@ -167,6 +181,7 @@ def main() -> None:
                     "results": scatter_runs()},
         "ftrl": {"inputs": FTRL, "results": ftrl_runs()},
         "variable_layout": variable_layout(),
+        "frozen": frozen_graph(),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

@@ -375,3 +375,20 @@ def test_slicing_errors_at_build_time():
         tf.zeros([3, 2])[5]
     with pytest.raises(ValueError):
         tf.zeros([3, 2])[1, 1, 1]
+
+
+def test_control_dependencies_skip_ops_whose_inputs_already_wait(own_default_graph):
+    """TF's rule: an op made inside `control_dependencies` with an input also made inside already runs
+    after the control inputs, so it gets none itself.  Expected lists: what TF 2.21 builds."""
+    outside = tf.constant(0.0, name="outside")
+    gate = tf.no_op(name="gate")
+    with tf.control_dependencies([gate]):
+        tf.constant(1.0, name="first")
+        second = tf.multiply(own_default_graph.get_tensor_by_name("first:0"), 2.0, name="second")
+        third = tf.identity(outside, name="third")
+        with tf.control_dependencies([third]):
+            tf.add(second, 1.0, name="fourth")
+            tf.add(second, outside, name="fifth")
+    got = {op.name: [c.name for c in op.control_inputs] for op in own_default_graph.get_operations()}
+    assert got == {"outside": [], "gate": [], "first": ["gate"], "second/y": ["gate"], "second": [],
+                   "third": ["gate"], "fourth/y": ["gate", "third"], "fourth": [], "fifth": ["third"]}

@@ -741,3 +741,30 @@ def test_an_input_with_a_negative_output_index_is_a_value_error():
         with pytest.raises(ValueError, match="c:-1"):
             tf.import_graph_def(gd, name="")
         assert not g2.get_operations()
+
+
+def test_freezing_resource_variables_is_tensorflows():
+    """VarHandleOp -> Const, ReadVariableOp -> Identity, ResourceGather -> GatherV2 with its axis
+    appended, as TF's convert_variables_to_constants writes it (recorded by
+    tools/make_resource_variable_fixture.py)."""
+    ref = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "tf_resource_variables" /
+                      "reference.json").read_text())["frozen"]
+    g = tf.Graph()
+    with g.as_default():
+        w = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="w", use_resource=True)
+        e = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="e", use_resource=True)
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        y = tf.identity(tf.matmul(x, w) + tf.nn.embedding_lookup(e, [0, 2]), name="y")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            want = sess.run(y, {x: [[1.0, 1.0], [2.0, 0.0]]})
+            frozen = tf.graph_util.convert_variables_to_constants(sess, g.as_graph_def(), ["y"])
+    ours = [[n.name, n.op, list(n.input)] for n in frozen.node]
+    assert ours == [n[:3] for n in ref]
+    converted = {"w", "e", "MatMul/ReadVariableOp", "embedding_lookup", "embedding_lookup/axis"}
+    assert [[n.name, sorted(k for k in n.attr if not k.startswith("_"))] for n in frozen.node if n.name in converted] \
+        == [[n[0], n[3]] for n in ref if n[0] in converted]
+    with tf.Graph().as_default():
+        tf.import_graph_def(frozen, name="")
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run("y:0", {"x:0": [[1.0, 1.0], [2.0, 0.0]]}), want)

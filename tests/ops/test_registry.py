@@ -240,6 +240,27 @@ def _zoo_graph() -> tf.Graph:
         it.get_next(), it.string_handle()
         tf.summary.scalar("loss", loss), tf.summary.histogram("v", v), tf.summary.image("x", x)
         tf.summary.merge_all()
+        # resource variables, their updates and the sparse updates of embeddings
+        with tf.variable_scope("res", use_resource=True):
+            rw = tf.get_variable("w", [3, 3])
+            emb = tf.get_variable("emb", [5, 3])
+        r_loss = tf.reduce_sum(tf.matmul(v, rw)) + tf.reduce_sum(tf.nn.embedding_lookup(emb, [0, 2, 0]))
+        for opt in (tf.train.GradientDescentOptimizer(0.1), tf.train.MomentumOptimizer(0.1, 0.9),
+                    tf.train.AdamOptimizer(), tf.train.RMSPropOptimizer(0.1, centered=True),
+                    tf.train.RMSPropOptimizer(0.1), tf.train.AdagradOptimizer(0.1), tf.train.AdadeltaOptimizer()):
+            opt.minimize(r_loss)
+            opt.minimize(tf.reduce_sum(tf.gather(v, [0, 1])))  # sparse updates of a RefVariable
+        rw.assign(tf.zeros([3, 3])), rw.assign_add(tf.ones([3, 3])), rw.assign_sub(tf.ones([3, 3]))
+        rw.is_initialized(), rw.sparse_read([0])
+        for fn in (tf.scatter_add, tf.scatter_sub, tf.scatter_mul, tf.scatter_div, tf.scatter_min, tf.scatter_max,
+                   tf.scatter_update):
+            fn(rw, [0], [[1.0, 1.0, 1.0]]), fn(v, [0], [[1.0, 1.0, 1.0]])
+        for fn in (tf.scatter_nd_update, tf.scatter_nd_add, tf.scatter_nd_sub):
+            fn(rw, [[0, 1]], [1.0]), fn(v, [[0, 1]], [1.0])
+        from torchgraph.ops.resource_variable_ops import destroy_resource_op, variable_shape
+        variable_shape(tf.Variable(tf.zeros([2]), use_resource=True, shape=tf.TensorShape(None)).handle)
+        destroy_resource_op(rw.handle)
+        tf.unique([1, 2, 1])
         tf.train.Saver()
     return g
 
@@ -267,6 +288,8 @@ def test_facts_are_consistent(op_type):
     e = REGISTRY[op_type]
     if e.holds_variable:
         assert e.stateful and e.effect_free and not e.ref_inputs and e.outputs_state
+    if e.variable_handle:  # a VarHandleOp: a variable as a resource handle, pruned when nobody names it
+        assert e.stateful and e.effect_free and not e.ref_inputs and not e.holds_variable
     if e.writes_variable or e.reads_variable:
         assert e.ref_inputs and e.stateful
     if e.pass_through:

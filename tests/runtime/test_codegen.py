@@ -132,3 +132,13 @@ def test_fresh_results_are_not_copied_twice():
     with tf.Session() as sess:
         bound = sess.plan_for([y, tf.reshape(y, [2, 2])], {x: np.ones(4, np.float32)}).generic.bound
     assert bound.fetch_copies == [False, False]
+
+
+def test_a_value_named_like_the_handlers_exception_variable():
+    """The generated function's own names never shadow a value's (a node named "e" once did)."""
+    e = tf.constant([1.0, 2.0], name="e")
+    x = tf.placeholder(tf.float32, [2], name="x")
+    y = tf.add(x, e, name="y")
+    with tf.Session() as sess:
+        assert sess.run(y, {x: [1.0, 1.0]}).tolist() == [2.0, 3.0]
+        assert "_reraise(_exc)" in sess.plan_source(y, {x: [1.0, 1.0]})

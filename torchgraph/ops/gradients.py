@@ -93,11 +93,12 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             else:
                 gy = convert_to_tensor(gy, dtype=y.dtype)
             grads[y].append(gy)
-        ready = [y.op for y in ys if y.op in between and pending[y.op] == 0]
-        ready = list(dict.fromkeys(ready))
+        # Processed first-in first-out, as TF's queue is: partial gradients then reach each tensor in
+        # TF's order (the order of AddN's inputs and of IndexedSlices' concatenated rows).
+        ready = collections.deque(dict.fromkeys(y.op for y in ys if y.op in between and pending[y.op] == 0))
         done: set[Operation] = set()
         while ready:
-            op = ready.pop()
+            op = ready.popleft()
             if op in done:
                 continue
             done.add(op)

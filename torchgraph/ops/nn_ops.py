@@ -731,7 +731,8 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
             raise NotImplementedError("embedding_lookup over several shards is not supported")
         params = params[0]
     with get_default_graph().name_scope(name or "embedding_lookup") as scope:
-        # TF: a GatherV2 named as the scope, then an Identity inside it is what is returned
+        ids = convert_to_tensor(ids, name="ids")  # TF's name for the ids ("embedding_lookup/ids")
+        # TF: a GatherV2 (ResourceGather) named as the scope, then an Identity inside it is what is returned
         return array_ops.identity(array_ops.gather(params, ids, name=scope))
 
 
