@@ -7,7 +7,8 @@ tests/ops/test_state_ops.py and tests/train/test_optimizers_resource.py compare 
   the slot values, and the node (name, type, inputs) of the whole graph;
 * every optimizer on an embedding (an IndexedSlices gradient with a repeated id), for RefVariables
   and ResourceVariables: the embedding after each of 3 steps, the slots, and the graph;
-* the scatter ops on both kinds of variable, SparseApplyFtrl / ResourceSparseApplyFtrl run raw;
+* the scatter ops on both kinds of variable, SparseApplyFtrl / ResourceSparseApplyFtrl and Keras'
+  updates (ResourceApplyKerasMomentum, AdagradV2 ...) run raw;
 * a ResourceVariable with its Saver: the node layout; a frozen resource-variable graph.
 
     TF_USE_LEGACY_KERAS=1 /work/main/.venv-tf/bin/python tools/make_resource_variable_fixture.py
@@ -145,6 +146,39 @@ def ftrl_runs() -> dict:
     return out
 
 
+# Keras' updates, run raw: (op, inputs besides the variables, attrs)
+KERAS = dict(var=[[0.5, -0.5], [1.0, 2.0], [-1.0, 0.25]], accum=[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]],
+             grad=[[0.3, -0.6], [1.5, 0.2], [0.1, 0.1]], sparse_grad=[[0.3, -0.6], [1.5, 0.2]], indices=[2, 0])
+
+
+def keras_update_runs() -> dict:
+    """ResourceApplyKerasMomentum / ResourceSparseApplyKerasMomentum / (Resource)(Sparse)ApplyAdagradV2,
+    each applied twice to resource variables."""
+    cases = {
+        "ResourceApplyKerasMomentum": dict(lr=0.1, grad=KERAS["grad"], momentum=0.9, use_nesterov=False),
+        "ResourceApplyKerasMomentum_nesterov": dict(lr=0.1, grad=KERAS["grad"], momentum=0.9, use_nesterov=True),
+        "ResourceSparseApplyKerasMomentum": dict(lr=0.1, grad=KERAS["sparse_grad"], indices=KERAS["indices"],
+                                                 momentum=0.9, use_nesterov=True),
+        "ResourceApplyAdagradV2": dict(lr=0.1, epsilon=0.01, grad=KERAS["grad"]),
+        "ResourceSparseApplyAdagradV2": dict(lr=0.1, epsilon=0.01, grad=KERAS["sparse_grad"],
+                                             indices=KERAS["indices"]),
+    }
+    out = {}
+    for key, args in cases.items():
+        op_type = key.split("_")[0]
+        g = tf.Graph()
+        with g.as_default():
+            var, accum = (tf.Variable(KERAS[k], name=k, use_resource=True) for k in ("var", "accum"))
+            inputs = {k: (tf.constant(v) if isinstance(v, list) else v) for k, v in args.items()}
+            step = getattr(tf.raw_ops, op_type)(var=var.handle, accum=accum.handle, **inputs)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                sess.run(step)
+                sess.run(step)
+                out[key] = {"args": args, "var": sess.run(var).tolist(), "accum": sess.run(accum).tolist()}
+    return out
+
+
 def variable_layout() -> list:
     g = tf.Graph()
     with g.as_default():
@@ -182,6 +216,7 @@ def main() -> None:
         "ftrl": {"inputs": FTRL, "results": ftrl_runs()},
         "variable_layout": variable_layout(),
         "frozen": frozen_graph(),
+        "keras_updates": {"inputs": KERAS, "results": keras_update_runs()},
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

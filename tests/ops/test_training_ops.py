@@ -85,3 +85,30 @@ def test_resource_apply_ops_run_as_one_multi_tensor_call():
             sess.run(tf.global_variables_initializer())
             sess.run(train)
             np.testing.assert_allclose(sess.run([w, b])[0], grouped[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE["keras_updates"]["results"]))
+def test_keras_optimizer_updates_give_tensorflows_numbers(case):
+    """The updates Keras' OptimizerV2 emits in the graphs it builds (SGD with momentum, Adagrad)."""
+    ref = REFERENCE["keras_updates"]
+    result = ref["results"][case]
+    op_type = case.split("_")[0]
+    args = dict(result["args"])
+    var = tf.Variable(ref["inputs"]["var"], name="var", use_resource=True)
+    accum = tf.Variable(ref["inputs"]["accum"], name="accum", use_resource=True)
+    order = {"ResourceApplyKerasMomentum": ["lr", "grad", "momentum"],
+             "ResourceSparseApplyKerasMomentum": ["lr", "grad", "indices", "momentum"],
+             "ResourceApplyAdagradV2": ["lr", "epsilon", "grad"],
+             "ResourceSparseApplyAdagradV2": ["lr", "epsilon", "grad", "indices"]}[op_type]
+    attrs = {"use_locking": False}
+    if "use_nesterov" in args:
+        attrs["use_nesterov"] = args.pop("use_nesterov")
+    else:
+        attrs["update_slots"] = True
+    op = apply_op(op_type, [var.handle, accum.handle] + [tf.constant(args[k]) for k in order], attrs=attrs)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(op)
+        sess.run(op)
+        np.testing.assert_allclose(sess.run(var), result["var"], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(sess.run(accum), result["accum"], rtol=1e-5, atol=1e-7)

@@ -428,3 +428,49 @@ _register_sparse("SparseApplyCenteredRMSProp", _centered_rmsprop_rows, 4, 8, 9, 
 _register_sparse("SparseApplyAdadelta", _adadelta_rows, 3, 6, 7, (3, 4, 5), {"use_locking": False})
 _register_sparse("SparseApplyFtrl", _ftrl_rows, 3, 3, 4, (5, 6, 7, 8),
                  {"use_locking": False, "multiply_linear_by_lr": False})
+
+
+# --- the updates of Keras' optimizers (OptimizerV2, in graphs Keras builds) ----------------------------------------
+def _keras_momentum_rows(rows, g, lr, momentum, op):
+    """Keras' momentum: accum = momentum * accum - lr * g; var += accum (Nesterov: the look-ahead)."""
+    var, accum = rows
+    accum = accum * momentum - lr * g
+    if op.get_attr("use_nesterov"):
+        return var + accum * momentum - lr * g, accum
+    return var + accum, accum
+
+
+def _adagrad_v2_rows(rows, g, lr, epsilon, op):
+    var, accum = rows
+    if op.attrs.get("update_slots", True):
+        accum = accum + g * g
+    return var - lr * g / (torch.sqrt(accum) + epsilon), accum
+
+
+def _dense_from_rows(n_refs, grad_at, hyper_at, rows_update):
+    """A dense update written as its row function applied to whole tensors, in place."""
+    def factory(op, ctx):
+        get = _slots(ctx, op, n_refs)
+        consts = [_scalar_or_tensor(op, i) for i in hyper_at]
+
+        def k(*args):
+            tensors = get()
+            hyper = [c if c is not None else args[i - n_refs] for c, i in zip(consts, hyper_at)]
+            for t, new in zip(tensors, rows_update(tensors, args[grad_at - n_refs], *hyper, op=op)):
+                t.copy_(new)
+            return tensors[0]
+        return k
+    return factory
+
+
+# Keras' SGD with momentum exists only for resource variables, its sparse form too.
+register("ResourceApplyKerasMomentum", _no_outputs, _dense_from_rows(2, 3, (2, 4), _keras_momentum_rows),
+         stateful=True, ref_inputs=(0, 1), type_attr={"T": 2}, value_dependent_shape=False, differentiable=False,
+         attr_defaults={"use_locking": False, "use_nesterov": False})
+register("ResourceSparseApplyKerasMomentum", _sparse_shape(2, 3, 4),
+         _sparse_kernel(2, 3, 4, (2, 5), _keras_momentum_rows), stateful=True, ref_inputs=(0, 1),
+         type_attr={"T": 2, "Tindices": 4}, value_dependent_shape=False, differentiable=False,
+         attr_defaults={"use_locking": False, "use_nesterov": False})
+_register_dense("ApplyAdagradV2", _dense_from_rows(2, 4, (2, 3), _adagrad_v2_rows), 2,
+                attr_defaults={"use_locking": False, "update_slots": True})
+_register_sparse("SparseApplyAdagradV2", _adagrad_v2_rows, 2, 4, 5, (2, 3), {"use_locking": False, "update_slots": True})
