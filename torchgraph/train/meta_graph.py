@@ -66,6 +66,7 @@ def _variable_to_proto(v, export_scope=None):
 
 
 def _variable_from_proto(proto, import_scope=None):
+    """A RefVariable, or a ResourceVariable for a VariableDef with `is_resource` set."""
     from ..ops.state_ops import Variable
     return Variable.from_proto(proto, import_scope=import_scope)
 
@@ -81,7 +82,7 @@ def _saver_from_proto(proto, import_scope=None):
 
 for _key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES, GraphKeys.MOVING_AVERAGE_VARIABLES,
              GraphKeys.LOCAL_VARIABLES, GraphKeys.MODEL_VARIABLES, GraphKeys.GLOBAL_STEP,
-             GraphKeys.METRIC_VARIABLES):
+             GraphKeys.METRIC_VARIABLES, GraphKeys.TRAINABLE_RESOURCE_VARIABLES):
     register_proto_function(_key, variable_pb2.VariableDef, _variable_to_proto, _variable_from_proto)
 register_proto_function(GraphKeys.SAVERS, saver_pb2.SaverDef, _saver_to_proto, _saver_from_proto)
 del _key
