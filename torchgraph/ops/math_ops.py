@@ -221,7 +221,7 @@ def _bga_kernel(op, ctx):
 
 register("BroadcastGradientArgs",
          lambda inputs, attrs: [(inputs[0].dtype, TensorShape([None])), (inputs[0].dtype, TensorShape([None]))],
-         _bga_kernel, host_inputs=(0, 1), host_outputs=True, differentiable=False, attr_defaults={"T": _dtypes.int32})
+         _bga_kernel, host_inputs=(0, 1), host_outputs=True, differentiable=False, attr_defaults={"T": _dtypes.int32}, output_args=("r0", "r1"))
 
 
 _ABSENT = object()

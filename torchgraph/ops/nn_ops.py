@@ -517,7 +517,7 @@ def _grad_xent(op, g_loss, g_backprop=None):
     return [grad, _broadcast_mul(g_loss, -log_softmax(logits))]
 
 
-register("SoftmaxCrossEntropyWithLogits", _xent_shape, _xent_kernel, _grad_xent)
+register("SoftmaxCrossEntropyWithLogits", _xent_shape, _xent_kernel, _grad_xent, output_args=("loss", "backprop"))
 
 
 def _sparse_xent_kernel(op, ctx):
@@ -549,6 +549,7 @@ def _grad_sparse_xent(op, g_loss, g_backprop=None):
 
 
 register("SparseSoftmaxCrossEntropyWithLogits", _xent_shape, _sparse_xent_kernel, _grad_sparse_xent,
+         output_args=("loss", "backprop"),
          type_attr={"T": 0, "Tlabels": 1}, attr_defaults={"Tlabels": _dtypes.int64})
 
 
@@ -773,7 +774,7 @@ def _top_k_shape(inputs, attrs):
     return [(inputs[0].dtype, TensorShape(dims)), (_dtypes.int32, TensorShape(dims))]
 
 
-register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tk": 1}, attr_defaults={"sorted": True, "Tk": _dtypes.int32, "index_type": _dtypes.int32})
+register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), output_args=("values", "indices"), type_attr={"T": 0, "Tk": 1}, attr_defaults={"sorted": True, "Tk": _dtypes.int32, "index_type": _dtypes.int32})
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002

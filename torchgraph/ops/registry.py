@@ -140,6 +140,13 @@ class OpEntry:
     # A private attr holding another Operation (TorchVJP's "_forward"); exported as its name.
     reference_attr: str | None = None
 
+    # TF1 control flow: the op's role in a frame ("switch", "merge", "enter", "exit",
+    # "next_iteration", "loop_cond", "control_trigger"); the code generator lowers these itself.
+    control_flow: str | None = None
+    # TF's output argument names when the op has several (Switch's "output_false", "output_true"):
+    # FunctionDef bodies name tensors "node:arg:index".  Empty: one argument, however many tensors.
+    output_args: tuple = ()
+
     # --- planning -------------------------------------------------------------------------------
     # Ops that only mark structure (NoOp) produce nothing to compute.
     no_compute: bool = False

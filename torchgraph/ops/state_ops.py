@@ -107,8 +107,19 @@ def _assign_update_kernel(inplace_name):
                 raise _uninitialized(op, key) from None
             getattr(cur, inplace_name)(value)
             return cur
-        return update
+        return _locked(update, ctx) if op.attrs.get("use_locking") else update
     return factory
+
+
+def _locked(update, ctx):
+    """`update` holding the variable's lock: concurrent runs updating with use_locking=True never
+    lose an update (TF's guarantee; without it, as in TF, concurrent updates may race)."""
+    lock = ctx.variable_lock(0)
+
+    def locked(*args):
+        with lock:
+            return update(*args)
+    return locked
 
 
 for _type, _kernel, _defaults in (
