@@ -37,6 +37,7 @@ from .ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op entries
 from .ops import training_ops as _training_ops  # noqa: F401 - registers the Apply* entries
 from .ops import control_flow_v1_ops as _control_flow_v1_ops  # noqa: F401 - Switch, Merge, Enter ... entries
 from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, TensorArrayV3 ... entries
+from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
                             matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,

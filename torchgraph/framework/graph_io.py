@@ -601,9 +601,7 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
         seen.add(n.name)
         if not VALID_OP_NAME.match(n.name):
             raise ValueError(f"Node '{n.name}': Node name contains invalid characters")
-        if n.op not in registry.REGISTRY:
-            raise NotFoundError(None, None, f"Op type not registered '{n.op}' in torchgraph (node '{n.name}'). "
-                                            "This GraphDef uses an op torchgraph does not implement.")
+    _check_op_types(graph_def, registry)
     mapped = {_canonical_input_key(k): v for k, v in input_map.items()}
     order = _topological_order(nodes, mapped)
 
@@ -630,7 +628,12 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
             raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(missing)}]")
         scope_controls = graph.current_control_inputs([])
         scope_device = graph.current_device()
-        ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry)
+        library = None
+        if graph_def.library.function:
+            from .function_def import FunctionLibrary
+            library = FunctionLibrary(graph_def.library, graph, lambda fg, body: _import_function_body(
+                fg, body, registry, library))
+        ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry, library)
     except Exception:
         graph.rollback(checkpoint)
         raise
@@ -682,8 +685,43 @@ def _unique_op_name(graph: Graph, wanted: str) -> str:
     return f"{wanted}_{i}"
 
 
+def _check_op_types(graph_def: graph_pb2.GraphDef, registry: Any) -> None:
+    """One NotFoundError naming every op type the GraphDef (and its functions) uses that
+    torchgraph lacks, so a user sees the whole gap at once."""
+    from .errors import NotFoundError
+    from .function_def import missing_op_types
+    missing = missing_op_types(graph_def, lambda t: t in registry.REGISTRY)
+    if missing:
+        listed = "; ".join(f"'{t}' (node '{nodes[0]}'{f' and {len(nodes) - 1} more' if len(nodes) > 1 else ''})"
+                           for t, nodes in sorted(missing.items()))
+        raise NotFoundError(None, None, f"Op type not registered in torchgraph: {listed}. This GraphDef uses "
+                                        f"{len(missing)} op type(s) torchgraph does not implement.")
+
+
+def _import_function_body(graph: Graph, nodes: list, registry: Any, library: Any) -> dict[str, Operation]:
+    """The ops of one function body (FunctionDef nodes, its arguments as Placeholders) in `graph`."""
+    order = _topological_order(nodes, {})
+    return _create_ops(graph, order, "", {}, [], "", registry, library)
+
+
+def _attach_functions(op: Operation, entry: Any, library: Any) -> None:
+    """Gives an imported If/While/PartitionedCall... the FuncGraphs its `func` attrs name."""
+    from .function_def import func_name
+    for attr, private in entry.function_attrs.items():
+        value = op.attrs.get(attr)
+        if isinstance(value, attr_value_pb2.AttrValue) and value.HasField("list"):
+            names = [f.name for f in value.list.func]
+            graphs = [library.graph(n) for n in names if n in library]
+            if len(graphs) == len(names):
+                op.attrs[private] = graphs
+            continue
+        name = func_name(value)
+        if name is not None and name in library:
+            op.attrs[private] = library.graph(name)
+
+
 def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any], scope_controls: list,
-                scope_device: str, registry: Any) -> dict[str, Operation]:
+                scope_device: str, registry: Any, library: Any = None) -> dict[str, Operation]:
     ops: dict[str, Operation] = {}
     renamed: dict[str, str] = {}
     node_types = {n.name: n.op for n in order}
@@ -784,6 +822,8 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
         graph.add_op(op)
         graph.mark_name_used(full)
         ops[node.name] = op
+        if library is not None and entry.function_attrs:
+            _attach_functions(op, entry, library)
         back_edges.extend((op, i, src_name, idx) for i, src_name, idx in pending)
     if back_edges:
         _close_loops(back_edges, ops, registry)

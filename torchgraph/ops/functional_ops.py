@@ -47,13 +47,13 @@ _fn_ids = itertools.count(1)
 # Shared machinery
 # ======================================================================================================
 def function_graph(op: Operation, attr: str) -> FuncGraph:
-    """The FuncGraph an op holds in `attr`; a clear error for ops imported from a GraphDef, whose
-    function bodies (FunctionDefs) torchgraph cannot read yet."""
+    """The FuncGraph an op holds in `attr` (built by its builder, or from the GraphDef's function
+    library on import); a clear error when the GraphDef it came from lacked that function."""
     graph = op.attrs.get(attr)
     if not isinstance(graph, FuncGraph):
-        raise errors.UnimplementedError(
-            None, op, f"{op.type} node '{op.name}' has no function body here (it was probably imported from a "
-                      "GraphDef; torchgraph does not import FunctionDef libraries yet).")
+        raise errors.NotFoundError(
+            None, op, f"{op.type} node '{op.name}' has no function body: the function it names is not in the "
+                      "GraphDef's function library.")
     return graph
 
 
@@ -153,7 +153,11 @@ def _grad(op: Operation, *grads) -> list:
 
 def _specs_from_attrs(types_attr: str) -> Callable:
     def shape(inputs, attrs):
-        return [(dt, as_shape(s)) for dt, s in zip(attrs[types_attr], attrs["output_shapes"])]
+        types = attrs[types_attr]
+        shapes = attrs.get("output_shapes") or []
+        if len(shapes) != len(types):  # a GraphDef may leave output_shapes out: nothing is known then
+            shapes = [None] * len(types)
+        return [(dt, as_shape(s)) for dt, s in zip(types, shapes)]
     return shape
 
 
@@ -184,6 +188,7 @@ def _if_kernel(op: Operation, ctx: Any) -> Callable:
 _CONTROL_FLOW = dict(type_attr=None, host_logic=True, value_dependent_shape=True)
 for _type, _stateful in (("If", True), ("StatelessIf", False)):
     register(_type, _specs_from_attrs("Tout"), _if_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             function_attrs={"then_branch": "_then_graph", "else_branch": "_else_graph"},
              attr_defaults={"output_shapes": []})
 
 
@@ -380,8 +385,9 @@ def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = Fa
 def _while_kernel(op: Operation, ctx: Any) -> Callable:
     cond_plan = ctx.subplan(function_graph(op, "_cond_graph"))
     body_plan = ctx.subplan(function_graph(op, "_body_graph"))
-    n_user = op.get_attr("_num_original_outputs") - 2
-    user = range(2, 2 + n_user)
+    # torchgraph's own loops say which outputs are user loop variables; TF's (imported) do not.
+    n_user = op.attrs.get("_num_original_outputs", len(op.inputs) + 2) - 2
+    user = range(2, 2 + n_user) if "_num_original_outputs" in op.attrs else range(len(op.inputs))
 
     def run(*args):
         values = body_plan.on_devices(args)
@@ -397,7 +403,47 @@ def _while_kernel(op: Operation, ctx: Any) -> Callable:
 
 for _type, _stateful in (("While", True), ("StatelessWhile", False)):
     register(_type, _specs_from_attrs("T"), _while_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             function_attrs={"cond": "_cond_graph", "body": "_body_graph"},
              attr_defaults={"output_shapes": [], "parallel_iterations": 10})
+
+
+# ======================================================================================================
+# Function calls and Case (imported from TF2-era graphs)
+# ======================================================================================================
+def _call_kernel(op: Operation, ctx: Any) -> Callable:
+    plan = ctx.subplan(function_graph(op, "_f_graph"))
+    single = len(op.outputs) == 1
+
+    def run(*args):
+        out = plan(plan.on_devices(args))
+        return out[0] if single else out
+    return run
+
+
+for _type, _stateful in (("PartitionedCall", False), ("StatefulPartitionedCall", True)):
+    register(_type, _specs_from_attrs("Tout"), _call_kernel, _grad, stateful=_stateful, type_attr=None,
+             host_logic=True, function_attrs={"f": "_f_graph"},
+             attr_defaults={"config": "", "config_proto": "", "executor_type": ""})
+
+
+def _case_kernel(op: Operation, ctx: Any) -> Callable:
+    graphs = op.attrs.get("_branch_graphs")
+    if not graphs:
+        raise errors.UnimplementedError(None, op, f"Case node '{op.name}' has no branch functions here.")
+    plans = [ctx.subplan(g) for g in graphs]
+    single = len(op.outputs) == 1
+
+    def run(index, *args):
+        i = int(index.item()) if hasattr(index, "item") else int(index)
+        taken = plans[i] if 0 <= i < len(plans) else plans[-1]  # TF: out of range runs the last branch
+        out = taken(taken.on_devices(args))
+        return out[0] if single else out
+    return run
+
+
+for _type, _stateful in (("Case", True), ("StatelessCase", False)):
+    register(_type, _specs_from_attrs("Tout"), _case_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             function_attrs={"branches": "_branch_graphs"}, attr_defaults={"output_shapes": []})
 
 
 def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:

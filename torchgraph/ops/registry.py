@@ -139,6 +139,9 @@ class OpEntry:
     attr_defaults: dict = field(default_factory=dict)
     # A private attr holding another Operation (TorchVJP's "_forward"); exported as its name.
     reference_attr: str | None = None
+    # Attrs naming functions (TF's `func` attrs) -> the private attr holding their FuncGraphs
+    # (If's {"then_branch": "_then_graph", ...}; a list-valued attr holds a list of graphs).
+    function_attrs: dict = field(default_factory=dict)
 
     # TF1 control flow: the op's role in a frame ("switch", "merge", "enter", "exit",
     # "next_iteration", "loop_cond", "control_trigger"); the code generator lowers these itself.
