@@ -186,10 +186,10 @@ def test_ops_tensorflow_cannot_differentiate_are_not_differentiable_here():
     assert not differentiable
 
 
-def test_ops_with_several_output_arguments_name_them_as_tensorflow():
+def test_output_arguments_are_named_as_tensorflow():
     """FunctionDef bodies refer to outputs as "node:arg:index", so the names must be TF's."""
     wrong = {t: (e.output_args, TF_DEFS[t]["outputs"]) for t, e in REGISTRY.items()
-             if t in TF_DEFS and len(TF_DEFS[t]["outputs"]) > 1 and tuple(e.output_args) != tuple(TF_DEFS[t]["outputs"])}
+             if t in TF_DEFS and tuple(e.output_args) != tuple(TF_DEFS[t]["outputs"])}
     assert not wrong
 
 

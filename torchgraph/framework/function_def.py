@@ -10,6 +10,7 @@ flat output index a GraphDef uses.  Functions are built lazily, once each, when 
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from tensorboard.compat.proto import attr_value_pb2, function_pb2, graph_pb2, node_def_pb2
@@ -105,6 +106,92 @@ def _tensor(ops: dict, name: str, fdef: function_pb2.FunctionDef):
     return ops[node].outputs[int(idx) if idx else 0]
 
 
+# ======================================================================================================
+# Export: a FuncGraph as a FunctionDef
+# ======================================================================================================
+def _arg_names(graph: FuncGraph) -> list[str]:
+    """TF wants argument names matching [a-z][a-z0-9_]*, distinct from the body's node names."""
+    inputs = {t.op for t in graph.inputs}
+    taken = {op.name for op in graph.get_operations() if op not in inputs}
+    names = []
+    for t in graph.inputs:
+        base = re.sub(r"[^a-z0-9_]", "_", t.op.name.lower()) or "arg"
+        if not base[0].isalpha():
+            base = "arg_" + base
+        name, i = base, 1
+        while name in taken or name in names:
+            name, i = f"{base}_{i}", i + 1
+        names.append(name)
+    return names
+
+
+def tensor_reference(t) -> str:
+    """A tensor as a FunctionDef names it: "node:output_arg:index"."""
+    from ..ops.registry import find_entry
+    entry = find_entry(t.op.type)
+    args = list(entry.output_args) if entry is not None and entry.output_args else ["output"]
+    if len(args) == 1:
+        return f"{t.op.name}:{args[0]}:{t.value_index}"
+    return f"{t.op.name}:{args[min(t.value_index, len(args) - 1)]}:{max(0, t.value_index - len(args) + 1)}"
+
+
+def function_def_of(graph: FuncGraph, node_def_of: Callable) -> function_pb2.FunctionDef:
+    """`graph` as TF's FunctionDef: its inputs the arguments, its outputs "output_i", every other
+    op a node (TF's function library format, so real TF imports and runs it)."""
+    fdef = function_pb2.FunctionDef()
+    fdef.signature.name = graph.name
+    arg_of = {}
+    for t, name in zip(graph.inputs, _arg_names(graph)):
+        arg = fdef.signature.input_arg.add(name=name)
+        arg.type = t.dtype.as_datatype_enum
+        arg_of[t] = name
+    inputs = {t.op for t in graph.inputs}
+    for op in graph.get_operations():
+        if op in inputs:
+            continue
+        node = node_def_of(op)
+        del node.input[:]
+        node.input.extend(arg_of[t] if t in arg_of else tensor_reference(t) for t in op.inputs)
+        node.input.extend("^" + c.name for c in op.control_inputs if c not in inputs)
+        node.ClearField("device")
+        fdef.node_def.append(node)
+    for i, t in enumerate(graph.outputs):
+        name = f"output_{i}"
+        out = fdef.signature.output_arg.add(name=name)
+        out.type = t.dtype.as_datatype_enum
+        fdef.ret[name] = arg_of[t] if t in arg_of else tensor_reference(t)
+    return fdef
+
+
+def library_of(ops, node_def_of: Callable) -> list[function_pb2.FunctionDef]:
+    """The FunctionDefs the functional ops among `ops` name, nested functions included, each once:
+    an imported function as it came, one of torchgraph's own converted by `function_def_of`."""
+    from ..ops.registry import find_entry
+    found: dict[str, function_pb2.FunctionDef] = {}
+    pending = list(ops)
+    while pending:
+        op = pending.pop()
+        entry = find_entry(op.type)
+        if entry is None or not entry.function_attrs:
+            continue
+        for private in entry.function_attrs.values():
+            value = op.attrs.get(private)
+            for graph in (value if isinstance(value, list) else [value]):
+                if not isinstance(graph, FuncGraph) or graph.name in found:
+                    continue
+                imported = getattr(graph, "function_def", None)
+                if imported is not None:
+                    library = getattr(graph, "library", None)
+                    found[graph.name] = imported
+                    if library is not None:  # every function the imported one may call
+                        for name in library.defs:
+                            found.setdefault(name, library.defs[name])
+                    continue
+                found[graph.name] = function_def_of(graph, node_def_of)
+                pending.extend(graph.get_operations())
+    return list(found.values())
+
+
 def missing_op_types(graph_def: graph_pb2.GraphDef, known: Callable[[str], bool]) -> dict[str, list[str]]:
     """Every op type of `graph_def` (its nodes and its functions' nodes) that `known` rejects,
     with the nodes using it (function nodes as "function/node")."""
@@ -128,4 +215,5 @@ def func_name(value: Any) -> str | None:
     return None
 
 
-__all__ = ["FunctionLibrary", "func_name", "missing_op_types", "output_index"]
+__all__ = ["FunctionLibrary", "func_name", "function_def_of", "library_of", "missing_op_types", "output_index",
+           "tensor_reference"]

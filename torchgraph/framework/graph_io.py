@@ -413,8 +413,11 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> graph_pb2.Grap
     """
     gd = graph_pb2.GraphDef()
     gd.versions.CopyFrom(graph.graph_def_versions)
-    for op in graph.get_operations():
+    ops = graph.get_operations()
+    for op in ops:
         gd.node.append(node_def_of(op, add_shapes=add_shapes))
+    from .function_def import library_of
+    gd.library.function.extend(library_of(ops, node_def_of))
     return gd
 
 

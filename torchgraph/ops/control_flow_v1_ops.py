@@ -70,6 +70,7 @@ def _no_gradient_here(op, *grads):
 
 
 _V1 = dict(kernel=None, grad=_no_gradient_here, host_logic=True, value_dependent_shape=True)
+_ONE = dict(_V1, output_args=("output",))
 for _type in ("Switch", "RefSwitch"):
     register(_type, _switch_shape, control_flow="switch", output_args=("output_false", "output_true"), **_V1)
 for _type in ("Merge", "RefMerge"):
@@ -77,11 +78,11 @@ for _type in ("Merge", "RefMerge"):
              **_V1)
 for _type in ("Enter", "RefEnter"):
     register(_type, _same, control_flow="enter", attr_defaults={"is_constant": False, "parallel_iterations": 10},
-             **_V1)
+             **_ONE)
 for _type in ("Exit", "RefExit"):
-    register(_type, _same, control_flow="exit", **_V1)
+    register(_type, _same, control_flow="exit", **_ONE)
 for _type in ("NextIteration", "RefNextIteration"):
-    register(_type, _same, control_flow="next_iteration", **_V1)
-register("LoopCond", _loop_cond_shape, control_flow="loop_cond", type_attr=None, **_V1)
+    register(_type, _same, control_flow="next_iteration", **_ONE)
+register("LoopCond", _loop_cond_shape, control_flow="loop_cond", type_attr=None, **_V1, output_args=('output',))
 register("ControlTrigger", lambda inputs, attrs: [], control_flow="control_trigger", type_attr=None, kernel=None,
          differentiable=False)

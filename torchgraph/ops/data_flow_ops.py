@@ -67,11 +67,11 @@ def _close_kernel(op, ctx):
 
 _CONTAINER = dict(stateful=True, host_logic=True, differentiable=False)
 register("StackV2", lambda inputs, attrs: list(_HANDLE), _stack_kernel, type_attr=None, **_CONTAINER,
-         attr_defaults={"stack_name": ""})
+         attr_defaults={"stack_name": ""}, output_args=('handle',))
 register("StackPushV2", lambda inputs, attrs: [(inputs[1].dtype, inputs[1].get_shape())], _push_kernel,
-         type_attr={"T": 1}, aliases={0: 1}, **_CONTAINER, attr_defaults={"swap_memory": False})
+         type_attr={"T": 1}, aliases={0: 1}, **_CONTAINER, attr_defaults={"swap_memory": False}, output_args=('output',))
 register("StackPopV2", lambda inputs, attrs: [(attrs["elem_type"], TensorShape(None))], _pop_kernel, type_attr=None,
-         outputs_state=True, **_CONTAINER)
+         outputs_state=True, **_CONTAINER, output_args=('elem',))
 register("StackCloseV2", lambda inputs, attrs: [], _close_kernel, type_attr=None, **_CONTAINER)
 
 
@@ -258,23 +258,23 @@ register("TensorArrayV3", lambda inputs, attrs: list(_HANDLE) + _FLOW, _ta_kerne
          output_args=("handle", "flow"), **_TA,
          attr_defaults={"element_shape": TensorShape(None), "dynamic_size": False, "clear_after_read": True,
                         "identical_element_shapes": False, "tensor_array_name": ""})
-register("TensorArrayWriteV3", lambda inputs, attrs: list(_FLOW), _ta_write_kernel, type_attr={"T": 2}, **_TA)
+register("TensorArrayWriteV3", lambda inputs, attrs: list(_FLOW), _ta_write_kernel, type_attr={"T": 2}, **_TA, output_args=('flow_out',))
 register("TensorArrayReadV3", lambda inputs, attrs: [(attrs["dtype"], TensorShape(None))], _ta_read_kernel,
-         type_attr=None, outputs_state=True, **_TA)
+         type_attr=None, outputs_state=True, **_TA, output_args=('value',))
 register("TensorArrayGatherV3",
          lambda inputs, attrs: [(attrs["dtype"], TensorShape([inputs[1].get_shape().num_elements()])
                                  .concatenate(_element(attrs)) if inputs[1].get_shape().ndims == 1 else
                                  TensorShape(None))],
-         _ta_gather_kernel, type_attr=None, **_TA, attr_defaults={"element_shape": TensorShape(None)})
-register("TensorArrayScatterV3", lambda inputs, attrs: list(_FLOW), _ta_scatter_kernel, type_attr={"T": 2}, **_TA)
+         _ta_gather_kernel, type_attr=None, **_TA, attr_defaults={"element_shape": TensorShape(None)}, output_args=('value',))
+register("TensorArrayScatterV3", lambda inputs, attrs: list(_FLOW), _ta_scatter_kernel, type_attr={"T": 2}, **_TA, output_args=('flow_out',))
 register("TensorArrayConcatV3",
          lambda inputs, attrs: [(attrs["dtype"], TensorShape([None]).concatenate(_element(attrs, "element_shape_except0"))),
                                 (_dtypes.int64, TensorShape([None]))],
          _ta_concat_kernel, type_attr=None, output_args=("value", "lengths"), **_TA,
          attr_defaults={"element_shape_except0": TensorShape(None)})
-register("TensorArraySplitV3", lambda inputs, attrs: list(_FLOW), _ta_split_kernel, type_attr={"T": 1}, **_TA)
+register("TensorArraySplitV3", lambda inputs, attrs: list(_FLOW), _ta_split_kernel, type_attr={"T": 1}, **_TA, output_args=('flow_out',))
 register("TensorArraySizeV3", lambda inputs, attrs: [(_dtypes.int32, TensorShape([]))], _ta_size_kernel,
-         type_attr=None, **_TA)
+         type_attr=None, **_TA, output_args=('size',))
 register("TensorArrayCloseV3", lambda inputs, attrs: [], _ta_close_kernel, type_attr=None, **_TA)
 for _type in ("TensorArrayGradV3", "TensorArrayGradWithShape"):
     register(_type, lambda inputs, attrs: list(_HANDLE) + _FLOW, _ta_grad_kernel, type_attr=None,

@@ -185,7 +185,7 @@ def _if_kernel(op: Operation, ctx: Any) -> Callable:
 
 # Control flow decides on the host (which branch, how many iterations): `host_logic`; what a body
 # returns may have any shape: `value_dependent_shape`.
-_CONTROL_FLOW = dict(type_attr=None, host_logic=True, value_dependent_shape=True)
+_CONTROL_FLOW = dict(type_attr=None, host_logic=True, value_dependent_shape=True, output_args=("output",))
 for _type, _stateful in (("If", True), ("StatelessIf", False)):
     register(_type, _specs_from_attrs("Tout"), _if_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
              function_attrs={"then_branch": "_then_graph", "else_branch": "_else_graph"},
@@ -422,7 +422,7 @@ def _call_kernel(op: Operation, ctx: Any) -> Callable:
 
 for _type, _stateful in (("PartitionedCall", False), ("StatefulPartitionedCall", True)):
     register(_type, _specs_from_attrs("Tout"), _call_kernel, _grad, stateful=_stateful, type_attr=None,
-             host_logic=True, function_attrs={"f": "_f_graph"},
+             host_logic=True, function_attrs={"f": "_f_graph"}, output_args=("output",),
              attr_defaults={"config": "", "config_proto": "", "executor_type": ""})
 
 

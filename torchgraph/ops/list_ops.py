@@ -229,37 +229,37 @@ def _item_spec(inputs, attrs):
 
 _LIST = dict(type_attr=None, host_logic=True, grad=_no_list_gradient)
 register("EmptyTensorList", lambda i, a: list(_VARIANT), _new_list, host_inputs=(0, 1),
-         type_attr={"shape_type": 0}, host_logic=True, grad=_no_list_gradient)
+         type_attr={"shape_type": 0}, host_logic=True, grad=_no_list_gradient, output_args=('handle',))
 register("TensorListReserve", lambda i, a: list(_VARIANT), _reserve, host_inputs=(0, 1),
-         type_attr={"shape_type": 0}, host_logic=True, grad=_no_list_gradient)
+         type_attr={"shape_type": 0}, host_logic=True, grad=_no_list_gradient, output_args=('handle',))
 register("TensorListFromTensor", lambda i, a: list(_VARIANT), _from_tensor, host_inputs=(1,),
-         type_attr={"element_dtype": 0, "shape_type": 1}, host_logic=True, grad=_no_list_gradient)
-register("TensorListStack", _item_spec, _stack_kernel, host_inputs=(1,), attr_defaults={"num_elements": -1}, **_LIST)
+         type_attr={"element_dtype": 0, "shape_type": 1}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
+register("TensorListStack", _item_spec, _stack_kernel, host_inputs=(1,), attr_defaults={"num_elements": -1}, **_LIST, output_args=('tensor',))
 register("TensorListPushBack", lambda i, a: list(_VARIANT), _push_back, type_attr={"element_dtype": 1},
-         host_logic=True, grad=_no_list_gradient)
+         host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
 register("TensorListPopBack", lambda i, a: list(_VARIANT) + _item_spec(i, a), _pop_back, host_inputs=(1,),
          output_args=("output_handle", "tensor"), **_LIST)
 register("TensorListGetItem", _item_spec, _get_item, host_inputs=(1, 2), attr_defaults={"Tshape": _dtypes.int32},
-         **_LIST)
+         **_LIST, output_args=('item',))
 register("TensorListSetItem", lambda i, a: list(_VARIANT), _set_item, host_inputs=(1,),
          type_attr={"element_dtype": 2}, host_logic=True, grad=_no_list_gradient,
-         attr_defaults={"resize_if_index_out_of_bounds": False})
+         attr_defaults={"resize_if_index_out_of_bounds": False}, output_args=('output_handle',))
 register("TensorListLength", lambda i, a: [(_dtypes.int32, TensorShape([]))], _length, type_attr=None,
-         host_logic=True, differentiable=False)
+         host_logic=True, differentiable=False, output_args=('length',))
 register("TensorListElementShape", lambda i, a: [(a["shape_type"], TensorShape(None))], _list_element_shape,
-         type_attr=None, host_logic=True, differentiable=False)
-register("TensorListGather", _item_spec, _gather, host_inputs=(1, 2), **_LIST)
+         type_attr=None, host_logic=True, differentiable=False, output_args=('element_shape',))
+register("TensorListGather", _item_spec, _gather, host_inputs=(1, 2), **_LIST, output_args=('values',))
 register("TensorListScatter", lambda i, a: list(_VARIANT), _scatter, host_inputs=(1, 2),
-         type_attr={"element_dtype": 0, "shape_type": 2}, host_logic=True, grad=_no_list_gradient)
+         type_attr={"element_dtype": 0, "shape_type": 2}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
 register("TensorListScatterV2", lambda i, a: list(_VARIANT), _scatter, host_inputs=(1, 2, 3),
-         type_attr={"element_dtype": 0, "shape_type": 2}, host_logic=True, grad=_no_list_gradient)
+         type_attr={"element_dtype": 0, "shape_type": 2}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
 register("TensorListScatterIntoExistingList", lambda i, a: list(_VARIANT), _scatter_into, host_inputs=(2,),
-         type_attr={"element_dtype": 1}, host_logic=True, grad=_no_list_gradient)
-register("TensorListResize", lambda i, a: list(_VARIANT), _resize, host_inputs=(1,), **_LIST)
+         type_attr={"element_dtype": 1}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
+register("TensorListResize", lambda i, a: list(_VARIANT), _resize, host_inputs=(1,), **_LIST, output_args=('output_handle',))
 register("TensorListConcatV2", lambda i, a: _item_spec(i, a) + [(_dtypes.int64, TensorShape([None]))], _concat,
          host_inputs=(1, 2), type_attr={"shape_type": 1}, host_logic=True, grad=_no_list_gradient,
          output_args=("tensor", "lengths"))
 register("TensorListSplit", lambda i, a: list(_VARIANT), _split, host_inputs=(1, 2),
-         type_attr={"element_dtype": 0, "shape_type": 1}, host_logic=True, grad=_no_list_gradient)
+         type_attr={"element_dtype": 0, "shape_type": 1}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
 register("TensorListConcatLists", lambda i, a: list(_VARIANT), _concat_lists, type_attr=None, host_logic=True,
-         differentiable=False)
+         differentiable=False, output_args=('output',))

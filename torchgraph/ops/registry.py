@@ -146,8 +146,8 @@ class OpEntry:
     # TF1 control flow: the op's role in a frame ("switch", "merge", "enter", "exit",
     # "next_iteration", "loop_cond", "control_trigger"); the code generator lowers these itself.
     control_flow: str | None = None
-    # TF's output argument names when the op has several (Switch's "output_false", "output_true"):
-    # FunctionDef bodies name tensors "node:arg:index".  Empty: one argument, however many tensors.
+    # TF's output argument names (MatMul's ("product",), Switch's ("output_false", "output_true")):
+    # FunctionDef bodies name tensors "node:arg:index".  Empty for torchgraph's own op types.
     output_args: tuple = ()
 
     # --- planning -------------------------------------------------------------------------------

@@ -39,10 +39,10 @@ def _variable_kernel(op, ctx):
 
 
 register("VariableV2", _variable_shape, _variable_kernel, type_attr=None, stateful=True, effect_free=True,
-         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''})
+         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''}, output_args=('ref',))
 # TF's original variable op (graphs from before TF 1.0 hold it): the same variable.
 register("Variable", _variable_shape, _variable_kernel, type_attr=None, stateful=True, effect_free=True,
-         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''})
+         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''}, output_args=('ref',))
 
 
 def _is_init_kernel(op, ctx):
@@ -53,7 +53,7 @@ def _is_init_kernel(op, ctx):
 
 register("IsVariableInitialized", lambda inputs, attrs: [(_dtypes.bool, TensorShape([]))], _is_init_kernel,
          type_attr="dtype", stateful=True, ref_inputs=(0,), reads_variable=True, value_dependent_shape=False,
-         differentiable=False)
+         differentiable=False, output_args=('is_initialized',))
 
 
 # --- Assign, AssignAdd, AssignSub ---------------------------------------------------------------------------
@@ -128,7 +128,8 @@ for _type, _kernel, _defaults in (
         ("AssignSub", _assign_update_kernel("sub_"), {"use_locking": False})):
     # Output 0 is the variable itself (TF returns the ref), so a fetch of it is copied.
     register(_type, _assign_shape, _kernel, stateful=True, ref_inputs=(0,), aliases={0: 0},
-             value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults)
+             value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults,
+             output_args=("output_ref",))
 
 
 def variable_ref(ref):

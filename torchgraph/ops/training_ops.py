@@ -131,7 +131,7 @@ def _rmsprop_kernel(op, ctx):
 
 
 register("ApplyRMSProp", _var_shape, _rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False}, output_args=('out',))
 
 
 def _centered_rmsprop_kernel(op, ctx):
@@ -154,7 +154,7 @@ def _centered_rmsprop_kernel(op, ctx):
 
 
 register("ApplyCenteredRMSProp", _var_shape, _centered_rmsprop_kernel, stateful=True, ref_inputs=(0, 1, 2, 3),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False}, output_args=('out',))
 
 
 def _adagrad_kernel(op, ctx):
@@ -173,7 +173,7 @@ def _adagrad_kernel(op, ctx):
 
 
 register("ApplyAdagrad", _var_shape, _adagrad_kernel, stateful=True, ref_inputs=(0, 1),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "update_slots": True})
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False, "update_slots": True}, output_args=('out',))
 
 
 def _adadelta_kernel(op, ctx):
@@ -190,7 +190,7 @@ def _adadelta_kernel(op, ctx):
 
 
 register("ApplyAdadelta", _var_shape, _adadelta_kernel, stateful=True, ref_inputs=(0, 1, 2),
-         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False})
+         **_UPDATES_VARIABLE, attr_defaults={"use_locking": False}, output_args=('out',))
 
 
 # --- multi-tensor (foreach) execution of several updates sharing their hyper-parameters --------------------
@@ -288,9 +288,9 @@ def _adam_key(op):
 
 # The three updates optimizers emit most also run as one multi-tensor call per group of variables.
 register("ApplyGradientDescent", _var_shape, _sgd_kernel, stateful=True, ref_inputs=(0,), **_UPDATES_VARIABLE,
-         group_key=_constant_hyper_key((1,)), group_kernel=_sgd_group, attr_defaults={"use_locking": False})
+         group_key=_constant_hyper_key((1,)), group_kernel=_sgd_group, attr_defaults={"use_locking": False}, output_args=('out',))
 register("ApplyMomentum", _var_shape, _momentum_kernel, stateful=True, ref_inputs=(0, 1), **_UPDATES_VARIABLE,
          group_key=_constant_hyper_key((2, 4)), group_kernel=_momentum_group,
-         attr_defaults={"use_locking": False, "use_nesterov": False})
+         attr_defaults={"use_locking": False, "use_nesterov": False}, output_args=('out',))
 register("ApplyAdam", _var_shape, _adam_kernel, stateful=True, ref_inputs=(0, 1, 2), **_UPDATES_VARIABLE,
-         group_key=_adam_key, group_kernel=_adam_group, attr_defaults={"use_locking": False, "use_nesterov": False})
+         group_key=_adam_key, group_kernel=_adam_group, attr_defaults={"use_locking": False, "use_nesterov": False}, output_args=('out',))
