@@ -47,6 +47,7 @@ from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, glob
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.grouping_ops import group, no_op, tuple, with_dependencies  # noqa: A004
 from .ops.functional_ops import Assert, case, cond, foldl, foldr, map_fn, scan, while_loop
+from .ops.tensor_array_ops import TensorArray
 from .ops.gradients import (AggregationMethod, NoGradient, NotDifferentiable, RegisterGradient, UnconnectedGradients,
                             gradients, no_gradient)
 from .ops.init_ops import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,

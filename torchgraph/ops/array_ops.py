@@ -727,7 +727,14 @@ def _make_exact_const(arr, dtype, name):
     return make_const(arr, dtype, name, exact_name=True)
 
 
-register("ZerosLike", same_as_input(0), lambda op, ctx: torch.zeros_like, differentiable=False, output_args=('y',))
+def _zeros_like_kernel(op, ctx):
+    if op.inputs[0].dtype is _dtypes.variant:  # a TensorList's zero gradient: the same length, no items
+        from .list_ops import zeros_like_list
+        return zeros_like_list
+    return torch.zeros_like
+
+
+register("ZerosLike", same_as_input(0), _zeros_like_kernel, differentiable=False, output_args=('y',))
 register("OnesLike", same_as_input(0), lambda op, ctx: torch.ones_like, differentiable=False, output_args=('y',))
 
 

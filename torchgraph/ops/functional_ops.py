@@ -37,8 +37,9 @@ from ..framework.func_graph import FuncGraph, trace
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
-from . import generic_grad  # noqa: F401 - registers TorchVJP, which _grad builds
+from .generic_grad import differentiable_dtype  # (the module registers TorchVJP, which _grad builds)
 from .registry import create_op_in_graph, get_entry, register
+from .tensor_array_ops import is_tensor_array
 
 _fn_ids = itertools.count(1)
 
@@ -148,7 +149,7 @@ def _grad(op: Operation, *grads) -> list:
         full.append(g)
     with graph.name_scope("TorchVJP") as scope:
         vjp = create_op_in_graph(graph, "TorchVJP", list(op.inputs) + full, {"_forward": op}, scope[:-1])
-    return [o if (t.dtype.is_floating or t.dtype.is_complex) else None for o, t in zip(vjp.outputs, op.inputs)]
+    return [o if differentiable_dtype(t.dtype) else None for o, t in zip(vjp.outputs, op.inputs)]
 
 
 def _specs_from_attrs(types_attr: str) -> Callable:
@@ -455,9 +456,21 @@ def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
     return all(i is None or (s is not None and s == i) for s, i in zip(shape.as_list(), invariant.as_list()))
 
 
-def _call_with(fn: Callable, structure: Any, values: list, packed_as_args: bool):
-    packed = nest.pack_sequence_as(structure, values)
+def _call_with(fn: Callable, structure: Any, values: list, packed_as_args: bool, arrays: list | None = None):
+    packed = nest.pack_sequence_as(structure, _as_arrays(values, arrays))
     return fn(*packed) if packed_as_args else fn(packed)
+
+
+def _flows(items: list) -> list:
+    """Loop variables as tensors: a TensorArray travels as its list (its `flow`), as in TF."""
+    return [x.flow if is_tensor_array(x) else x for x in items]
+
+
+def _as_arrays(values: list, arrays: list | None) -> list:
+    """The inverse of `_flows`: TensorArrays again where `arrays` (the initial loop variables) had them."""
+    if not arrays:
+        return list(values)
+    return [a.with_flow(v) if is_tensor_array(a) else v for v, a in zip(values, arrays)]
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None, parallel_iterations: int = 10,
@@ -484,7 +497,8 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     from .constant_op import constant
     with graph.name_scope(name or "while") as scope:
         base = scope[:-1]
-        flat_vars = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+        arrays = nest.flatten(loop_vars)
+        flat_vars = [convert_to_tensor(v) for v in _flows(arrays)]
         structure = nest.pack_sequence_as(loop_vars, flat_vars)
         if shape_invariants is None:
             invariants = [t.get_shape() for t in flat_vars]
@@ -514,7 +528,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
         def cond_fn(count, bound, *vs):
             g = get_default_graph()
-            pred = _in_graph(g, _call_with(cond, structure, list(vs), as_args), "'cond'")
+            pred = _in_graph(g, _call_with(cond, structure, list(vs), as_args, arrays), "'cond'")
             if pred.dtype is not _dtypes.bool:
                 raise TypeError(f"The condition of a while_loop must return a bool tensor, got {pred.dtype.name}.")
             if pred.get_shape().ndims not in (None, 0):
@@ -527,7 +541,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
         def body_fn(count, bound, *vs):
             g = get_default_graph()
-            result = _call_with(body, structure, list(vs), as_args)
+            result = _call_with(body, structure, list(vs), as_args, arrays)
             if n_top == 1 and not (isinstance(result, (list, tuple)) and len(result) == 1 and as_args):
                 result = [result] if as_args else result
             want = loop_vars if as_args else structure
@@ -536,7 +550,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             except (ValueError, TypeError) as e:
                 raise ValueError(f"The body of a while_loop must return the same structure as loop_vars. {e}") \
                     from None
-            outs = [_in_graph(g, x, "'body'") for x in nest.flatten(result)]
+            outs = [_in_graph(g, x, "'body'") for x in _flows(nest.flatten(result))]
             for t_in, t_out, inv in zip(flat_vars, outs, invariants):
                 if t_out.dtype is not t_in.dtype:
                     raise TypeError(f"Loop variable {t_in.name} enters the loop with type {t_in.dtype.name}, but has "
@@ -566,7 +580,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     if not back_prop:
         with graph.name_scope(base + "/"):
             outputs = [array_ops.stop_gradient(t) for t in outputs]
-    packed = nest.pack_sequence_as(structure, outputs)
+    packed = nest.pack_sequence_as(structure, _as_arrays(outputs, arrays))
     if not return_same_structure and as_args and n_top == 1:
         return packed[0]
     return packed

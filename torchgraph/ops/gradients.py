@@ -36,7 +36,8 @@ def _ref_or_tensor(x) -> Tensor:
 
 
 def _differentiable(t: Tensor) -> bool:
-    return t.dtype.is_floating or t.dtype.is_complex
+    # A variant (a TensorList of float items, in a TF2-era loop) carries a list of gradients.
+    return t.dtype.is_floating or t.dtype.is_complex or t.dtype is _dtypes.variant
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False, gate_gradients=False,

@@ -213,11 +213,112 @@ def _concat_lists(op, ctx):
     return lambda a, b: a.with_items(a.items + b.items)
 
 
-# --- entries ---------------------------------------------------------------------------------------------------
+def add_lists(*lists: TensorList) -> TensorList:
+    """Item-wise sum of gradient lists (None items are zeros): AddN of variants."""
+    n = max(len(lst.items) for lst in lists)
+    items = []
+    for k in range(n):
+        parts = [lst.items[k] for lst in lists if k < len(lst.items) and lst.items[k] is not None]
+        total = None
+        for v in parts:
+            total = v if total is None else total + v
+        items.append(total)
+    return lists[0].with_items(items)
+
+
+def zeros_like_list(lst: TensorList) -> TensorList:
+    return lst.with_items([None] * len(lst.items))
+
+
+# --- gradients (TF's list_ops gradients: a list's gradient is a list of its items' gradients) ---------------
+def _list_op(op_type: str, inputs: list, element_dtype, extra: dict | None = None, outputs: int = 1):
+    from .registry import apply_op
+    attrs = {**({"element_dtype": element_dtype} if element_dtype is not None else {}), **(extra or {})}
+    op = apply_op(op_type, inputs, attrs)
+    return op.outputs if outputs > 1 else op.outputs[0]
+
+
+def _shape_of(t):
+    from .array_ops import shape
+    return shape(t)
+
+
+def _element_shape_of(t):
+    from .array_ops import shape, strided_slice
+    return strided_slice(shape(t), [1], [2 ** 31 - 1])
+
+
+def _zero_list_like(lst, dtype):
+    from .constant_op import constant
+    length = _list_op("TensorListLength", [lst], None)
+    return _list_op("TensorListReserve", [constant(-1), length], dtype, {"shape_type": _dtypes.int32})
+
+
+def _grad_stack(op, dy):
+    dtype = op.get_attr("element_dtype")
+    return [_list_op("TensorListFromTensor", [dy, _element_shape_of(dy)], dtype, {"shape_type": _dtypes.int32}),
+            None]
+
+
+def _grad_from_tensor(op, dlist):
+    if dlist is None:
+        return [None, None]
+    dtype = op.get_attr("element_dtype")
+    tensor = op.inputs[0]
+    return [_list_op("TensorListStack", [dlist, _element_shape_of(tensor)], dtype), None]
+
+
+def _grad_get_item(op, ditem):
+    lst, index = op.inputs[0], op.inputs[1]
+    dtype = op.get_attr("element_dtype")
+    zeros = _zero_list_like(lst, dtype)
+    return [_list_op("TensorListSetItem", [zeros, index, ditem], dtype), None, None]
+
+
+def _grad_set_item(op, dlist):
+    if dlist is None:
+        return [None, None, None]
+    from .array_ops import zeros_like
+    index, item = op.inputs[1], op.inputs[2]
+    dtype = op.get_attr("element_dtype")
+    ditem = _list_op("TensorListGetItem", [dlist, index, _shape_of(item)], dtype)
+    dlist_in = _list_op("TensorListSetItem", [dlist, index, zeros_like(item)], dtype)
+    return [dlist_in, None, ditem]
+
+
+def _grad_push_back(op, dlist):
+    if dlist is None:
+        return [None, None]
+    dtype = op.get_attr("element_dtype")
+    dlist_in, dtensor = _list_op("TensorListPopBack", [dlist, _shape_of(op.inputs[1])], dtype, outputs=2)
+    return [dlist_in, dtensor]
+
+
+def _grad_pop_back(op, dlist, dtensor):
+    from .array_ops import zeros_like
+    dtype = op.get_attr("element_dtype")
+    if dlist is None:
+        from .constant_op import constant
+        dlist = _list_op("EmptyTensorList", [constant(-1), constant(-1)], dtype, {"shape_type": _dtypes.int32})
+    if dtensor is None:
+        dtensor = zeros_like(op.outputs[1])
+    return [_list_op("TensorListPushBack", [dlist, dtensor], dtype), None]
+
+
+def _grad_gather(op, dy):
+    lst, indices = op.inputs[0], op.inputs[1]
+    dtype = op.get_attr("element_dtype")
+    return [_list_op("TensorListScatterIntoExistingList", [_zero_list_like(lst, dtype), dy, indices], dtype),
+            None, None]
+
+
 def _no_list_gradient(op, *grads):
     raise errors.UnimplementedError(
-        None, op, f"torchgraph does not build gradients of TensorList ops ({op.name}, {op.type}) yet; graphs written "
-                  "by TensorFlow carry them already, and loops built by torchgraph differentiate through autograd.")
+        None, op, f"torchgraph does not build the gradient of {op.type} ({op.name}); the TensorList ops used by "
+                  "loops and TensorArrays (Stack, FromTensor, GetItem, SetItem, PushBack, PopBack, Gather) have one.")
+
+
+# --- entries ---------------------------------------------------------------------------------------------------
 
 
 _VARIANT = [(_dtypes.variant, TensorShape([]))]
@@ -229,26 +330,26 @@ def _item_spec(inputs, attrs):
 
 _LIST = dict(type_attr=None, host_logic=True, grad=_no_list_gradient)
 register("EmptyTensorList", lambda i, a: list(_VARIANT), _new_list, host_inputs=(0, 1),
-         type_attr={"shape_type": 0}, host_logic=True, grad=_no_list_gradient, output_args=('handle',))
+         type_attr={"shape_type": 0}, host_logic=True, differentiable=False, output_args=('handle',))
 register("TensorListReserve", lambda i, a: list(_VARIANT), _reserve, host_inputs=(0, 1),
-         type_attr={"shape_type": 0}, host_logic=True, grad=_no_list_gradient, output_args=('handle',))
+         type_attr={"shape_type": 0}, host_logic=True, differentiable=False, output_args=('handle',))
 register("TensorListFromTensor", lambda i, a: list(_VARIANT), _from_tensor, host_inputs=(1,),
-         type_attr={"element_dtype": 0, "shape_type": 1}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
-register("TensorListStack", _item_spec, _stack_kernel, host_inputs=(1,), attr_defaults={"num_elements": -1}, **_LIST, output_args=('tensor',))
+         type_attr={"element_dtype": 0, "shape_type": 1}, host_logic=True, grad=_grad_from_tensor, output_args=('output_handle',))
+register("TensorListStack", _item_spec, _stack_kernel, host_inputs=(1,), attr_defaults={"num_elements": -1}, type_attr=None, host_logic=True, grad=_grad_stack, output_args=('tensor',))
 register("TensorListPushBack", lambda i, a: list(_VARIANT), _push_back, type_attr={"element_dtype": 1},
-         host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
+         host_logic=True, grad=_grad_push_back, output_args=('output_handle',))
 register("TensorListPopBack", lambda i, a: list(_VARIANT) + _item_spec(i, a), _pop_back, host_inputs=(1,),
-         output_args=("output_handle", "tensor"), **_LIST)
+         output_args=("output_handle", "tensor"), type_attr=None, host_logic=True, grad=_grad_pop_back)
 register("TensorListGetItem", _item_spec, _get_item, host_inputs=(1, 2), attr_defaults={"Tshape": _dtypes.int32},
-         **_LIST, output_args=('item',))
+         type_attr=None, host_logic=True, grad=_grad_get_item, output_args=('item',))
 register("TensorListSetItem", lambda i, a: list(_VARIANT), _set_item, host_inputs=(1,),
-         type_attr={"element_dtype": 2}, host_logic=True, grad=_no_list_gradient,
+         type_attr={"element_dtype": 2}, host_logic=True, grad=_grad_set_item,
          attr_defaults={"resize_if_index_out_of_bounds": False}, output_args=('output_handle',))
 register("TensorListLength", lambda i, a: [(_dtypes.int32, TensorShape([]))], _length, type_attr=None,
          host_logic=True, differentiable=False, output_args=('length',))
 register("TensorListElementShape", lambda i, a: [(a["shape_type"], TensorShape(None))], _list_element_shape,
          type_attr=None, host_logic=True, differentiable=False, output_args=('element_shape',))
-register("TensorListGather", _item_spec, _gather, host_inputs=(1, 2), **_LIST, output_args=('values',))
+register("TensorListGather", _item_spec, _gather, host_inputs=(1, 2), type_attr=None, host_logic=True, grad=_grad_gather, output_args=('values',))
 register("TensorListScatter", lambda i, a: list(_VARIANT), _scatter, host_inputs=(1, 2),
          type_attr={"element_dtype": 0, "shape_type": 2}, host_logic=True, grad=_no_list_gradient, output_args=('output_handle',))
 register("TensorListScatterV2", lambda i, a: list(_VARIANT), _scatter, host_inputs=(1, 2, 3),

@@ -416,6 +416,9 @@ def _addn_kernel(op, ctx):
     n = len(op.inputs)
     if n == 1:
         return lambda a: a
+    if op.inputs[0].dtype is _dtypes.variant:  # gradients of TensorLists add item by item
+        from .list_ops import add_lists
+        return add_lists
     if n == 2:
         return torch.add
 
