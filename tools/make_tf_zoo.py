@@ -2,25 +2,34 @@
 """Writes tests/fixtures/tf_zoo/: graphs that real TensorFlow 1.x programs write, with TF's answers.
 
 Why: torchgraph promises that TF1 programs and graphs written by other people run with TF's
-numbers.  Graphs torchgraph builds itself cannot show that; graphs written by real TensorFlow for
-the common model families (a Keras-applications MobileNet, a batch-norm ResNet, `dynamic_rnn`
-LSTM/GRU classifiers, a Transformer block, a Keras model with its learning-phase switch, a text
-model with string lookup tables, an image-preprocessing graph, a segmentation net, graphs with
-control flow v2 function libraries, v1 while loops) can.  Each family is saved three ways, as TF
-users ship models:
+numbers.  Graphs torchgraph builds itself cannot show that; graphs real TensorFlow wrote for the
+common model families can (see FAMILIES: a Keras-applications MobileNet, a batch-norm ResNet with
+UPDATE_OPS, `dynamic_rnn` LSTM and bidirectional GRU classifiers, a Transformer encoder block, a
+Keras Sequential model with its learning-phase switch, a text model with string lookup tables, an
+image-preprocessing graph with tf.cond, an atrous/transposed-conv segmentation net, a control flow
+v2 model, v1 while loops with TensorArrays, and a plain CNN that torchgraph runs today).  Each is
+saved three ways, as TF users ship models:
 
-* ``frozen.pb``: ``tf.graph_util.convert_variables_to_constants`` of the inference outputs;
+* ``frozen.pb``: ``tf.graph_util.convert_variables_to_constants`` of the inference outputs of the
+  training graph;
 * ``checkpoint/model.ckpt.*``: ``tf.train.Saver`` (V2 bundle) and its meta graph, of the whole
-  training graph (optimizer, ``UPDATE_OPS`` as control dependencies of the train op);
-* ``saved_model/``: ``tf.saved_model.simple_save`` with a ``serving_default`` signature.
+  training graph (optimizer, ``UPDATE_OPS`` as control dependencies of the train op, TF's
+  ``train_op`` collection);
+* ``saved_model/``: ``tf.saved_model.simple_save`` (``serving_default`` signature) of the serving
+  graph -- the family built again without labels or optimizer, its variables restored from the
+  checkpoint, as Estimator exports did.
 
-Next to them ``manifest.json`` names the placeholders, outputs, loss, train op, initializers, the
-inference cases and training runs, and holds TF's losses; ``answers.npz`` holds every array: the
-inputs (numpy with fixed seeds), TF's outputs from each artifact reloaded in a fresh graph, the
-3 training batches and the variables after 3 training steps run from the checkpoint.  The file
-``op_defs.json`` holds TF's OpDef facts for every op type found in any artifact (argument kinds:
-ref, resource, variant; function attrs; statefulness), so ``tools/zoo_gap_report.py`` can sort
-the op types torchgraph lacks without TensorFlow.
+Next to them, ``manifest.json`` names everything a loader needs: ``inputs`` / ``training_inputs``
+(placeholders by key), ``outputs``, ``loss``, ``train_op``, ``init_ops`` (table initialisers, run
+after restoring), ``saved_model`` (tags, signature, its tensors), ``inference_cases`` (key -> the
+``answers.npz`` entry to feed), ``answers`` (artifact -> case -> output -> entry), ``train_batches``
+and ``training`` (runs: extra feeds such as the learning phase, TF's 3 losses, the variables
+recorded after the steps with the tensor to fetch them by, and which were left out for size).
+``answers.npz`` holds every array: the inputs (numpy, fixed seeds), TF's outputs from each artifact
+reloaded in a fresh graph, the training batches, the losses and the variables.  ``op_defs.json``
+holds TF's OpDef facts for every op type of the zoo (argument kinds: ref, resource, variant,
+string; function attrs; statefulness), so ``tools/zoo_gap_report.py`` can sort what torchgraph
+lacks without TensorFlow.
 
 Determinism: every graph sets ``tf.set_random_seed``, every input comes from a numpy
 ``RandomState`` seeded per family, TF runs on the CPU with one thread per pool and with oneDNN
@@ -51,6 +60,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -66,6 +76,7 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 tf.disable_v2_behavior()
 tf.logging.set_verbosity(tf.logging.ERROR)
+warnings.filterwarnings("ignore", category=UserWarning)  # tf.layers' and rnn_cell's deprecation notes
 
 from tensorflow.core.framework import variable_pb2  # noqa: E402
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2  # noqa: E402
@@ -921,6 +932,11 @@ def check(only: list[str]) -> int:
         differ = []
         for name in only or FAMILIES:
             _write_family(name, os.path.join(tmp, name))
+        if not only:
+            write_op_facts(tmp)
+            if not filecmp.cmp(os.path.join(tmp, "op_defs.json"), os.path.join(ZOO, "op_defs.json"), shallow=False):
+                differ.append("op_defs.json")
+        for name in only or FAMILIES:
             for root, _, files in os.walk(os.path.join(tmp, name)):
                 differ += [os.path.relpath(os.path.join(root, f), tmp) for f in files
                            if not _same_file(os.path.join(root, f), os.path.join(ZOO, os.path.relpath(

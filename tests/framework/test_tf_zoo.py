@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2
+from tf_reference import run_tf, tf_python
 
 import torchgraph as tf
 from torchgraph.framework.errors import NotFoundError
@@ -335,3 +336,56 @@ def test_importing_an_op_type_torchgraph_lacks_is_a_not_found_error_leaving_the_
             tf.import_graph_def(graph_def(family, artifact), name="")
         assert g.get_operations() == []
     assert any(f"'{t}'" in str(e.value) for t in missing), str(e.value)
+
+
+_TF_REPLAYS_THE_ZOO = """
+import json, os, sys
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # the Eigen kernels the zoo was recorded with
+import numpy as np
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+zoo, families, trained = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+config = tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
+worst = {}
+for family in families:
+    d = os.path.join(zoo, family)
+    m = json.load(open(os.path.join(d, "manifest.json")))
+    a = np.load(os.path.join(d, "answers.npz"))
+    names = {k: v["name"] for k, v in {**m["inputs"], **m["training_inputs"]}.items()}
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(open(os.path.join(d, "frozen.pb"), "rb").read()), name="")
+        with tf.Session(config=config) as sess:
+            sess.run(m["init_ops"])
+            for case, feeds in m["inference_cases"].items():
+                got = sess.run(m["outputs"], {names[k]: a[v] for k, v in feeds.items()})
+                for key, v in got.items():
+                    want = a[m["answers"]["frozen"][case][key]]
+                    worst[f"{family}/frozen/{case}/{key}"] = (float(np.abs(v - want).max()) if want.dtype.kind == "f"
+                                                           else float(not np.array_equal(v.astype(want.dtype), want)))
+    if family == trained:
+        run = m["training"][0]
+        with tf.Graph().as_default() as g:
+            saver = tf.train.import_meta_graph(os.path.join(d, m["checkpoint"]["meta"]))
+            with tf.Session(config=config) as sess:
+                saver.restore(sess, os.path.join(d, m["checkpoint"]["prefix"]))
+                for i, batch in enumerate(m["train_batches"]):
+                    feed = {names[k]: a[v] for k, v in batch.items()}
+                    feed.update(run["feed_extra"])
+                    loss = sess.run([m["loss"], m["train_op"]], feed)[0]
+                    worst[f"{family}/loss{i}"] = abs(float(loss) - run["losses"][i])
+                got = sess.run({n: v["snapshot"] for n, v in run["variables"].items()})
+                for n, v in run["variables"].items():
+                    worst[f"{family}/{n}"] = float(np.abs(got[n] - a[v["npz"]]).max())
+print(json.dumps(worst))
+"""
+
+
+def test_tensorflow_itself_reproduces_the_recorded_answers():
+    """Real TF replays every frozen graph and one training run (batch norm with UPDATE_OPS) on the
+    recorded inputs and gets the recorded numbers: the fixtures are TF's, and still TF's."""
+    python = tf_python()
+    out = run_tf(python, _TF_REPLAYS_THE_ZOO, str(ZOO), ",".join(FAMILIES), "resnet_batch_norm")
+    worst = json.loads(out.strip().splitlines()[-1])
+    assert any(k.startswith("resnet_batch_norm/loss") for k in worst)
+    assert {k.split("/")[0] for k in worst} == set(FAMILIES)
+    assert max(worst.values()) <= 1e-6, {k: v for k, v in worst.items() if v > 1e-6}
