@@ -35,7 +35,8 @@ CONTROL_FLOW_V1 = frozenset({"Switch", "RefSwitch", "Merge", "RefMerge", "Enter"
 
 
 def load_zoo_tests():
-    """The test module, imported from its file (tests/ is not a package)."""
+    """The test module, imported from its file (tests/ is not a package; it imports tests/tf_reference)."""
+    sys.path.insert(0, str(REPO / "tests"))
     path = REPO / "tests" / "framework" / "test_tf_zoo.py"
     spec = importlib.util.spec_from_file_location("test_tf_zoo", path)
     module = importlib.util.module_from_spec(spec)
@@ -66,7 +67,7 @@ def mechanism(op_type: str, facts: dict | None) -> str:
         return "ref-variable update"
     if "string" in kinds:
         return "string"
-    return "op"
+    return "plain op"
 
 
 def gradient_only_counts(gd) -> collections.Counter:
@@ -108,6 +109,13 @@ def main(argv: list[str]) -> int:
             grads = gradient_only_counts(gd)
             print(f"  {artifact:12s} {len(gd.node):5d} nodes, {len(gd.library.function):2d} functions: "
                   + (f"{len(missing)} op types missing" if missing else "no op type missing"))
+            if gd.library.function:
+                calls = collections.Counter(n.op for n in gd.node if (facts.get(n.op) or {}).get("function_attrs"))
+                calls += collections.Counter(n.op for f in gd.library.function for n in f.node_def
+                                             if (facts.get(n.op) or {}).get("function_attrs"))
+                print(f"      function library: {len(gd.library.function)} FunctionDefs, called by "
+                      + ", ".join(f"{t} x{c}" for t, c in sorted(calls.items()))
+                      + " (the importer must read the library: issue 11 item 3)")
             for x in missing:
                 where = [f"{x.in_graph} in graph" + (f" ({grads[x.op_type]} under gradients/)" if grads[x.op_type] else "")]
                 if x.in_functions:

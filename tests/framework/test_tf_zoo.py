@@ -107,10 +107,12 @@ def missing_op_types(gd: graph_pb2.GraphDef) -> list[Missing]:
 
 
 def describe_gap(family: str, artifact: str) -> str:
-    missing = missing_op_types(graph_def(family, artifact))
+    gd = graph_def(family, artifact)
+    missing = missing_op_types(gd)
+    library = f"; its library holds {len(gd.library.function)} FunctionDefs" if gd.library.function else ""
     if not missing:
-        return "every op type of the GraphDef is in torchgraph's op table"
-    return f"{len(missing)} op types missing from torchgraph's op table: " + "; ".join(map(str, missing))
+        return "every op type of the GraphDef is in torchgraph's op table" + library
+    return f"{len(missing)} op types missing from torchgraph's op table: " + "; ".join(map(str, missing)) + library
 
 
 # --- running an artifact in torchgraph ---------------------------------------------------------------
