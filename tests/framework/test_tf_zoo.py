@@ -8,7 +8,9 @@ case here loads one artifact as a TF user would (`tf.import_graph_def`, `tf.trai
 + `saver.restore`, `tf.saved_model.loader.load`) and compares:
 
 * inference within rtol 1e-5 / atol 1e-6 of TF (float32; exact for integers and strings);
-* the 3 losses within 1e-4 relative of TF's, and every recorded variable afterwards within 1e-4.
+* the 3 losses within 1e-4 relative of TF's, and every recorded variable afterwards within rtol
+  1e-4 / atol 1e-6;
+* looser only for the ill-conditioned MobileNet (`LOOSER` says why).
 
 Cases that cannot pass yet carry a strict xfail from `KNOWN_GAPS` (family, check) -> why.  When a
 feature lands and a case passes, strict xfail turns it into a failure: delete its entry.  When a
@@ -45,7 +47,7 @@ VARIABLE_TOLERANCE = (1e-4, 1e-6)
 # Where the bar is loosened, and why.  The random-init MobileNet is ill-conditioned: changing its
 # input by 1e-7 (relative, one float32 rounding) moves its logits by 3e-5, and TF against itself,
 # oneDNN kernels against the Eigen ones the fixtures come from, differs by 1.8e-5 in the logits and
-# 7e-5 in the head's Momentum slots after 3 steps.  Other families differ by < 2e-7 that way.
+# 7e-5 in the head's Momentum slots after 3 steps.  Other families differ by < 5e-7 that way.
 LOOSER = {"mobilenet_v1": {"inference": (1e-4, 1e-4), "variables": (1e-4, 1e-4)}}
 
 
