@@ -44,10 +44,11 @@ SIZE_BUDGET_BYTES = 15 * 1024 * 1024
 INFERENCE_TOLERANCE = (1e-5, 1e-6)  # (rtol, atol)
 LOSS_RTOL = 1e-4
 VARIABLE_TOLERANCE = (1e-4, 1e-6)
-# Where the bar is loosened, and why.  The random-init MobileNet is ill-conditioned: changing its
-# input by 1e-7 (relative, one float32 rounding) moves its logits by 3e-5, and TF against itself,
-# oneDNN kernels against the Eigen ones the fixtures come from, differs by 1.8e-5 in the logits and
-# 7e-5 in the head's Momentum slots after 3 steps.  Other families differ by < 5e-7 that way.
+# Where the bar is loosened, and why (figures from tools/zoo_tf_noise.py).  The random-init
+# MobileNet is ill-conditioned: changing its input by 1e-7 (relative, one float32 rounding) moves
+# its logits by 2e-5, and TF against itself -- its oneDNN kernels against the Eigen ones the zoo was
+# recorded with -- differs by 1.8e-5 in the logits and 7.3e-5 in the head's Momentum slots after 3
+# steps.  Every other family stays within the default bars that way (inference < 5e-7 apart).
 LOOSER = {"mobilenet_v1": {"inference": (1e-4, 1e-4), "variables": (1e-4, 1e-4)}}
 
 
