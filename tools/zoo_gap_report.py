@@ -13,9 +13,10 @@ types by how many artifacts need them, and the test file's KNOWN_GAPS entries th
 The checks live in one place, the test module; this tool imports it, so it needs no TensorFlow
 (the kinds come from `tests/fixtures/tf_zoo/op_defs.json`, TF's OpDef facts recorded with the zoo).
 
-    PYTHONPATH=$PWD .venv/bin/python tools/zoo_gap_report.py [--run-all] [FAMILY ...]
+    PYTHONPATH=$PWD .venv/bin/python tools/zoo_gap_report.py [--run-all] [--brief] [FAMILY ...]
 
-`--run-all` also runs the checks of artifacts that miss op types (to see the import error itself).
+`--run-all` also runs the checks of artifacts that miss op types (to see the import error itself);
+`--brief` prints one line per artifact (missing types with node counts, "+Nfn" inside functions).
 """
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("families", nargs="*")
     parser.add_argument("--run-all", action="store_true", help="also run checks of graphs that miss op types")
+    parser.add_argument("--brief", action="store_true", help="one line per artifact: the missing types, with counts")
     args = parser.parse_args(argv)
     zoo = load_zoo_tests()
     facts = json.loads((ZOO / "op_defs.json").read_text())["ops"]
@@ -107,16 +109,21 @@ def main(argv: list[str]) -> int:
             missing = zoo.missing_op_types(gd)
             missing_by_artifact[artifact] = missing
             grads = gradient_only_counts(gd)
-            print(f"  {artifact:12s} {len(gd.node):5d} nodes, {len(gd.library.function):2d} functions: "
-                  + (f"{len(missing)} op types missing" if missing else "no op type missing"))
-            if gd.library.function:
+            header = (f"  {artifact:12s} {len(gd.node):5d} nodes, {len(gd.library.function):2d} functions: "
+                      + (f"{len(missing)} op types missing" if missing else "no op type missing"))
+            if args.brief:
+                print(header + "".join(f"{' ' if i else ': '}{x.op_type} x{x.in_graph}"
+                                       + (f"+{x.in_functions}fn" if x.in_functions else "") for i, x in enumerate(missing)))
+            else:
+                print(header)
+            if gd.library.function and not args.brief:
                 calls = collections.Counter(n.op for n in gd.node if (facts.get(n.op) or {}).get("function_attrs"))
                 calls += collections.Counter(n.op for f in gd.library.function for n in f.node_def
                                              if (facts.get(n.op) or {}).get("function_attrs"))
                 print(f"      function library: {len(gd.library.function)} FunctionDefs, called by "
                       + ", ".join(f"{t} x{c}" for t, c in sorted(calls.items()))
                       + " (the importer must read the library: issue 11 item 3)")
-            for x in missing:
+            for x in [] if args.brief else missing:
                 where = [f"{x.in_graph} in graph" + (f" ({grads[x.op_type]} under gradients/)" if grads[x.op_type] else "")]
                 if x.in_functions:
                     where.append(f"{x.in_functions} in functions")
