@@ -35,6 +35,9 @@ from .ops import random_ops as _random_ops
 from .ops import init_ops as _init_ops
 from .ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op entries
 from .ops import training_ops as _training_ops  # noqa: F401 - registers the Apply* entries
+from .ops import control_flow_v1_ops as _control_flow_v1_ops  # noqa: F401 - Switch, Merge, Enter ... entries
+from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, TensorArrayV3 ... entries
+from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
                             matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,
@@ -45,6 +48,7 @@ from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, glob
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.grouping_ops import group, no_op, tuple, with_dependencies  # noqa: A004
 from .ops.functional_ops import Assert, case, cond, foldl, foldr, map_fn, scan, while_loop
+from .ops.tensor_array_ops import TensorArray
 from .ops.gradients import (AggregationMethod, NoGradient, NotDifferentiable, RegisterGradient, UnconnectedGradients,
                             gradients, no_gradient)
 from .ops.init_ops import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,

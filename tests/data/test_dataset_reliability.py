@@ -82,7 +82,7 @@ def test_threads_running_one_session_never_mix_results():
     x = tf.placeholder(tf.float32, [None], name="x")
     y = tf.reduce_sum(x * 2.0) + tf.cast(tf.size(x), tf.float32)
     v = tf.Variable(0.0)
-    inc = tf.assign_add(v, 1.0)
+    inc = tf.assign_add(v, 1.0, use_locking=True)  # TF guarantees no lost update only with the lock
     with tf.Session() as sess:
         sess.run(v.initializer)
 

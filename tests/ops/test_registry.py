@@ -186,6 +186,13 @@ def test_ops_tensorflow_cannot_differentiate_are_not_differentiable_here():
     assert not differentiable
 
 
+def test_output_arguments_are_named_as_tensorflow():
+    """FunctionDef bodies refer to outputs as "node:arg:index", so the names must be TF's."""
+    wrong = {t: (e.output_args, TF_DEFS[t]["outputs"]) for t, e in REGISTRY.items()
+             if t in TF_DEFS and tuple(e.output_args) != tuple(TF_DEFS[t]["outputs"])}
+    assert not wrong
+
+
 def test_every_differentiable_op_has_a_gradient_or_the_generic_fallback():
     # The fallback (ops/generic_grad.vjp_grad) re-runs the op's kernel under torch autograd.
     assert not [t for t, e in REGISTRY.items() if e.differentiable and e.grad is None and e.kernel is None]
@@ -301,7 +308,7 @@ def test_facts_are_consistent(op_type):
     if e.no_compute:
         assert e.kernel is None
     else:
-        assert e.kernel is not None or e.holds_variable
+        assert e.kernel is not None or e.holds_variable or e.control_flow
     assert not (e.group_key is None) ^ (e.group_kernel is None)
     assert all(isinstance(d, (bool, int, float, str, list, np.ndarray, tf.DType, tf.TensorShape))
                for d in e.attr_defaults.values())

@@ -7,6 +7,7 @@ recorded from real TensorFlow by tools/make_resource_variable_fixture.py.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import torch
 
 import torchgraph as tf
 from torchgraph.ops.resource_variable_ops import ResourceVariable, UnreadVariable
+from tf_reference import run_tf, tf_python
 
 REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "tf_resource_variables" /
                         "reference.json").read_text())
@@ -281,3 +283,33 @@ def test_graph_def_round_trip_runs_the_resource_graph():
             sess.run("w/Assign")
             assert sess.run("y:0", {"x:0": [[1.0, 1.0]]}).tolist() == [[4.0, 6.0]]
             assert g2.get_tensor_by_name("w/Read/ReadVariableOp:0").get_shape().as_list() == [2, 2]
+
+
+_TF_V1_COND_GRAPH = textwrap.dedent("""
+    import json, sys
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()  # TF1 control flow: the handle reaches each branch through a Switch
+    v = tf.Variable(1.0, name="v", use_resource=True)
+    w = tf.Variable(5.0, name="w", use_resource=True)
+    p = tf.placeholder(tf.bool, [], name="p")
+    r = tf.cond(p, lambda: v.assign_add(1.0).read_value(), lambda: w.read_value() * 10.0)
+    r = tf.identity(r, name="r")
+    assert any(op.type == "Switch" and op.inputs[0].dtype == tf.resource for op in tf.get_default_graph().get_operations())
+    tf.train.export_meta_graph(sys.argv[1])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        out = [float(s.run(r, {p: flag})) for flag in (True, False, True, False)] + [float(s.run(v)), float(s.run(w))]
+    print(json.dumps(out))
+""")
+
+
+def test_tf1_cond_with_resource_handles_through_switches_runs_as_in_tf(tmp_path):
+    """Only the taken branch reads or writes: a handle from a Switch's untaken side makes its ops dead."""
+    meta = str(tmp_path / "cond.meta")
+    expected = json.loads(run_tf(tf_python(), _TF_V1_COND_GRAPH, meta).splitlines()[-1])
+    tf.train.import_meta_graph(meta)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = [float(sess.run("r:0", {"p:0": flag})) for flag in (True, False, True, False)]
+        got += [float(sess.run("v/Read/ReadVariableOp:0")), float(sess.run("w/Read/ReadVariableOp:0"))]
+    assert got == expected == [2.0, 50.0, 3.0, 50.0, 3.0, 5.0]

@@ -62,29 +62,29 @@ def _sub_plan(op, ctx, attr: str = "_fn_graph"):
 
 
 # --- op table ------------------------------------------------------------------------------------------
-_dataset_op("TensorSliceDataset", lambda op, ctx: (lambda *comps: dataset_values.TensorSlices(comps, op)), attr_defaults={"is_files": False, "metadata": '', "replicate_on_split": False})
-_dataset_op("TensorDataset", lambda op, ctx: (lambda *comps: dataset_values.Tensors(comps)), attr_defaults={"metadata": ''})
+_dataset_op("TensorSliceDataset", lambda op, ctx: (lambda *comps: dataset_values.TensorSlices(comps, op)), attr_defaults={"is_files": False, "metadata": '', "replicate_on_split": False}, output_args=('handle',))
+_dataset_op("TensorDataset", lambda op, ctx: (lambda *comps: dataset_values.Tensors(comps)), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("RangeDataset", lambda op, ctx: (
     lambda start, stop, step, _dt=op.get_attr("output_types")[0].torch_dtype:
-        dataset_values.Range(_host_int(start), _host_int(stop), _host_int(step), _dt, op)), attr_defaults={"metadata": '', "replicate_on_split": False})
-_dataset_op("ZipDataset", lambda op, ctx: (lambda *inputs: dataset_values.Zip(inputs)), attr_defaults={"metadata": ''})
-_dataset_op("ConcatenateDataset", lambda op, ctx: (lambda a, b: dataset_values.Concatenate(a, b)), attr_defaults={"metadata": ''})
+        dataset_values.Range(_host_int(start), _host_int(stop), _host_int(step), _dt, op)), attr_defaults={"metadata": '', "replicate_on_split": False}, output_args=('handle',))
+_dataset_op("ZipDataset", lambda op, ctx: (lambda *inputs: dataset_values.Zip(inputs)), attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("ConcatenateDataset", lambda op, ctx: (lambda a, b: dataset_values.Concatenate(a, b)), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("BatchDatasetV2", lambda op, ctx: (
-    lambda ds, size, drop: dataset_values.Batch(ds, _host_int(size), _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
+    lambda ds, size, drop: dataset_values.Batch(ds, _host_int(size), _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''}, output_args=('handle',))
 _dataset_op("PaddedBatchDatasetV2", lambda op, ctx: (
     lambda ds, size, drop, *rest, _n=len(op.get_attr("output_shapes")): dataset_values.PaddedBatch(
         ds, _host_int(size), [s.tolist() for s in rest[:_n]],  # -1: pad to the longest in the batch
-        [v.item() if hasattr(v, "item") else v for v in rest[_n:]], _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''})
-_dataset_op("UnbatchDataset", lambda op, ctx: (lambda ds: dataset_values.Unbatch(ds, op)), attr_defaults={"metadata": ''})
+        [v.item() if hasattr(v, "item") else v for v in rest[_n:]], _host_bool(drop), op)), attr_defaults={"parallel_copy": False, "metadata": ''}, output_args=('handle',))
+_dataset_op("UnbatchDataset", lambda op, ctx: (lambda ds: dataset_values.Unbatch(ds, op)), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("ShuffleDataset", lambda op, ctx: (
     lambda ds, buffer_size, seed, seed2: dataset_values.Shuffle(ds, _host_int(buffer_size), _host_int(seed), _host_int(seed2),
                                                     bool(op.get_attr("reshuffle_each_iteration")), op)),
-    stateful=True, attr_defaults={"reshuffle_each_iteration": True, "metadata": ''})
-_dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: dataset_values.Repeat(ds, _host_int(count))), attr_defaults={"metadata": ''})
-_dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: dataset_values.Take(ds, _host_int(count))), attr_defaults={"metadata": ''})
-_dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: dataset_values.Skip(ds, _host_int(count))), attr_defaults={"metadata": ''})
-_dataset_op("PrefetchDataset", lambda op, ctx: (lambda ds, buffer_size: ds), attr_defaults={"slack_period": 0, "legacy_autotune": True, "buffer_size_min": 0, "metadata": ''})
-_dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: dataset_values.Cache(ds)), attr_defaults={"metadata": ''})
+    stateful=True, attr_defaults={"reshuffle_each_iteration": True, "metadata": ''}, output_args=('handle',))
+_dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: dataset_values.Repeat(ds, _host_int(count))), attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: dataset_values.Take(ds, _host_int(count))), attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: dataset_values.Skip(ds, _host_int(count))), attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("PrefetchDataset", lambda op, ctx: (lambda ds, buffer_size: ds), attr_defaults={"slack_period": 0, "legacy_autotune": True, "buffer_size_min": 0, "metadata": ''}, output_args=('handle',))
+_dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: dataset_values.Cache(ds)), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("EnumerateDataset", lambda op, ctx: (lambda ds, start: dataset_values.Enumerate(ds, _host_int(start))))
 
 
@@ -114,7 +114,7 @@ def _interleave_kernel(op, ctx):
     return run
 
 
-_dataset_op("MapDataset", _map_kernel, attr_defaults={"use_inter_op_parallelism": True, "preserve_cardinality": False, "force_synchronous": False, "metadata": ''})
+_dataset_op("MapDataset", _map_kernel, attr_defaults={"use_inter_op_parallelism": True, "preserve_cardinality": False, "force_synchronous": False, "metadata": ''}, output_args=('handle',))
 
 
 def _parallel_map_kernel(op, ctx):
@@ -122,10 +122,10 @@ def _parallel_map_kernel(op, ctx):
     return lambda ds, *rest: dataset_values.Map(ds, fn, rest[:-1])  # the last input is num_parallel_calls
 
 
-_dataset_op("ParallelMapDatasetV2", _parallel_map_kernel, attr_defaults={"use_inter_op_parallelism": True, "deterministic": 'default', "preserve_cardinality": False, "use_unbounded_threadpool": False, "metadata": ''})
-_dataset_op("FilterDataset", _filter_kernel, attr_defaults={"metadata": ''})
-_dataset_op("FlatMapDataset", _flat_map_kernel, attr_defaults={"metadata": ''})
-_dataset_op("InterleaveDataset", _interleave_kernel, attr_defaults={"metadata": ''})
+_dataset_op("ParallelMapDatasetV2", _parallel_map_kernel, attr_defaults={"use_inter_op_parallelism": True, "deterministic": 'default', "preserve_cardinality": False, "use_unbounded_threadpool": False, "metadata": ''}, output_args=('handle',))
+_dataset_op("FilterDataset", _filter_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("FlatMapDataset", _flat_map_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("InterleaveDataset", _interleave_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
 
 
 def _generator_kernel(op, ctx):
@@ -154,7 +154,7 @@ def _generator_kernel(op, ctx):
     return lambda *args: dataset_values.Generator(fn, args, convert)
 
 
-_dataset_op("GeneratorDataset", _generator_kernel, stateful=True, attr_defaults={"metadata": ''})
+_dataset_op("GeneratorDataset", _generator_kernel, stateful=True, attr_defaults={"metadata": ''}, output_args=('handle',))
 
 
 # --- Dataset ---------------------------------------------------------------------------------------------

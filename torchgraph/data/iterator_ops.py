@@ -104,14 +104,14 @@ def _get_next_shape(inputs, attrs):
 # Iterators are session resources holding Python state: host_logic keeps torch.compile and CUDA
 # graphs away from their kernels.
 _ITERATOR = dict(type_attr=None, stateful=True, host_logic=True, resources=("iterator",), differentiable=False)
-register("IteratorV2", _resource_shape, _iterator_kernel, **_ITERATOR)
+register("IteratorV2", _resource_shape, _iterator_kernel, **_ITERATOR, output_args=('handle',))
 register("MakeIterator", lambda inputs, attrs: [], _make_iterator_kernel, **_ITERATOR)
 # An element may be the dataset's own tensor (from_tensors) or a view of it: a fetch copies it.
-register("IteratorGetNext", _get_next_shape, _get_next_kernel, outputs_state=True, **_ITERATOR)
-register("OneShotIterator", _resource_shape, _one_shot_kernel, **_ITERATOR, attr_defaults={"container": '', "shared_name": ''})
+register("IteratorGetNext", _get_next_shape, _get_next_kernel, outputs_state=True, **_ITERATOR, output_args=('components',))
+register("OneShotIterator", _resource_shape, _one_shot_kernel, **_ITERATOR, attr_defaults={"container": '', "shared_name": ''}, output_args=('handle',))
 register("IteratorToStringHandle", lambda inputs, attrs: [(_dtypes.string, TensorShape([]))],
-         _to_string_handle_kernel, **_ITERATOR)
-register("IteratorFromStringHandleV2", _resource_shape, _from_string_handle_kernel, **_ITERATOR, attr_defaults={"output_types": [], "output_shapes": []})
+         _to_string_handle_kernel, **_ITERATOR, output_args=('string_handle',))
+register("IteratorFromStringHandleV2", _resource_shape, _from_string_handle_kernel, **_ITERATOR, attr_defaults={"output_types": [], "output_shapes": []}, output_args=('resource_handle',))
 
 
 def _placeholder_ancestor(t: Tensor) -> Operation | None:

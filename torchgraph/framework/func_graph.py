@@ -76,7 +76,9 @@ class FuncGraph(Graph):
         return self._last_id
 
     def add_op(self, op: Operation) -> None:
-        if _defines_variable(op.type) and not self._making_mirror:
+        # A variable named by shared_name is one of the enclosing graph's (a mirror: ours, or one in
+        # an imported FunctionDef); a new variable cannot live in a function body.
+        if _defines_variable(op.type) and not self._making_mirror and not op.attrs.get("shared_name"):
             raise ValueError(f"Cannot create variable '{op.name}' inside a function body (tf.cond / tf.while_loop / "
                              "map_fn / Dataset.map): create it outside and use it inside.")
         super().add_op(op)

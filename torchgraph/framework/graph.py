@@ -228,11 +228,18 @@ class Operation:
         for op in ops:
             self._add_control_input(op)
 
-    def _update_input(self, index: int, tensor: Tensor) -> None:
+    def update_input(self, index: int, tensor: Tensor) -> None:
+        """Rewires input `index` (an importer closing a loop's back edge into a Merge)."""
         old = self._inputs[index]
         old._consumers.remove(self)
         self._inputs = self._inputs[:index] + (tensor,) + self._inputs[index + 1:]
         tensor._consumers.append(self)
+
+    def set_output_specs(self, specs: list) -> None:
+        """Replaces the static (dtype, shape) of the outputs: shape inference reaching a fixed point
+        over a loop's back edges (the dtypes never change)."""
+        for t, (dtype, shape) in zip(self._outputs, specs):
+            t._shape = shape
 
     def detach(self) -> None:
         """Unlinks the op from its producers (an import being rolled back)."""

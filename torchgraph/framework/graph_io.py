@@ -413,8 +413,11 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> graph_pb2.Grap
     """
     gd = graph_pb2.GraphDef()
     gd.versions.CopyFrom(graph.graph_def_versions)
-    for op in graph.get_operations():
+    ops = graph.get_operations()
+    for op in ops:
         gd.node.append(node_def_of(op, add_shapes=add_shapes))
+    from .function_def import library_of
+    gd.library.function.extend(library_of(ops, node_def_of))
     return gd
 
 
@@ -474,7 +477,8 @@ def _topological_order(nodes: Sequence[node_def_pb2.NodeDef], mapped: Iterable[s
         for inp in n.input:
             src, _ = _parse_tensor_name(inp)
             if src in by_name:
-                d.append(src)
+                if not _is_back_edge(by_name[src].op, n.op):
+                    d.append(src)
             elif _canonical_input_key(inp) not in mapped:
                 raise ValueError(f"Node '{n.name}': Unknown input node '{inp}'")
         ref = _reference_attr(n.op)
@@ -496,12 +500,23 @@ def _topological_order(nodes: Sequence[node_def_pb2.NodeDef], mapped: Iterable[s
                 state[name] = 2
                 order.append(by_name[name])
             elif state.get(nxt) == 1:
-                raise ValueError(f"GraphDef contains a cycle through node '{nxt}' (control-flow loops are not "
-                                 "supported by torchgraph).")
+                raise ValueError(f"GraphDef contains a cycle through node '{nxt}' that is not a while loop's "
+                                 "NextIteration -> Merge edge.")
             elif state.get(nxt) is None:
                 state[nxt] = 1
                 stack.append((nxt, iter(deps[nxt])))
     return order
+
+
+def _control_flow_role(op_type: str) -> str | None:
+    from ..ops.registry import find_entry
+    entry = find_entry(op_type)
+    return entry.control_flow if entry is not None else None
+
+
+def _is_back_edge(src_type: str, dst_type: str) -> bool:
+    """NextIteration -> Merge: a while loop's edge to its next iteration, the one cycle TF allows."""
+    return _control_flow_role(src_type) == "next_iteration" and _control_flow_role(dst_type) == "merge"
 
 
 def _reference_attr(op_type: str) -> str | None:
@@ -589,9 +604,7 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
         seen.add(n.name)
         if not VALID_OP_NAME.match(n.name):
             raise ValueError(f"Node '{n.name}': Node name contains invalid characters")
-        if n.op not in registry.REGISTRY:
-            raise NotFoundError(None, None, f"Op type not registered '{n.op}' in torchgraph (node '{n.name}'). "
-                                            "This GraphDef uses an op torchgraph does not implement.")
+    _check_op_types(graph_def, registry)
     mapped = {_canonical_input_key(k): v for k, v in input_map.items()}
     order = _topological_order(nodes, mapped)
 
@@ -618,7 +631,12 @@ def import_graph_def(graph_def: graph_pb2.GraphDef, input_map: Mapping[str, Any]
             raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(missing)}]")
         scope_controls = graph.current_control_inputs([])
         scope_device = graph.current_device()
-        ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry)
+        library = None
+        if graph_def.library.function:
+            from .function_def import FunctionLibrary
+            library = FunctionLibrary(graph_def.library, graph, lambda fg, body: _import_function_body(
+                fg, body, registry, library))
+        ops = _create_ops(graph, order, prefix, mapped, scope_controls, scope_device, registry, library)
     except Exception:
         graph.rollback(checkpoint)
         raise
@@ -670,10 +688,47 @@ def _unique_op_name(graph: Graph, wanted: str) -> str:
     return f"{wanted}_{i}"
 
 
+def _check_op_types(graph_def: graph_pb2.GraphDef, registry: Any) -> None:
+    """One NotFoundError naming every op type the GraphDef (and its functions) uses that
+    torchgraph lacks, so a user sees the whole gap at once."""
+    from .errors import NotFoundError
+    from .function_def import missing_op_types
+    missing = missing_op_types(graph_def, lambda t: t in registry.REGISTRY)
+    if missing:
+        listed = "; ".join(f"'{t}' (node '{nodes[0]}'{f' and {len(nodes) - 1} more' if len(nodes) > 1 else ''})"
+                           for t, nodes in sorted(missing.items()))
+        raise NotFoundError(None, None, f"Op type not registered in torchgraph: {listed}. This GraphDef uses "
+                                        f"{len(missing)} op type(s) torchgraph does not implement.")
+
+
+def _import_function_body(graph: Graph, nodes: list, registry: Any, library: Any) -> dict[str, Operation]:
+    """The ops of one function body (FunctionDef nodes, its arguments as Placeholders) in `graph`."""
+    order = _topological_order(nodes, {})
+    return _create_ops(graph, order, "", {}, [], "", registry, library)
+
+
+def _attach_functions(op: Operation, entry: Any, library: Any) -> None:
+    """Gives an imported If/While/PartitionedCall... the FuncGraphs its `func` attrs name."""
+    from .function_def import func_name
+    for attr, private in entry.function_attrs.items():
+        value = op.attrs.get(attr)
+        if isinstance(value, attr_value_pb2.AttrValue) and value.HasField("list"):
+            names = [f.name for f in value.list.func]
+            graphs = [library.graph(n) for n in names if n in library]
+            if len(graphs) == len(names):
+                op.attrs[private] = graphs
+            continue
+        name = func_name(value)
+        if name is not None and name in library:
+            op.attrs[private] = library.graph(name)
+
+
 def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any], scope_controls: list,
-                scope_device: str, registry: Any) -> dict[str, Operation]:
+                scope_device: str, registry: Any, library: Any = None) -> dict[str, Operation]:
     ops: dict[str, Operation] = {}
     renamed: dict[str, str] = {}
+    node_types = {n.name: n.op for n in order}
+    back_edges: list[tuple[Operation, int, str, int]] = []  # (merge, input index, NextIteration, output)
     for node in order:
         entry = registry.REGISTRY[node.op]
         full = f"{prefix}/{node.name}" if prefix else node.name
@@ -683,12 +738,18 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
             full = _unique_op_name(graph, full)
         renamed[node.name] = full
 
-        inputs: list[Tensor] = []
+        inputs: list[Tensor | None] = []
         controls: list[Operation] = []
+        pending: list[tuple[int, str, int]] = []
         for i, inp in enumerate(node.input):
             key = _canonical_input_key(inp)
             src_name, idx = _parse_tensor_name(inp)
-            src = ops.get(src_name)  # None only for an input_map key naming no node of the GraphDef
+            src = ops.get(src_name)  # None for an input_map key naming no node, or a loop's back edge
+            if src is None and idx >= 0 and key not in mapped and src_name in node_types and \
+                    _is_back_edge(node_types[src_name], node.op):
+                pending.append((len(inputs), src_name, idx))
+                inputs.append(None)
+                continue
             if idx < 0:
                 target = mapped.get(key, src)
                 controls.append(target.op if isinstance(target, Tensor) else target)
@@ -707,6 +768,15 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
                 raise ValueError(f"Input {i} of node {full} was passed {_tf_type_name(t.dtype)} from "
                                  f"{t.name} incompatible with expected {_tf_type_name(want)}.")
             inputs.append(t)
+        if pending:
+            # The NextIteration feeding this Merge comes later: stand in the loop's entry value
+            # (same dtype) until it exists, then rewire, as TF's importer does.
+            entering = [t for t in inputs if t is not None]
+            if not entering:
+                from .errors import InvalidArgumentError
+                raise InvalidArgumentError(None, None, f"Merge node '{node.name}' has only NextIteration inputs: "
+                                                       "its loop has no Enter.")
+            inputs = [entering[0] if t is None else t for t in inputs]
 
         attrs: dict[str, Any] = {}
         declared_shapes = None
@@ -755,7 +825,36 @@ def _create_ops(graph: Graph, order: list, prefix: str, mapped: Mapping[str, Any
         graph.add_op(op)
         graph.mark_name_used(full)
         ops[node.name] = op
+        if library is not None and entry.function_attrs:
+            _attach_functions(op, entry, library)
+        back_edges.extend((op, i, src_name, idx) for i, src_name, idx in pending)
+    if back_edges:
+        _close_loops(back_edges, ops, registry)
     return ops
+
+
+def _close_loops(back_edges: list, ops: Mapping[str, Operation], registry: Any) -> None:
+    """Rewires each Merge to its NextIteration, then lets shapes reach a fixed point: a loop
+    variable's static shape is what every iteration's value has in common (TF's shape refiner)."""
+    for merge, i, src_name, idx in back_edges:
+        src = ops[src_name]
+        if idx >= len(src.outputs):
+            raise ValueError(f"Node '{merge.name}': Connecting to invalid output {idx} of source node {src_name}")
+        merge.update_input(i, src.outputs[idx])
+    created = sorted(ops.values(), key=lambda op: op.creation_id)
+    for _ in range(8):
+        changed = False
+        for op in created:
+            try:
+                specs = registry.REGISTRY[op.type].shape(list(op.inputs), dict(op.attrs))
+            except (ValueError, TypeError, KeyError):
+                continue
+            new = [(dt, sh) for dt, sh in specs]
+            if len(new) == len(op.outputs) and any(sh != t.get_shape() for (_, sh), t in zip(new, op.outputs)):
+                op.set_output_specs(new)
+                changed = True
+        if not changed:
+            return
 
 
 __all__ = ["DeferredTensor", "attr_value_of", "graph_to_graph_def", "import_graph_def", "make_ndarray", "make_tensor_proto",

@@ -26,12 +26,12 @@ _i32 = _dtypes.int32
 
 # --- Identity & friends ----------------------------------------------------------------------------------
 register("Identity", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [g], aliases={0: 0},
-         pass_through=True)
+         pass_through=True, output_args=('output',))
 register("StopGradient", same_as_input(0), lambda op, ctx: (lambda x: x), aliases={0: 0}, differentiable=False,
-         pass_through=True)
+         pass_through=True, output_args=('output',))
 register("PreventGradient", same_as_input(0), lambda op, ctx: (lambda x: x), lambda op, g: [None],
-         aliases={0: 0}, pass_through=True, attr_defaults={"message": ''})
-register("Snapshot", same_as_input(0), lambda op, ctx: (lambda x: x.clone()), lambda op, g: [g])
+         aliases={0: 0}, pass_through=True, attr_defaults={"message": ''}, output_args=('output',))
+register("Snapshot", same_as_input(0), lambda op, ctx: (lambda x: x.clone()), lambda op, g: [g], output_args=('output',))
 
 
 def _identity_n_shape(inputs, attrs):
@@ -47,7 +47,7 @@ def _n_outputs(n, fn):
 
 register("IdentityN", _identity_n_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(xs)), lambda op, *gs: list(gs),
-         type_attr={"T": "*"}, aliases=EachOutputFromSameInput())
+         type_attr={"T": "*"}, aliases=EachOutputFromSameInput(), output_args=('output',))
 
 
 def identity(input, name=None):
@@ -74,7 +74,7 @@ def _shape_kernel(op, ctx):
 
 
 register("Shape", _shape_shape, _shape_kernel, type_attr="T", host_outputs=True, reads_only_shapes=True,
-         differentiable=False, attr_defaults={"out_type": _dtypes.int32})
+         differentiable=False, attr_defaults={"out_type": _dtypes.int32}, output_args=('output',))
 
 
 def _shape_n_shape(inputs, attrs):
@@ -84,13 +84,13 @@ def _shape_n_shape(inputs, attrs):
 register("ShapeN", _shape_n_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda *xs: tuple(
              torch.tensor(x.shape, dtype=op.get_attr("out_type").torch_dtype) for x in xs)),
-         host_outputs=True, reads_only_shapes=True, differentiable=False, attr_defaults={"out_type": _dtypes.int32})
+         host_outputs=True, reads_only_shapes=True, differentiable=False, attr_defaults={"out_type": _dtypes.int32}, output_args=('output',))
 register("Size", lambda inputs, attrs: [(attrs["out_type"], TensorShape([]))],
          lambda op, ctx: (lambda x, _t=op.get_attr("out_type").torch_dtype: torch.tensor(x.numel(), dtype=_t)),
-         host_outputs=True, reads_only_shapes=True, differentiable=False, attr_defaults={"out_type": _dtypes.int32})
+         host_outputs=True, reads_only_shapes=True, differentiable=False, attr_defaults={"out_type": _dtypes.int32}, output_args=('output',))
 register("Rank", lambda inputs, attrs: [(_i32, TensorShape([]))],
          lambda op, ctx: (lambda x: torch.tensor(x.dim(), dtype=torch.int32)), host_outputs=True,
-         reads_only_shapes=True, differentiable=False)
+         reads_only_shapes=True, differentiable=False, output_args=('output',))
 
 
 def shape(input, name=None, out_type=_i32):
@@ -147,7 +147,7 @@ def _grad_reshape(op, g):
 
 
 register("Reshape", _reshape_shape, _reshape_kernel, _grad_reshape, host_inputs=(1,), aliases={0: 0},
-         type_attr={"T": 0, "Tshape": 1}, attr_defaults={"Tshape": _dtypes.int32})
+         type_attr={"T": 0, "Tshape": 1}, attr_defaults={"Tshape": _dtypes.int32}, output_args=('output',))
 
 
 def reshape(tensor, shape, name=None):
@@ -179,7 +179,7 @@ def _grad_to_input_shape(op, g):
 register("ExpandDims", _expand_dims_shape,
          lambda op, ctx: (lambda x, d: torch.unsqueeze(x, host_int(d) if host_int(d) >= 0
                                                        else host_int(d) + x.dim() + 1)),
-         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1}, attr_defaults={"Tdim": _dtypes.int32})
+         _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1}, attr_defaults={"Tdim": _dtypes.int32}, output_args=('output',))
 
 
 def expand_dims(input, axis=None, name=None, dim=None):
@@ -216,7 +216,7 @@ def _squeeze_kernel(op, ctx):
     return lambda x: x.squeeze(dims)
 
 
-register("Squeeze", _squeeze_shape, _squeeze_kernel, _grad_to_input_shape, aliases={0: 0}, attr_defaults={"squeeze_dims": []})
+register("Squeeze", _squeeze_shape, _squeeze_kernel, _grad_to_input_shape, aliases={0: 0}, attr_defaults={"squeeze_dims": []}, output_args=('output',))
 
 
 def squeeze(input, axis=None, name=None, squeeze_dims=None):
@@ -257,9 +257,9 @@ def _grad_transpose(op, g):
 
 
 register("Transpose", _transpose_shape, _transpose_kernel, _grad_transpose, host_inputs=(1,), aliases={0: 0},
-         type_attr={"T": 0, "Tperm": 1}, attr_defaults={"Tperm": _dtypes.int32})
+         type_attr={"T": 0, "Tperm": 1}, attr_defaults={"Tperm": _dtypes.int32}, output_args=('y',))
 register("InvertPermutation", same_as_input(0),
-         lambda op, ctx: (lambda p: torch.argsort(p).to(p.dtype)), differentiable=False, attr_defaults={"T": _dtypes.int32})
+         lambda op, ctx: (lambda p: torch.argsort(p).to(p.dtype)), differentiable=False, attr_defaults={"T": _dtypes.int32}, output_args=('y',))
 
 
 def transpose(a, perm=None, name="transpose", conjugate=False):
@@ -340,7 +340,7 @@ def _grad_concat(op, g):
     return vjp_grad(op, g)[:-1] + [None]
 
 
-register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(-1,), type_attr={"T": 0, "Tidx": -1}, attr_defaults={"Tidx": _dtypes.int32})
+register("ConcatV2", _concat_shape, _concat_kernel, _grad_concat, host_inputs=(-1,), type_attr={"T": 0, "Tidx": -1}, attr_defaults={"Tidx": _dtypes.int32}, output_args=('output',))
 
 
 def concat(values, axis, name="concat"):
@@ -377,7 +377,7 @@ def _grad_pack(op, g):
 
 
 register("Pack", _pack_shape, lambda op, ctx: (lambda *xs, _a=op.get_attr("axis"): torch.stack(xs, dim=_a)),
-         _grad_pack, attr_defaults={"axis": 0})
+         _grad_pack, attr_defaults={"axis": 0}, output_args=('output',))
 
 
 def stack(values, axis=0, name="stack"):
@@ -434,7 +434,7 @@ def _grad_unpack(op, *grads):
 
 register("Unpack", _unpack_shape,
          lambda op, ctx: _n_outputs(len(op.outputs), lambda x, _a=op.get_attr("axis"): torch.unbind(x, dim=_a)),
-         _grad_unpack, aliases=EveryOutputFrom(0), attr_defaults={"axis": 0})
+         _grad_unpack, aliases=EveryOutputFrom(0), attr_defaults={"axis": 0}, output_args=('output',))
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
@@ -471,7 +471,7 @@ register("Split", _split_shape,
                                     lambda a, x, _n=op.get_attr("num_split"): torch.chunk(x, _n, dim=host_int(a))),
          lambda op, *gs: [None, concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
                                        op.inputs[0])], host_inputs=(0,), type_attr={"T": 1},
-         aliases=EveryOutputFrom(1))
+         aliases=EveryOutputFrom(1), output_args=('output',))
 
 
 def _splitv_shape(inputs, attrs):
@@ -506,7 +506,7 @@ def _splitv_kernel(op, ctx):
 register("SplitV", _splitv_shape, _splitv_kernel,
          lambda op, *gs: [concat([g if g is not None else zeros_like(t) for g, t in zip(gs, op.outputs)],
                                  op.inputs[2]), None, None], host_inputs=(1, 2), type_attr={"T": 0, "Tlen": 1},
-         aliases=EveryOutputFrom(0), attr_defaults={"Tlen": _dtypes.int64})
+         aliases=EveryOutputFrom(0), attr_defaults={"Tlen": _dtypes.int64}, output_args=('output',))
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
@@ -552,7 +552,7 @@ def _grad_tile(op, g):
 
 
 register("Tile", _tile_shape, lambda op, ctx: (lambda x, m: x.repeat(host_list(m))), _grad_tile,
-         host_inputs=(1,), type_attr={"T": 0, "Tmultiples": 1}, attr_defaults={"Tmultiples": _dtypes.int32})
+         host_inputs=(1,), type_attr={"T": 0, "Tmultiples": 1}, attr_defaults={"Tmultiples": _dtypes.int32}, output_args=('output',))
 
 
 def tile(input, multiples, name=None):
@@ -613,9 +613,9 @@ def _grad_pad(op, g):
     return vjp_grad(op, g)[:1] + [None] * (len(op.inputs) - 1)
 
 
-register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32})
-register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32})
-register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32})
+register("Pad", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32}, output_args=('output',))
+register("PadV2", _pad_shape, _pad_kernel, _grad_pad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32}, output_args=('output',))
+register("MirrorPad", _pad_shape, _pad_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tpaddings": 1}, attr_defaults={"Tpaddings": _dtypes.int32}, output_args=('output',))
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
@@ -647,7 +647,7 @@ def _grad_broadcast_to(op, g):
 
 register("BroadcastTo", _broadcast_to_shape,
          lambda op, ctx: (lambda x, s: x.expand(host_list(s)) if x.dim() <= len(host_list(s)) else x),
-         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32})
+         _grad_broadcast_to, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32}, output_args=('output',))
 
 
 def broadcast_to(input, shape, name=None):
@@ -678,7 +678,7 @@ def _fill_kernel(op, ctx):
 
 
 register("Fill", _fill_shape, _fill_kernel, lambda op, g: [None, None], type_attr={"T": 1, "index_type": 0},
-         host_inputs=(0,), attr_defaults={"index_type": _dtypes.int32})
+         host_inputs=(0,), attr_defaults={"index_type": _dtypes.int32}, output_args=('output',))
 
 
 def fill(dims, value, name=None):
@@ -727,8 +727,15 @@ def _make_exact_const(arr, dtype, name):
     return make_const(arr, dtype, name, exact_name=True)
 
 
-register("ZerosLike", same_as_input(0), lambda op, ctx: torch.zeros_like, differentiable=False)
-register("OnesLike", same_as_input(0), lambda op, ctx: torch.ones_like, differentiable=False)
+def _zeros_like_kernel(op, ctx):
+    if op.inputs[0].dtype is _dtypes.variant:  # a TensorList's zero gradient: the same length, no items
+        from .list_ops import zeros_like_list
+        return zeros_like_list
+    return torch.zeros_like
+
+
+register("ZerosLike", same_as_input(0), _zeros_like_kernel, differentiable=False, output_args=('y',))
+register("OnesLike", same_as_input(0), lambda op, ctx: torch.ones_like, differentiable=False, output_args=('y',))
 
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
@@ -769,7 +776,7 @@ def _range_kernel(op, ctx):
 
 
 register("Range", _range_shape, _range_kernel, type_attr={"Tidx": 0}, host_inputs=(0, 1, 2),
-         value_dependent_shape=True, differentiable=False, attr_defaults={"Tidx": _dtypes.int32})
+         value_dependent_shape=True, differentiable=False, attr_defaults={"Tidx": _dtypes.int32}, output_args=('output',))
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
@@ -828,7 +835,7 @@ def _one_hot_kernel(op, ctx):
 
 
 register("OneHot", _one_hot_shape, _one_hot_kernel, differentiable=False,
-         type_attr={"TI": 0, "T": 2}, host_inputs=(1,), attr_defaults={"axis": -1, "TI": _dtypes.int64})
+         type_attr={"TI": 0, "T": 2}, host_inputs=(1,), attr_defaults={"axis": -1, "TI": _dtypes.int64}, output_args=('output',))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -895,7 +902,7 @@ def _grad_gather(op, g):
 
 
 register("GatherV2", _gather_shape, _gather_kernel, _grad_gather, type_attr={"Tparams": 0, "Tindices": 1, "Taxis": 2},
-         host_inputs=(2,), attr_defaults={"batch_dims": 0})
+         host_inputs=(2,), attr_defaults={"batch_dims": 0}, output_args=('output',))
 
 
 def _gather_v1_shape(inputs, attrs):
@@ -909,7 +916,7 @@ def _gather_v1_shape(inputs, attrs):
 register("Gather", _gather_v1_shape,
          lambda op, ctx: (lambda p, i: torch.index_select(p, 0, i.long().reshape(-1).to(p.device))
                           .reshape(tuple(i.shape) + tuple(p.shape[1:]))), vjp_grad,
-         type_attr={"Tparams": 0, "Tindices": 1}, attr_defaults={"validate_indices": True})
+         type_attr={"Tparams": 0, "Tindices": 1}, attr_defaults={"validate_indices": True}, output_args=('output',))
 
 
 def _is_axis_zero(axis) -> bool:
@@ -952,7 +959,7 @@ def _unsorted_segment_sum_kernel(op, ctx):
 
 
 register("UnsortedSegmentSum", _unsorted_segment_sum_shape, _unsorted_segment_sum_kernel, vjp_grad,
-         host_inputs=(2,), type_attr={"T": 0, "Tindices": 1, "Tnumsegments": 2}, attr_defaults={"Tnumsegments": _dtypes.int32})
+         host_inputs=(2,), type_attr={"T": 0, "Tindices": 1, "Tnumsegments": 2}, attr_defaults={"Tnumsegments": _dtypes.int32}, output_args=('output',))
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
@@ -994,7 +1001,7 @@ def _unique_kernel(op, ctx):
 
 
 register("Unique", _unique_shape, _unique_kernel, type_attr={"T": 0}, value_dependent_shape=True,
-         differentiable=False, attr_defaults={"out_idx": _i32})
+         differentiable=False, attr_defaults={"out_idx": _i32}, output_args=("y", "idx"))
 
 
 def unique(x, out_idx=_i32, name=None):
@@ -1046,7 +1053,7 @@ def cast_like(t, dtype):
 
 
 register("Slice", _slice_shape, _slice_kernel, _grad_slice,
-         host_inputs=(1, 2), aliases={0: 0}, type_attr={"T": 0, "Index": 1})
+         host_inputs=(1, 2), aliases={0: 0}, type_attr={"T": 0, "Index": 1}, output_args=('output',))
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001
@@ -1193,12 +1200,12 @@ def _grad_ss(op, g):
 
 
 register("StridedSlice", _ss_shape, _ss_kernel, _grad_ss, host_inputs=(1, 2, 3), aliases={0: 0},
-         type_attr={"T": 0, "Index": 1}, attr_defaults={"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0})
+         type_attr={"T": 0, "Index": 1}, attr_defaults={"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0}, output_args=('output',))
 register("StridedSliceGrad",
          lambda inputs, attrs: [(inputs[4].dtype, TensorShape(shape_tensor_value(inputs[0]) and
                                                               [None if d == -1 else d for d in
                                                                shape_tensor_value(inputs[0])]))],
-         _ss_grad_kernel, type_attr={"Index": 0, "T": 4}, host_inputs=(0, 1, 2, 3), differentiable=False, attr_defaults={"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0})
+         _ss_grad_kernel, type_attr={"Index": 0, "T": 4}, host_inputs=(0, 1, 2, 3), differentiable=False, attr_defaults={"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0}, output_args=('output',))
 
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
@@ -1280,7 +1287,7 @@ Tensor.__getitem__ = _getitem
 # --- Where (indices), ReverseV2, misc ------------------------------------------------------------------------------
 register("Where", lambda inputs, attrs: [(_dtypes.int64, TensorShape([None, inputs[0].get_shape().ndims]))],
          lambda op, ctx: (lambda c: torch.nonzero(c.bool() if c.dtype != torch.bool else c)),
-         value_dependent_shape=True, differentiable=False, attr_defaults={"T": _dtypes.bool})
+         value_dependent_shape=True, differentiable=False, attr_defaults={"T": _dtypes.bool}, output_args=('index',))
 
 
 def where_indices(condition, name=None):
@@ -1291,7 +1298,7 @@ def where_indices(condition, name=None):
 register("ReverseV2", same_as_input(0),
          lambda op, ctx: (lambda x, a: torch.flip(x, [v % x.dim() for v in host_list(a)])),
          lambda op, g: [op_output("ReverseV2", [g, op.inputs[1]], attrs={"Tidx": _i32}), None], host_inputs=(1,),
-         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32})
+         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32}, output_args=('output',))
 
 
 def reverse(tensor, axis, name=None):
@@ -1315,7 +1322,7 @@ def _cumsum_kernel(op, ctx):
     return k
 
 
-register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tidx": 1}, attr_defaults={"exclusive": False, "reverse": False, "Tidx": _dtypes.int32})
+register("Cumsum", same_as_input(0), _cumsum_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tidx": 1}, attr_defaults={"exclusive": False, "reverse": False, "Tidx": _dtypes.int32}, output_args=('out',))
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):

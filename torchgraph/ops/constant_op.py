@@ -26,7 +26,7 @@ def _const_kernel(op, ctx):
     return Constant(ctx.to_runtime(value, op.get_attr("dtype")))
 
 
-register("Const", _const_shape, _const_kernel, type_attr=None, differentiable=False, outputs_state=True)
+register("Const", _const_shape, _const_kernel, type_attr=None, differentiable=False, outputs_state=True, output_args=('output',))
 
 
 def graph_owned(arr: np.ndarray) -> np.ndarray:
@@ -91,7 +91,7 @@ def _placeholder_kernel(op, ctx):
 
 
 register("Placeholder", _placeholder_shape, _placeholder_kernel, type_attr=None, stateful=True, effect_free=True,
-         differentiable=False, attr_defaults={"shape": TensorShape(None)})
+         differentiable=False, attr_defaults={"shape": TensorShape(None)}, output_args=('output',))
 
 
 def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
@@ -107,7 +107,7 @@ def _pwd_shape(inputs, attrs):
 
 
 register("PlaceholderWithDefault", _pwd_shape, lambda op, ctx: (lambda x: x), grad=lambda op, g: [g],
-         type_attr=None, aliases={0: 0}, pass_through=True)
+         type_attr=None, aliases={0: 0}, pass_through=True, output_args=('output',))
 
 
 def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:

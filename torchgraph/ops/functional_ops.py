@@ -37,8 +37,9 @@ from ..framework.func_graph import FuncGraph, trace
 from ..framework.graph import Operation, Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
-from . import generic_grad  # noqa: F401 - registers TorchVJP, which _grad builds
+from .generic_grad import differentiable_dtype  # (the module registers TorchVJP, which _grad builds)
 from .registry import create_op_in_graph, get_entry, register
+from .tensor_array_ops import is_tensor_array
 
 _fn_ids = itertools.count(1)
 
@@ -47,13 +48,13 @@ _fn_ids = itertools.count(1)
 # Shared machinery
 # ======================================================================================================
 def function_graph(op: Operation, attr: str) -> FuncGraph:
-    """The FuncGraph an op holds in `attr`; a clear error for ops imported from a GraphDef, whose
-    function bodies (FunctionDefs) torchgraph cannot read yet."""
+    """The FuncGraph an op holds in `attr` (built by its builder, or from the GraphDef's function
+    library on import); a clear error when the GraphDef it came from lacked that function."""
     graph = op.attrs.get(attr)
     if not isinstance(graph, FuncGraph):
-        raise errors.UnimplementedError(
-            None, op, f"{op.type} node '{op.name}' has no function body here (it was probably imported from a "
-                      "GraphDef; torchgraph does not import FunctionDef libraries yet).")
+        raise errors.NotFoundError(
+            None, op, f"{op.type} node '{op.name}' has no function body: the function it names is not in the "
+                      "GraphDef's function library.")
     return graph
 
 
@@ -148,12 +149,16 @@ def _grad(op: Operation, *grads) -> list:
         full.append(g)
     with graph.name_scope("TorchVJP") as scope:
         vjp = create_op_in_graph(graph, "TorchVJP", list(op.inputs) + full, {"_forward": op}, scope[:-1])
-    return [o if (t.dtype.is_floating or t.dtype.is_complex) else None for o, t in zip(vjp.outputs, op.inputs)]
+    return [o if differentiable_dtype(t.dtype) else None for o, t in zip(vjp.outputs, op.inputs)]
 
 
 def _specs_from_attrs(types_attr: str) -> Callable:
     def shape(inputs, attrs):
-        return [(dt, as_shape(s)) for dt, s in zip(attrs[types_attr], attrs["output_shapes"])]
+        types = attrs[types_attr]
+        shapes = attrs.get("output_shapes") or []
+        if len(shapes) != len(types):  # a GraphDef may leave output_shapes out: nothing is known then
+            shapes = [None] * len(types)
+        return [(dt, as_shape(s)) for dt, s in zip(types, shapes)]
     return shape
 
 
@@ -181,9 +186,10 @@ def _if_kernel(op: Operation, ctx: Any) -> Callable:
 
 # Control flow decides on the host (which branch, how many iterations): `host_logic`; what a body
 # returns may have any shape: `value_dependent_shape`.
-_CONTROL_FLOW = dict(type_attr=None, host_logic=True, value_dependent_shape=True)
+_CONTROL_FLOW = dict(type_attr=None, host_logic=True, value_dependent_shape=True, output_args=("output",))
 for _type, _stateful in (("If", True), ("StatelessIf", False)):
     register(_type, _specs_from_attrs("Tout"), _if_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             function_attrs={"then_branch": "_then_graph", "else_branch": "_else_graph"},
              attr_defaults={"output_shapes": []})
 
 
@@ -380,8 +386,9 @@ def case(pred_fn_pairs, default=None, exclusive: bool = False, strict: bool = Fa
 def _while_kernel(op: Operation, ctx: Any) -> Callable:
     cond_plan = ctx.subplan(function_graph(op, "_cond_graph"))
     body_plan = ctx.subplan(function_graph(op, "_body_graph"))
-    n_user = op.get_attr("_num_original_outputs") - 2
-    user = range(2, 2 + n_user)
+    # torchgraph's own loops say which outputs are user loop variables; TF's (imported) do not.
+    n_user = op.attrs.get("_num_original_outputs", len(op.inputs) + 2) - 2
+    user = range(2, 2 + n_user) if "_num_original_outputs" in op.attrs else range(len(op.inputs))
 
     def run(*args):
         values = body_plan.on_devices(args)
@@ -397,7 +404,47 @@ def _while_kernel(op: Operation, ctx: Any) -> Callable:
 
 for _type, _stateful in (("While", True), ("StatelessWhile", False)):
     register(_type, _specs_from_attrs("T"), _while_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             function_attrs={"cond": "_cond_graph", "body": "_body_graph"},
              attr_defaults={"output_shapes": [], "parallel_iterations": 10})
+
+
+# ======================================================================================================
+# Function calls and Case (imported from TF2-era graphs)
+# ======================================================================================================
+def _call_kernel(op: Operation, ctx: Any) -> Callable:
+    plan = ctx.subplan(function_graph(op, "_f_graph"))
+    single = len(op.outputs) == 1
+
+    def run(*args):
+        out = plan(plan.on_devices(args))
+        return out[0] if single else out
+    return run
+
+
+for _type, _stateful in (("PartitionedCall", False), ("StatefulPartitionedCall", True)):
+    register(_type, _specs_from_attrs("Tout"), _call_kernel, _grad, stateful=_stateful, type_attr=None,
+             host_logic=True, function_attrs={"f": "_f_graph"}, output_args=("output",),
+             attr_defaults={"config": "", "config_proto": "", "executor_type": ""})
+
+
+def _case_kernel(op: Operation, ctx: Any) -> Callable:
+    graphs = op.attrs.get("_branch_graphs")
+    if not graphs:
+        raise errors.UnimplementedError(None, op, f"Case node '{op.name}' has no branch functions here.")
+    plans = [ctx.subplan(g) for g in graphs]
+    single = len(op.outputs) == 1
+
+    def run(index, *args):
+        i = int(index.item()) if hasattr(index, "item") else int(index)
+        taken = plans[i] if 0 <= i < len(plans) else plans[-1]  # TF: out of range runs the last branch
+        out = taken(taken.on_devices(args))
+        return out[0] if single else out
+    return run
+
+
+for _type, _stateful in (("Case", True), ("StatelessCase", False)):
+    register(_type, _specs_from_attrs("Tout"), _case_kernel, _grad, stateful=_stateful, **_CONTROL_FLOW,
+             function_attrs={"branches": "_branch_graphs"}, attr_defaults={"output_shapes": []})
 
 
 def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
@@ -409,9 +456,21 @@ def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
     return all(i is None or (s is not None and s == i) for s, i in zip(shape.as_list(), invariant.as_list()))
 
 
-def _call_with(fn: Callable, structure: Any, values: list, packed_as_args: bool):
-    packed = nest.pack_sequence_as(structure, values)
+def _call_with(fn: Callable, structure: Any, values: list, packed_as_args: bool, arrays: list | None = None):
+    packed = nest.pack_sequence_as(structure, _as_arrays(values, arrays))
     return fn(*packed) if packed_as_args else fn(packed)
+
+
+def _flows(items: list) -> list:
+    """Loop variables as tensors: a TensorArray travels as its list (its `flow`), as in TF."""
+    return [x.flow if is_tensor_array(x) else x for x in items]
+
+
+def _as_arrays(values: list, arrays: list | None) -> list:
+    """The inverse of `_flows`: TensorArrays again where `arrays` (the initial loop variables) had them."""
+    if not arrays:
+        return list(values)
+    return [a.with_flow(v) if is_tensor_array(a) else v for v, a in zip(values, arrays)]
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None, parallel_iterations: int = 10,
@@ -438,7 +497,8 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     from .constant_op import constant
     with graph.name_scope(name or "while") as scope:
         base = scope[:-1]
-        flat_vars = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+        arrays = nest.flatten(loop_vars)
+        flat_vars = [convert_to_tensor(v) for v in _flows(arrays)]
         structure = nest.pack_sequence_as(loop_vars, flat_vars)
         if shape_invariants is None:
             invariants = [t.get_shape() for t in flat_vars]
@@ -468,7 +528,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
         def cond_fn(count, bound, *vs):
             g = get_default_graph()
-            pred = _in_graph(g, _call_with(cond, structure, list(vs), as_args), "'cond'")
+            pred = _in_graph(g, _call_with(cond, structure, list(vs), as_args, arrays), "'cond'")
             if pred.dtype is not _dtypes.bool:
                 raise TypeError(f"The condition of a while_loop must return a bool tensor, got {pred.dtype.name}.")
             if pred.get_shape().ndims not in (None, 0):
@@ -481,7 +541,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
         def body_fn(count, bound, *vs):
             g = get_default_graph()
-            result = _call_with(body, structure, list(vs), as_args)
+            result = _call_with(body, structure, list(vs), as_args, arrays)
             if n_top == 1 and not (isinstance(result, (list, tuple)) and len(result) == 1 and as_args):
                 result = [result] if as_args else result
             want = loop_vars if as_args else structure
@@ -490,7 +550,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             except (ValueError, TypeError) as e:
                 raise ValueError(f"The body of a while_loop must return the same structure as loop_vars. {e}") \
                     from None
-            outs = [_in_graph(g, x, "'body'") for x in nest.flatten(result)]
+            outs = [_in_graph(g, x, "'body'") for x in _flows(nest.flatten(result))]
             for t_in, t_out, inv in zip(flat_vars, outs, invariants):
                 if t_out.dtype is not t_in.dtype:
                     raise TypeError(f"Loop variable {t_in.name} enters the loop with type {t_in.dtype.name}, but has "
@@ -520,7 +580,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     if not back_prop:
         with graph.name_scope(base + "/"):
             outputs = [array_ops.stop_gradient(t) for t in outputs]
-    packed = nest.pack_sequence_as(structure, outputs)
+    packed = nest.pack_sequence_as(structure, _as_arrays(outputs, arrays))
     if not return_same_structure and as_args and n_top == 1:
         return packed[0]
     return packed

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import torch
 
+from ..framework import dtypes as _dtypes
 from ..framework.graph import get_default_graph
+from .list_ops import TensorList
 from .registry import create_op_in_graph, register
 
 
 def _vjp_shape(inputs, attrs):
     fwd = attrs["_forward"]
     return [(t.dtype, t.get_shape()) for t in fwd.inputs]
+
+
+def differentiable_dtype(dtype) -> bool:
+    """Floats carry gradients; so does a variant, whose value may be a TensorList of floats."""
+    return dtype.is_floating or dtype.is_complex or dtype is _dtypes.variant
+
+
+def _leaf(x):
+    return x.detach().requires_grad_(True)
 
 
 def _vjp_kernel(op, ctx):
@@ -27,27 +38,39 @@ def _vjp_kernel(op, ctx):
     def k(*args):
         xs = list(args[:n_in])
         gys = list(args[n_in:n_in + n_out])
-        leaves = []
+        leaves = []  # (input index, item index or None, leaf tensor)
         with torch.enable_grad():
             for i, x in enumerate(xs):
                 if diff[i] and isinstance(x, torch.Tensor):
-                    x = x.detach().requires_grad_(True)
-                    xs[i] = x
-                    leaves.append(x)
+                    xs[i] = _leaf(x)
+                    leaves.append((i, None, xs[i]))
+                elif isinstance(x, TensorList) and x.dtype.is_floating:
+                    # A list's items are what gradients flow to: each becomes a leaf.
+                    items = [None if v is None else _leaf(v) for v in x.items]
+                    leaves.extend((i, j, v) for j, v in enumerate(items) if v is not None)
+                    xs[i] = x.with_items(items)
             ys = fwd_kernel(*xs)
             ys = list(ys) if isinstance(ys, (tuple, list)) else [ys]
-            pairs = [(y, g) for y, g in zip(ys, gys)
-                     if isinstance(y, torch.Tensor) and y.requires_grad and g is not None]
-            grads = torch.autograd.grad([p[0] for p in pairs], leaves, [p[1] for p in pairs],
-                                        allow_unused=True) if pairs else [None] * len(leaves)
-        out, li = [], 0
-        for i, x in enumerate(xs):
-            if diff[i] and isinstance(x, torch.Tensor):
-                g = grads[li]
-                li += 1
-                out.append(torch.zeros_like(x) if g is None else g)
+            pairs = []
+            for y, g in zip(ys, gys):
+                if isinstance(y, TensorList) and isinstance(g, TensorList):
+                    pairs += [(a, b) for a, b in zip(y.items, g.items)
+                              if isinstance(a, torch.Tensor) and a.requires_grad and isinstance(b, torch.Tensor)]
+                elif isinstance(y, torch.Tensor) and y.requires_grad and isinstance(g, torch.Tensor):
+                    pairs.append((y, g))
+            grads = torch.autograd.grad([p[0] for p in pairs], [leaf for _, _, leaf in leaves],
+                                        [p[1] for p in pairs], allow_unused=True) \
+                if pairs and leaves else [None] * len(leaves)
+        out: list = [None] * n_in
+        for (i, j, leaf), g in zip(leaves, grads):
+            if j is None:
+                out[i] = torch.zeros_like(leaf) if g is None else g
             else:
-                out.append(None)
+                if out[i] is None:
+                    out[i] = xs[i].with_items([None] * len(xs[i].items))
+                items = list(out[i].items)
+                items[j] = g
+                out[i] = out[i].with_items(items)
         return out[0] if n_in == 1 else tuple(out)
     return k
 
@@ -64,4 +87,4 @@ def vjp_grad(op, *grads):
     gs = [convert_to_tensor(g) if g is not None else zeros_like(t) for g, t in zip(grads, op.outputs)]
     with graph.name_scope("TorchVJP") as scope:
         vjp = create_op_in_graph(graph, "TorchVJP", list(op.inputs) + gs, {"_forward": op}, scope[:-1])
-    return [o if (t.dtype.is_floating or t.dtype.is_complex) else None for o, t in zip(vjp.outputs, op.inputs)]
+    return [o if differentiable_dtype(t.dtype) else None for o, t in zip(vjp.outputs, op.inputs)]

@@ -42,8 +42,9 @@ def _ref_or_tensor(x) -> Tensor:
 
 
 def _differentiable(t: Tensor) -> bool:
-    # A resource handle carries its variable's gradient (TF's _IsTrainable lists resource too).
-    return t.dtype.is_floating or t.dtype.is_complex or t.dtype is _dtypes.resource
+    # A resource handle carries its variable's gradient, a variant (a TensorList of float items, in a
+    # TF2-era loop) a list of gradients: TF's _IsTrainable lists both.
+    return t.dtype.is_floating or t.dtype.is_complex or t.dtype in (_dtypes.resource, _dtypes.variant)
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False, gate_gradients=False,

@@ -183,7 +183,7 @@ def _torch_value(reader, name: str):
 
 
 register("RestoreV2", _restore_v2_shape, _restore_v2_kernel, type_attr=None, stateful=True, checkpoint_io=True,
-         differentiable=False)
+         differentiable=False, output_args=('tensors',))
 
 
 # --- MergeV2Checkpoints -------------------------------------------------------------------------------------
@@ -255,9 +255,9 @@ def _sharded_filespec_kernel(op, ctx):
 
 
 register("ShardedFilename", _scalar_string_shape, _sharded_filename_kernel, type_attr=None,
-         differentiable=False, host_inputs=(1, 2))
+         differentiable=False, host_inputs=(1, 2), output_args=('filename',))
 register("ShardedFilespec", _scalar_string_shape, _sharded_filespec_kernel, type_attr=None,
-         differentiable=False, host_inputs=(1,))
+         differentiable=False, host_inputs=(1,), output_args=('filename',))
 
 
 # TF's sharded saver also uses these two string ops; declared here unless a string-ops module
@@ -302,7 +302,7 @@ def _regex_full_match_kernel(op, ctx):
 
 
 if "StringJoin" not in REGISTRY:
-    register("StringJoin", _string_join_shape, _string_join_kernel, type_attr=None, differentiable=False, attr_defaults={"separator": ''})
+    register("StringJoin", _string_join_shape, _string_join_kernel, type_attr=None, differentiable=False, attr_defaults={"separator": ''}, output_args=('output',))
 if "StaticRegexFullMatch" not in REGISTRY:
     register("StaticRegexFullMatch", lambda inputs, attrs: [(_dtypes.bool, inputs[0].get_shape())],
-             _regex_full_match_kernel, type_attr=None, differentiable=False)
+             _regex_full_match_kernel, type_attr=None, differentiable=False, output_args=('output',))

@@ -156,17 +156,17 @@ _UNARY = [
 ]
 
 for _type, _fn, _grad in _UNARY:
-    register(_type, _numeric_only(_type, same_as_input(0)), simple_kernel(_fn), _grad)
+    register(_type, _numeric_only(_type, same_as_input(0)), simple_kernel(_fn), _grad, output_args=("y",))
 
 
 def _bool_out(inputs, attrs):
     return [(_dtypes.bool, inputs[0].get_shape())]
 
 
-register("IsNan", _bool_out, simple_kernel(torch.isnan), differentiable=False)
-register("IsInf", _bool_out, simple_kernel(torch.isinf), differentiable=False)
-register("IsFinite", _bool_out, simple_kernel(torch.isfinite), differentiable=False)
-register("LogicalNot", _bool_out, simple_kernel(torch.logical_not), type_attr=None, differentiable=False)
+register("IsNan", _bool_out, simple_kernel(torch.isnan), differentiable=False, output_args=('y',))
+register("IsInf", _bool_out, simple_kernel(torch.isinf), differentiable=False, output_args=('y',))
+register("IsFinite", _bool_out, simple_kernel(torch.isfinite), differentiable=False, output_args=('y',))
+register("LogicalNot", _bool_out, simple_kernel(torch.logical_not), type_attr=None, differentiable=False, output_args=('y',))
 
 
 # grad helper ops (TF's own *Grad op types, so exported gradient graphs are TF's)
@@ -174,11 +174,11 @@ def _grad_helper_shape(inputs, attrs):
     return [(inputs[0].dtype, inputs[0].get_shape())]
 
 
-register("SqrtGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * 0.5 / y))
-register("RsqrtGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * (-0.5) * y * y * y))
-register("TanhGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * (1 - y * y)))
-register("SigmoidGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * y * (1 - y)))
-register("ReciprocalGrad", _grad_helper_shape, simple_kernel(lambda y, dy: -dy * y * y))
+register("SqrtGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * 0.5 / y), output_args=('z',))
+register("RsqrtGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * (-0.5) * y * y * y), output_args=('z',))
+register("TanhGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * (1 - y * y)), output_args=('z',))
+register("SigmoidGrad", _grad_helper_shape, simple_kernel(lambda y, dy: dy * y * (1 - y)), output_args=('z',))
+register("ReciprocalGrad", _grad_helper_shape, simple_kernel(lambda y, dy: -dy * y * y), output_args=('z',))
 
 # --- binary elementwise with broadcasting -----------------------------------------------------------------
 
@@ -221,7 +221,7 @@ def _bga_kernel(op, ctx):
 
 register("BroadcastGradientArgs",
          lambda inputs, attrs: [(inputs[0].dtype, TensorShape([None])), (inputs[0].dtype, TensorShape([None]))],
-         _bga_kernel, host_inputs=(0, 1), host_outputs=True, differentiable=False, attr_defaults={"T": _dtypes.int32})
+         _bga_kernel, host_inputs=(0, 1), host_outputs=True, differentiable=False, attr_defaults={"T": _dtypes.int32}, output_args=("r0", "r1"))
 
 
 _ABSENT = object()
@@ -377,12 +377,12 @@ _BINARY = [
     ("Atan2", torch.atan2, None),
 ]
 for _type, _fn, _grad in _BINARY:
-    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)), simple_kernel(_fn), _grad)
+    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)), simple_kernel(_fn), _grad, output_args=("z",))
 
 for _type, _fn in [("Less", torch.lt), ("LessEqual", torch.le), ("Greater", torch.gt),
                    ("GreaterEqual", torch.ge)]:
     register(_type, _numeric_only(_type, _binary_shape(_dtypes.bool, _type)), simple_kernel(_fn),
-             differentiable=False)
+             differentiable=False, output_args=("z",))
 
 def _string_aware(torch_fn, np_fn):
     def k(x, y):
@@ -393,11 +393,12 @@ def _string_aware(torch_fn, np_fn):
 
 
 for _type, _fn in [("Equal", _string_aware(torch.eq, np.equal)), ("NotEqual", _string_aware(torch.ne, np.not_equal))]:
-    register(_type, _binary_shape(_dtypes.bool, _type), simple_kernel(_fn), differentiable=False,
+    register(_type, _binary_shape(_dtypes.bool, _type), simple_kernel(_fn), differentiable=False, output_args=("z",),
              attr_defaults={"incompatible_shape_error": True})
 
 for _type, _fn in [("LogicalAnd", torch.logical_and), ("LogicalOr", torch.logical_or)]:
-    register(_type, _binary_shape(_dtypes.bool), simple_kernel(_fn), type_attr=None, differentiable=False)
+    register(_type, _binary_shape(_dtypes.bool), simple_kernel(_fn), type_attr=None, differentiable=False,
+             output_args=("z",))
 
 
 # --- AddN, Cast, Select ------------------------------------------------------------------------------------
@@ -415,6 +416,9 @@ def _addn_kernel(op, ctx):
     n = len(op.inputs)
     if n == 1:
         return lambda a: a
+    if op.inputs[0].dtype is _dtypes.variant:  # gradients of TensorLists add item by item
+        from .list_ops import add_lists
+        return add_lists
     if n == 2:
         return torch.add
 
@@ -426,7 +430,7 @@ def _addn_kernel(op, ctx):
     return addn
 
 
-register("AddN", _addn_shape, _addn_kernel, lambda op, g: [g] * len(op.inputs))
+register("AddN", _addn_shape, _addn_kernel, lambda op, g: [g] * len(op.inputs), output_args=('sum',))
 
 
 def _cast_shape(inputs, attrs):
@@ -452,7 +456,7 @@ def _grad_cast(op, g):
     return [None]
 
 
-register("Cast", _cast_shape, _cast_kernel, _grad_cast, type_attr=None, attr_defaults={"Truncate": False})
+register("Cast", _cast_shape, _cast_kernel, _grad_cast, type_attr=None, attr_defaults={"Truncate": False}, output_args=('y',))
 
 
 # --- MatMul ------------------------------------------------------------------------------------------------
@@ -494,7 +498,7 @@ def _grad_matmul(op, g):
     return [matmul(b, g, transpose_a=True, transpose_b=True), matmul(g, a, transpose_a=True, transpose_b=True)]
 
 
-register("MatMul", _matmul_shape, _matmul_kernel, _grad_matmul, attr_defaults={"transpose_a": False, "transpose_b": False, "grad_a": False, "grad_b": False})
+register("MatMul", _matmul_shape, _matmul_kernel, _grad_matmul, attr_defaults={"transpose_a": False, "transpose_b": False, "grad_a": False, "grad_b": False}, output_args=('product',))
 
 
 def _batch_matmul_shape(inputs, attrs):
@@ -550,8 +554,8 @@ def _grad_batch_matmul(op, g):
     return [back(gx, x, bx), back(gy, y, by)]
 
 
-register("BatchMatMulV2", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False})
-register("BatchMatMul", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False})
+register("BatchMatMulV2", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False}, output_args=('output',))
+register("BatchMatMul", _batch_matmul_shape, _batch_matmul_kernel, _grad_batch_matmul, attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False, "grad_y": False}, output_args=('output',))
 
 
 # --- Einsum ------------------------------------------------------------------------------------------------
@@ -626,7 +630,7 @@ def _grad_einsum(op, g):
     return grads
 
 
-register("Einsum", _einsum_shape, _einsum_kernel, _grad_einsum, type_attr={"T": 0})
+register("Einsum", _einsum_shape, _einsum_kernel, _grad_einsum, type_attr={"T": 0}, output_args=('output',))
 
 
 def einsum(equation: str, *inputs, name: str | None = None, **kwargs):
@@ -841,7 +845,7 @@ for _type, _fall, _fdims, _grad, _odt in _REDUCTIONS:
              _reduce_kernel(_fall, _fdims), _grad, host_inputs=(1,),
              differentiable=_grad is not None, aliases={0: 0},
              type_attr={"T": 0, "Tidx": 1} if _odt is None else {"Tidx": 1},
-             attr_defaults={"keep_dims": False, "Tidx": _dtypes.int32})
+             attr_defaults={"keep_dims": False, "Tidx": _dtypes.int32}, output_args=("output",))
 
 
 def _reduced_shape_kernel(op, ctx):
@@ -877,9 +881,9 @@ def _argminmax_kernel(fn):
 
 
 register("ArgMax", _argminmax_shape, _argminmax_kernel(torch.argmax), host_inputs=(1,), differentiable=False,
-         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32, "output_type": _dtypes.int64})
+         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32, "output_type": _dtypes.int64}, output_args=('output',))
 register("ArgMin", _argminmax_shape, _argminmax_kernel(torch.argmin), host_inputs=(1,), differentiable=False,
-         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32, "output_type": _dtypes.int64})
+         type_attr={"T": 0, "Tidx": 1}, attr_defaults={"Tidx": _dtypes.int32, "output_type": _dtypes.int64}, output_args=('output',))
 
 
 # --- Select / where -----------------------------------------------------------------------------------------
@@ -934,8 +938,8 @@ def _grad_select(op, g):
     return [None, gx, gy]
 
 
-register("Select", _select_v1_shape, _select_v1_kernel, _grad_select, type_attr={"T": 1})
-register("SelectV2", _select_shape, simple_kernel(torch.where), _grad_select, type_attr={"T": 1})
+register("Select", _select_v1_shape, _select_v1_kernel, _grad_select, type_attr={"T": 1}, output_args=('output',))
+register("SelectV2", _select_shape, simple_kernel(torch.where), _grad_select, type_attr={"T": 1}, output_args=('output',))
 
 
 # ==========================================================================================================

@@ -33,17 +33,17 @@ def _grad_attrs(op):
     return {k: v for k, v in op.attrs.items() if k == "alpha"}
 
 
-register("Relu", same_as_input(0), simple_kernel(torch.relu), _act_grad("ReluGrad", use_output=True))
-register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)))
-register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"))
-register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)))
-register("Elu", same_as_input(0), simple_kernel(F.elu), _act_grad("EluGrad", use_output=True))
-register("EluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.where(y > 0, g, g * (y + 1))))
-register("Selu", same_as_input(0), simple_kernel(F.selu), vjp_grad)
-register("Softplus", same_as_input(0), simple_kernel(F.softplus), _act_grad("SoftplusGrad"))
-register("SoftplusGrad", same_as_input(0), simple_kernel(lambda g, x: g * torch.sigmoid(x)))
-register("Softsign", same_as_input(0), simple_kernel(F.softsign), _act_grad("SoftsignGrad"))
-register("SoftsignGrad", same_as_input(0), simple_kernel(lambda g, x: g / torch.square(1 + torch.abs(x))))
+register("Relu", same_as_input(0), simple_kernel(torch.relu), _act_grad("ReluGrad", use_output=True), output_args=('activations',))
+register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)), output_args=('backprops',))
+register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"), output_args=('activations',))
+register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)), output_args=('backprops',))
+register("Elu", same_as_input(0), simple_kernel(F.elu), _act_grad("EluGrad", use_output=True), output_args=('activations',))
+register("EluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.where(y > 0, g, g * (y + 1))), output_args=('backprops',))
+register("Selu", same_as_input(0), simple_kernel(F.selu), vjp_grad, output_args=('activations',))
+register("Softplus", same_as_input(0), simple_kernel(F.softplus), _act_grad("SoftplusGrad"), output_args=('activations',))
+register("SoftplusGrad", same_as_input(0), simple_kernel(lambda g, x: g * torch.sigmoid(x)), output_args=('backprops',))
+register("Softsign", same_as_input(0), simple_kernel(F.softsign), _act_grad("SoftsignGrad"), output_args=('activations',))
+register("SoftsignGrad", same_as_input(0), simple_kernel(lambda g, x: g / torch.square(1 + torch.abs(x))), output_args=('backprops',))
 
 
 def _leaky_kernel(op, ctx):
@@ -56,8 +56,8 @@ def _leaky_grad_kernel(op, ctx):
     return lambda g, x: torch.where(x > 0, g, g * a)
 
 
-register("LeakyRelu", same_as_input(0), _leaky_kernel, _act_grad("LeakyReluGrad"), attr_defaults={"alpha": 0.20000000298023224, "T": _dtypes.float32})
-register("LeakyReluGrad", same_as_input(0), _leaky_grad_kernel, attr_defaults={"alpha": 0.20000000298023224, "T": _dtypes.float32})
+register("LeakyRelu", same_as_input(0), _leaky_kernel, _act_grad("LeakyReluGrad"), attr_defaults={"alpha": 0.20000000298023224, "T": _dtypes.float32}, output_args=('activations',))
+register("LeakyReluGrad", same_as_input(0), _leaky_grad_kernel, attr_defaults={"alpha": 0.20000000298023224, "T": _dtypes.float32}, output_args=('backprops',))
 
 
 def _softmax_grad(op, g):
@@ -70,8 +70,8 @@ def _log_softmax_grad(op, g):
     return [g - math_ops.reduce_sum(g, -1, keepdims=True) * math_ops.exp(y)]
 
 
-register("Softmax", same_as_input(0), simple_kernel(lambda x: torch.softmax(x, -1)), _softmax_grad)
-register("LogSoftmax", same_as_input(0), simple_kernel(lambda x: torch.log_softmax(x, -1)), _log_softmax_grad)
+register("Softmax", same_as_input(0), simple_kernel(lambda x: torch.softmax(x, -1)), _softmax_grad, output_args=('softmax',))
+register("LogSoftmax", same_as_input(0), simple_kernel(lambda x: torch.log_softmax(x, -1)), _log_softmax_grad, output_args=('logsoftmax',))
 
 
 def relu(features, name=None):
@@ -170,8 +170,8 @@ def _bias_add_shape(inputs, attrs):
     return [(x.dtype, x.get_shape())]
 
 
-register("BiasAdd", _bias_add_shape, _bias_add_kernel, _grad_bias_add, attr_defaults={"data_format": 'NHWC'})
-register("BiasAddGrad", _bias_add_grad_shape, _bias_add_grad_kernel, attr_defaults={"data_format": 'NHWC'})
+register("BiasAdd", _bias_add_shape, _bias_add_kernel, _grad_bias_add, attr_defaults={"data_format": 'NHWC'}, output_args=('output',))
+register("BiasAddGrad", _bias_add_grad_shape, _bias_add_grad_kernel, attr_defaults={"data_format": 'NHWC'}, output_args=('output',))
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -335,11 +335,11 @@ def _bp_filter_shape(inputs, attrs):
     return [(inputs[0].dtype, TensorShape(None if v is None else [None if d == -1 else d for d in v]))]
 
 
-register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d, attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]})
+register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d, attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}, output_args=('output',))
 register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input_kernel, vjp_grad, type_attr={"T": 1},
-         host_inputs=(0,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]})
+         host_inputs=(0,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}, output_args=('output',))
 register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter_kernel, vjp_grad, type_attr={"T": 0},
-         host_inputs=(1,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]})
+         host_inputs=(1,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}, output_args=('output',))
 
 
 def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
@@ -461,12 +461,12 @@ def _avg_pool_grad_kernel(op, ctx):
     return kern
 
 
-register("MaxPool", _pool_shape, _pool_kernel(_max_pool_nchw), _grad_max_pool, attr_defaults={"T": _dtypes.float32, "explicit_paddings": [], "data_format": 'NHWC'})
-register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool, attr_defaults={"data_format": 'NHWC'})
+register("MaxPool", _pool_shape, _pool_kernel(_max_pool_nchw), _grad_max_pool, attr_defaults={"T": _dtypes.float32, "explicit_paddings": [], "data_format": 'NHWC'}, output_args=('output',))
+register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool, attr_defaults={"data_format": 'NHWC'}, output_args=('output',))
 register("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _max_pool_grad_kernel,
-         vjp_grad, attr_defaults={"explicit_paddings": [], "data_format": 'NHWC', "T": _dtypes.float32})
+         vjp_grad, attr_defaults={"explicit_paddings": [], "data_format": 'NHWC', "T": _dtypes.float32}, output_args=('output',))
 register("AvgPoolGrad", lambda inputs, attrs: _bp_input_shape([inputs[0], inputs[1]], attrs),
-         _avg_pool_grad_kernel, vjp_grad, type_attr={"T": 1}, host_inputs=(0,), attr_defaults={"data_format": 'NHWC'})
+         _avg_pool_grad_kernel, vjp_grad, type_attr={"T": 1}, host_inputs=(0,), attr_defaults={"data_format": 'NHWC'}, output_args=('output',))
 
 
 def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
@@ -517,7 +517,7 @@ def _grad_xent(op, g_loss, g_backprop=None):
     return [grad, _broadcast_mul(g_loss, -log_softmax(logits))]
 
 
-register("SoftmaxCrossEntropyWithLogits", _xent_shape, _xent_kernel, _grad_xent)
+register("SoftmaxCrossEntropyWithLogits", _xent_shape, _xent_kernel, _grad_xent, output_args=("loss", "backprop"))
 
 
 def _sparse_xent_kernel(op, ctx):
@@ -549,6 +549,7 @@ def _grad_sparse_xent(op, g_loss, g_backprop=None):
 
 
 register("SparseSoftmaxCrossEntropyWithLogits", _xent_shape, _sparse_xent_kernel, _grad_sparse_xent,
+         output_args=("loss", "backprop"),
          type_attr={"T": 0, "Tlabels": 1}, attr_defaults={"Tlabels": _dtypes.int64})
 
 
@@ -655,7 +656,7 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 
 
 register("L2Loss", lambda inputs, attrs: [(inputs[0].dtype, TensorShape([]))],
-         simple_kernel(lambda x: torch.sum(x * x) / 2), lambda op, g: [op.inputs[0] * g])
+         simple_kernel(lambda x: torch.sum(x * x) / 2), lambda op, g: [op.inputs[0] * g], output_args=('output',))
 
 
 def l2_loss(t, name=None):
@@ -752,7 +753,7 @@ def _in_top_k_kernel(op, ctx):
 
 
 register("InTopKV2", lambda inputs, attrs: [(_dtypes.bool, TensorShape([inputs[0].get_shape()[0]]))],
-         _in_top_k_kernel, type_attr={"T": 1}, host_inputs=(2,), differentiable=False, attr_defaults={"T": _dtypes.int32})
+         _in_top_k_kernel, type_attr={"T": 1}, host_inputs=(2,), differentiable=False, attr_defaults={"T": _dtypes.int32}, output_args=('precision',))
 
 
 def _top_k_kernel(op, ctx):
@@ -774,7 +775,7 @@ def _top_k_shape(inputs, attrs):
     return [(inputs[0].dtype, TensorShape(dims)), (_dtypes.int32, TensorShape(dims))]
 
 
-register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), type_attr={"T": 0, "Tk": 1}, attr_defaults={"sorted": True, "Tk": _dtypes.int32, "index_type": _dtypes.int32})
+register("TopKV2", _top_k_shape, _top_k_kernel, vjp_grad, host_inputs=(1,), output_args=("values", "indices"), type_attr={"T": 0, "Tk": 1}, attr_defaults={"sorted": True, "Tk": _dtypes.int32, "index_type": _dtypes.int32})
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
@@ -799,6 +800,6 @@ def _lrn_kernel(op, ctx):
     return kern
 
 
-register("LRN", same_as_input(0), _lrn_kernel, vjp_grad, attr_defaults={"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5, "T": _dtypes.float32})
+register("LRN", same_as_input(0), _lrn_kernel, vjp_grad, attr_defaults={"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5, "T": _dtypes.float32}, output_args=('output',))
 lrn = local_response_normalization
 

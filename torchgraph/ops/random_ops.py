@@ -49,15 +49,15 @@ def _kernel(sample):
 register("RandomStandardNormal", _random_shape,
          _kernel(lambda s, g, dt, dev: torch.randn(s, generator=g, dtype=dt, device=dev)),
          type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
 register("TruncatedNormal", _random_shape, _kernel(_truncated_normal),
          type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
          pinned_with_variables=True,
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
 register("RandomUniform", _random_shape,
          _kernel(lambda s, g, dt, dev: torch.rand(s, generator=g, dtype=dt, device=dev)),
          type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
 
 
 def _uniform_int_kernel(op, ctx):
@@ -74,7 +74,7 @@ register("RandomUniformInt",
          lambda inputs, attrs: [(attrs["Tout"], _random_shape(inputs, {"dtype": attrs["Tout"]})[0][1])],
          _uniform_int_kernel, type_attr={"T": 0, "Tout": 1}, stateful=True, random=True, value_dependent_shape=False,
          host_inputs=(0, 1, 2),
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
 
 
 def _shuffle_kernel(op, ctx):
@@ -84,7 +84,7 @@ def _shuffle_kernel(op, ctx):
 
 
 register("RandomShuffle", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _shuffle_kernel,
-         stateful=True, random=True, value_dependent_shape=False, differentiable=False, attr_defaults={"seed": 0, "seed2": 0})
+         stateful=True, random=True, value_dependent_shape=False, differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
 
 
 def _multinomial_kernel(op, ctx):
@@ -100,7 +100,7 @@ def _multinomial_kernel(op, ctx):
 register("Multinomial",
          lambda inputs, attrs: [(attrs["output_dtype"], TensorShape([inputs[0].get_shape()[0], None]))],
          _multinomial_kernel, stateful=True, random=True, value_dependent_shape=False, host_inputs=(1,),
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0, "output_dtype": _dtypes.int64})
+         differentiable=False, attr_defaults={"seed": 0, "seed2": 0, "output_dtype": _dtypes.int64}, output_args=('output',))
 
 
 def _shape_arg(shape):

@@ -142,6 +142,16 @@ class OpEntry:
     attr_defaults: dict = field(default_factory=dict)
     # A private attr holding another Operation (TorchVJP's "_forward"); exported as its name.
     reference_attr: str | None = None
+    # Attrs naming functions (TF's `func` attrs) -> the private attr holding their FuncGraphs
+    # (If's {"then_branch": "_then_graph", ...}; a list-valued attr holds a list of graphs).
+    function_attrs: dict = field(default_factory=dict)
+
+    # TF1 control flow: the op's role in a frame ("switch", "merge", "enter", "exit",
+    # "next_iteration", "loop_cond", "control_trigger"); the code generator lowers these itself.
+    control_flow: str | None = None
+    # TF's output argument names (MatMul's ("product",), Switch's ("output_false", "output_true")):
+    # FunctionDef bodies name tensors "node:arg:index".  Empty for torchgraph's own op types.
+    output_args: tuple = ()
 
     # --- planning -------------------------------------------------------------------------------
     # Ops that only mark structure (NoOp) produce nothing to compute.

@@ -88,7 +88,8 @@ def _var_handle_kernel(op, ctx):
 
 register("VarHandleOp", lambda inputs, attrs: [(_dtypes.resource, TensorShape([]))], _var_handle_kernel,
          type_attr=None, stateful=True, effect_free=True, variable_handle=True, differentiable=False,
-         attr_defaults={"container": "", "shared_name": "", "debug_name": "", "allowed_devices": []})
+         attr_defaults={"container": "", "shared_name": "", "debug_name": "", "allowed_devices": []},
+         output_args=("resource",))
 
 
 # --- ReadVariableOp ---------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def _runtime_dtype(value) -> str:
 
 # The value is the variable's own storage (as a VariableV2's read): a fetch of it is copied.
 register("ReadVariableOp", _read_shape, _read_kernel, lambda op, grad: [grad], type_attr=None, stateful=True,
-         ref_inputs=(0,), reads_variable=True, outputs_state=True, value_dependent_shape=False)
+         ref_inputs=(0,), reads_variable=True, outputs_state=True, value_dependent_shape=False, output_args=("value",))
 
 
 # --- AssignVariableOp, AssignAdd/SubVariableOp ----------------------------------------------------------------
@@ -211,7 +212,7 @@ def _is_initialized_kernel(op, ctx):
 
 register("VarIsInitializedOp", lambda inputs, attrs: [(_dtypes.bool, TensorShape([]))], _is_initialized_kernel,
          type_attr=None, stateful=True, ref_inputs=(0,), reads_variable=True, value_dependent_shape=False,
-         differentiable=False)
+         differentiable=False, output_args=("is_initialized",))
 
 
 def _variable_shape_shape(inputs, attrs):
@@ -227,7 +228,7 @@ def _variable_shape_kernel(op, ctx):
 
 register("VariableShape", _variable_shape_shape, _variable_shape_kernel, type_attr=None, stateful=True,
          ref_inputs=(0,), reads_variable=True, host_outputs=True, value_dependent_shape=False, differentiable=False,
-         attr_defaults={"out_type": _dtypes.int32})
+         attr_defaults={"out_type": _dtypes.int32}, output_args=("output",))
 
 
 def _destroy_kernel(op, ctx):
@@ -292,7 +293,7 @@ def _gather_grad(op, grad):
 
 register("ResourceGather", _gather_shape, _gather_kernel, _gather_grad, type_attr={"Tindices": 1}, stateful=True,
          ref_inputs=(0,), reads_variable=True, value_dependent_shape=False,
-         attr_defaults={"batch_dims": 0, "validate_indices": True})
+         attr_defaults={"batch_dims": 0, "validate_indices": True}, output_args=("output",))
 
 
 # --- ResourceScatter* ----------------------------------------------------------------------------------------
@@ -442,6 +443,9 @@ class ResourceVariable(Variable):
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
         graph = get_default_graph()
+        if graph.building_function:
+            raise ValueError(f"Cannot create variable '{name or 'Variable'}' inside a function body (tf.cond / "
+                             "tf.while_loop / map_fn / Dataset.map): create it outside and use it inside.")
         init_from_fn = callable(initial_value)
         # TF's init_scope: a variable is made outside the caller's control dependencies.
         with graph.control_dependencies(None), graph.name_scope(name or "Variable") as scope:

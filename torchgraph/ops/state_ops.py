@@ -46,10 +46,10 @@ def _variable_kernel(op, ctx):
 
 
 register("VariableV2", _variable_shape, _variable_kernel, type_attr=None, stateful=True, effect_free=True,
-         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''})
+         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''}, output_args=('ref',))
 # TF's original variable op (graphs from before TF 1.0 hold it): the same variable.
 register("Variable", _variable_shape, _variable_kernel, type_attr=None, stateful=True, effect_free=True,
-         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''})
+         holds_variable=True, outputs_state=True, pinned_with_variables=True, differentiable=False, attr_defaults={"container": '', "shared_name": ''}, output_args=('ref',))
 
 
 def _is_init_kernel(op, ctx):
@@ -60,7 +60,7 @@ def _is_init_kernel(op, ctx):
 
 register("IsVariableInitialized", lambda inputs, attrs: [(_dtypes.bool, TensorShape([]))], _is_init_kernel,
          type_attr="dtype", stateful=True, ref_inputs=(0,), reads_variable=True, value_dependent_shape=False,
-         differentiable=False)
+         differentiable=False, output_args=('is_initialized',))
 
 
 # --- Assign, AssignAdd, AssignSub ---------------------------------------------------------------------------
@@ -114,8 +114,19 @@ def _assign_update_kernel(inplace_name):
                 raise _uninitialized(op, key) from None
             getattr(cur, inplace_name)(value)
             return cur
-        return update
+        return _locked(update, ctx) if op.attrs.get("use_locking") else update
     return factory
+
+
+def _locked(update, ctx):
+    """`update` holding the variable's lock: concurrent runs updating with use_locking=True never
+    lose an update (TF's guarantee; without it, as in TF, concurrent updates may race)."""
+    lock = ctx.variable_lock(0)
+
+    def locked(*args):
+        with lock:
+            return update(*args)
+    return locked
 
 
 for _type, _kernel, _defaults in (
@@ -124,7 +135,8 @@ for _type, _kernel, _defaults in (
         ("AssignSub", _assign_update_kernel("sub_"), {"use_locking": False})):
     # Output 0 is the variable itself (TF returns the ref), so a fetch of it is copied.
     register(_type, _assign_shape, _kernel, stateful=True, ref_inputs=(0,), aliases={0: 0},
-             value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults)
+             value_dependent_shape=False, pinned_with_variables=True, differentiable=False, attr_defaults=_defaults,
+             output_args=("output_ref",))
 
 
 # --- Scatter*: sparse updates of a variable's rows (ScatterNd*: of its elements) ---------------------------------
@@ -218,7 +230,7 @@ def _scatter_kernel(kind):
                 raise _uninitialized(op, key) from None
             scatter_into(kind, var, indices, updates)
             return var
-        return scatter
+        return _locked(scatter, ctx) if op.attrs.get("use_locking") else scatter
     return factory
 
 
@@ -229,7 +241,7 @@ for _type, (_kind, _locking) in SCATTER_OPS.items():
     # Output 0 is the variable (TF returns the ref), as for Assign.
     register(_type, _scatter_shape(_kind), _scatter_kernel(_kind), stateful=True, ref_inputs=(0,), aliases={0: 0},
              type_attr={"T": 0, "Tindices": 1}, value_dependent_shape=False, differentiable=False,
-             pinned_with_variables=_type in _PINNED_SCATTERS, attr_defaults=_defaults)
+             pinned_with_variables=_type in _PINNED_SCATTERS, attr_defaults=_defaults, output_args=("output_ref",))
 
 
 def variable_ref(ref):

@@ -20,7 +20,7 @@ from .registry import register
 
 
 # Every update op returns its variable (TF returns the ref) and keeps its shape.
-_UPDATES_VARIABLE = dict(aliases={0: 0}, value_dependent_shape=False, differentiable=False)
+_UPDATES_VARIABLE = dict(aliases={0: 0}, value_dependent_shape=False, differentiable=False, output_args=("out",))
 
 
 def _var_shape(inputs, attrs):

@@ -10,7 +10,9 @@ A variable's value lives in the Session's store under its *key*: the variable op
   TF1 sets the handle's `shared_name` to the variable's name, so that is its key too.
 
 Writers (Assign*, Apply*) and the Saver reach the variable through a ref input, possibly
-forwarded by pass-through ops (Identity).
+forwarded by pass-through ops (Identity) and, in TF1 control flow, by the Switch / Enter / Exit
+that carry a handle into a cond branch or a loop frame (Keras' batch norm reads its moving
+averages through `cond/ReadVariableOp/Switch`).
 """
 from __future__ import annotations
 
@@ -42,13 +44,20 @@ def variable_op_key(op) -> str:
     return op.attrs.get("shared_name") or op.name
 
 
+# TF1 control-flow roles whose output is their data input (when live): they forward a handle.
+_FORWARDING_ROLES = ("switch", "enter", "exit")
+
+
+def forwards_input(op: Operation) -> bool:
+    """Whether output(s) of `op` are its input 0 passed on (Identity, Switch, Enter, Exit)."""
+    entry = find_entry(op.type)
+    return entry is not None and bool(op.inputs) and (entry.pass_through or entry.control_flow in _FORWARDING_ROLES)
+
+
 def variable_op(ref: Tensor) -> Operation | None:
-    """The op defining the variable `ref` points at (through pass-through ops), or None."""
+    """The op defining the variable `ref` points at (through forwarding ops), or None."""
     op = ref.op
-    while op.inputs and not _defines_variable(op):
-        entry = find_entry(op.type)
-        if entry is None or not entry.pass_through:
-            break
+    while not _defines_variable(op) and forwards_input(op):
         op = op.inputs[0].op
     return op if _defines_variable(op) else None
 

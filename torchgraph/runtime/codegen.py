@@ -26,6 +26,7 @@ from typing import Any, Callable, Mapping
 
 import torch
 
+from ..framework import dtypes as _dtypes
 from ..framework import errors
 from ..framework.graph import Operation, Tensor
 from ..ops.registry import Alias, Constant, get_entry
@@ -36,7 +37,8 @@ from .state import SessionState
 _plan_numbers = itertools.count()
 
 # Names the emitted code itself uses; value and kernel names never take them.
-_RESERVED = frozenset({"F", "V", "_copy", "_reraise", "_OpError", "_plan", "_exc"})
+_RESERVED = frozenset({"F", "V", "DEAD", "_copy", "_reraise", "_OpError", "_plan", "_merge", "_dead_fetch",
+                       "_exc"})
 
 
 # ======================================================================================================
@@ -52,15 +54,29 @@ class Arg:
 
 @dataclass
 class Step:
-    """One line of a plan."""
+    """One line of a plan (or, for TF1 control flow, one small block).
+
+    Kinds: "call", "group", "read_variable"; and with TF1 control flow (`runtime/frame_binding.py`)
+    "switch", "merge", "enter", "exit", "next_iteration", "guarded_value", "token" and "frame" (a
+    while loop whose iteration runs `body`).  A step with `guards` does nothing but mark its outputs
+    (and `token`) DEAD when any guard value is DEAD: TF's dead-tensor rule.
+    """
 
     op: Operation                 # the op it runs (for a group: the last member)
-    kind: str                     # "call", "group" or "read_variable"
+    kind: str
     fn: str | None                # namespace name of the callable ("call", "group")
     args: list[Arg]
-    outputs: list[str]            # value names it assigns, in output order
+    outputs: list[str]            # value names it assigns, in output order (None: not needed)
     variable: str | None = None   # store key ("read_variable")
     members: list[Operation] = field(default_factory=list)  # a group's ops
+    guards: list[str] = field(default_factory=list)   # values whose deadness kills the step
+    token: str | None = None      # a name set to True when the step ran, DEAD when it was dead
+    frame_name: str = ""          # "frame": TF's frame_name
+    preamble: list["Step"] = field(default_factory=list)  # "frame": the Enter steps
+    body: list["Step"] = field(default_factory=list)      # "frame": one iteration
+    carried: list[tuple[str, str]] = field(default_factory=list)  # "frame": (value, next value)
+    resets: list[str] = field(default_factory=list)       # "frame": Enters live in iteration 0 only
+    exits: list[str] = field(default_factory=list)        # "frame": values handed to the parent
 
 
 @dataclass
@@ -75,6 +91,8 @@ class BoundPlan:
     record_names: list[str] | None
     emitted_ops: list[Operation]
     variables: dict
+    fetch_may_be_dead: list[bool] = field(default_factory=list)  # TF1 control flow: check on the way out
+    fetch_ops: list[Operation] = field(default_factory=list)
 
 
 class _Namer:
@@ -110,12 +128,19 @@ def live_ops(ops: list, fetches: list, record, known: Mapping, fed: Mapping) -> 
         if entry.no_compute:
             continue
         outs = op.outputs
-        needed = any(t in live for t in outs) or entry.runs_for_effect or not outs
+        # A NextIteration is planned only because a Merge of its loop reads it (a back edge,
+        # which this reverse walk meets before the Merge).
+        needed = any(t in live for t in outs) or entry.runs_for_effect or not outs or \
+            entry.control_flow == "next_iteration"
         if not needed or (outs and all(t in fed or t in known for t in outs)):
             continue
         emit.add(op)
         for i, t in enumerate(op.inputs):
-            if i not in entry.ref_inputs and t not in known and t not in fed:
+            if t in known or t in fed:
+                continue
+            # A variable handle forwarded by a Switch/Enter is computed too: whether it is dead
+            # decides whether the op runs (TF1 control flow); the handle itself costs nothing.
+            if i not in entry.ref_inputs or (t.dtype is _dtypes.resource and not is_variable(t)):
                 live.add(t)
     return emit, live
 
@@ -150,7 +175,7 @@ def fusion_groups(ops: list, emit: set, live: set) -> dict:
     return fused
 
 
-class _Binder:
+class Binder:
     """The state of one `bind` call (kept on an object so each decision is a small method)."""
 
     def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list, known: Mapping, record):
@@ -278,6 +303,10 @@ class _Binder:
         self.steps.append(Step(members[-1], "group", fn, args, [], members=list(members)))
 
     # --- the results ---------------------------------------------------------------------------------
+    def may_be_dead(self, name: str) -> bool:
+        """Whether the value may be DEAD when the plan returns (only with TF1 control flow)."""
+        return False
+
     def result_name(self, t: Tensor) -> str:
         name = self.names.get(t)
         if name is None:
@@ -300,14 +329,17 @@ def bind(state: SessionState, ops: list[Operation], fetches: list[Tensor], feeds
     constants and the ops computing them are skipped.  With `record`, the plan also returns the
     values of those tensors (the run that learns them).
     """
-    binder = _Binder(state, ops, fetches, feeds, known or {}, record)
+    from .frame_binding import FrameBinder, needs_frames
+    cls = FrameBinder if needs_frames(ops) else Binder
+    binder = cls(state, ops, fetches, feeds, known or {}, record)
     binder.bind_all()
     fetch_names = [binder.result_name(t) for t in fetches]
     return BoundPlan(
         steps=binder.steps, namespace=binder.namespace, feed_names=binder.feed_names, fetch_names=fetch_names,
         fetch_copies=[n in binder.shares_state for n in fetch_names],
         record_names=None if record is None else [binder.result_name(t) for t in record],
-        emitted_ops=[op for op in ops if op in binder.emit], variables=state.variables)
+        emitted_ops=[op for op in ops if op in binder.emit], variables=state.variables,
+        fetch_may_be_dead=[binder.may_be_dead(n) for n in fetch_names], fetch_ops=[t.op for t in fetches])
 
 
 # ======================================================================================================
@@ -317,21 +349,89 @@ def _arg_source(a: Arg) -> str:
     return a.name if a.to_device is None else f"{a.name}.to({a.to_device})"
 
 
-def _step_source(step: Step) -> str:
-    op = step.op
+def _call_source(step: Step) -> str:
     if step.kind == "read_variable":
-        line = f"{step.outputs[0]} = V[{step.variable!r}]"
-    else:
-        call = f"{step.fn}({', '.join(_arg_source(a) for a in step.args)})"
-        if not step.outputs:
-            line = call
-        elif len(step.outputs) == 1:
-            line = f"{step.outputs[0]} = {call}"
-        else:
-            line = f"{', '.join(step.outputs)} = {call}"
+        return f"{step.outputs[0]} = V[{step.variable!r}]"
+    call = f"{step.fn}({', '.join(_arg_source(a) for a in step.args)})"
+    if not step.outputs:
+        return call
+    return f"{', '.join(step.outputs)} = {call}"
+
+
+def _comment(step: Step) -> str:
+    op = step.op
     if step.kind == "group":
-        return f"{line}  # {op.name} and {len(step.members) - 1} more ({op.type} x{len(step.members)})"
-    return f"{line}  # {op.name} ({op.type})"
+        return f"  # {op.name} and {len(step.members) - 1} more ({op.type} x{len(step.members)})"
+    return f"  # {op.name} ({op.type})"
+
+
+def _any_dead(names: list[str]) -> str:
+    return " or ".join(f"{n} is DEAD" for n in names)
+
+
+def _all_dead(names: list[str]) -> str:
+    return " = ".join(names) + " = DEAD" if names else "pass"
+
+
+def _step_lines(step: Step) -> list[tuple[int, str, Step]]:
+    """The step's source as (indent level, text, step) lines."""
+    kind, outs = step.kind, [n for n in step.outputs if n is not None]
+    if kind in ("call", "group", "read_variable") and not step.guards:
+        return [(0, _call_source(step) + _comment(step), step)]
+    if kind in ("call", "group", "read_variable"):
+        live = [(1, _call_source(step) + _comment(step), step)]
+        dead = [(1, _all_dead(outs + ([step.token] if step.token else [])), step)]
+        if step.token:
+            live.append((1, f"{step.token} = True", step))
+        return [(0, f"if {_any_dead(step.guards)}:", step)] + dead + [(0, "else:", step)] + live
+    if kind == "guarded_value":
+        return [(0, f"{outs[0]} = DEAD if {_any_dead(step.guards)} else {step.args[0].name}" + _comment(step), step)]
+    if kind == "token":
+        return [(0, f"{step.token} = DEAD if {_any_dead(step.guards)} else True" + _comment(step), step)]
+    if kind == "switch":
+        data, pred = (a.name for a in step.args)
+        f, t = step.outputs
+        tok = [step.token] if step.token else []
+        lines = []
+        if step.guards:
+            lines += [(0, f"if {_any_dead(step.guards)}:" + _comment(step), step), (1, _all_dead([f, t] + tok), step)]
+            lines.append((0, f"elif {pred}:", step))
+        else:
+            lines.append((0, f"if {pred}:" + _comment(step), step))
+        lines += [(1, f"{f}, {t} = DEAD, {data}", step)] + [(1, f"{n} = True", step) for n in tok]
+        lines += [(0, "else:", step), (1, f"{f}, {t} = {data}, DEAD", step)] + [(1, f"{n} = True", step) for n in tok]
+        return lines
+    if kind == "merge":
+        out, index = step.outputs
+        names = [a.name for a in step.args]
+        if index is None and len(names) == 2:
+            return [(0, f"{out} = {names[0]} if {names[0]} is not DEAD else {names[1]}" + _comment(step), step)]
+        return [(0, f"{out}, {index or '_'} = _merge({', '.join(names)})" + _comment(step), step)]
+    if kind in ("enter", "next_iteration"):
+        return [(0, f"{outs[0]} = {step.args[0].name}" + _comment(step), step)]
+    if kind == "exit":
+        src = step.args[0].name
+        return [(0, f"if {src} is not DEAD:" + _comment(step), step), (1, f"{outs[0]} = {src}", step)]
+    if kind == "frame":
+        lines = [(0, f"# while-loop frame {step.frame_name!r}", step)]
+        for s in step.preamble:
+            lines += _step_lines(s)
+        carried = [c for c, _ in step.carried]
+        if step.exits or carried:
+            lines.append((0, _all_dead(step.exits + carried), step))
+        lines.append((0, "while True:", step))
+        for s in step.body:
+            lines += [(level + 1, text, owner) for level, text, owner in _step_lines(s)]
+        if step.resets:
+            lines.append((1, _all_dead(step.resets), step))
+        if carried:
+            lines.append((1, f"{', '.join(carried)} = {', '.join(n for _, n in step.carried)}", step))
+            lines.append((1, f"if {' and '.join(f'{c} is DEAD' for c in carried)}:", step))
+            lines.append((2, "break", step))
+        else:
+            lines.append((1, "break", step))
+        return lines
+    raise errors.InternalError(None, step.op, f"cannot emit a {kind} step")
 
 
 def copy_value(v: Any) -> Any:
@@ -367,8 +467,12 @@ def emit(bound: BoundPlan) -> Callable:
         lines.append(f"    {', '.join(bound.feed_names)}{',' if len(bound.feed_names) == 1 else ''} = F")
     line_ops: dict[int, Operation] = {}
     for step in bound.steps:
-        lines.append("    " + _step_source(step))
-        line_ops[len(lines)] = step.op
+        for level, text, owner in _step_lines(step):
+            lines.append("    " + "  " * level + text)
+            line_ops[len(lines)] = owner.op
+    for i, (name, dead) in enumerate(zip(bound.fetch_names, bound.fetch_may_be_dead)):
+        if dead:
+            lines += [f"    if {name} is DEAD:", f"      raise _dead_fetch({i})"]
     lines += ["    " + _return_source(bound), "  except _OpError:", "    raise", "  except Exception as _exc:",
               "    _reraise(_exc)"]
     source = "\n".join(lines) + "\n"
@@ -377,8 +481,12 @@ def emit(bound: BoundPlan) -> Callable:
     def reraise(exc: Exception):
         raise map_error(exc, _failing_op(exc, filename, line_ops)) from exc
 
+    def dead_fetch(i: int):
+        from .frame_binding import dead_fetch_error
+        return dead_fetch_error(bound.fetch_ops[i])
+
     namespace = dict(bound.namespace)
-    namespace.update(_copy=copy_value, _OpError=errors.OpError, _reraise=reraise)
+    namespace.update(_copy=copy_value, _OpError=errors.OpError, _reraise=reraise, _dead_fetch=dead_fetch)
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, namespace)

@@ -37,6 +37,10 @@ class KernelContext:
         """The store key of the variable ref input `input_index` names."""
         return variable_key(self.op.inputs[input_index])
 
+    def variable_lock(self, input_index: int = 0):
+        """What an update with `use_locking=True` holds while it writes the variable."""
+        return self.state.variable_lock(self.var_key(input_index))
+
     # --- random streams and resources ------------------------------------------------------------
     def rng(self) -> torch.Generator:
         if not get_entry(self.op.type).random:

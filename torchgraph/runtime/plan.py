@@ -14,6 +14,7 @@ from ..framework.errors import InvalidArgumentError
 from ..framework.graph import Operation, Tensor
 from ..ops.registry import get_entry
 from . import codegen
+from .frames import has_v1_control_flow, is_back_edge
 from .state import SessionState
 
 
@@ -105,8 +106,11 @@ def _shape_static_outputs(op, entry, shape_static: set, value_static: set) -> bo
 def shape_only_frontier(ops: list, fetches: list, feeds: list) -> list:
     """Tensors whose values depend only on the feeds' shapes and that feed the rest of the plan.
 
-    These are what a shape-specialised plan turns into constants.
+    These are what a shape-specialised plan turns into constants.  Plans with TF1 control flow are
+    not specialised: a value inside a loop differs per iteration.
     """
+    if has_v1_control_flow(ops):
+        return []
     fed = set(feeds)
     shape_static: set = set(feeds)
     value_static: set = set()
@@ -169,7 +173,7 @@ def _order(ops: list[Operation]) -> list[Operation]:
     indegree = {op: 0 for op in ops}
     consumers: dict[Operation, list[Operation]] = {op: [] for op in ops}
     for op in ops:
-        deps = {t.op for t in op.inputs if t.op in members}
+        deps = {t.op for t in op.inputs if t.op in members and not is_back_edge(t.op, op)}
         deps.update(c for c in op.control_inputs if c in members)
         deps.discard(op)
         indegree[op] = len(deps)

@@ -31,6 +31,7 @@ class SessionState:
         self._generators: dict[str, torch.Generator] = {}
         self._resources: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._variable_locks: dict[str, threading.Lock] = {}
 
     @property
     def default_device(self) -> torch.device:
@@ -57,6 +58,14 @@ class SessionState:
 
     def generators(self) -> Iterable[torch.Generator]:
         return list(self._generators.values())
+
+    def variable_lock(self, key: str) -> threading.Lock:
+        """The lock `use_locking=True` updates of variable `key` hold (TF's per-variable mutex)."""
+        with self._lock:
+            lock = self._variable_locks.get(key)
+            if lock is None:
+                lock = self._variable_locks[key] = threading.Lock()
+            return lock
 
     # --- resources ---------------------------------------------------------------------------------
     def resource(self, key: str, factory: Callable[[], Any]) -> Any:

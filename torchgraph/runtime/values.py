@@ -46,3 +46,18 @@ def to_fetch(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value[()] if value.ndim == 0 else value
     return value
+
+
+class _Dead:
+    """The value of a dead tensor (TF1 control flow: the untaken side of a Switch)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DEAD"
+
+    def __bool__(self) -> bool:
+        raise TypeError("a dead tensor has no value")
+
+
+DEAD = _Dead()

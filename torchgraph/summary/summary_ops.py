@@ -174,12 +174,12 @@ def _merge_kernel(op: Operation, ctx: Any) -> Callable[..., np.ndarray]:
     return _naming_errors(op, run)
 
 
-register("ScalarSummary", _string_scalar_shape, _scalar_kernel, differentiable=False, type_attr={"T": 1})
-register("HistogramSummary", _string_scalar_shape, _histogram_kernel, differentiable=False, type_attr={"T": 1}, attr_defaults={"T": _dtypes.float32})
-register("ImageSummary", _string_scalar_shape, _image_kernel, differentiable=False, type_attr={"T": 1}, attr_defaults={"max_images": 3, "T": _dtypes.float32, "bad_color": _DEFAULT_BAD_COLOR})
-register("AudioSummaryV2", _string_scalar_shape, _audio_kernel, type_attr=None, differentiable=False, attr_defaults={"max_outputs": 3})
-register("TensorSummaryV2", _string_scalar_shape, _tensor_summary_kernel, differentiable=False, type_attr={"T": 1})
-register("MergeSummary", _string_scalar_shape, _merge_kernel, type_attr=None, differentiable=False)
+register("ScalarSummary", _string_scalar_shape, _scalar_kernel, differentiable=False, type_attr={"T": 1}, output_args=('summary',))
+register("HistogramSummary", _string_scalar_shape, _histogram_kernel, differentiable=False, type_attr={"T": 1}, attr_defaults={"T": _dtypes.float32}, output_args=('summary',))
+register("ImageSummary", _string_scalar_shape, _image_kernel, differentiable=False, type_attr={"T": 1}, attr_defaults={"max_images": 3, "T": _dtypes.float32, "bad_color": _DEFAULT_BAD_COLOR}, output_args=('summary',))
+register("AudioSummaryV2", _string_scalar_shape, _audio_kernel, type_attr=None, differentiable=False, attr_defaults={"max_outputs": 3}, output_args=('summary',))
+register("TensorSummaryV2", _string_scalar_shape, _tensor_summary_kernel, differentiable=False, type_attr={"T": 1}, output_args=('summary',))
+register("MergeSummary", _string_scalar_shape, _merge_kernel, type_attr=None, differentiable=False, output_args=('summary',))
 
 
 # --------------------------------------------------------------------------- naming
