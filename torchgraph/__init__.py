@@ -135,7 +135,12 @@ math = _namespace(
         if hasattr(_math_ops, n)},
     divide_no_nan=_math_ops.div_no_nan, top_k=_nn_ops.top_k, in_top_k=_nn_ops.in_top_k,
     softplus=_nn_ops.softplus, cumsum=_array_ops.cumsum)
-linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose)
+from .ops import linalg_ops as _linalg_ops
+from .ops.linalg_ops import (cholesky, diag, diag_part, matrix_band_part, matrix_determinant, matrix_diag,
+                             matrix_diag_part, matrix_inverse, qr)
+linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose, qr=qr,
+                    diag=matrix_diag, diag_part=matrix_diag_part, band_part=matrix_band_part,
+                    inv=matrix_inverse, det=matrix_determinant, cholesky=cholesky, einsum=_math_ops.einsum)
 dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, float64=float64, float16=float16,
                     bfloat16=bfloat16, int8=int8, int16=int16, int32=int32, int64=int64, uint8=uint8,
                     uint16=uint16, uint32=uint32, uint64=uint64, bool=bool, string=string, complex64=complex64,

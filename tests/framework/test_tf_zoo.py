@@ -252,7 +252,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("control_flow_v2_rnn", "saved_model"): f"function libraries, TensorLists, {_RESOURCE} (made in a while_v2 body)",
     ("control_flow_v2_rnn", "checkpoint"): f"function libraries, TensorLists, {_RESOURCE}",
     ("control_flow_v2_rnn", "training/train"): f"function libraries with While/If gradients, TensorLists, {_RESOURCE}",
-    ("while_loop_v1", "saved_model"): f"{_LOOPS}, the ops of orthogonal_initializer",
     ("while_loop_v1", "checkpoint"): f"{_LOOP_GRADS}, the ops of orthogonal_initializer",
     ("while_loop_v1", "training/train"): f"{_LOOP_GRADS}, the ops of orthogonal_initializer",
 }
