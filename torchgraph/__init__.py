@@ -35,6 +35,7 @@ from .ops import random_ops as _random_ops
 from .ops import init_ops as _init_ops
 from .ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op entries
 from .ops import training_ops as _training_ops  # noqa: F401 - registers the Apply* entries
+from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
                             matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,

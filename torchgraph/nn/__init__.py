@@ -7,5 +7,6 @@ from ..ops.nn_ops import (avg_pool, batch_normalization, bias_add, conv2d, crelu
                           softsign, sparse_softmax_cross_entropy_with_logits, swish, top_k,
                           weighted_cross_entropy_with_logits)
 from ..ops.nn_ops import conv2d as convolution2d  # noqa: F401
+from ..ops.batch_norm_ops import fused_batch_norm
 
 __all__ = [n for n in dir() if not n.startswith("_")]

@@ -1,0 +1,169 @@
+"""Graphs of the model-family ops, written once against the TF1 API and built twice.
+
+Real TensorFlow builds and runs each case in `tools/record_model_op_answers.py`, which stores
+what it computed (values, dtypes, static shapes, tensor names, the op types in its graph, the
+errors it raised) in tests/fixtures/model_ops/; the tests build the same case with torchgraph
+and compare (`check_case`).  Writing a case once, for both, is what keeps the two graphs the
+same graph: the inputs come from a numpy RandomState seeded by the case's name.
+
+A case is `fn(tf, rs) -> dict` with
+    "fetch":  {key: tensor}   values compared with TF's (and their dtypes, static shapes, names)
+    "feed":   {placeholder: array}
+    "steps":  [ops] run `runs` times (default 1) before fetching (moving averages ...)
+    "errors": {key: tensor}   each run alone must raise the error TF raised
+Keys starting with "shape_only" compare dtype and shape, not values (TF's empty reserve spaces).
+`types` lists op types TF's graph must contain (the recorder checks), and so must ours.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import zlib
+
+import numpy as np
+
+FIXTURE_DIR = pathlib.Path(__file__).parent.parent / "fixtures" / "model_ops"
+CASES: dict = {}
+
+
+def case(name: str, module: str, types=(), names: bool = True, nodes: bool = False, rtol: float = 1e-5,
+         atol: float = 1e-5):
+    """Registers a case; `module` is the torchgraph.ops module whose test file checks it.  With
+    `nodes`, every node outside `gradients/` must have TF's name and type (the builder's graph)."""
+    def deco(fn):
+        CASES[name] = dict(fn=fn, module=module, types=tuple(types), names=names, nodes=nodes, rtol=rtol,
+                           atol=atol)
+        return fn
+    return deco
+
+
+def rng_for(name: str) -> np.random.RandomState:
+    return np.random.RandomState(zlib.crc32(name.encode()) % (2 ** 31))
+
+
+def is_real_tf(tf) -> bool:
+    return hasattr(tf, "raw_ops")
+
+
+def raw(tf, op_type: str, inputs: list, name: str | None = None, **attrs):
+    """One node of `op_type` with these (input name, value) pairs and attrs: `tf.raw_ops` in TF,
+    the op table's `apply_op` here (type attrs inferred from the inputs, as TF's builder does)."""
+    if is_real_tf(tf):
+        kwargs = dict(inputs)
+        kwargs.update(attrs)
+        if name:
+            kwargs["name"] = name
+        out = getattr(tf.raw_ops, op_type)(**kwargs)
+        return out
+    from torchgraph.ops.registry import apply_op, attr_defaults_of
+    attrs = {**{k: v for k, v in attr_defaults_of(op_type).items() if k not in attrs}, **attrs}
+    op = apply_op(op_type, [v for _, v in inputs], attrs, name=name, input_names=[n for n, _ in inputs])
+    return op.outputs[0] if len(op.outputs) == 1 else op.outputs
+
+
+# ================================================================================================
+# Running a case and comparing with the record
+# ================================================================================================
+def run_case(tf, name: str, session_config=None) -> dict:
+    """Builds case `name` in a fresh graph of `tf` and runs it: {"values", "meta", "op_types"}."""
+    spec = CASES[name]
+    graph = tf.Graph()
+    with graph.as_default():
+        built = spec["fn"](tf, rng_for(name))
+        fetch = built.get("fetch", {})
+        feed = built.get("feed", {})
+        meta = {k: {"name": t.name, "dtype": t.dtype.name,
+                    "shape": None if t.get_shape().ndims is None else list(t.get_shape().as_list())}
+                for k, t in fetch.items()}
+        inits = [tf.global_variables_initializer()]
+        if tf.get_collection(tf.GraphKeys.TABLE_INITIALIZERS):
+            inits.append(tf.tables_initializer())
+        with tf.Session(config=session_config) as sess:
+            sess.run(inits)
+            for _ in range(built.get("runs", 1)):
+                if built.get("steps"):
+                    sess.run(built["steps"], feed)
+            values = sess.run(fetch, feed) if fetch else {}
+            errors = {}
+            for k, t in built.get("errors", {}).items():
+                try:
+                    sess.run(t, feed)
+                    errors[k] = None
+                except Exception as e:  # noqa: BLE001 - the class name is what is compared
+                    errors[k] = type(e).__name__
+        op_types = sorted({op.type for op in graph.get_operations()})
+        nodes = sorted(f"{op.name} {op.type}" for op in graph.get_operations()
+                       if not op.name.startswith("gradients") and op.type != "NoOp")
+    return {"values": values, "meta": meta, "errors": errors, "op_types": op_types, "nodes": nodes}
+
+
+def _encode(v) -> np.ndarray:
+    a = np.asarray(v)
+    if a.dtype == object:
+        return np.array([x.decode("latin-1") if isinstance(x, bytes) else str(x) for x in a.reshape(-1)],
+                        dtype=str).reshape(a.shape) if a.size else np.zeros(a.shape, dtype="<U1")
+    return a
+
+
+def load_record() -> tuple[dict, dict]:
+    meta = json.loads((FIXTURE_DIR / "answers.json").read_text())
+    with np.load(FIXTURE_DIR / "answers.npz", allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    return meta, arrays
+
+
+def cases_for(module: str) -> list[str]:
+    return sorted(n for n, s in CASES.items() if s["module"] == module)
+
+
+def check_case(name: str) -> None:
+    """Builds case `name` with torchgraph and compares everything TF recorded for it."""
+    import pytest
+
+    import torchgraph as tf
+    meta, arrays = load_record()
+    if name not in meta["cases"]:
+        pytest.fail(f"case {name!r} has no record: run tools/record_model_op_answers.py")
+    want = meta["cases"][name]
+    spec = CASES[name]
+    got = run_case(tf, name)
+    missing = [t for t in spec["types"] if t not in got["op_types"]]
+    assert not missing, f"{name}: our graph has no {missing} (TF's has {want['op_types']})"
+    for key, m in want["fetch"].items():
+        gm = got["meta"][key]
+        assert gm["dtype"] == m["dtype"], (name, key, gm["dtype"], m["dtype"])
+        assert gm["shape"] == m["shape"], (name, key, "static shape", gm["shape"], m["shape"])
+        if spec["names"]:
+            assert gm["name"] == m["name"], (name, key, "tensor name", gm["name"], m["name"])
+        value = _encode(got["values"][key])
+        expected = arrays[f"{name}/{key}"]
+        assert value.shape == expected.shape, (name, key, value.shape, expected.shape)
+        if key.startswith("shape_only"):
+            continue
+        if expected.dtype.kind in "fc":
+            np.testing.assert_allclose(value, expected, rtol=spec["rtol"], atol=spec["atol"], err_msg=f"{name}/{key}")
+        else:
+            np.testing.assert_array_equal(value, expected, err_msg=f"{name}/{key}")
+    if spec["nodes"]:
+        assert got["nodes"] == want["nodes"], (name, "nodes only ours:", sorted(set(got["nodes"]) - set(want["nodes"])),
+                                               "only TF's:", sorted(set(want["nodes"]) - set(got["nodes"])))
+    for key, err in want["errors"].items():
+        assert got["errors"][key] == err, (name, key, got["errors"][key], err)
+
+
+def record(tf, names: list[str], session_config=None) -> tuple[dict, dict]:
+    """Runs `names` in real TF: the JSON-able record and the arrays (used by the recorder)."""
+    out, arrays = {}, {}
+    for name in names:
+        spec = CASES[name]
+        r = run_case(tf, name, session_config)
+        missing = [t for t in spec["types"] if t not in r["op_types"]]
+        if missing:
+            raise AssertionError(f"{name}: TF's graph has no {missing}: {r['op_types']}")
+        out[name] = {"fetch": r["meta"], "errors": r["errors"], "op_types": r["op_types"]}
+        if spec["nodes"]:
+            out[name]["nodes"] = r["nodes"]
+        for k, v in r["values"].items():
+            arrays[f"{name}/{k}"] = _encode(v)
+    return out, arrays
+
