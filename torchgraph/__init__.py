@@ -41,6 +41,8 @@ from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gat
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,
                             tile, transpose, unsorted_segment_sum, unstack, zeros, zeros_like)
 from .ops.array_ops import range  # noqa: A004
+from .ops.array_ops import (batch_to_space, batch_to_space_nd, depth_to_space, required_space_to_batch_paddings,
+                            space_to_batch, space_to_batch_nd, space_to_depth)
 from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.grouping_ops import group, no_op, tuple, with_dependencies  # noqa: A004

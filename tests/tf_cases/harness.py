@@ -133,7 +133,8 @@ def check_case(name: str) -> None:
         gm = got["meta"][key]
         assert gm["dtype"] == m["dtype"], (name, key, gm["dtype"], m["dtype"])
         assert gm["shape"] == m["shape"], (name, key, "static shape", gm["shape"], m["shape"])
-        if spec["names"]:
+        # Sums of partial gradients are numbered in the order tf.gradients meets them: not compared.
+        if spec["names"] and not m["name"].startswith("gradients/AddN"):
             assert gm["name"] == m["name"], (name, key, "tensor name", gm["name"], m["name"])
         value = _encode(got["values"][key])
         expected = arrays[f"{name}/{key}"]

@@ -84,6 +84,84 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
         return _activate(y, activation)
 
 
+def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                     kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None, trainable=True, name=None, reuse=None):
+    """TF1's transposed convolution layer: kernel [kh, kw, filters, in], the output shape stacked
+    from the input's batch size ("conv2d_transpose/stack"), one Conv2DBackpropInput named
+    "conv2d_transpose/conv2d_transpose", then BiasAdd."""
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(strides)
+    fmt = "NHWC" if data_format == "channels_last" else "NCHW"
+    with _layer_scope(name, "conv2d_transpose", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NHWC" else 1].value
+        kernel = get_variable("kernel", [kh, kw, filters, cin], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                            regularizer=bias_regularizer, trainable=trainable) if use_bias else None
+        shape_t = array_ops.shape(x)
+        batch = shape_t[0]
+        h_axis, w_axis = (1, 2) if fmt == "NHWC" else (2, 3)
+        dims = x.get_shape().as_list() if x.get_shape().ndims is not None else [None] * 4
+        height = dims[h_axis] if dims[h_axis] is not None else shape_t[h_axis]
+        width = dims[w_axis] if dims[w_axis] is not None else shape_t[w_axis]
+        out_h = _deconv_output_length(height, kh, padding, sh)
+        out_w = _deconv_output_length(width, kw, padding, sw)
+        output_shape = array_ops.stack((batch, out_h, out_w, filters) if fmt == "NHWC"
+                                       else (batch, filters, out_h, out_w))
+        output_shape[0]  # noqa: B018 - TF's backend reads the batch size here (a "strided_slice_1" node)
+        y = nn_ops.conv2d_transpose(x, kernel, output_shape, [1, sh, sw, 1] if fmt == "NHWC" else [1, 1, sh, sw],
+                                    padding=padding.upper(), data_format=fmt)
+        static_h = out_h if isinstance(out_h, int) else None
+        static_w = out_w if isinstance(out_w, int) else None
+        y.set_shape([dims[0], static_h, static_w, filters] if fmt == "NHWC" else [dims[0], filters, static_h, static_w])
+        if bias is not None:
+            y = nn_ops.bias_add(y, bias, data_format=fmt)
+        return _activate(y, activation)
+
+
+def _deconv_output_length(length, kernel, padding, stride):
+    """Keras' `deconv_output_length` (no output padding, no dilation); ints or tensors."""
+    padding = padding.lower()
+    if padding == "valid":
+        return length * stride + max(kernel - stride, 0)
+    if padding == "same":
+        return length * stride
+    raise ValueError(f"Unknown padding {padding!r} for a transposed convolution")
+
+
+def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
+                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                     bias_constraint=None, trainable=True, name=None, reuse=None):
+    """TF1's depthwise-separable layer: depthwise_kernel [kh, kw, in, multiplier], pointwise_kernel
+    [1, 1, in * multiplier, filters], `tf.nn.separable_conv2d` ("separable_conv2d/separable_conv2d")."""
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(strides)
+    fmt = "NHWC" if data_format == "channels_last" else "NCHW"
+    with _layer_scope(name, "separable_conv2d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NHWC" else 1].value
+        depthwise = get_variable("depthwise_kernel", [kh, kw, cin, depth_multiplier], dtype=x.dtype,
+                                 initializer=depthwise_initializer or GlorotUniform(),
+                                 regularizer=depthwise_regularizer, trainable=trainable)
+        pointwise = get_variable("pointwise_kernel", [1, 1, cin * depth_multiplier, filters], dtype=x.dtype,
+                                 initializer=pointwise_initializer or GlorotUniform(),
+                                 regularizer=pointwise_regularizer, trainable=trainable)
+        bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                            regularizer=bias_regularizer, trainable=trainable) if use_bias else None
+        y = nn_ops.separable_conv2d(x, depthwise, pointwise, [1, sh, sw, 1] if fmt == "NHWC" else [1, 1, sh, sw],
+                                    padding.upper(), rate=_pair(dilation_rate), data_format=fmt)
+        if bias is not None:
+            y = nn_ops.bias_add(y, bias, data_format=fmt)
+        return _activate(y, activation)
+
+
 def _pool(kind, default, inputs, pool_size, strides, padding, data_format, name):
     ph, pw = _pair(pool_size)
     sh, sw = _pair(strides)
@@ -242,5 +320,5 @@ def _add_updates(updates):
         get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, u.op)
 
 
-__all__ = ["dense", "conv2d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
+__all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
            "is_tensor_like"]

@@ -94,7 +94,12 @@ register("Rank", lambda inputs, attrs: [(_i32, TensorShape([]))],
 
 
 def shape(input, name=None, out_type=_i32):
-    return op_output("Shape", [input], attrs={"out_type": _dtypes.as_dtype(out_type)}, name=name or "Shape",
+    """`tf.shape`: as in TF's graph mode, a Const when the static shape is fully defined."""
+    t = convert_to_tensor(input)
+    if t.get_shape().is_fully_defined():
+        from .constant_op import constant
+        return constant(t.get_shape().as_list(), dtype=out_type, name=name or "Shape")
+    return op_output("Shape", [t], attrs={"out_type": _dtypes.as_dtype(out_type)}, name=name or "Shape",
                      input_names=["input"])
 
 
@@ -347,8 +352,10 @@ def concat(values, axis, name="concat"):
     if not isinstance(values, (list, tuple)):
         values = [values]
     if len(values) == 1:
-        with get_default_graph().name_scope(name) as scope:
-            return identity(values[0], name=scope)
+        # TF's degenerate case: the axis is checked (a "concat_dim" Const), the value passed on.
+        with get_default_graph().name_scope(name):
+            convert_to_tensor(axis, dtype=_i32, name="concat_dim").get_shape().assert_has_rank(0)
+            return identity(values[0], name=name)
     with get_default_graph().name_scope(name) as scope:
         ts = [convert_to_tensor(v) for v in values]
         ax = convert_to_tensor(axis, dtype=_i32, name="axis") if not is_tensor_like(axis) else axis
@@ -381,6 +388,14 @@ register("Pack", _pack_shape, lambda op, ctx: (lambda *xs, _a=op.get_attr("axis"
 
 
 def stack(values, axis=0, name="stack"):
+    """`tf.stack`.  Along axis 0 TF converts the list as one value: Python values alone are one
+    Const named `name`; beside tensors they become Consts named by position ("stack/1")."""
+    if axis == 0 and not builtins.any(isinstance(v, (list, tuple)) for v in values):
+        first = next((v for v in values if is_tensor_like(v)), None)
+        if first is None:
+            from .constant_op import constant
+            return constant(list(values), name=name)
+        return pack_nested(list(values), convert_to_tensor(first).dtype, name)
     with get_default_graph().name_scope(name) as scope:
         first = next((v for v in values if is_tensor_like(v)), None)
         # Python values take the dtype of the tensors beside them, or the one numpy gives them together.
@@ -1017,8 +1032,8 @@ def slice(input_, begin, size, name=None):  # noqa: A001
                      attrs={"Index": _i32}, name=name or "Slice", input_names=["input", "begin", "size"])
 
 
-def _ss_index(attrs, begin, end, strides, rank):
-    """A Python index tuple for torch from StridedSlice's begin/end/strides and masks."""
+def strided_slice_index(attrs, begin, end, strides, rank=None):
+    """A Python index tuple (for torch or numpy) from StridedSlice's begin/end/strides and masks."""
     bm, em = attrs.get("begin_mask", 0), attrs.get("end_mask", 0)
     ell, new, shrink = attrs.get("ellipsis_mask", 0), attrs.get("new_axis_mask", 0), attrs.get("shrink_axis_mask", 0)
     idx = []
@@ -1041,7 +1056,7 @@ def _ss_shape(inputs, attrs):
     xs = x.get_shape()
     if bv is None or ev is None or sv is None or xs.ndims is None:
         return [(x.dtype, TensorShape(None))]
-    idx = _ss_index(attrs, bv, ev, sv, xs.ndims)
+    idx = strided_slice_index(attrs, bv, ev, sv, xs.ndims)
     n_sparse = builtins.sum(1 for v in idx if v is not None and v is not Ellipsis)
     if n_sparse > xs.ndims:
         raise ValueError(f"Index out of range using input dim {xs.ndims}; input has only {xs.ndims} dims for "
@@ -1083,11 +1098,11 @@ def _ss_kernel(op, ctx):
     bv, ev, sv = (ctx.static_axes(op.inputs[i]) for i in (1, 2, 3))
     rank = op.inputs[0].get_shape().ndims
     if bv is not None and ev is not None and sv is not None:
-        idx = _ss_index(attrs, bv, ev, sv, rank)
+        idx = strided_slice_index(attrs, bv, ev, sv, rank)
         return lambda x, b, e, s: _apply_index(x, idx)
 
     def k(x, b, e, s):
-        return _apply_index(x, _ss_index(attrs, host_list(b), host_list(e), host_list(s), x.dim()))
+        return _apply_index(x, strided_slice_index(attrs, host_list(b), host_list(e), host_list(s), x.dim()))
     return k
 
 
@@ -1119,12 +1134,12 @@ def _ss_grad_kernel(op, ctx):
     def k(shape_v, b, e, s, dy):
         shp = host_list(shape_v)
         out = torch.zeros(shp, dtype=dy.dtype, device=dy.device)
-        idx = _ss_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
+        idx = strided_slice_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
         _index_put(out, idx, dy)
         return out
     bv, ev, sv = (ctx.static_axes(op.inputs[i]) for i in (1, 2, 3))
     if bv is not None and ev is not None and sv is not None:
-        idx = _ss_index(attrs, bv, ev, sv, None)
+        idx = strided_slice_index(attrs, bv, ev, sv, None)
 
         def k_static(shape_v, b, e, s, dy):
             out = torch.zeros(host_list(shape_v), dtype=dy.dtype, device=dy.device)
@@ -1286,3 +1301,295 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
                      input_names=["x", "axis"])
 
 
+
+
+# --- SpaceToBatchND / BatchToSpaceND, SpaceToDepth / DepthToSpace ---------------------------------------------
+def _block_arg(op_type: str, block_t, pads_t, what: str):
+    """The static block shape and [M, 2] paddings/crops of a space<->batch op, or None."""
+    block = static_axes(block_t)
+    pads = constant_value(pads_t)
+    if block is None or pads is None:
+        return None, None
+    pads = np.asarray(pads, dtype=np.int64).reshape(len(block), 2)
+    if any(b < 1 for b in block):
+        raise ValueError(f"block_shape must be positive for '{op_type}', got {block}")
+    if (pads < 0).any():
+        raise ValueError(f"{what} must be non-negative for '{op_type}', got {pads.tolist()}")
+    return block, pads
+
+
+def _space_to_batch_shape(inputs, attrs):
+    x, block_t, pads_t = inputs
+    s = x.get_shape()
+    block, pads = _block_arg("SpaceToBatchND", block_t, pads_t, "paddings")
+    if s.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    if block is None:
+        return [(x.dtype, _unknown_blocks_shape(s, block_t))]
+    dims = list(s.as_tuple())
+    batch = dims[0]
+    for i, b in enumerate(block):
+        d = dims[1 + i]
+        if d is not None:
+            padded = d + int(pads[i].sum())
+            if padded % b:
+                raise ValueError(f"padded_shape[{i}]={padded} is not divisible by block_shape[{i}]={b} for "
+                                 f"'SpaceToBatchND' with input shapes: {s}.")
+            dims[1 + i] = padded // b
+    dims[0] = None if batch is None else batch * int(np.prod(block))
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _batch_to_space_shape(inputs, attrs):
+    x, block_t, crops_t = inputs
+    s = x.get_shape()
+    block, crops = _block_arg("BatchToSpaceND", block_t, crops_t, "crops")
+    if s.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    if block is None:
+        return [(x.dtype, _unknown_blocks_shape(s, block_t))]
+    dims = list(s.as_tuple())
+    prod = int(np.prod(block))
+    if dims[0] is not None:
+        if dims[0] % prod:
+            raise ValueError(f"Input batch dimension ({dims[0]}) is not divisible by the product of block "
+                             f"dimensions ({prod}) for 'BatchToSpaceND' with input shapes: {s}.")
+        dims[0] //= prod
+    for i, b in enumerate(block):
+        d = dims[1 + i]
+        if d is not None:
+            size = d * b - int(crops[i].sum())
+            if size < 0:
+                raise ValueError(f"crops must be non-negative and leave a non-negative size for "
+                                 f"'BatchToSpaceND', got {size}")
+            dims[1 + i] = size
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _unknown_blocks_shape(s, block_t):
+    """Blocks or paddings unknown: the batch and block dims are unknown, the dims after them kept."""
+    m = block_t.get_shape().with_rank(1)[0].value
+    if m is None:
+        return TensorShape([None] * s.ndims)
+    return TensorShape([None] * (1 + m) + list(s.as_tuple()[1 + m:]))
+
+
+def _space_to_batch_nd(x, block, pads, op=None):
+    from ..framework.errors import InvalidArgumentError
+    m = len(block)
+    flat_pads = []
+    for a, b in reversed(pads):
+        flat_pads += [int(a), int(b)]
+    tail = x.dim() - 1 - m
+    padded = torch.nn.functional.pad(x, [0, 0] * tail + flat_pads) if any(flat_pads) else x
+    batch = padded.shape[0]
+    spatial = padded.shape[1:1 + m]
+    for i, (d, b) in enumerate(zip(spatial, block)):
+        if d % b:
+            raise InvalidArgumentError(None, op, f"padded_shape[{i}]={d} is not divisible by block_shape[{i}]={b}")
+    rest = tuple(padded.shape[1 + m:])
+    split = [batch]
+    for d, b in zip(spatial, block):
+        split += [d // b, b]
+    y = padded.reshape(split + list(rest))
+    perm = [2 + 2 * i for i in builtins.range(m)] + [0] + [1 + 2 * i for i in builtins.range(m)] + \
+        list(builtins.range(1 + 2 * m, 1 + 2 * m + len(rest)))
+    y = y.permute(perm)
+    return y.reshape([batch * int(np.prod(block))] + [d // b for d, b in zip(spatial, block)] + list(rest))
+
+
+def _batch_to_space_nd(x, block, crops, op=None):
+    from ..framework.errors import InvalidArgumentError
+    m = len(block)
+    prod = int(np.prod(block))
+    if x.shape[0] % prod:
+        raise InvalidArgumentError(None, op, f"Input batch dimension ({x.shape[0]}) is not divisible by product of "
+                                             f"block sizes ({prod})")
+    batch = x.shape[0] // prod
+    spatial = list(x.shape[1:1 + m])
+    rest = list(x.shape[1 + m:])
+    y = x.reshape(list(block) + [batch] + spatial + rest)
+    perm = [m]
+    for i in builtins.range(m):
+        perm += [m + 1 + i, i]
+    perm += list(builtins.range(1 + 2 * m, 1 + 2 * m + len(rest)))
+    y = y.permute(perm).reshape([batch] + [d * b for d, b in zip(spatial, block)] + rest)
+    index = [builtins.slice(None)]
+    for i, (a, b) in enumerate(crops):
+        size = y.shape[1 + i]
+        if int(a) + int(b) > size:
+            raise InvalidArgumentError(None, op, f"Crops must be non-negative and leave a non-empty output: "
+                                                 f"crops[{i}] = {[int(a), int(b)]} for size {size}")
+        index.append(builtins.slice(int(a), size - int(b)))
+    return y[tuple(index)]
+
+
+def _space_batch_kernel(fn):
+    def factory(op, ctx):
+        block_static = ctx.static_axes(op.inputs[1])
+        pads_static = ctx.constant_value(op.inputs[2])
+
+        def k(x, block, pads):
+            b = block_static if block_static is not None else host_list(block)
+            p = np.asarray(pads_static if pads_static is not None else host_list(pads)).reshape(len(b), 2)
+            return fn(x, b, p.tolist(), op)
+        return k
+    return factory
+
+
+register("SpaceToBatchND", _space_to_batch_shape, _space_batch_kernel(_space_to_batch_nd),
+         lambda op, g: [batch_to_space_nd(g, op.inputs[1], op.inputs[2]), None, None], host_inputs=(1, 2),
+         type_attr={"T": 0, "Tblock_shape": 1, "Tpaddings": 2},
+         attr_defaults={"Tblock_shape": _dtypes.int32, "Tpaddings": _dtypes.int32})
+register("BatchToSpaceND", _batch_to_space_shape, _space_batch_kernel(_batch_to_space_nd),
+         lambda op, g: [space_to_batch_nd(g, op.inputs[1], op.inputs[2]), None, None], host_inputs=(1, 2),
+         type_attr={"T": 0, "Tblock_shape": 1, "Tcrops": 2},
+         attr_defaults={"Tblock_shape": _dtypes.int32, "Tcrops": _dtypes.int32})
+
+
+def _int_arg(value, name):
+    return value if is_tensor_like(value) else convert_to_tensor(
+        value, dtype=_dtypes.as_dtype(np.asarray(value).dtype) if np.asarray(value).dtype == np.int64 else _i32,
+        name=name)
+
+
+def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
+    with get_default_graph().name_scope(name or "SpaceToBatchND") as scope:
+        return op_output("SpaceToBatchND", [convert_to_tensor(input, name="input"),
+                                            _int_arg(block_shape, "block_shape"), _int_arg(paddings, "paddings")],
+                         name=scope, input_names=["input", "block_shape", "paddings"])
+
+
+def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
+    with get_default_graph().name_scope(name or "BatchToSpaceND") as scope:
+        return op_output("BatchToSpaceND", [convert_to_tensor(input, name="input"),
+                                            _int_arg(block_shape, "block_shape"), _int_arg(crops, "crops")],
+                         name=scope, input_names=["input", "block_shape", "crops"])
+
+
+def space_to_batch(input, paddings, block_size=None, name=None, block_shape=None):  # noqa: A002
+    """TF1's `tf.space_to_batch`: SpaceToBatchND over the two spatial dims of a 4-D input."""
+    size = block_size if block_shape is None else block_shape
+    result = space_to_batch_nd(input, np.array([size, size], dtype=np.int64), paddings, name=name)
+    result.set_shape(result.get_shape().with_rank(4))
+    return result
+
+
+def batch_to_space(input, crops, block_size, name=None, block_shape=None):  # noqa: A002
+    size = block_size if block_shape is None else block_shape
+    result = batch_to_space_nd(input, np.array([size, size], dtype=np.int64), crops, name=name)
+    result.set_shape(result.get_shape().with_rank(4))
+    return result
+
+
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None, name=None):
+    """TF's paddings and crops making `input_shape` (+ `base_paddings`) divisible by `block_shape`:
+    numpy constants when everything is known, graph ops otherwise (TF's expression either way)."""
+    with get_default_graph().name_scope(name or "required_space_to_batch_paddings"):
+        input_shape = convert_to_tensor(input_shape, dtype=_i32, name="input_shape")
+        block_shape = convert_to_tensor(block_shape, dtype=_i32, name="block_shape")
+        block_shape.get_shape().assert_is_fully_defined()
+        block_shape.get_shape().assert_has_rank(1)
+        m = block_shape.get_shape()[0].value
+        if base_paddings is not None:
+            base_paddings = convert_to_tensor(base_paddings, dtype=_i32, name="base_paddings")
+        else:
+            base_paddings = zeros([m, 2], _i32)
+        cb, ci, cp = (constant_value(t) for t in (block_shape, input_shape, base_paddings))
+        if cb is not None and ci is not None and cp is not None:
+            block_v, input_v, base_v = np.asarray(cb), np.asarray(ci), np.asarray(cp)
+            pad_start, orig_end = base_v[:, 0], base_v[:, 1]
+            full = input_v + pad_start + orig_end
+            extra = (block_v - full % block_v) % block_v
+            pad_end = orig_end + extra
+            from .constant_op import constant
+            paddings = constant(np.stack([pad_start, pad_end], axis=1).astype(np.int32), name="paddings")
+            crops = constant(np.stack([np.zeros_like(extra), extra], axis=1).astype(np.int32), name="crops")
+            return paddings, crops
+        pad_start, orig_end = base_paddings[:, 0], base_paddings[:, 1]
+        full = input_shape + pad_start + orig_end
+        extra = (block_shape - full % block_shape) % block_shape
+        pad_end = orig_end + extra
+        paddings = pack_nested([[pad_start[i], pad_end[i]] for i in builtins.range(m)], _i32, "paddings")
+        crops = pack_nested([[0, extra[i]] for i in builtins.range(m)], _i32, "crops")
+        return paddings, crops
+
+
+def pack_nested(values, dtype, name):
+    """A nested list holding tensors as one tensor, the way TF's autopacking builds it: a Pack per
+    list named by its position ("crops/0"), Python values as Consts named by theirs ("crops/0/0")."""
+    with get_default_graph().name_scope(name) as scope:
+        items = []
+        for i, v in enumerate(values):
+            if isinstance(v, (list, tuple)):
+                items.append(pack_nested(v, dtype, str(i)))
+            elif is_tensor_like(v):
+                items.append(convert_to_tensor(v))
+            else:
+                items.append(convert_to_tensor(v, dtype=dtype, name=str(i)))
+        return op_output("Pack", [items], attrs={"axis": 0, "N": len(items)}, name=scope)
+
+
+def _space_depth_shape(to_depth: bool):
+    def shape(inputs, attrs):
+        x = inputs[0]
+        s = x.get_shape().with_rank(4)
+        b = attrs["block_size"]
+        if b < 2:
+            raise ValueError(f"Block size should be > 1, but was: {b}")
+        nhwc = attrs.get("data_format", "NHWC") == "NHWC"
+        n, h, w, c = (s[0], s[1], s[2], s[3]) if nhwc else (s[0], s[2], s[3], s[1])
+        h, w, c = h.value, w.value, c.value
+        if to_depth:
+            for d, what in ((h, "height"), (w, "width")):
+                if d is not None and d % b:
+                    raise ValueError(f"Image {what} {d} must be divisible by the block size {b} for 'SpaceToDepth'.")
+            h, w, c = (None if h is None else h // b, None if w is None else w // b, None if c is None else c * b * b)
+        else:
+            if c is not None and c % (b * b):
+                raise ValueError(f"Dimension size must be evenly divisible by {b * b} but is {c} for 'DepthToSpace'.")
+            h, w, c = (None if h is None else h * b, None if w is None else w * b, None if c is None else c // (b * b))
+        return [(x.dtype, TensorShape([n, h, w, c] if nhwc else [n, c, h, w]))]
+    return shape
+
+
+def _space_depth_kernel(to_depth: bool):
+    def factory(op, ctx):
+        b = op.get_attr("block_size")
+        nhwc = op.get_attr("data_format") == "NHWC"
+
+        def k(x):
+            from ..framework.errors import InvalidArgumentError
+            xc = x if nhwc else x.permute(0, 2, 3, 1)
+            n, h, w, c = xc.shape
+            if to_depth:
+                if h % b or w % b:
+                    raise InvalidArgumentError(None, op, f"Image width {w} and height {h} should be divisible by "
+                                                         f"block_size: {b}")
+                y = xc.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5).reshape(n, h // b, w // b, c * b * b)
+            else:
+                if c % (b * b):
+                    raise InvalidArgumentError(None, op, f"Input depth dimension {c} should be divisible by: {b * b}")
+                y = xc.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b,
+                                                                                           c // (b * b))
+            return y if nhwc else y.permute(0, 3, 1, 2)
+        return k
+    return factory
+
+
+register("SpaceToDepth", _space_depth_shape(True), _space_depth_kernel(True),
+         lambda op, g: [depth_to_space(g, op.get_attr("block_size"), data_format=op.get_attr("data_format"))],
+         attr_defaults={"data_format": "NHWC"})
+register("DepthToSpace", _space_depth_shape(False), _space_depth_kernel(False),
+         lambda op, g: [space_to_depth(g, op.get_attr("block_size"), data_format=op.get_attr("data_format"))],
+         attr_defaults={"data_format": "NHWC"})
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return op_output("SpaceToDepth", [input], attrs={"block_size": int(block_size), "data_format": data_format},
+                     name=name or "SpaceToDepth", input_names=["input"])
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return op_output("DepthToSpace", [input], attrs={"block_size": int(block_size), "data_format": data_format},
+                     name=name or "DepthToSpace", input_names=["input"])
