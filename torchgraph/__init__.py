@@ -72,6 +72,7 @@ from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_
 from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, get_variable, get_variable_scope,
                                  variable_op_scope, variable_scope)
 from . import layers, losses, nn, summary, train
+from . import image  # tf.image: the resize ops
 from . import data  # tf.data: Dataset and TF1 iterators
 from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
