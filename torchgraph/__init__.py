@@ -36,6 +36,9 @@ from .ops import init_ops as _init_ops
 from .ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op entries
 from .ops import training_ops as _training_ops  # noqa: F401 - registers the Apply* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
+from .ops.logging_ops import Print
+from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
+                            sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
                             matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,

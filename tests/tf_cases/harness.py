@@ -11,13 +11,19 @@ A case is `fn(tf, rs) -> dict` with
     "feed":   {placeholder: array}
     "steps":  [ops] run `runs` times (default 1) before fetching (moving averages ...)
     "errors": {key: tensor}   each run alone must raise the error TF raised
+    "stderr": True            what the runs write to stderr must be TF's text (tf.Print)
 Keys starting with "shape_only" compare dtype and shape, not values (TF's empty reserve spaces).
 `types` lists op types TF's graph must contain (the recorder checks), and so must ours.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import pathlib
+import sys
+import tempfile
 import zlib
 
 import numpy as np
@@ -80,10 +86,11 @@ def run_case(tf, name: str, session_config=None) -> dict:
             inits.append(tf.tables_initializer())
         with tf.Session(config=session_config) as sess:
             sess.run(inits)
-            for _ in range(built.get("runs", 1)):
-                if built.get("steps"):
-                    sess.run(built["steps"], feed)
-            values = sess.run(fetch, feed) if fetch else {}
+            with _captured_stderr(is_real_tf(tf)) as printed:
+                for _ in range(built.get("runs", 1)):
+                    if built.get("steps"):
+                        sess.run(built["steps"], feed)
+                values = sess.run(fetch, feed) if fetch else {}
             errors = {}
             for k, t in built.get("errors", {}).items():
                 try:
@@ -94,7 +101,31 @@ def run_case(tf, name: str, session_config=None) -> dict:
         op_types = sorted({op.type for op in graph.get_operations()})
         nodes = sorted(f"{op.name} {op.type}" for op in graph.get_operations()
                        if not op.name.startswith("gradients") and op.type != "NoOp")
-    return {"values": values, "meta": meta, "errors": errors, "op_types": op_types, "nodes": nodes}
+    return {"values": values, "meta": meta, "errors": errors, "op_types": op_types, "nodes": nodes, "graph": graph,
+            "stderr": printed["text"] if built.get("stderr") else None}
+
+
+@contextlib.contextmanager
+def _captured_stderr(real_tf: bool):
+    """What is written to stderr inside: TF's kernels write to file descriptor 2, ours to sys.stderr."""
+    holder: dict = {}
+    if not real_tf:
+        buf = io.StringIO()
+        with contextlib.redirect_stderr(buf):
+            yield holder
+        holder["text"] = buf.getvalue()
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as f:
+        os.dup2(f.fileno(), 2)
+        try:
+            yield holder
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            f.seek(0)
+            holder["text"] = f.read().decode("utf-8", "replace")
 
 
 def _encode(v) -> np.ndarray:
@@ -145,11 +176,31 @@ def check_case(name: str) -> None:
             np.testing.assert_allclose(value, expected, rtol=spec["rtol"], atol=spec["atol"], err_msg=f"{name}/{key}")
         else:
             np.testing.assert_array_equal(value, expected, err_msg=f"{name}/{key}")
+    _check_attrs_are_tensorflows(name, got["graph"])
     if spec["nodes"]:
         assert got["nodes"] == want["nodes"], (name, "nodes only ours:", sorted(set(got["nodes"]) - set(want["nodes"])),
                                                "only TF's:", sorted(set(want["nodes"]) - set(got["nodes"])))
+    if want.get("stderr") is not None:  # independent Print nodes of one run print in no set order
+        assert sorted(got["stderr"].splitlines()) == sorted(want["stderr"].splitlines()), \
+            (name, "stderr", got["stderr"], want["stderr"])
     for key, err in want["errors"].items():
         assert got["errors"][key] == err, (name, key, got["errors"][key], err)
+
+
+def _check_attrs_are_tensorflows(name: str, graph) -> None:
+    """Every public attr a builder set is one TF's OpDef declares, and every required one is set
+    (what makes the graph importable by TF); TF's OpDefs come from tests/fixtures/tf_op_defs."""
+    defs = json.loads((FIXTURE_DIR.parent / "tf_op_defs" / "op_defs.json").read_text())["ops"]
+    wrong = []
+    for op in graph.get_operations():
+        if op.type not in defs:
+            continue
+        declared = {a["name"]: a for a in defs[op.type]["attrs"]}
+        public = {k for k in op.attrs if not k.startswith("_")}
+        wrong += [f"{op.name} ({op.type}) sets {k}" for k in public - set(declared)]
+        wrong += [f"{op.name} ({op.type}) lacks {k}" for k, a in declared.items() if a["default"] is None and
+                  k not in public]
+    assert not wrong, (name, wrong)
 
 
 def record(tf, names: list[str], session_config=None) -> tuple[dict, dict]:
@@ -164,6 +215,8 @@ def record(tf, names: list[str], session_config=None) -> tuple[dict, dict]:
         out[name] = {"fetch": r["meta"], "errors": r["errors"], "op_types": r["op_types"]}
         if spec["nodes"]:
             out[name]["nodes"] = r["nodes"]
+        if r["stderr"] is not None:
+            out[name]["stderr"] = r["stderr"]
         for k, v in r["values"].items():
             arrays[f"{name}/{k}"] = _encode(v)
     return out, arrays

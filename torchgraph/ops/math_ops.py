@@ -1169,7 +1169,9 @@ def add_n(inputs, name=None):
     if not inputs or not isinstance(inputs, (list, tuple)):
         raise ValueError("inputs must be a list of at least one Tensor/IndexedSlices with the same dtype and shape")
     inputs = [convert_to_tensor(i) for i in inputs]
-    if len(inputs) == 1:
+    if len(inputs) == 1:  # TF: the input itself, or an Identity only when a name asks for a node
+        if not name:
+            return inputs[0]
         from .array_ops import identity
         return identity(inputs[0], name=name)
     return op_output("AddN", [list(inputs)], name=name or "AddN", input_names=["inputs"])
