@@ -76,6 +76,10 @@ from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, 
                                  variable_op_scope, variable_scope)
 from . import layers, losses, nn, summary, train
 from . import image  # tf.image: the resize ops
+from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
+from .framework.sparse_tensor import SparseTensor, SparseTensorValue
+from .ops.lookup_ops import initialize_all_tables, tables_initializer
+from .ops.string_ops import sparse_tensor_to_dense, string_split, string_to_hash_bucket_fast
 from . import data  # tf.data: Dataset and TF1 iterators
 from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)

@@ -1,3 +1,3 @@
 """Cases built by both real TensorFlow and torchgraph (see `harness`); one module per op module."""
-from . import array_ops, batch_norm_ops, image_ops, logging_ops, nn_ops  # noqa: F401 - registers the cases
+from . import array_ops, batch_norm_ops, image_ops, logging_ops, lookup_ops, nn_ops, string_ops  # noqa: F401,E501 - registers the cases
 from .harness import CASES, cases_for, check_case, record  # noqa: F401

@@ -181,9 +181,16 @@ def _grad_to_input_shape(op, g):
     return [reshape(g, target)] + [None] * (len(op.inputs) - 1)
 
 
-register("ExpandDims", _expand_dims_shape,
-         lambda op, ctx: (lambda x, d: torch.unsqueeze(x, host_int(d) if host_int(d) >= 0
-                                                       else host_int(d) + x.dim() + 1)),
+def _expand_dims_kernel(op, ctx):
+    def k(x, d):
+        a = host_int(d)
+        if isinstance(x, np.ndarray):  # strings
+            return np.expand_dims(x, a if a >= 0 else a + x.ndim + 1)
+        return torch.unsqueeze(x, a if a >= 0 else a + x.dim() + 1)
+    return k
+
+
+register("ExpandDims", _expand_dims_shape, _expand_dims_kernel,
          _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1}, attr_defaults={"Tdim": _dtypes.int32})
 
 

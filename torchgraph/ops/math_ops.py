@@ -1210,6 +1210,9 @@ def _reduction(op_type, default_name):
             rank = convert_to_tensor(input_tensor).get_shape().ndims
             if rank is not None:
                 axes_t = convert_to_tensor(np.arange(rank, dtype=np.int32), name="Const")
+            else:  # an unknown rank: TF's range(0, rank(x)), also beside the op ("Rank", "range")
+                from .array_ops import rank as rank_op, range as range_op
+                axes_t = range_op(0, rank_op(input_tensor), 1)
         with graph.name_scope(name or default_name) as scope:
             x = convert_to_tensor(input_tensor, dtype=_dtypes.bool if op_type in ("All", "Any") else None,
                                   name="input_tensor")
