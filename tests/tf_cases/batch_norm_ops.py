@@ -23,7 +23,7 @@ def _fused_bn_case(version: str, data_format: str, training: bool, factor: float
     name = f"fused_batch_norm{version or 'V1'}_{data_format}_{'train' if training else 'infer'}" + \
         (f"_avg{factor}" if factor != 1.0 else "") + ("" if dtype == "float32" else f"_{dtype}")
 
-    @case(name, "batch_norm_ops", types=[f"FusedBatchNorm{version}", grad_type],
+    @case(name, "batch_norm_ops", types=[f"FusedBatchNorm{version}", grad_type], graphdef=True,
           rtol=1e-5 if dtype == "float32" else 1e-2, atol=1e-5 if dtype == "float32" else 1e-2)
     def build(tf, rs):
         xv, sv, ov, mv, vv = _bn_inputs(rs, shape, caxis)
@@ -91,7 +91,8 @@ def _nn_fused_batch_norm(tf, rs):
 def _layers_bn_case(name, training, axis=-1, shape=(4, 3, 3, 2), steps=2, **kw):
     # With a tensor `training` TF builds a v1 cond (Switch/Merge), torchgraph an If: same numbers.
     in_cond = training == "placeholder"
-    @case(name, "batch_norm_ops", types=[] if in_cond else ["FusedBatchNormV3"], nodes=not in_cond, names=not in_cond)
+    @case(name, "batch_norm_ops", types=[] if in_cond else ["FusedBatchNormV3"], nodes=not in_cond, names=not in_cond,
+          graphdef=not in_cond)
     def build(tf, rs):
         xv = _f32(rs, *shape) * 3 + 1
         x = tf.placeholder(tf.float32, [None] + list(shape[1:]), name="x")

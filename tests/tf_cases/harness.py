@@ -32,13 +32,15 @@ FIXTURE_DIR = pathlib.Path(__file__).parent.parent / "fixtures" / "model_ops"
 CASES: dict = {}
 
 
-def case(name: str, module: str, types=(), names: bool = True, nodes: bool = False, rtol: float = 1e-5,
-         atol: float = 1e-5):
+def case(name: str, module: str, types=(), names: bool = True, nodes: bool = False, graphdef: bool = False,
+         rtol: float = 1e-5, atol: float = 1e-5):
     """Registers a case; `module` is the torchgraph.ops module whose test file checks it.  With
-    `nodes`, every node outside `gradients/` must have TF's name and type (the builder's graph)."""
+    `nodes`, every node outside `gradients/` must have TF's name and type (the builder's graph).
+    With `graphdef`, the GraphDef TF wrote is kept too, and torchgraph must import and run it with
+    TF's numbers (the graphs of other people's programs)."""
     def deco(fn):
-        CASES[name] = dict(fn=fn, module=module, types=tuple(types), names=names, nodes=nodes, rtol=rtol,
-                           atol=atol)
+        CASES[name] = dict(fn=fn, module=module, types=tuple(types), names=names, nodes=nodes, graphdef=graphdef,
+                           rtol=rtol, atol=atol)
         return fn
     return deco
 
@@ -84,6 +86,9 @@ def run_case(tf, name: str, session_config=None) -> dict:
         inits = [tf.global_variables_initializer()]
         if tf.get_collection(tf.GraphKeys.TABLE_INITIALIZERS):
             inits.append(tf.tables_initializer())
+        wrote = {"graph_def": graph.as_graph_def().SerializeToString(), "init": [op.name for op in inits],
+                 "steps": [op.name for op in _as_ops(built.get("steps", []))],
+                 "feed": {t.name: np.asarray(v) for t, v in feed.items()}, "runs": built.get("runs", 1)}
         with tf.Session(config=session_config) as sess:
             sess.run(inits)
             with _captured_stderr(is_real_tf(tf)) as printed:
@@ -102,7 +107,29 @@ def run_case(tf, name: str, session_config=None) -> dict:
         nodes = sorted(f"{op.name} {op.type}" for op in graph.get_operations()
                        if not op.name.startswith("gradients") and op.type != "NoOp")
     return {"values": values, "meta": meta, "errors": errors, "op_types": op_types, "nodes": nodes, "graph": graph,
-            "stderr": printed["text"] if built.get("stderr") else None}
+            "stderr": printed["text"] if built.get("stderr") else None, "wrote": wrote}
+
+
+def _as_ops(items) -> list:
+    return [getattr(t, "op", t) for t in items]
+
+
+def run_imported(name: str, want: dict, arrays: dict) -> dict:
+    """Imports the GraphDef TF wrote for case `name` into torchgraph and runs it as TF ran it."""
+    import torchgraph as tf
+    from tensorboard.compat.proto import graph_pb2
+    gd = graph_pb2.GraphDef()
+    gd.ParseFromString((FIXTURE_DIR / "graphs" / f"{name}.pb").read_bytes())
+    imported = want["imported"]
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(gd, name="")
+        feed = {graph.get_tensor_by_name(t): _decode(arrays[f"{name}/feed/{i}"]) for i, t in enumerate(imported["feed"])}
+        with tf.Session() as sess:
+            sess.run([graph.get_operation_by_name(n) for n in imported["init"]])
+            for _ in range(imported["runs"]):
+                if imported["steps"]:
+                    sess.run([graph.get_operation_by_name(n) for n in imported["steps"]], feed)
+            return sess.run({k: graph.get_tensor_by_name(m["name"]) for k, m in want["fetch"].items()}, feed)
 
 
 @contextlib.contextmanager
@@ -134,6 +161,15 @@ def _encode(v) -> np.ndarray:
         return np.array([x.decode("latin-1") if isinstance(x, bytes) else str(x) for x in a.reshape(-1)],
                         dtype=str).reshape(a.shape) if a.size else np.zeros(a.shape, dtype="<U1")
     return a
+
+
+def _decode(a: np.ndarray) -> np.ndarray:
+    """A recorded array as a feed: strings back to bytes (the record keeps them as latin-1 text)."""
+    if a.dtype.kind != "U":
+        return a
+    out = np.empty(a.shape, dtype=object)
+    out.reshape(-1)[:] = [x.encode("latin-1") for x in a.reshape(-1)]
+    return out
 
 
 def load_record() -> tuple[dict, dict]:
@@ -172,19 +208,29 @@ def check_case(name: str) -> None:
         assert value.shape == expected.shape, (name, key, value.shape, expected.shape)
         if key.startswith("shape_only"):
             continue
-        if expected.dtype.kind in "fc":
-            np.testing.assert_allclose(value, expected, rtol=spec["rtol"], atol=spec["atol"], err_msg=f"{name}/{key}")
-        else:
-            np.testing.assert_array_equal(value, expected, err_msg=f"{name}/{key}")
+        _assert_same(f"{name}/{key}", value, expected, spec)
     _check_attrs_are_tensorflows(name, got["graph"])
     if spec["nodes"]:
         assert got["nodes"] == want["nodes"], (name, "nodes only ours:", sorted(set(got["nodes"]) - set(want["nodes"])),
                                                "only TF's:", sorted(set(want["nodes"]) - set(got["nodes"])))
+    if spec["graphdef"]:
+        values = run_imported(name, want, arrays)
+        for key in want["fetch"]:
+            if not key.startswith("shape_only"):
+                _assert_same(f"{name} (TF's GraphDef)/{key}", _encode(values[key]), arrays[f"{name}/{key}"], spec)
     if want.get("stderr") is not None:  # independent Print nodes of one run print in no set order
         assert sorted(got["stderr"].splitlines()) == sorted(want["stderr"].splitlines()), \
             (name, "stderr", got["stderr"], want["stderr"])
     for key, err in want["errors"].items():
         assert got["errors"][key] == err, (name, key, got["errors"][key], err)
+
+
+def _assert_same(what: str, value: np.ndarray, expected: np.ndarray, spec: dict) -> None:
+    assert value.shape == expected.shape, (what, value.shape, expected.shape)
+    if expected.dtype.kind in "fc":
+        np.testing.assert_allclose(value, expected, rtol=spec["rtol"], atol=spec["atol"], err_msg=what)
+    else:
+        np.testing.assert_array_equal(value, expected, err_msg=what)
 
 
 def _check_attrs_are_tensorflows(name: str, graph) -> None:
@@ -219,5 +265,14 @@ def record(tf, names: list[str], session_config=None) -> tuple[dict, dict]:
             out[name]["stderr"] = r["stderr"]
         for k, v in r["values"].items():
             arrays[f"{name}/{k}"] = _encode(v)
+        if spec["graphdef"]:
+            wrote = r["wrote"]
+            graphs = FIXTURE_DIR / "graphs"
+            graphs.mkdir(parents=True, exist_ok=True)
+            (graphs / f"{name}.pb").write_bytes(wrote["graph_def"])
+            out[name]["imported"] = {"init": wrote["init"], "steps": wrote["steps"], "runs": wrote["runs"],
+                                     "feed": list(wrote["feed"])}
+            for i, v in enumerate(wrote["feed"].values()):
+                arrays[f"{name}/feed/{i}"] = _encode(v)
     return out, arrays
 

@@ -11,7 +11,8 @@ FLAGS = [(False, False), (True, False), (False, True)]
 
 
 def _resize_case(op_type, grad_type, dtype="float32"):
-    @case(f"{op_type}_{dtype}", "image_ops", types=[op_type] + ([grad_type] if dtype == "float32" else []))
+    @case(f"{op_type}_{dtype}", "image_ops", types=[op_type] + ([grad_type] if dtype == "float32" else []),
+          graphdef=True)
     def build(tf, rs):
         fetch, feed = {}, {}
         for (h, w, oh, ow) in SIZES:
@@ -54,7 +55,7 @@ def _resize_grads(tf, rs):
     return {"fetch": fetch}
 
 
-@case("image_resize_builders", "image_ops", types=["ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic"],
+@case("image_resize_builders", "image_ops", graphdef=True, types=["ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic"],
       nodes=True)
 def _builders(tf, rs):
     img = tf.placeholder(tf.float32, [None, 6, 8, 3], name="img")
