@@ -66,6 +66,8 @@ def raw(tf, op_type: str, inputs: list, name: str | None = None, **attrs):
     from torchgraph.ops.registry import apply_op, attr_defaults_of
     attrs = {**{k: v for k, v in attr_defaults_of(op_type).items() if k not in attrs}, **attrs}
     op = apply_op(op_type, [v for _, v in inputs], attrs, name=name, input_names=[n for n, _ in inputs])
+    if not op.outputs:
+        return op  # as tf.raw_ops: an op without outputs is returned itself
     return op.outputs[0] if len(op.outputs) == 1 else op.outputs
 
 

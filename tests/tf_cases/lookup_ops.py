@@ -7,7 +7,7 @@ import tempfile
 
 import numpy as np
 
-from .harness import case
+from .harness import case, raw
 
 
 def _vocab_file(lines: list[str]) -> str:
@@ -44,13 +44,21 @@ def _tables(tf, rs):
                                                                         delimiter="\t"), -7)
     first_two = tf.lookup.StaticHashTable(tf.lookup.TextFileInitializer(
         path, tf.string, 0, tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER, vocab_size=2, value_index_offset=5), -1)
+    # InitializeTableV2, what TF1-era graphs initialize KeyValueTensorInitializer tables with:
+    legacy_handle = raw(tf, "HashTableV2", [], key_dtype=tf.int64, value_dtype=tf.string, shared_name="legacy")
+    legacy_init = raw(tf, "InitializeTableV2", [("table_handle", legacy_handle),
+                                                ("keys", tf.constant([7, 8], tf.int64)),
+                                                ("values", tf.constant(["seven", "eight"]))])
+    tf.add_to_collection(tf.GraphKeys.TABLE_INITIALIZERS, legacy_init)
+    legacy = raw(tf, "LookupTableFindV2", [("table_handle", legacy_handle), ("keys", tf.constant([8, 1, 7], tf.int64)),
+                                           ("default_value", tf.constant("?"))])
     sparse_keys = tf.string_split(tf.constant(["a b", "c zz q"]))
     sparse_ids = static.lookup(sparse_keys)
     fetch = {"static": static.lookup(q), "static_size": static.size(), "floats": floats.lookup(
         tf.constant([[1, 2], [3, 9]], tf.int64)), "reverse": reverse.lookup(tf.constant([1, 5, 0], tf.int64)),
         "vocab": vocab.lookup(q), "vocab_size": vocab.size(), "by_line": by_line.lookup(q),
         "by_column": by_column.lookup(words), "first_two": first_two.lookup(words),
-        "sparse_ids": sparse_ids.values, "sparse_ids_indices": sparse_ids.indices}
+        "sparse_ids": sparse_ids.values, "sparse_ids_indices": sparse_ids.indices, "legacy": legacy}
     # Tables whose initialization fails, run on their own:
     clash = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(["a", "a"], [1, 2], value_dtype=tf.int64),
                                       -1)

@@ -12,7 +12,8 @@ TF's own arithmetic, in float32 as TF's kernels compute them:
   `half_pixel_centers` (outside taps weigh 0 and the weights are renormalised).
 
 Every resize is linear in the image, so each gradient op is the exact transpose of its forward
-sampling (index_add over the same positions and weights).  Images are NHWC.
+sampling (index_add over the same positions and weights).  Images are NHWC.  The positions and
+weights depend only on the sizes and flags, so they are computed once per geometry (cached).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def _source_positions(out_size: int, scale: np.float32, half_pixel_centers: bool
     return x * scale
 
 
+@functools.lru_cache(maxsize=256)
 def _nearest_indices(in_size: int, out_size: int, align_corners: bool, half_pixel_centers: bool) -> np.ndarray:
     scale = _scale(in_size, out_size, align_corners)
     x = np.arange(out_size, dtype=_f32)
@@ -58,6 +60,7 @@ def _nearest_indices(in_size: int, out_size: int, align_corners: bool, half_pixe
     return np.maximum(idx, 0) if half_pixel_centers else idx
 
 
+@functools.lru_cache(maxsize=256)
 def _linear_taps(in_size: int, out_size: int, align_corners: bool, half_pixel_centers: bool):
     """(lower, upper, lerp) per output position: TF's `compute_interpolation_weights`."""
     pos = _source_positions(out_size, _scale(in_size, out_size, align_corners), half_pixel_centers)
@@ -78,6 +81,7 @@ def _cubic_table(keys: bool) -> np.ndarray:
     return np.stack([near, far], axis=1).astype(_f32)
 
 
+@functools.lru_cache(maxsize=256)
 def _cubic_taps(in_size: int, out_size: int, align_corners: bool, half_pixel_centers: bool):
     """Four (index, weight) taps per output position: ([4, out] int64, [4, out] float32)."""
     table = _cubic_table(half_pixel_centers)

@@ -101,6 +101,7 @@ def _print_kernel(op, ctx):
 register("Print", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _print_kernel,
          lambda op, *grads: list(grads) + [None] * (len(op.inputs) - 1),
          type_attr={"T": 0}, stateful=True, host_logic=True, aliases={0: 0}, resources=("print_counter",),
+         value_dependent_shape=False,
          attr_defaults={"message": "", "first_n": -1, "summarize": 3})
 
 

@@ -209,10 +209,10 @@ def _text_file_kernel(op, ctx):
 
 
 _NO_OUTPUTS = lambda inputs, attrs: []  # noqa: E731
-register("InitializeTableV2", _NO_OUTPUTS, _initialize_kernel, **_TABLE)
-register("LookupTableImportV2", _NO_OUTPUTS, _import_kernel, **_TABLE)
-register("LookupTableInsertV2", _NO_OUTPUTS, _insert_kernel, **_TABLE)
-register("LookupTableRemoveV2", _NO_OUTPUTS, _remove_kernel, **_TABLE)
+register("InitializeTableV2", _NO_OUTPUTS, _initialize_kernel, **{**_TABLE, "type_attr": {"Tkey": 1, "Tval": 2}})
+register("LookupTableImportV2", _NO_OUTPUTS, _import_kernel, **{**_TABLE, "type_attr": {"Tin": 1, "Tout": 2}})
+register("LookupTableInsertV2", _NO_OUTPUTS, _insert_kernel, **{**_TABLE, "type_attr": {"Tin": 1, "Tout": 2}})
+register("LookupTableRemoveV2", _NO_OUTPUTS, _remove_kernel, **{**_TABLE, "type_attr": {"Tin": 1}})
 register("InitializeTableFromTextFileV2", _NO_OUTPUTS, _text_file_kernel,
          attr_defaults={"vocab_size": -1, "delimiter": "\t", "offset": 0}, **_TABLE)
 
@@ -258,7 +258,8 @@ def _find_shape(inputs, attrs):
     return [(default.dtype, keys.get_shape() if known else TensorShape(None))]
 
 
-register("LookupTableFindV2", _find_shape, _find_kernel, **{**_TABLE, "value_dependent_shape": False})
+register("LookupTableFindV2", _find_shape, _find_kernel,
+         **{**_TABLE, "value_dependent_shape": False, "type_attr": {"Tin": 1, "Tout": 2}})
 register("LookupTableSizeV2", lambda inputs, attrs: [(_dtypes.int64, TensorShape([]))], _size_kernel,
          **{**_TABLE, "value_dependent_shape": False})
 register("LookupTableExportV2",
