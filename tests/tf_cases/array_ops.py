@@ -18,7 +18,8 @@ def _weighted_grads(tf, ys, xs, rs):
     return tf.gradients(loss, xs)
 
 
-@case("space_to_batch_and_depth", "array_ops", graphdef=True, types=["SpaceToBatchND", "BatchToSpaceND", "SpaceToDepth",
+@case("space_to_batch_and_depth", "array_ops", graphdef=True,
+      types=["SpaceToBatchND", "BatchToSpaceND", "SpaceToDepth",
                                                       "DepthToSpace"], nodes=True)
 def _space_batch(tf, rs):
     x = tf.placeholder(tf.float32, [2, 4, 6, 3], name="x")
@@ -40,7 +41,8 @@ def _space_batch(tf, rs):
                                                              [2, 1], [[0, 0], [0, 0]])}}
 
 
-@case("unique_family", "array_ops", graphdef=True, types=["Unique", "UniqueV2", "UniqueWithCounts"], nodes=True)
+@case("unique_family", "array_ops", graphdef=True,
+      types=["Unique", "UniqueV2", "UniqueWithCounts"], nodes=True)
 def _unique(tf, rs):
     ints = tf.constant([1, 1, 2, 4, 4, 4, 7, 8, 8], name="ints")
     y, idx = tf.unique(ints)
@@ -54,7 +56,8 @@ def _unique(tf, rs):
                       "wc": wc, "rows_y": rows[0], "rows_idx": rows[1], "cols_y": cols[0], "cols_idx": cols[1]}}
 
 
-@case("dynamic_stitch_and_partition", "array_ops", graphdef=True, types=["DynamicStitch", "ParallelDynamicStitch",
+@case("dynamic_stitch_and_partition", "array_ops", graphdef=True,
+      types=["DynamicStitch", "ParallelDynamicStitch",
                                                           "DynamicPartition"], nodes=True)
 def _stitch(tf, rs):
     d0, d1, d2 = (tf.constant(_f32(rs, *s)) for s in ((3, 2), (2, 2), (1, 2)))
@@ -86,7 +89,8 @@ def _concat_offset(tf, rs):
             "errors": {"mismatch": wrong[1]}}
 
 
-@case("reverse_sequence", "array_ops", graphdef=True, types=["ReverseSequence"], nodes=True)
+@case("reverse_sequence", "array_ops", graphdef=True,
+      types=["ReverseSequence"], nodes=True)
 def _reverse_sequence(tf, rs):
     x = tf.constant(_f32(rs, 3, 5, 2))
     a = tf.reverse_sequence(x, [5, 0, 3], seq_axis=1, batch_axis=0)
@@ -98,7 +102,8 @@ def _reverse_sequence(tf, rs):
     return {"fetch": {"a": a, "b": b, "c": c, "dx": dx, "dy": dy}, "errors": {"too_long": bad}}
 
 
-@case("sparse_to_dense", "array_ops", graphdef=True, types=["SparseToDense", "GatherNd"], nodes=True)
+@case("sparse_to_dense", "array_ops", graphdef=True,
+      types=["SparseToDense", "GatherNd"], nodes=True)
 def _sparse_to_dense(tf, rs):
     values = tf.constant([1.5, -2.0, 3.0])
     default = tf.constant(0.25)
@@ -116,7 +121,8 @@ def _sparse_to_dense(tf, rs):
     return {"fetch": {"a": a, "b": b, "c": c, "d": d, "grad_values": dv, "grad_default": dd}, "errors": errors}
 
 
-@case("gather_nd_and_scatter_nd", "array_ops", graphdef=True, types=["GatherNd", "ScatterNd"], nodes=True)
+@case("gather_nd_and_scatter_nd", "array_ops", graphdef=True,
+      types=["GatherNd", "ScatterNd"], nodes=True)
 def _gather_scatter_nd(tf, rs):
     p = tf.constant(_f32(rs, 3, 4, 2))
     a = tf.gather_nd(p, [[0, 1], [2, 3], [1, 1]])

@@ -125,7 +125,8 @@ def run_imported(name: str, want: dict, arrays: dict) -> dict:
     imported = want["imported"]
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(gd, name="")
-        feed = {graph.get_tensor_by_name(t): _decode(arrays[f"{name}/feed/{i}"]) for i, t in enumerate(imported["feed"])}
+        feed = {graph.get_tensor_by_name(t): _decode(arrays[f"{name}/feed/{i}"])
+                for i, t in enumerate(imported["feed"])}
         with tf.Session() as sess:
             sess.run([graph.get_operation_by_name(n) for n in imported["init"]])
             for _ in range(imported["runs"]):

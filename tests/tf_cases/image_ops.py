@@ -55,7 +55,8 @@ def _resize_grads(tf, rs):
     return {"fetch": fetch}
 
 
-@case("image_resize_builders", "image_ops", graphdef=True, types=["ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic"],
+@case("image_resize_builders", "image_ops", graphdef=True,
+      types=["ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic"],
       nodes=True)
 def _builders(tf, rs):
     img = tf.placeholder(tf.float32, [None, 6, 8, 3], name="img")

@@ -78,7 +78,8 @@ def _tables(tf, rs):
     return {"fetch": fetch, "feed": feed, "errors": errors}
 
 
-@case("mutable_hash_table", "lookup_ops", graphdef=True, types=["MutableHashTableV2", "LookupTableInsertV2",
+@case("mutable_hash_table", "lookup_ops", graphdef=True,
+      types=["MutableHashTableV2", "LookupTableInsertV2",
                                                  "LookupTableRemoveV2", "LookupTableExportV2"], nodes=True)
 def _mutable(tf, rs):
     table = tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, -1)
@@ -91,7 +92,8 @@ def _mutable(tf, rs):
             "steps": [insert, remove], "runs": 1}
 
 
-@case("tables_initializer_groups_every_table", "lookup_ops", graphdef=True, types=["NoOp"], nodes=True)
+@case("tables_initializer_groups_every_table", "lookup_ops", graphdef=True,
+      types=["NoOp"], nodes=True)
 def _tables_initializer(tf, rs):
     a = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(["a"], [1], value_dtype=tf.int64), -1)
     b = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(["b"], [2], value_dtype=tf.int64), -1,

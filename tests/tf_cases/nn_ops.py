@@ -43,7 +43,8 @@ _depthwise_native_case("depthwise_native_explicit", (1, 5, 5, 2), (3, 3, 2, 1), 
                        [[0, 0], [1, 2], [0, 1], [0, 0]])
 
 
-@case("depthwise_conv2d_builders", "nn_ops", graphdef=True, types=["DepthwiseConv2dNative", "SpaceToBatchND", "BatchToSpaceND",
+@case("depthwise_conv2d_builders", "nn_ops", graphdef=True,
+      types=["DepthwiseConv2dNative", "SpaceToBatchND", "BatchToSpaceND",
                                                     "Conv2D"], nodes=True)
 def _depthwise_builders(tf, rs):
     x = tf.placeholder(tf.float32, [2, 8, 8, 3], name="x")
@@ -61,7 +62,8 @@ def _depthwise_builders(tf, rs):
     return {"fetch": fetch, "feed": {x: _f32(rs, 2, 8, 8, 3)}}
 
 
-@case("depthwise_conv2d_rate_odd_input", "nn_ops", graphdef=True, types=["SpaceToBatchND", "BatchToSpaceND"], nodes=True)
+@case("depthwise_conv2d_rate_odd_input", "nn_ops", graphdef=True,
+      types=["SpaceToBatchND", "BatchToSpaceND"], nodes=True)
 def _depthwise_rate_odd(tf, rs):
     """A 5x5 input and rate 2: SpaceToBatchND pads to a multiple of the rate, BatchToSpaceND crops."""
     x = tf.placeholder(tf.float32, [None, 5, 5, 3], name="x")
@@ -70,7 +72,8 @@ def _depthwise_rate_odd(tf, rs):
     return {"fetch": {"y": y, "dx": dx}, "feed": {x: _f32(rs, 2, 5, 5, 3)}}
 
 
-@case("conv2d_transpose_builder", "nn_ops", graphdef=True, types=["Conv2DBackpropInput", "Conv2DBackpropFilter", "Conv2D"],
+@case("conv2d_transpose_builder", "nn_ops", graphdef=True,
+      types=["Conv2DBackpropInput", "Conv2DBackpropFilter", "Conv2D"],
       nodes=True)
 def _conv2d_transpose(tf, rs):
     x = tf.placeholder(tf.float32, [2, 4, 5, 3], name="x")
@@ -100,7 +103,8 @@ def _conv_backprop_second_order(tf, rs):
     return {"fetch": {"bi": bi, "bf": bf, "dbi": dbi, "dbf": dbf, "gx": g[0], "gw": g[1], "gdy": g[2]}}
 
 
-@case("atrous_conv2d_builder", "nn_ops", graphdef=True, types=["SpaceToBatchND", "Conv2D", "BatchToSpaceND"], nodes=True)
+@case("atrous_conv2d_builder", "nn_ops", graphdef=True,
+      types=["SpaceToBatchND", "Conv2D", "BatchToSpaceND"], nodes=True)
 def _atrous(tf, rs):
     x = tf.placeholder(tf.float32, [2, 9, 10, 3], name="x")
     w = tf.constant(_f32(rs, 3, 3, 3, 4), name="w")
@@ -113,7 +117,8 @@ def _atrous(tf, rs):
             "feed": {x: _f32(rs, 2, 9, 10, 3)}}
 
 
-@case("atrous_conv2d_unknown_spatial", "nn_ops", graphdef=True, types=["SpaceToBatchND", "BatchToSpaceND"], names=False)
+@case("atrous_conv2d_unknown_spatial", "nn_ops", graphdef=True,
+      types=["SpaceToBatchND", "BatchToSpaceND"], names=False)
 def _atrous_dynamic(tf, rs):
     """Unknown spatial dims: the paddings are computed in the graph."""
     x = tf.placeholder(tf.float32, [None, None, None, 3], name="x")
@@ -122,7 +127,8 @@ def _atrous_dynamic(tf, rs):
     return {"fetch": {"y": y, "dx": dx}, "feed": {x: _f32(rs, 2, 7, 6, 3)}}
 
 
-@case("layers_conv2d_transpose_and_separable", "nn_ops", graphdef=True, types=["Conv2DBackpropInput", "DepthwiseConv2dNative"],
+@case("layers_conv2d_transpose_and_separable", "nn_ops", graphdef=True,
+      types=["Conv2DBackpropInput", "DepthwiseConv2dNative"],
       nodes=True)
 def _layers(tf, rs):
     tf.set_random_seed(3)

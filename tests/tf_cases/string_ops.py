@@ -10,7 +10,8 @@ TEXTS = ["hello world", "  leading and  double  spaces ", "", "a,b,,c", "tab\tse
          "ünïcødé wörds", ",,", "x y z w v u t s"]
 
 
-@case("string_split_family", "string_ops", graphdef=True, types=["StringSplit", "StringSplitV2", "SparseToDense"], nodes=True)
+@case("string_split_family", "string_ops", graphdef=True,
+      types=["StringSplit", "StringSplitV2", "SparseToDense"], nodes=True)
 def _splits(tf, rs):
     # A placeholder: TF's shape inference would evaluate a split of constants at build time.
     text = tf.placeholder(tf.string, [None], name="text")

@@ -320,5 +320,6 @@ def _add_updates(updates):
         get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, u.op)
 
 
-__all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
+__all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d",
+           "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
            "is_tensor_like"]

@@ -1573,7 +1573,8 @@ def _space_depth_kernel(to_depth: bool):
                 if h % b or w % b:
                     raise InvalidArgumentError(None, op, f"Image width {w} and height {h} should be divisible by "
                                                          f"block_size: {b}")
-                y = xc.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5).reshape(n, h // b, w // b, c * b * b)
+                y = xc.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5)
+                y = y.reshape(n, h // b, w // b, c * b * b)
             else:
                 if c % (b * b):
                     raise InvalidArgumentError(None, op, f"Input depth dimension {c} should be divisible by: {b * b}")
@@ -1888,7 +1889,8 @@ def _concat_offset_kernel(op, ctx):
 
 
 # Its inputs are shape vectors (Shape's outputs, host-side already); only the axis is declared.
-register("ConcatOffset", _concat_offset_shape, _concat_offset_kernel, host_inputs=(0,), host_outputs=True, differentiable=False, type_attr={"shape_type": 1}, attr_defaults={"shape_type": _i32})
+register("ConcatOffset", _concat_offset_shape, _concat_offset_kernel, host_inputs=(0,),
+         host_outputs=True, differentiable=False, type_attr={"shape_type": 1}, attr_defaults={"shape_type": _i32})
 
 
 def _reverse_sequence_shape(inputs, attrs):
@@ -2086,8 +2088,9 @@ def _sparse_to_dense_kernel(op, ctx):
             bad = ((idx_cpu < 0) | (idx_cpu >= bounds)).any(1)
             if bool(bad.any()):
                 i = int(torch.nonzero(bad)[0])
-                raise InvalidArgumentError(None, op, f"indices[{i}] = [{','.join(map(str, idx_cpu[i].tolist()))}] "
-                                                     f"is out of bounds: need 0 <= index < [{','.join(map(str, dims))}]")
+                bad_index = ",".join(map(str, idx_cpu[i].tolist()))
+                raise InvalidArgumentError(None, op, f"indices[{i}] = [{bad_index}] is out of bounds: need "
+                                                     f"0 <= index < [{','.join(map(str, dims))}]")
             strides = torch.tensor([int(np.prod(dims[j + 1:], dtype=np.int64)) for j in builtins.range(len(dims))],
                                    dtype=torch.long)
             flat = (idx_cpu * strides).sum(1)

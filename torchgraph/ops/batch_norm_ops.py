@@ -194,7 +194,8 @@ def _grad_node(grad_type: str, inputs: list, attrs: dict):
     return apply_op(grad_type, inputs, attrs, input_names=names[:len(inputs)])
 
 
-_FORWARD_DEFAULTS = {"epsilon": 9.999999747378752e-05, "exponential_avg_factor": 1.0, "data_format": "NHWC", "is_training": True}
+_FORWARD_DEFAULTS = {"epsilon": 9.999999747378752e-05, "exponential_avg_factor": 1.0, "data_format": "NHWC",
+                     "is_training": True}
 _GRAD_DEFAULTS = {"epsilon": 9.999999747378752e-05, "data_format": "NHWC", "is_training": True}
 
 register("FusedBatchNorm", _forward_shape("FusedBatchNorm"), _forward_kernel, _grad_fused_batch_norm,
