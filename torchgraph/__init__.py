@@ -38,11 +38,17 @@ from .ops import training_ops as _training_ops  # noqa: F401 - registers the App
 from .ops import control_flow_v1_ops as _control_flow_v1_ops  # noqa: F401 - Switch, Merge, Enter ... entries
 from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, TensorArrayV3 ... entries
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
+from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
+from .ops.logging_ops import Print
+from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
+                            sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
                             matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,
                             tile, transpose, unsorted_segment_sum, unstack, zeros, zeros_like)
 from .ops.array_ops import range  # noqa: A004
+from .ops.array_ops import (batch_to_space, batch_to_space_nd, depth_to_space, required_space_to_batch_paddings,
+                            space_to_batch, space_to_batch_nd, space_to_depth)
 from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.grouping_ops import group, no_op, tuple, with_dependencies  # noqa: A004
@@ -73,6 +79,11 @@ from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_
 from .ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable, get_variable, get_variable_scope,
                                  variable_op_scope, variable_scope)
 from . import layers, losses, nn, summary, train
+from . import image  # tf.image: the resize ops
+from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
+from .framework.sparse_tensor import SparseTensor, SparseTensorValue
+from .ops.lookup_ops import initialize_all_tables, tables_initializer
+from .ops.string_ops import sparse_tensor_to_dense, string_split, string_to_hash_bucket_fast
 from . import data  # tf.data: Dataset and TF1 iterators
 from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)

@@ -236,3 +236,12 @@ def test_transpose_of_unknown_rank_and_bad_perm():
     eq(run(t, {u: np.arange(6, dtype=np.float32).reshape(1, 2, 3)}), np.arange(6).reshape(1, 2, 3).T)
     with pytest.raises(ValueError):
         tf.transpose(tf.zeros([2, 3]), [0, 2])
+
+
+# --- model ops: cases built by real TensorFlow too (tests/tf_cases/array_ops.py) ---------------------------------
+from tf_cases import cases_for, check_case  # noqa: E402
+
+
+@pytest.mark.parametrize("name", cases_for("array_ops"))
+def test_model_op_case_matches_tensorflow(name):
+    check_case(name)
