@@ -38,12 +38,17 @@ from .ops import training_ops as _training_ops  # noqa: F401 - registers the App
 from .ops import control_flow_v1_ops as _control_flow_v1_ops  # noqa: F401 - Switch, Merge, Enter ... entries
 from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, TensorArrayV3 ... entries
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
+from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
+from .ops.logging_ops import Print
+from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
+                            sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
                             matrix_transpose, ones, ones_like, one_hot, pad, rank, reshape, reverse, reverse_v2,
                             shape, shape_n, size, slice, split, squeeze, stack, stop_gradient, strided_slice,
                             tile, transpose, unsorted_segment_sum, unstack, zeros, zeros_like)
 from .ops.array_ops import range  # noqa: A004
-from .ops.array_ops import unique
+from .ops.array_ops import (batch_to_space, batch_to_space_nd, depth_to_space, required_space_to_batch_paddings,
+                            space_to_batch, space_to_batch_nd, space_to_depth)
 from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from .ops.constant_op import constant, placeholder, placeholder_with_default
 from .ops.grouping_ops import group, no_op, tuple, with_dependencies  # noqa: A004
@@ -79,6 +84,11 @@ from .ops.state_ops import (scatter_add, scatter_div, scatter_max, scatter_min, 
 from .ops.variable_scope import disable_resource_variables, enable_resource_variables, resource_variables_enabled
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
+from . import image  # tf.image: the resize ops
+from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
+from .framework.sparse_tensor import SparseTensor, SparseTensorValue
+from .ops.lookup_ops import initialize_all_tables, tables_initializer
+from .ops.string_ops import sparse_tensor_to_dense, string_split, string_to_hash_bucket_fast
 from . import data  # tf.data: Dataset and TF1 iterators
 from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
@@ -141,7 +151,12 @@ math = _namespace(
         if hasattr(_math_ops, n)},
     divide_no_nan=_math_ops.div_no_nan, top_k=_nn_ops.top_k, in_top_k=_nn_ops.in_top_k,
     softplus=_nn_ops.softplus, cumsum=_array_ops.cumsum)
-linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose)
+from .ops import linalg_ops as _linalg_ops
+from .ops.linalg_ops import (cholesky, diag, diag_part, matrix_band_part, matrix_determinant, matrix_diag,
+                             matrix_diag_part, matrix_inverse, qr)
+linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose, qr=qr,
+                    diag=matrix_diag, diag_part=matrix_diag_part, band_part=matrix_band_part,
+                    inv=matrix_inverse, det=matrix_determinant, cholesky=cholesky, einsum=_math_ops.einsum)
 dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, float64=float64, float16=float16,
                     bfloat16=bfloat16, int8=int8, int16=int16, int32=int32, int64=int64, uint8=uint8,
                     uint16=uint16, uint32=uint32, uint64=uint64, bool=bool, string=string, complex64=complex64,

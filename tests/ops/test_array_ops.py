@@ -238,20 +238,6 @@ def test_transpose_of_unknown_rank_and_bad_perm():
         tf.transpose(tf.zeros([2, 3]), [0, 2])
 
 
-def test_unique_keeps_first_occurrence_order_as_tf():
-    # TF's documented example: y = [1, 2, 4, 7, 8], idx = [0, 0, 1, 2, 2, 2, 3, 4, 4]
-    y, idx = tf.unique([1, 1, 2, 4, 4, 4, 7, 8, 8])
-    y2, idx2 = tf.unique(tf.constant([5.0, -1.0, 5.0, 3.0]), out_idx=tf.int64)
-    ys, idxs = tf.unique(tf.constant(["b", "a", "b"]))
-    assert y.get_shape().as_list() == [None] and idx.get_shape().as_list() == [9] and idx2.dtype is tf.int64
-    with pytest.raises(ValueError, match="rank 1"):
-        tf.unique([[1, 2]])
-    with tf.Session() as sess:
-        assert sess.run(y).tolist() == [1, 2, 4, 7, 8] and sess.run(idx).tolist() == [0, 0, 1, 2, 2, 2, 3, 4, 4]
-        assert sess.run(y2).tolist() == [5.0, -1.0, 3.0] and sess.run(idx2).tolist() == [0, 1, 0, 2]
-        assert sess.run(ys).tolist() == [b"b", b"a"] and sess.run(idxs).tolist() == [0, 1, 0]
-
-
 def test_gather_gradient_is_indexed_slices_of_params_shape():
     params = tf.placeholder(tf.float32, [None, 2])
     out = tf.gather(params, [[2, 0], [2, 2]])
@@ -266,3 +252,12 @@ def test_gather_gradient_is_indexed_slices_of_params_shape():
         assert value.indices.tolist() == [2, 0, 2, 2] and value.dense_shape.tolist() == [3, 2]
         np.testing.assert_array_equal(value.values, [[1, 2], [3, 4], [5, 6], [7, 8]])
         np.testing.assert_array_equal(sess.run(tf.convert_to_tensor(g), feed), [[3, 4], [0, 0], [13, 16]])
+
+
+# --- model ops: cases built by real TensorFlow too (tests/tf_cases/array_ops.py) ---------------------------------
+from tf_cases import cases_for, check_case  # noqa: E402
+
+
+@pytest.mark.parametrize("name", cases_for("array_ops"))
+def test_model_op_case_matches_tensorflow(name):
+    check_case(name)

@@ -341,3 +341,50 @@ def test_softsign_gradient_is_tensorflows_softsign_grad():
     with tf.Session() as sess:
         # real TF 2.21 (tf.compat.v1): [-0.8888889, -0.5555556, 0.0, 0.84000003]
         np.testing.assert_allclose(sess.run(g), [-0.8888889, -0.5555556, 0.0, 0.84000003], rtol=1e-6)
+
+
+# --- depthwise / separable / transposed / atrous convolutions: cases built by real TF too ------------------------
+from tf_cases import cases_for, check_case  # noqa: E402
+
+
+@pytest.mark.parametrize("name", cases_for("nn_ops"))
+def test_convolution_case_matches_tensorflow(name):
+    check_case(name)
+
+
+def test_depthwise_nchw_and_explicit_padding_match_torch():
+    """TF's CPU kernels have no NCHW depthwise; torch's grouped convolution is the reference."""
+    rs = np.random.RandomState(1)
+    x = rs.randn(2, 3, 7, 6).astype(np.float32)
+    w = rs.randn(3, 3, 3, 2).astype(np.float32)
+    y = tf.nn.depthwise_conv2d_native(x, w, [1, 1, 2, 2], [[0, 0], [0, 0], [1, 1], [2, 0]], data_format="NCHW")
+    want = F.conv2d(F.pad(torch.tensor(x), (2, 0, 1, 1)), torch.tensor(w).permute(2, 3, 0, 1).reshape(6, 1, 3, 3),
+                    stride=2, groups=3)
+    assert y.get_shape().as_list() == list(want.shape)
+    close(run(y), want.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_convolution_shape_errors_are_value_errors():
+    x = tf.placeholder(tf.float32, [1, 5, 5, 3])
+    with pytest.raises(ValueError, match="Depth of input"):
+        tf.nn.depthwise_conv2d_native(x, tf.zeros([3, 3, 2, 1]), [1, 1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match="dilation_rate"):
+        tf.nn.depthwise_conv2d(x, tf.zeros([3, 3, 3, 1]), [1, 1, 1, 1], "SAME", rate=[0, 1])
+    with pytest.raises(ValueError, match="strides > 1"):
+        tf.nn.convolution(x, tf.zeros([3, 3, 3, 1]), "SAME", strides=2, dilation_rate=2)
+
+
+def test_dilated_depthwise_filter_gradient_is_the_space_to_batch_one():
+    """DepthwiseConv2dNative's `dilations` give the same forward and gradients as TF's rate route
+    (SpaceToBatchND, checked against TF in the cases); TF's own CPU filter gradient ignores them."""
+    rs = np.random.RandomState(2)
+    x = tf.constant(rs.randn(1, 9, 9, 2).astype(np.float32))
+    w = tf.constant(rs.randn(3, 3, 2, 2).astype(np.float32))
+    g = rs.randn(1, 9, 9, 4).astype(np.float32)
+    native = tf.nn.depthwise_conv2d_native(x, w, [1, 1, 1, 1], "SAME", dilations=[1, 2, 2, 1])
+    routed = tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME", rate=[2, 2])
+    r = run([native, routed] + tf.gradients(tf.reduce_sum(native * g), [x, w]) +
+            tf.gradients(tf.reduce_sum(routed * g), [x, w]))
+    close(r[0], r[1], rtol=1e-5, atol=1e-5)
+    close(r[2], r[4], rtol=1e-5, atol=1e-5)
+    close(r[3], r[5], rtol=1e-5, atol=1e-4)

@@ -19,6 +19,7 @@ from ..framework.default_session import get_default_session
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.nest import is_namedtuple
+from ..framework.sparse_tensor import SparseTensor, SparseTensorValue
 from ..runtime import interpreter, modes
 from ..runtime.feeds import FeedSpec
 from ..runtime.plan import Plan, build_plan
@@ -56,7 +57,7 @@ class _FetchHandler:
         self._index: dict = {}
         self._builder = self._walk(graph, fetches)
         # Set when `fetches` is one element rather than a structure: the result is returned as is.
-        self.single = not isinstance(fetches, (list, tuple, collections.abc.Mapping, IndexedSlices))
+        self.single = not isinstance(fetches, (list, tuple, collections.abc.Mapping, IndexedSlices, SparseTensor))
 
     def _walk(self, graph: Graph, fetch):
         if fetch is None:
@@ -75,6 +76,9 @@ class _FetchHandler:
             parts = [self._walk(graph, p) if p is not None else (lambda vals: None)
                      for p in (fetch.values, fetch.indices, fetch.dense_shape)]
             return lambda vals: IndexedSlicesValue(*[p(vals) for p in parts])
+        if isinstance(fetch, SparseTensor):  # fetched as its three tensors, returned as a SparseTensorValue
+            subs = [self._walk(graph, t) for t in (fetch.indices, fetch.values, fetch.dense_shape)]
+            return lambda vals: SparseTensorValue(*[s(vals) for s in subs])
         if isinstance(fetch, collections.abc.Mapping):
             keys = list(fetch.keys())
             subs = [self._walk(graph, fetch[k]) for k in keys]

@@ -9,6 +9,7 @@ from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..ops import array_ops, math_ops, nn_ops
 from ..ops.init_ops import GlorotUniform, Ones, Zeros
+from ..ops.state_ops import assign_sub
 from ..ops.variable_scope import get_variable, variable_scope
 
 
@@ -83,6 +84,84 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
         return _activate(y, activation)
 
 
+def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                     kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None, trainable=True, name=None, reuse=None):
+    """TF1's transposed convolution layer: kernel [kh, kw, filters, in], the output shape stacked
+    from the input's batch size ("conv2d_transpose/stack"), one Conv2DBackpropInput named
+    "conv2d_transpose/conv2d_transpose", then BiasAdd."""
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(strides)
+    fmt = "NHWC" if data_format == "channels_last" else "NCHW"
+    with _layer_scope(name, "conv2d_transpose", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NHWC" else 1].value
+        kernel = get_variable("kernel", [kh, kw, filters, cin], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                            regularizer=bias_regularizer, trainable=trainable) if use_bias else None
+        shape_t = array_ops.shape(x)
+        batch = shape_t[0]
+        h_axis, w_axis = (1, 2) if fmt == "NHWC" else (2, 3)
+        dims = x.get_shape().as_list() if x.get_shape().ndims is not None else [None] * 4
+        height = dims[h_axis] if dims[h_axis] is not None else shape_t[h_axis]
+        width = dims[w_axis] if dims[w_axis] is not None else shape_t[w_axis]
+        out_h = _deconv_output_length(height, kh, padding, sh)
+        out_w = _deconv_output_length(width, kw, padding, sw)
+        output_shape = array_ops.stack((batch, out_h, out_w, filters) if fmt == "NHWC"
+                                       else (batch, filters, out_h, out_w))
+        output_shape[0]  # noqa: B018 - TF's backend reads the batch size here (a "strided_slice_1" node)
+        y = nn_ops.conv2d_transpose(x, kernel, output_shape, [1, sh, sw, 1] if fmt == "NHWC" else [1, 1, sh, sw],
+                                    padding=padding.upper(), data_format=fmt)
+        static_h = out_h if isinstance(out_h, int) else None
+        static_w = out_w if isinstance(out_w, int) else None
+        y.set_shape([dims[0], static_h, static_w, filters] if fmt == "NHWC" else [dims[0], filters, static_h, static_w])
+        if bias is not None:
+            y = nn_ops.bias_add(y, bias, data_format=fmt)
+        return _activate(y, activation)
+
+
+def _deconv_output_length(length, kernel, padding, stride):
+    """Keras' `deconv_output_length` (no output padding, no dilation); ints or tensors."""
+    padding = padding.lower()
+    if padding == "valid":
+        return length * stride + max(kernel - stride, 0)
+    if padding == "same":
+        return length * stride
+    raise ValueError(f"Unknown padding {padding!r} for a transposed convolution")
+
+
+def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+                     dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
+                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                     bias_constraint=None, trainable=True, name=None, reuse=None):
+    """TF1's depthwise-separable layer: depthwise_kernel [kh, kw, in, multiplier], pointwise_kernel
+    [1, 1, in * multiplier, filters], `tf.nn.separable_conv2d` ("separable_conv2d/separable_conv2d")."""
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(strides)
+    fmt = "NHWC" if data_format == "channels_last" else "NCHW"
+    with _layer_scope(name, "separable_conv2d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NHWC" else 1].value
+        depthwise = get_variable("depthwise_kernel", [kh, kw, cin, depth_multiplier], dtype=x.dtype,
+                                 initializer=depthwise_initializer or GlorotUniform(),
+                                 regularizer=depthwise_regularizer, trainable=trainable)
+        pointwise = get_variable("pointwise_kernel", [1, 1, cin * depth_multiplier, filters], dtype=x.dtype,
+                                 initializer=pointwise_initializer or GlorotUniform(),
+                                 regularizer=pointwise_regularizer, trainable=trainable)
+        bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                            regularizer=bias_regularizer, trainable=trainable) if use_bias else None
+        y = nn_ops.separable_conv2d(x, depthwise, pointwise, [1, sh, sw, 1] if fmt == "NHWC" else [1, 1, sh, sw],
+                                    padding.upper(), rate=_pair(dilation_rate), data_format=fmt)
+        if bias is not None:
+            y = nn_ops.bias_add(y, bias, data_format=fmt)
+        return _activate(y, activation)
+
+
 def _pool(kind, default, inputs, pool_size, strides, padding, data_format, name):
     ph, pw = _pair(pool_size)
     sh, sw = _pair(strides)
@@ -127,20 +206,26 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                         beta_constraint=None, gamma_constraint=None, training=False, trainable=True, name=None,
                         reuse=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99, fused=None,
                         virtual_batch_size=None, adjustment=None):
-    """Batch norm with moving statistics; their update ops go to `UPDATE_OPS`, as in TF."""
-    from ..ops.state_ops import assign_sub
+    """Batch norm with moving statistics; their update ops go to `UPDATE_OPS`, as in TF.
+
+    As TF 2.21's compat.v1 layer: 4-D/5-D inputs normalised over axis 1 or the last one are one
+    FusedBatchNormV3 node (`fused=None` picks it whenever it can be used; the moving variance
+    then follows the kernel's Bessel-corrected batch variance); other inputs use moments."""
     with _layer_scope(name, "batch_normalization", reuse):
         x = convert_to_tensor(inputs)
         rank = x.get_shape().ndims
         ax = axis % rank
         c = x.get_shape()[ax].value
-        gamma = get_variable("gamma", [c], initializer=gamma_initializer or Ones(), trainable=trainable) \
-            if scale else None
-        beta = get_variable("beta", [c], initializer=beta_initializer or Zeros(), trainable=trainable) \
-            if center else None
+        gamma = get_variable("gamma", [c], initializer=gamma_initializer or Ones(), regularizer=gamma_regularizer,
+                             trainable=trainable) if scale else None
+        beta = get_variable("beta", [c], initializer=beta_initializer or Zeros(), regularizer=beta_regularizer,
+                            trainable=trainable) if center else None
         mm = get_variable("moving_mean", [c], initializer=moving_mean_initializer or Zeros(), trainable=False)
         mv = get_variable("moving_variance", [c], initializer=moving_variance_initializer or Ones(),
                           trainable=False)
+        data_format = _fused_data_format(rank, ax, fused, renorm, virtual_batch_size, adjustment, x.dtype)
+        if data_format is not None:
+            return _fused_batch_norm(x, gamma, beta, mm, mv, c, momentum, epsilon, training, data_format)
         reduce_axes = [i for i in range(rank) if i != ax]
         bshape = [1] * rank
         bshape[ax] = c
@@ -153,34 +238,88 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
             return norm(mm.value(), mv.value())
         mean, var = nn_ops.moments(x, reduce_axes)
         out_train = norm(mean, var)
-        if fused is None:
-            fused = rank == 4 and ax in (1, 3) and not renorm and virtual_batch_size is None and adjustment is None
-        moving_var_update = var
-        if fused:
-            # TF's fused kernel keeps the unbiased (n / (n - 1)) batch variance as the moving variance.
-            n = 1
-            for i in reduce_axes:
-                n = n * (x.get_shape()[i].value or 0)
-            if n:
-                moving_var_update = var * (n / max(n - 1, 1))
-            else:
-                n_t = math_ops.cast(array_ops.size(x), x.dtype) / float(c)
-                moving_var_update = var * (n_t / math_ops.maximum(n_t - 1.0, 1.0))
         if training is True:
             decay = 1.0 - momentum
         else:  # a tensor: the moving statistics only move when it is true, as in TF
             decay = math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool),
                                       convert_to_tensor(1.0 - momentum, dtype=x.dtype),
                                       convert_to_tensor(0.0, dtype=x.dtype))
-        upd_m = assign_sub(mm, (mm.value() - mean) * decay)
-        upd_v = assign_sub(mv, (mv.value() - moving_var_update) * decay)
-        get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, upd_m.op)
-        get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, upd_v.op)
+        _add_updates([assign_sub(mm, (mm.value() - mean) * decay), assign_sub(mv, (mv.value() - var) * decay)])
         if training is True:
             return out_train
         return math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool), out_train,
                                  norm(mm.value(), mv.value()))
 
 
-__all__ = ["dense", "conv2d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
+def _fused_data_format(rank, axis, fused, renorm, virtual_batch_size, adjustment, dtype):
+    """The fused kernel's data format when TF's layer would use it, else None (TF's rules)."""
+    usable = not renorm and virtual_batch_size is None and adjustment is None and \
+        dtype in (_dtypes.float16, _dtypes.bfloat16, _dtypes.float32)
+    if fused and not usable:
+        raise ValueError("Passing `fused=True` is not supported with renorm, virtual_batch_size, adjustment or "
+                         f"a {dtype.name} input.")
+    if fused is False or not usable or rank not in (4, 5):
+        if fused and rank not in (4, 5):
+            raise ValueError("Batch normalization layers with `fused=True` only support 4D or 5D input tensors.")
+        return None
+    formats = {(4, 1): "NCHW", (4, 3): "NHWC", (5, 1): "NCDHW", (5, 4): "NDHWC"}
+    if (rank, axis) not in formats:
+        if rank == 4:
+            raise ValueError("Unsupported axis. The use of `fused=True` is only possible with `axis=1` or `axis=3` "
+                             f"for 4D input tensors. Received: axis={axis}")
+        return None
+    return formats[(rank, axis)]
+
+
+def _fused_batch_norm(x, gamma, beta, moving_mean, moving_variance, channels, momentum, epsilon, training,
+                      data_format):
+    """TF's `_fused_batch_norm`: FusedBatchNormV3 (under a cond for a tensor `training`), then
+    `AssignMovingAvg` updates `variable -= (variable - batch statistic) * (1 - momentum)`."""
+    from ..ops.batch_norm_ops import fused_batch_norm
+    from ..ops.constant_op import constant
+    from ..ops.functional_ops import cond
+    beta = beta if beta is not None else constant(0.0, dtype=x.dtype, shape=[channels])
+    gamma = gamma if gamma is not None else constant(1.0, dtype=x.dtype, shape=[channels])
+
+    def train():
+        return fused_batch_norm(x, gamma, beta, mean=moving_mean.value(), variance=moving_variance.value(),
+                                epsilon=epsilon, is_training=True, data_format=data_format)
+
+    def infer():
+        return fused_batch_norm(x, gamma, beta, mean=moving_mean.value(), variance=moving_variance.value(),
+                                epsilon=epsilon, is_training=False, data_format=data_format)
+    if isinstance(training, bool):
+        output, mean, variance = train() if training else infer()
+    else:
+        output, mean, variance = cond(convert_to_tensor(training, dtype=_dtypes.bool), train, infer)
+    if training is False:
+        return output
+    if training is True:
+        momentum_t = convert_to_tensor(momentum, dtype=_dtypes.float32)
+    else:
+        momentum_t = cond(convert_to_tensor(training, dtype=_dtypes.bool),
+                          lambda: convert_to_tensor(momentum, dtype=_dtypes.float32),
+                          lambda: convert_to_tensor(1.0, dtype=_dtypes.float32))
+    _add_updates([_assign_moving_average(moving_mean, mean, momentum_t),
+                  _assign_moving_average(moving_variance, variance, momentum_t)])
+    return output
+
+
+def _assign_moving_average(variable, value, momentum):
+    from ..ops.state_ops import assign_sub
+    with get_default_graph().name_scope("AssignMovingAvg") as scope:
+        decay = 1.0 - momentum
+        if decay.dtype is not variable.dtype.base_dtype:
+            decay = math_ops.cast(decay, variable.dtype.base_dtype)
+        delta = (variable.value() - math_ops.cast(value, variable.dtype.base_dtype)) * decay
+        return assign_sub(variable, delta, name=scope)
+
+
+def _add_updates(updates):
+    for u in updates:
+        get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, u.op)
+
+
+__all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d",
+           "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
            "is_tensor_like"]

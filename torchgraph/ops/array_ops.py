@@ -94,7 +94,12 @@ register("Rank", lambda inputs, attrs: [(_i32, TensorShape([]))],
 
 
 def shape(input, name=None, out_type=_i32):
-    return op_output("Shape", [input], attrs={"out_type": _dtypes.as_dtype(out_type)}, name=name or "Shape",
+    """`tf.shape`: as in TF's graph mode, a Const when the static shape is fully defined."""
+    t = convert_to_tensor(input)
+    if t.get_shape().is_fully_defined():
+        from .constant_op import constant
+        return constant(t.get_shape().as_list(), dtype=out_type, name=name or "Shape")
+    return op_output("Shape", [t], attrs={"out_type": _dtypes.as_dtype(out_type)}, name=name or "Shape",
                      input_names=["input"])
 
 
@@ -176,9 +181,16 @@ def _grad_to_input_shape(op, g):
     return [reshape(g, target)] + [None] * (len(op.inputs) - 1)
 
 
-register("ExpandDims", _expand_dims_shape,
-         lambda op, ctx: (lambda x, d: torch.unsqueeze(x, host_int(d) if host_int(d) >= 0
-                                                       else host_int(d) + x.dim() + 1)),
+def _expand_dims_kernel(op, ctx):
+    def k(x, d):
+        a = host_int(d)
+        if isinstance(x, np.ndarray):  # strings
+            return np.expand_dims(x, a if a >= 0 else a + x.ndim + 1)
+        return torch.unsqueeze(x, a if a >= 0 else a + x.dim() + 1)
+    return k
+
+
+register("ExpandDims", _expand_dims_shape, _expand_dims_kernel,
          _grad_to_input_shape, host_inputs=(1,), aliases={0: 0}, type_attr={"T": 0, "Tdim": 1}, attr_defaults={"Tdim": _dtypes.int32}, output_args=('output',))
 
 
@@ -347,8 +359,10 @@ def concat(values, axis, name="concat"):
     if not isinstance(values, (list, tuple)):
         values = [values]
     if len(values) == 1:
-        with get_default_graph().name_scope(name) as scope:
-            return identity(values[0], name=scope)
+        # TF's degenerate case: the axis is checked (a "concat_dim" Const), the value passed on.
+        with get_default_graph().name_scope(name):
+            convert_to_tensor(axis, dtype=_i32, name="concat_dim").get_shape().assert_has_rank(0)
+            return identity(values[0], name=name)
     with get_default_graph().name_scope(name) as scope:
         ts = [convert_to_tensor(v) for v in values]
         ax = convert_to_tensor(axis, dtype=_i32, name="axis") if not is_tensor_like(axis) else axis
@@ -381,6 +395,14 @@ register("Pack", _pack_shape, lambda op, ctx: (lambda *xs, _a=op.get_attr("axis"
 
 
 def stack(values, axis=0, name="stack"):
+    """`tf.stack`.  Along axis 0 TF converts the list as one value: Python values alone are one
+    Const named `name`; beside tensors they become Consts named by position ("stack/1")."""
+    if axis == 0 and not builtins.any(isinstance(v, (list, tuple)) for v in values):
+        first = next((v for v in values if is_tensor_like(v)), None)
+        if first is None:
+            from .constant_op import constant
+            return constant(list(values), name=name)
+        return pack_nested(list(values), convert_to_tensor(first).dtype, name)
     with get_default_graph().name_scope(name) as scope:
         first = next((v for v in values if is_tensor_like(v)), None)
         # Python values take the dtype of the tensors beside them, or the one numpy gives them together.
@@ -969,48 +991,6 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
                      input_names=["data", "segment_ids", "num_segments"])
 
 
-# --- Unique ---------------------------------------------------------------------------------------------------
-def _unique_shape(inputs, attrs):
-    x = inputs[0]
-    if x.get_shape().ndims not in (None, 1):
-        raise ValueError(f"Shape must be rank 1 but is rank {x.get_shape().ndims} for 'Unique' (input shape "
-                         f"{x.get_shape()})")
-    return [(x.dtype, TensorShape([None])), (attrs["out_idx"], x.get_shape())]
-
-
-def _unique_kernel(op, ctx):
-    out_idx = op.get_attr("out_idx").torch_dtype
-
-    def unique(x):
-        """TF's order: the distinct values in order of first occurrence, `idx[i]` where x[i] went."""
-        if isinstance(x, np.ndarray):  # strings
-            seen: dict = {}
-            idx = [seen.setdefault(v, len(seen)) for v in x.tolist()]
-            y = np.empty(len(seen), dtype=object)
-            y[:] = list(seen)
-            return y, torch.tensor(idx, dtype=out_idx)
-        values, inverse = torch.unique(x, sorted=True, return_inverse=True)
-        n = x.shape[0]
-        first = torch.full((values.shape[0],), n, dtype=torch.long, device=x.device)
-        first.scatter_reduce_(0, inverse, torch.arange(n, device=x.device), "amin")
-        order = torch.argsort(first)
-        rank = torch.empty_like(order)
-        rank[order] = torch.arange(order.shape[0], device=x.device)
-        return values[order], rank[inverse].to(out_idx)
-    return unique
-
-
-register("Unique", _unique_shape, _unique_kernel, type_attr={"T": 0}, value_dependent_shape=True,
-         differentiable=False, attr_defaults={"out_idx": _i32}, output_args=("y", "idx"))
-
-
-def unique(x, out_idx=_i32, name=None):
-    """`tf.unique`: (y, idx) with y the distinct values of the 1-D `x` in order of first occurrence."""
-    op = apply_op("Unique", [x], attrs={"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "Unique",
-                  input_names=["x"])
-    return op.outputs[0], op.outputs[1]
-
-
 # --- Slice & StridedSlice ----------------------------------------------------------------------------------------
 def _slice_shape(inputs, attrs):
     x, b, s = inputs
@@ -1062,8 +1042,8 @@ def slice(input_, begin, size, name=None):  # noqa: A001
                      attrs={"Index": _i32}, name=name or "Slice", input_names=["input", "begin", "size"])
 
 
-def _ss_index(attrs, begin, end, strides, rank):
-    """A Python index tuple for torch from StridedSlice's begin/end/strides and masks."""
+def strided_slice_index(attrs, begin, end, strides, rank=None):
+    """A Python index tuple (for torch or numpy) from StridedSlice's begin/end/strides and masks."""
     bm, em = attrs.get("begin_mask", 0), attrs.get("end_mask", 0)
     ell, new, shrink = attrs.get("ellipsis_mask", 0), attrs.get("new_axis_mask", 0), attrs.get("shrink_axis_mask", 0)
     idx = []
@@ -1086,7 +1066,7 @@ def _ss_shape(inputs, attrs):
     xs = x.get_shape()
     if bv is None or ev is None or sv is None or xs.ndims is None:
         return [(x.dtype, TensorShape(None))]
-    idx = _ss_index(attrs, bv, ev, sv, xs.ndims)
+    idx = strided_slice_index(attrs, bv, ev, sv, xs.ndims)
     n_sparse = builtins.sum(1 for v in idx if v is not None and v is not Ellipsis)
     if n_sparse > xs.ndims:
         raise ValueError(f"Index out of range using input dim {xs.ndims}; input has only {xs.ndims} dims for "
@@ -1128,11 +1108,11 @@ def _ss_kernel(op, ctx):
     bv, ev, sv = (ctx.static_axes(op.inputs[i]) for i in (1, 2, 3))
     rank = op.inputs[0].get_shape().ndims
     if bv is not None and ev is not None and sv is not None:
-        idx = _ss_index(attrs, bv, ev, sv, rank)
+        idx = strided_slice_index(attrs, bv, ev, sv, rank)
         return lambda x, b, e, s: _apply_index(x, idx)
 
     def k(x, b, e, s):
-        return _apply_index(x, _ss_index(attrs, host_list(b), host_list(e), host_list(s), x.dim()))
+        return _apply_index(x, strided_slice_index(attrs, host_list(b), host_list(e), host_list(s), x.dim()))
     return k
 
 
@@ -1164,12 +1144,12 @@ def _ss_grad_kernel(op, ctx):
     def k(shape_v, b, e, s, dy):
         shp = host_list(shape_v)
         out = torch.zeros(shp, dtype=dy.dtype, device=dy.device)
-        idx = _ss_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
+        idx = strided_slice_index(attrs, host_list(b), host_list(e), host_list(s), len(shp))
         _index_put(out, idx, dy)
         return out
     bv, ev, sv = (ctx.static_axes(op.inputs[i]) for i in (1, 2, 3))
     if bv is not None and ev is not None and sv is not None:
-        idx = _ss_index(attrs, bv, ev, sv, None)
+        idx = strided_slice_index(attrs, bv, ev, sv, None)
 
         def k_static(shape_v, b, e, s, dy):
             out = torch.zeros(host_list(shape_v), dtype=dy.dtype, device=dy.device)
@@ -1331,3 +1311,837 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
                      input_names=["x", "axis"])
 
 
+
+
+# --- SpaceToBatchND / BatchToSpaceND, SpaceToDepth / DepthToSpace ---------------------------------------------
+def _block_arg(op_type: str, block_t, pads_t, what: str):
+    """The static block shape and [M, 2] paddings/crops of a space<->batch op, or None."""
+    block = static_axes(block_t)
+    pads = constant_value(pads_t)
+    if block is None or pads is None:
+        return None, None
+    pads = np.asarray(pads, dtype=np.int64).reshape(len(block), 2)
+    if any(b < 1 for b in block):
+        raise ValueError(f"block_shape must be positive for '{op_type}', got {block}")
+    if (pads < 0).any():
+        raise ValueError(f"{what} must be non-negative for '{op_type}', got {pads.tolist()}")
+    return block, pads
+
+
+def _space_to_batch_shape(inputs, attrs):
+    x, block_t, pads_t = inputs
+    s = x.get_shape()
+    block, pads = _block_arg("SpaceToBatchND", block_t, pads_t, "paddings")
+    if s.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    if block is None:
+        return [(x.dtype, _unknown_blocks_shape(s, block_t))]
+    dims = list(s.as_tuple())
+    batch = dims[0]
+    for i, b in enumerate(block):
+        d = dims[1 + i]
+        if d is not None:
+            padded = d + int(pads[i].sum())
+            if padded % b:
+                raise ValueError(f"padded_shape[{i}]={padded} is not divisible by block_shape[{i}]={b} for "
+                                 f"'SpaceToBatchND' with input shapes: {s}.")
+            dims[1 + i] = padded // b
+    dims[0] = None if batch is None else batch * int(np.prod(block))
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _batch_to_space_shape(inputs, attrs):
+    x, block_t, crops_t = inputs
+    s = x.get_shape()
+    block, crops = _block_arg("BatchToSpaceND", block_t, crops_t, "crops")
+    if s.ndims is None:
+        return [(x.dtype, TensorShape(None))]
+    if block is None:
+        return [(x.dtype, _unknown_blocks_shape(s, block_t))]
+    dims = list(s.as_tuple())
+    prod = int(np.prod(block))
+    if dims[0] is not None:
+        if dims[0] % prod:
+            raise ValueError(f"Input batch dimension ({dims[0]}) is not divisible by the product of block "
+                             f"dimensions ({prod}) for 'BatchToSpaceND' with input shapes: {s}.")
+        dims[0] //= prod
+    for i, b in enumerate(block):
+        d = dims[1 + i]
+        if d is not None:
+            size = d * b - int(crops[i].sum())
+            if size < 0:
+                raise ValueError(f"crops must be non-negative and leave a non-negative size for "
+                                 f"'BatchToSpaceND', got {size}")
+            dims[1 + i] = size
+    return [(x.dtype, TensorShape(dims))]
+
+
+def _unknown_blocks_shape(s, block_t):
+    """Blocks or paddings unknown: the batch and block dims are unknown, the dims after them kept."""
+    m = block_t.get_shape().with_rank(1)[0].value
+    if m is None:
+        return TensorShape([None] * s.ndims)
+    return TensorShape([None] * (1 + m) + list(s.as_tuple()[1 + m:]))
+
+
+def _space_to_batch_nd(x, block, pads, op=None):
+    from ..framework.errors import InvalidArgumentError
+    m = len(block)
+    flat_pads = []
+    for a, b in reversed(pads):
+        flat_pads += [int(a), int(b)]
+    tail = x.dim() - 1 - m
+    padded = torch.nn.functional.pad(x, [0, 0] * tail + flat_pads) if any(flat_pads) else x
+    batch = padded.shape[0]
+    spatial = padded.shape[1:1 + m]
+    for i, (d, b) in enumerate(zip(spatial, block)):
+        if d % b:
+            raise InvalidArgumentError(None, op, f"padded_shape[{i}]={d} is not divisible by block_shape[{i}]={b}")
+    rest = tuple(padded.shape[1 + m:])
+    split = [batch]
+    for d, b in zip(spatial, block):
+        split += [d // b, b]
+    y = padded.reshape(split + list(rest))
+    perm = [2 + 2 * i for i in builtins.range(m)] + [0] + [1 + 2 * i for i in builtins.range(m)] + \
+        list(builtins.range(1 + 2 * m, 1 + 2 * m + len(rest)))
+    y = y.permute(perm)
+    return y.reshape([batch * int(np.prod(block))] + [d // b for d, b in zip(spatial, block)] + list(rest))
+
+
+def _batch_to_space_nd(x, block, crops, op=None):
+    from ..framework.errors import InvalidArgumentError
+    m = len(block)
+    prod = int(np.prod(block))
+    if x.shape[0] % prod:
+        raise InvalidArgumentError(None, op, f"Input batch dimension ({x.shape[0]}) is not divisible by product of "
+                                             f"block sizes ({prod})")
+    batch = x.shape[0] // prod
+    spatial = list(x.shape[1:1 + m])
+    rest = list(x.shape[1 + m:])
+    y = x.reshape(list(block) + [batch] + spatial + rest)
+    perm = [m]
+    for i in builtins.range(m):
+        perm += [m + 1 + i, i]
+    perm += list(builtins.range(1 + 2 * m, 1 + 2 * m + len(rest)))
+    y = y.permute(perm).reshape([batch] + [d * b for d, b in zip(spatial, block)] + rest)
+    index = [builtins.slice(None)]
+    for i, (a, b) in enumerate(crops):
+        size = y.shape[1 + i]
+        if int(a) + int(b) > size:
+            raise InvalidArgumentError(None, op, f"Crops must be non-negative and leave a non-empty output: "
+                                                 f"crops[{i}] = {[int(a), int(b)]} for size {size}")
+        index.append(builtins.slice(int(a), size - int(b)))
+    return y[tuple(index)]
+
+
+def _space_batch_kernel(fn):
+    def factory(op, ctx):
+        block_static = ctx.static_axes(op.inputs[1])
+        pads_static = ctx.constant_value(op.inputs[2])
+
+        def k(x, block, pads):
+            b = block_static if block_static is not None else host_list(block)
+            p = np.asarray(pads_static if pads_static is not None else host_list(pads)).reshape(len(b), 2)
+            return fn(x, b, p.tolist(), op)
+        return k
+    return factory
+
+
+register("SpaceToBatchND", _space_to_batch_shape, _space_batch_kernel(_space_to_batch_nd),
+         lambda op, g: [batch_to_space_nd(g, op.inputs[1], op.inputs[2]), None, None], host_inputs=(1, 2),
+         type_attr={"T": 0, "Tblock_shape": 1, "Tpaddings": 2},
+         attr_defaults={"Tblock_shape": _dtypes.int32, "Tpaddings": _dtypes.int32}, output_args=('output',))
+register("BatchToSpaceND", _batch_to_space_shape, _space_batch_kernel(_batch_to_space_nd),
+         lambda op, g: [space_to_batch_nd(g, op.inputs[1], op.inputs[2]), None, None], host_inputs=(1, 2),
+         type_attr={"T": 0, "Tblock_shape": 1, "Tcrops": 2},
+         attr_defaults={"Tblock_shape": _dtypes.int32, "Tcrops": _dtypes.int32}, output_args=('output',))
+
+
+def _int_arg(value, name):
+    return value if is_tensor_like(value) else convert_to_tensor(
+        value, dtype=_dtypes.as_dtype(np.asarray(value).dtype) if np.asarray(value).dtype == np.int64 else _i32,
+        name=name)
+
+
+def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
+    with get_default_graph().name_scope(name or "SpaceToBatchND") as scope:
+        return op_output("SpaceToBatchND", [convert_to_tensor(input, name="input"),
+                                            _int_arg(block_shape, "block_shape"), _int_arg(paddings, "paddings")],
+                         name=scope, input_names=["input", "block_shape", "paddings"])
+
+
+def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
+    with get_default_graph().name_scope(name or "BatchToSpaceND") as scope:
+        return op_output("BatchToSpaceND", [convert_to_tensor(input, name="input"),
+                                            _int_arg(block_shape, "block_shape"), _int_arg(crops, "crops")],
+                         name=scope, input_names=["input", "block_shape", "crops"])
+
+
+def space_to_batch(input, paddings, block_size=None, name=None, block_shape=None):  # noqa: A002
+    """TF1's `tf.space_to_batch`: SpaceToBatchND over the two spatial dims of a 4-D input."""
+    size = block_size if block_shape is None else block_shape
+    result = space_to_batch_nd(input, np.array([size, size], dtype=np.int64), paddings, name=name)
+    result.set_shape(result.get_shape().with_rank(4))
+    return result
+
+
+def batch_to_space(input, crops, block_size, name=None, block_shape=None):  # noqa: A002
+    size = block_size if block_shape is None else block_shape
+    result = batch_to_space_nd(input, np.array([size, size], dtype=np.int64), crops, name=name)
+    result.set_shape(result.get_shape().with_rank(4))
+    return result
+
+
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None, name=None):
+    """TF's paddings and crops making `input_shape` (+ `base_paddings`) divisible by `block_shape`:
+    numpy constants when everything is known, graph ops otherwise (TF's expression either way)."""
+    with get_default_graph().name_scope(name or "required_space_to_batch_paddings"):
+        input_shape = convert_to_tensor(input_shape, dtype=_i32, name="input_shape")
+        block_shape = convert_to_tensor(block_shape, dtype=_i32, name="block_shape")
+        block_shape.get_shape().assert_is_fully_defined()
+        block_shape.get_shape().assert_has_rank(1)
+        m = block_shape.get_shape()[0].value
+        if base_paddings is not None:
+            base_paddings = convert_to_tensor(base_paddings, dtype=_i32, name="base_paddings")
+        else:
+            base_paddings = zeros([m, 2], _i32)
+        cb, ci, cp = (constant_value(t) for t in (block_shape, input_shape, base_paddings))
+        if cb is not None and ci is not None and cp is not None:
+            block_v, input_v, base_v = np.asarray(cb), np.asarray(ci), np.asarray(cp)
+            pad_start, orig_end = base_v[:, 0], base_v[:, 1]
+            full = input_v + pad_start + orig_end
+            extra = (block_v - full % block_v) % block_v
+            pad_end = orig_end + extra
+            from .constant_op import constant
+            paddings = constant(np.stack([pad_start, pad_end], axis=1).astype(np.int32), name="paddings")
+            crops = constant(np.stack([np.zeros_like(extra), extra], axis=1).astype(np.int32), name="crops")
+            return paddings, crops
+        pad_start, orig_end = base_paddings[:, 0], base_paddings[:, 1]
+        full = input_shape + pad_start + orig_end
+        extra = (block_shape - full % block_shape) % block_shape
+        pad_end = orig_end + extra
+        paddings = pack_nested([[pad_start[i], pad_end[i]] for i in builtins.range(m)], _i32, "paddings")
+        crops = pack_nested([[0, extra[i]] for i in builtins.range(m)], _i32, "crops")
+        return paddings, crops
+
+
+def pack_nested(values, dtype, name):
+    """A nested list holding tensors as one tensor, the way TF's autopacking builds it: a Pack per
+    list named by its position ("crops/0"), Python values as Consts named by theirs ("crops/0/0")."""
+    with get_default_graph().name_scope(name) as scope:
+        items = []
+        for i, v in enumerate(values):
+            if isinstance(v, (list, tuple)):
+                items.append(pack_nested(v, dtype, str(i)))
+            elif is_tensor_like(v):
+                items.append(convert_to_tensor(v))
+            else:
+                items.append(convert_to_tensor(v, dtype=dtype, name=str(i)))
+        return op_output("Pack", [items], attrs={"axis": 0, "N": len(items)}, name=scope)
+
+
+def _space_depth_shape(to_depth: bool):
+    def shape(inputs, attrs):
+        x = inputs[0]
+        s = x.get_shape().with_rank(4)
+        b = attrs["block_size"]
+        if b < 2:
+            raise ValueError(f"Block size should be > 1, but was: {b}")
+        nhwc = attrs.get("data_format", "NHWC") == "NHWC"
+        n, h, w, c = (s[0], s[1], s[2], s[3]) if nhwc else (s[0], s[2], s[3], s[1])
+        h, w, c = h.value, w.value, c.value
+        if to_depth:
+            for d, what in ((h, "height"), (w, "width")):
+                if d is not None and d % b:
+                    raise ValueError(f"Image {what} {d} must be divisible by the block size {b} for 'SpaceToDepth'.")
+            h, w, c = (None if h is None else h // b, None if w is None else w // b, None if c is None else c * b * b)
+        else:
+            if c is not None and c % (b * b):
+                raise ValueError(f"Dimension size must be evenly divisible by {b * b} but is {c} for 'DepthToSpace'.")
+            h, w, c = (None if h is None else h * b, None if w is None else w * b, None if c is None else c // (b * b))
+        return [(x.dtype, TensorShape([n, h, w, c] if nhwc else [n, c, h, w]))]
+    return shape
+
+
+def _space_depth_kernel(to_depth: bool):
+    def factory(op, ctx):
+        b = op.get_attr("block_size")
+        nhwc = op.get_attr("data_format") == "NHWC"
+
+        def k(x):
+            from ..framework.errors import InvalidArgumentError
+            xc = x if nhwc else x.permute(0, 2, 3, 1)
+            n, h, w, c = xc.shape
+            if to_depth:
+                if h % b or w % b:
+                    raise InvalidArgumentError(None, op, f"Image width {w} and height {h} should be divisible by "
+                                                         f"block_size: {b}")
+                y = xc.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5)
+                y = y.reshape(n, h // b, w // b, c * b * b)
+            else:
+                if c % (b * b):
+                    raise InvalidArgumentError(None, op, f"Input depth dimension {c} should be divisible by: {b * b}")
+                y = xc.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b,
+                                                                                           c // (b * b))
+            return y if nhwc else y.permute(0, 3, 1, 2)
+        return k
+    return factory
+
+
+register("SpaceToDepth", _space_depth_shape(True), _space_depth_kernel(True),
+         lambda op, g: [depth_to_space(g, op.get_attr("block_size"), data_format=op.get_attr("data_format"))],
+         attr_defaults={"data_format": "NHWC"}, output_args=('output',))
+register("DepthToSpace", _space_depth_shape(False), _space_depth_kernel(False),
+         lambda op, g: [space_to_depth(g, op.get_attr("block_size"), data_format=op.get_attr("data_format"))],
+         attr_defaults={"data_format": "NHWC"}, output_args=('output',))
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return op_output("SpaceToDepth", [input], attrs={"block_size": int(block_size), "data_format": data_format},
+                     name=name or "SpaceToDepth", input_names=["input"])
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return op_output("DepthToSpace", [input], attrs={"block_size": int(block_size), "data_format": data_format},
+                     name=name or "DepthToSpace", input_names=["input"])
+
+
+# --- Unique, DynamicStitch, DynamicPartition, ConcatOffset, ReverseSequence ------------------------------------
+def _is_strings(v) -> bool:
+    return isinstance(v, np.ndarray)
+
+
+def _as_index(v) -> torch.Tensor:
+    return v.long() if isinstance(v, torch.Tensor) else torch.as_tensor(np.asarray(v), dtype=torch.long)
+
+
+def _first_occurrence_unique(x, axis: int):
+    """TF's Unique: the distinct slices along `axis` in order of first appearance, and for each
+    input slice the position of its value in that list."""
+    if _is_strings(x):
+        moved = np.moveaxis(x, axis, 0)
+        keys = [tuple(row.reshape(-1).tolist()) for row in moved] if moved.ndim > 1 else moved.tolist()
+        seen: dict = {}
+        firsts, idx = [], []
+        for pos, key in enumerate(keys):
+            if key not in seen:
+                seen[key] = len(firsts)
+                firsts.append(pos)
+            idx.append(seen[key])
+        return np.moveaxis(moved[np.asarray(firsts, dtype=np.int64)], 0, axis), torch.as_tensor(idx, dtype=torch.long)
+    n = x.shape[axis]
+    if n == 0:
+        return x, torch.zeros(0, dtype=torch.long, device=x.device)
+    values, inverse = torch.unique(x, sorted=True, return_inverse=True, dim=axis)
+    k = values.shape[axis]
+    positions = torch.arange(n, device=x.device)
+    first = torch.full((k,), n, dtype=torch.long, device=x.device).scatter_reduce_(0, inverse, positions, "amin")
+    order = torch.argsort(first)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(k, device=x.device)
+    return values.index_select(axis, order), rank[inverse]
+
+
+def _unique_kernel(op, ctx):
+    out_dt = op.get_attr("out_idx").torch_dtype
+    with_counts = op.type == "UniqueWithCounts"
+    axis_static = ctx.static_axes(op.inputs[1]) if op.type == "UniqueV2" else [0]
+
+    def k(x, axis=None):
+        from ..framework.errors import InvalidArgumentError
+        axes = axis_static if axis_static is not None else host_list(axis)
+        if op.type != "UniqueV2" and (x.ndim if _is_strings(x) else x.dim()) != 1:
+            raise InvalidArgumentError(None, op, f"unique expects a 1D vector. {list(x.shape)}")
+        if len(axes) > 1:
+            raise InvalidArgumentError(None, op, f"Axis expects a 1D vector with 1 element: {axes}")
+        rank = x.ndim if _is_strings(x) else x.dim()
+        if not axes:  # UniqueV2 with an empty axis: the flattened tensor, as TF does
+            x = x.reshape(-1)
+            a = 0
+        else:
+            a = axes[0] + rank if axes[0] < 0 else axes[0]
+            if not 0 <= a < max(rank, 1):
+                raise InvalidArgumentError(None, op, f"axis {axes[0]} is out of range [{-rank}, {rank})")
+        y, idx = _first_occurrence_unique(x, a)
+        idx = idx.to(out_dt)
+        if with_counts:
+            counts = torch.bincount(idx.long(), minlength=y.shape[a]).to(out_dt)
+            return y, idx, counts
+        return y, idx
+    return k
+
+
+def _unique_shape(inputs, attrs):
+    x = inputs[0]
+    out_idx = attrs.get("out_idx", _i32)
+    s = x.get_shape()
+    if len(inputs) == 1:
+        s = s.with_rank(1)
+        return [(x.dtype, TensorShape([None])), (out_idx, s)]
+    axes = static_axes(inputs[1])
+    y = TensorShape(None) if s.ndims is None else TensorShape([None] * s.ndims)
+    if axes is not None and s.ndims is not None:
+        if not axes:
+            y, idx = TensorShape([None]), TensorShape([s.num_elements()])
+        else:  # TF keeps only the rank of y
+            a = axes[0] % max(s.ndims, 1)
+            y, idx = TensorShape([None] * s.ndims), TensorShape([s[a].value])
+        return [(x.dtype, y), (out_idx, idx)]
+    return [(x.dtype, y), (out_idx, TensorShape([None]))]
+
+
+register("Unique", _unique_shape, _unique_kernel, value_dependent_shape=True, differentiable=False,
+         type_attr={"T": 0}, attr_defaults={"out_idx": _i32}, output_args=('y', 'idx'))
+register("UniqueV2", _unique_shape, _unique_kernel, value_dependent_shape=True, differentiable=False,
+         host_inputs=(1,), type_attr={"T": 0, "Taxis": 1}, attr_defaults={"out_idx": _i32, "Taxis": _dtypes.int64}, output_args=('y', 'idx'))
+register("UniqueWithCounts",
+         lambda inputs, attrs: _unique_shape(inputs, attrs) + [(attrs.get("out_idx", _i32), TensorShape([None]))],
+         _unique_kernel, value_dependent_shape=True, differentiable=False, type_attr={"T": 0},
+         attr_defaults={"out_idx": _i32}, output_args=('y', 'idx', 'count'))
+
+
+def unique(x, out_idx=_i32, name=None):
+    """`tf.unique`: (y, idx) with y the distinct values of the 1-D `x` in order of first appearance."""
+    op = apply_op("Unique", [x], attrs={"out_idx": _dtypes.as_dtype(out_idx)}, name=name or "Unique",
+                  input_names=["x"])
+    return UniqueOutputs(op.outputs[0], op.outputs[1])
+
+
+def unique_with_counts(x, out_idx=_i32, name=None):
+    op = apply_op("UniqueWithCounts", [x], attrs={"out_idx": _dtypes.as_dtype(out_idx)},
+                  name=name or "UniqueWithCounts", input_names=["x"])
+    return UniqueWithCountsOutputs(*op.outputs)
+
+
+import collections as _collections  # noqa: E402 - beside the builders that return them
+
+UniqueOutputs = _collections.namedtuple("Unique", ["y", "idx"])
+UniqueWithCountsOutputs = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+
+
+def _stitch_shape(inputs, attrs):
+    n = len(inputs) // 2
+    attrs.setdefault("N", n)
+    indices, data = inputs[:n], inputs[n:]
+    rest = None
+    for i, d in zip(indices, data):
+        if i.get_shape().ndims is None or d.get_shape().ndims is None:
+            continue
+        tail = TensorShape(d.get_shape().as_tuple()[i.get_shape().ndims:])
+        try:
+            rest = tail if rest is None else rest.merge_with(tail)
+        except ValueError:
+            raise ValueError(f"Dimensions of data[{len(inputs)}] must match: {rest} and {tail}") from None
+        if not i.get_shape().is_compatible_with(d.get_shape()[:i.get_shape().ndims]):
+            raise ValueError(f"data and indices shapes do not match: {d.get_shape()} and {i.get_shape()}")
+    values = [constant_value(i) for i in indices]
+    first = None
+    if builtins.all(v is not None for v in values):
+        first = builtins.max((int(np.max(v)) for v in values if np.size(v)), default=-1) + 1
+    dims = [first] + ([] if rest is None or rest.ndims is None else list(rest.as_tuple()))
+    return [(data[0].dtype, TensorShape(dims) if rest is None or rest.ndims is not None else TensorShape(None))]
+
+
+def _stitch_kernel(op, ctx):
+    n = len(op.inputs) // 2
+
+    def k(*args):
+        from ..framework.errors import InvalidArgumentError
+        indices, data = [_as_index(i) for i in args[:n]], args[n:]
+        strings = _is_strings(data[0])
+        rest = tuple(data[0].shape[indices[0].dim():])
+        flat_idx = torch.cat([i.reshape(-1).cpu() for i in indices])
+        for m, (i, d) in enumerate(zip(indices, data)):
+            if tuple(d.shape[:i.dim()]) != tuple(i.shape):
+                raise InvalidArgumentError(None, op, f"data[{m}].shape = {list(d.shape)} does not start with "
+                                                     f"indices[{m}].shape = {list(i.shape)}")
+        if flat_idx.numel() and int(flat_idx.min()) < 0:
+            raise InvalidArgumentError(None, op, f"indices[{int(torch.argmin(flat_idx))}] is out of range")
+        size = int(flat_idx.max()) + 1 if flat_idx.numel() else 0
+        # Later inputs win where indices repeat (TF's DynamicStitch merges in order).
+        last = torch.full((size,), -1, dtype=torch.long).scatter_reduce_(
+            0, flat_idx, torch.arange(flat_idx.numel()), "amax")
+        if strings:
+            flat = np.concatenate([np.asarray(d).reshape((-1,) + rest) for d in data])
+            out = np.full((size,) + rest, b"", dtype=object)
+            written = (last >= 0).numpy()
+            out[written] = flat[last[last >= 0].numpy()]
+            return out
+        flat = torch.cat([d.reshape((-1,) + rest) for d in data])
+        out = torch.zeros((size,) + rest, dtype=flat.dtype, device=flat.device)
+        written = last >= 0
+        out[written.to(flat.device)] = flat[last[written].to(flat.device)]
+        return out
+    return k
+
+
+def _grad_stitch(op, g):
+    n = len(op.inputs) // 2
+    indices = [t if t.dtype is _i32 else _cast(t, _i32) for t in op.inputs[:n]]
+    return [None] * n + [gather(g, i) for i in indices]
+
+
+for _stitch in ("DynamicStitch", "ParallelDynamicStitch"):
+    register(_stitch, _stitch_shape, _stitch_kernel, _grad_stitch, type_attr={"T": -1},
+             value_dependent_shape=True, output_args=("merged",))
+
+
+def _stitch_builder(op_type, default_name):
+    def build(indices, data, name=None):
+        with get_default_graph().name_scope(name or default_name) as scope:
+            # TF names list elements by position inside the op's scope ("DynamicStitch/indices_1").
+            indices = [convert_to_tensor(v, dtype=_i32 if not is_tensor_like(v) else None, name=f"indices_{i}")
+                       for i, v in enumerate(indices)]
+            data = [convert_to_tensor(v, name=f"data_{i}") for i, v in enumerate(data)]
+            return op_output(op_type, [indices, data], attrs={"N": len(indices)}, name=scope)
+    build.__name__ = default_name
+    return build
+
+
+dynamic_stitch = _stitch_builder("DynamicStitch", "DynamicStitch")
+parallel_dynamic_stitch = _stitch_builder("ParallelDynamicStitch", "ParallelDynamicStitch")
+
+
+def _partition_shape(inputs, attrs):
+    data, parts = inputs
+    n = attrs["num_partitions"]
+    ds, ps = data.get_shape(), parts.get_shape()
+    if ps.ndims is not None and ds.ndims is not None:
+        if not ps.is_compatible_with(ds[:ps.ndims]):
+            raise ValueError(f"Dimensions must be equal: partitions {ps} and data {ds}")
+        return [(data.dtype, TensorShape([None] + list(ds.as_tuple()[ps.ndims:])))] * n
+    return [(data.dtype, TensorShape(None))] * n
+
+
+def _partition_kernel(op, ctx):
+    n = op.get_attr("num_partitions")
+
+    def k(data, partitions):
+        from ..framework.errors import InvalidArgumentError
+        p = _as_index(partitions)
+        flat_p = p.reshape(-1)
+        bad = (flat_p < 0) | (flat_p >= n)
+        if bool(bad.any()):
+            i = int(torch.nonzero(bad)[0])
+            raise InvalidArgumentError(None, op, f"partitions[{i}] = {int(flat_p[i])} is not in [0, {n})")
+        rest = tuple(data.shape[p.dim():])
+        if _is_strings(data):
+            flat = np.asarray(data).reshape((-1,) + rest)
+            fp = flat_p.cpu().numpy()
+            outs = tuple(flat[fp == j] for j in builtins.range(n))
+        else:
+            flat = data.reshape((-1,) + rest)
+            fp = flat_p.to(flat.device)
+            outs = tuple(flat[fp == j] for j in builtins.range(n))
+        return outs if n > 1 else outs[0]
+    return k
+
+
+def _grad_partition(op, *grads):
+    from .math_ops import reduce_prod
+    data, indices = op.inputs
+    n = op.get_attr("num_partitions")
+    prefix_shape = shape(indices)
+    original = reshape(range(reduce_prod(prefix_shape)), prefix_shape)
+    partitioned = dynamic_partition(original, indices, n)
+    grads = [g if g is not None else zeros_like(t) for g, t in zip(grads, op.outputs)]
+    reconstructed = parallel_dynamic_stitch(partitioned, grads)
+    return [reshape(reconstructed, shape(data)), None]
+
+
+register("DynamicPartition", _partition_shape, _partition_kernel, _grad_partition, value_dependent_shape=True,
+         type_attr={"T": 0}, output_args=('outputs',))
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    op = apply_op("DynamicPartition", [data, partitions], attrs={"num_partitions": int(num_partitions)},
+                  name=name or "DynamicPartition", input_names=["data", "partitions"])
+    return list(op.outputs)
+
+
+def _concat_offset_shape(inputs, attrs):
+    attrs.setdefault("N", len(inputs) - 1)
+    return [(t.dtype, t.get_shape()) for t in inputs[1:]]
+
+
+def _concat_offset_kernel(op, ctx):
+    def k(axis, *shapes):
+        from ..framework.errors import InvalidArgumentError
+        dims = [host_list(s) for s in shapes]
+        rank = len(dims[0])
+        a = host_int(axis)
+        a = a + rank if a < 0 else a
+        if not 0 <= a < rank:
+            raise InvalidArgumentError(None, op, f"Concat dim is out of range: {host_int(axis)} vs. {rank}")
+        offsets, total = [], 0
+        for m, d in enumerate(dims):
+            if len(d) != rank:
+                raise InvalidArgumentError(None, op, f"input {m} should contain {rank} elements, but got {len(d)}")
+            for j in builtins.range(rank):
+                if j != a and d[j] != dims[0][j]:
+                    raise InvalidArgumentError(None, op, f"All dimensions except {a} must match. Input {m} has shape "
+                                                         f"[{' '.join(map(str, d))}] and doesn't match input 0 "
+                                                         f"with shape [{' '.join(map(str, dims[0]))}].")
+            off = [0] * rank
+            off[a] = total
+            total += d[a]
+            offsets.append(torch.tensor(off, dtype=shapes[m].dtype if isinstance(shapes[m], torch.Tensor)
+                                        else torch.int32))
+        return tuple(offsets) if len(offsets) > 1 else offsets[0]
+    return k
+
+
+# Its inputs are shape vectors (Shape's outputs, host-side already); only the axis is declared.
+register("ConcatOffset", _concat_offset_shape, _concat_offset_kernel, host_inputs=(0,),
+         host_outputs=True, differentiable=False, type_attr={"shape_type": 1}, attr_defaults={"shape_type": _i32}, output_args=('offset',))
+
+
+def _reverse_sequence_shape(inputs, attrs):
+    x, lengths = inputs
+    s = x.get_shape()
+    lengths.get_shape().with_rank(1)
+    if s.ndims is not None:
+        seq, batch = attrs["seq_dim"], attrs.get("batch_dim", 0)
+        if not (0 <= seq < s.ndims and 0 <= batch < s.ndims) or seq == batch:
+            raise ValueError(f"Invalid seq_dim {seq} / batch_dim {batch} for an input of rank {s.ndims}")
+        if not s[batch].is_compatible_with(lengths.get_shape()[0]):
+            raise ValueError(f"Dimensions must be equal: {s[batch].value} (batch) and "
+                             f"{lengths.get_shape()[0].value} (seq_lengths)")
+    return [(x.dtype, s)]
+
+
+def _reverse_sequence_kernel(op, ctx):
+    seq, batch = op.get_attr("seq_dim"), op.get_attr("batch_dim")
+
+    def k(x, lengths):
+        from ..framework.errors import InvalidArgumentError
+        strings = _is_strings(x)
+        lens = _as_index(lengths).cpu()
+        t = x.shape[seq]
+        if bool((lens > t).any()) or bool((lens < 0).any()):
+            i = int(torch.nonzero((lens > t) | (lens < 0))[0])
+            raise InvalidArgumentError(None, op, f"seq_lens({i}) > input.dims({seq}) ({int(lens[i])} vs. {t})"
+                                       if lens[i] > t else f"seq_lens({i}) < 0")
+        pos = torch.arange(t).unsqueeze(0)
+        src = torch.where(pos < lens.unsqueeze(1), lens.unsqueeze(1) - 1 - pos, pos)  # [batch, t]
+        shape_ = [1] * len(x.shape)
+        shape_[batch], shape_[seq] = src.shape[0], t
+        if batch > seq:
+            src = src.t()
+            shape_[seq], shape_[batch] = t, src.shape[1]
+        index = src.reshape(shape_).expand(tuple(x.shape))
+        if strings:
+            return np.take_along_axis(x, index.numpy(), axis=seq)
+        return torch.gather(x, seq, index.to(x.device))
+    return k
+
+
+def _grad_reverse_sequence(op, g):
+    return [reverse_sequence(g, op.inputs[1], seq_axis=op.get_attr("seq_dim"), batch_axis=op.get_attr("batch_dim")),
+            None]
+
+
+register("ReverseSequence", _reverse_sequence_shape, _reverse_sequence_kernel, _grad_reverse_sequence,
+         type_attr={"T": 0, "Tlen": 1}, attr_defaults={"batch_dim": 0, "Tlen": _dtypes.int64}, output_args=('output',))
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None, seq_dim=None,  # noqa: A002
+                     batch_dim=None):
+    seq = seq_axis if seq_axis is not None else seq_dim
+    batch = batch_axis if batch_axis is not None else (batch_dim if batch_dim is not None else 0)
+    # A Python `seq_lengths` takes Tlen's default, int64, as TF's op builder prefers it.
+    lengths = seq_lengths if is_tensor_like(seq_lengths) else (seq_lengths, _dtypes.int64)
+    return op_output("ReverseSequence", [input, lengths], attrs={"seq_dim": int(seq), "batch_dim": int(batch)},
+                     name=name or "ReverseSequence", input_names=["input", "seq_lengths"])
+
+
+# --- GatherNd, ScatterNd, SparseToDense ---------------------------------------------------------------------------
+def _gather_nd_shape(inputs, attrs):
+    params, indices = inputs
+    _check_indices_dtype(indices)
+    ps, is_ = params.get_shape(), indices.get_shape()
+    if ps.ndims is None or is_.ndims is None or is_[-1].value is None:
+        return [(params.dtype, TensorShape(None))]
+    k = is_[-1].value
+    if k > ps.ndims:
+        raise ValueError(f"indices.shape[-1] must be <= params.rank, but saw indices shape: {is_} and params "
+                         f"shape: {ps} for 'GatherNd'.")
+    return [(params.dtype, TensorShape(list(is_.as_tuple()[:-1]) + list(ps.as_tuple()[k:])))]
+
+
+def _flat_nd_positions(op, indices: torch.Tensor, shape_: list, what: str) -> torch.Tensor:
+    """Row-major positions of the index tuples in `indices[..., K]` within `shape_[:K]`; a tuple
+    outside it is an InvalidArgumentError naming it (TF's CPU kernels check every index)."""
+    from ..framework.errors import InvalidArgumentError
+    k = indices.shape[-1]
+    flat = indices.reshape(-1, k).long()
+    bounds = torch.tensor(shape_[:k], dtype=torch.long, device=flat.device)
+    bad = ((flat < 0) | (flat >= bounds)).any(1)
+    if bool(bad.any()):
+        i = int(torch.nonzero(bad)[0])
+        where = np.unravel_index(i, tuple(indices.shape[:-1])) if indices.dim() > 1 else ()
+        raise InvalidArgumentError(None, op, f"indices[{','.join(map(str, where))}] = "
+                                             f"[{', '.join(map(str, flat[i].tolist()))}] does not index into "
+                                             f"{what} shape [{','.join(map(str, shape_))}]")
+    strides = [1] * k
+    for j in builtins.range(k - 2, -1, -1):
+        strides[j] = strides[j + 1] * shape_[j + 1]
+    return (flat * torch.tensor(strides, dtype=torch.long, device=flat.device)).sum(1)
+
+
+def _gather_nd_kernel(op, ctx):
+    def k(params, indices):
+        kk = indices.shape[-1]
+        if _is_strings(params):
+            idx = _as_index(indices)
+            pos = _flat_nd_positions(op, idx, list(params.shape), "param")
+            flat = np.asarray(params).reshape((-1,) + params.shape[kk:])
+            return flat[pos.numpy()].reshape(tuple(idx.shape[:-1]) + params.shape[kk:])
+        idx = indices.to(params.device)
+        pos = _flat_nd_positions(op, idx, list(params.shape), "param")
+        flat = params.reshape((-1,) + tuple(params.shape[kk:]))
+        return flat.index_select(0, pos).reshape(tuple(idx.shape[:-1]) + tuple(params.shape[kk:]))
+    return k
+
+
+def _grad_gather_nd(op, g):
+    params, indices = op.inputs
+    return [scatter_nd(indices, g, shape(params, out_type=indices.dtype)), None]
+
+
+register("GatherNd", _gather_nd_shape, _gather_nd_kernel, _grad_gather_nd, type_attr={"Tparams": 0, "Tindices": 1},
+         attr_defaults={"bad_indices_policy": ""}, output_args=('output',))
+
+
+def gather_nd(params, indices, name=None, batch_dims=0):
+    if batch_dims:
+        raise NotImplementedError("torchgraph does not implement tf.gather_nd with batch_dims > 0")
+    return op_output("GatherNd", [params, indices], name=name or "GatherNd", input_names=["params", "indices"])
+
+
+def _scatter_nd_shape(inputs, attrs):
+    indices, updates, shape_t = inputs
+    want = shape_tensor_value(shape_t)
+    if want is None:
+        n = shape_t.get_shape()
+        return [(updates.dtype, TensorShape(None) if n.ndims is None or n[0].value is None
+                 else TensorShape([None] * n[0].value))]
+    return [(updates.dtype, TensorShape([None if d == -1 else d for d in want]))]
+
+
+def _scatter_nd_kernel(op, ctx):
+    def k(indices, updates, shape_v):
+        out_shape = host_list(shape_v)
+        kk = indices.shape[-1]
+        idx = indices.to(updates.device)
+        pos = _flat_nd_positions(op, idx, out_shape, "output")
+        tail = tuple(out_shape[kk:])
+        out = torch.zeros((int(np.prod(out_shape[:kk], dtype=np.int64)),) + tail, dtype=updates.dtype,
+                          device=updates.device)
+        out.index_add_(0, pos, updates.reshape((-1,) + tail))  # repeated indices add up, as in TF
+        return out.reshape(out_shape)
+    return k
+
+
+register("ScatterNd", _scatter_nd_shape, _scatter_nd_kernel,
+         lambda op, g: [None, gather_nd(g, op.inputs[0]), None], host_inputs=(2,),
+         type_attr={"Tindices": 0, "T": 1}, attr_defaults={"bad_indices_policy": ""}, output_args=('output',))
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    with get_default_graph().name_scope(name or "ScatterNd") as scope:
+        indices = convert_to_tensor(indices, name="indices")
+        return op_output("ScatterNd", [indices, updates, (shape, indices.dtype) if not is_tensor_like(shape)
+                                       else shape], name=scope, input_names=["indices", "updates", "shape"])
+
+
+def _sparse_to_dense_shape(inputs, attrs):
+    indices, out_shape, values, default = inputs
+    if values.dtype is not default.dtype:
+        raise TypeError(f"Input 'default_value' of 'SparseToDense' Op has type {default.dtype.name} that does not "
+                        f"match type {values.dtype.name} of argument 'sparse_values'.")
+    want = shape_tensor_value(out_shape)
+    if want is None:
+        n = out_shape.get_shape()
+        return [(values.dtype, TensorShape(None) if n.ndims is None or n[0].value is None
+                 else TensorShape([None] * n[0].value))]
+    return [(values.dtype, TensorShape([None if d == -1 else d for d in want]))]
+
+
+def _sparse_to_dense_kernel(op, ctx):
+    validate = op.get_attr("validate_indices")
+
+    def k(indices, out_shape, values, default):
+        from ..framework.errors import InvalidArgumentError
+        dims = host_list(out_shape)
+        idx = _as_index(indices)
+        idx = idx.reshape(-1, 1) if idx.dim() < 2 else idx  # a scalar or vector names single positions
+        n = idx.shape[0]
+        strings = _is_strings(values)
+        numel_values = values.size if strings else values.numel()
+        if numel_values not in (1, n) or (numel_values == 1 and (values.ndim if strings else values.dim()) > 1):
+            raise InvalidArgumentError(None, op, f"sparse_values has incorrect shape {list(values.shape)}, should be "
+                                                 f"[] or [{n}]")
+        if idx.shape[1] != len(dims):
+            raise InvalidArgumentError(None, op, f"output_shape has incorrect number of elements: {len(dims)} "
+                                                 f"should be: {idx.shape[1]}")
+        bounds = torch.tensor(dims, dtype=torch.long)
+        idx_cpu = idx.cpu()
+        if validate and n:
+            bad = ((idx_cpu < 0) | (idx_cpu >= bounds)).any(1)
+            if bool(bad.any()):
+                i = int(torch.nonzero(bad)[0])
+                bad_index = ",".join(map(str, idx_cpu[i].tolist()))
+                raise InvalidArgumentError(None, op, f"indices[{i}] = [{bad_index}] is out of bounds: need "
+                                                     f"0 <= index < [{','.join(map(str, dims))}]")
+            strides = torch.tensor([int(np.prod(dims[j + 1:], dtype=np.int64)) for j in builtins.range(len(dims))],
+                                   dtype=torch.long)
+            flat = (idx_cpu * strides).sum(1)
+            step = flat[1:] - flat[:-1]
+            if bool((step <= 0).any()):
+                i = int(torch.nonzero(step <= 0)[0]) + 1
+                what = "is repeated" if int(step[i - 1]) == 0 else "is out of order"
+                raise InvalidArgumentError(None, op, f"indices[{i}] = [{','.join(map(str, idx_cpu[i].tolist()))}] "
+                                                     f"{what}. Many sparse ops require sorted indices.\n    Use "
+                                                     "`tf.sparse.reorder` to create a correctly ordered copy.\n\n")
+        elif n and (((idx_cpu < 0) | (idx_cpu >= bounds)).any()):
+            raise InvalidArgumentError(None, op, "indices are out of bounds of output_shape")
+        if strings:
+            out = np.full(dims, np.asarray(default).reshape(()).item(), dtype=object)
+            vals = np.broadcast_to(np.asarray(values).reshape(-1), (n,))
+            for row, v in zip(idx_cpu.tolist(), vals):
+                out[tuple(row)] = v
+            return out
+        out = default.reshape(()).expand(dims).clone()
+        if n:
+            vals = values.reshape(-1).expand(n)
+            out.index_put_(tuple(idx.to(out.device).t()), vals)
+        return out
+    return k
+
+
+def _grad_sparse_to_dense(op, g):
+    from .math_ops import reduce_sum
+    indices, out_shape, _, _ = op.inputs
+    values_grad = gather_nd(g, indices)
+    default_grad = reduce_sum(g) - reduce_sum(values_grad)
+    return [zeros_like(indices), zeros_like(out_shape), values_grad, default_grad]
+
+
+register("SparseToDense", _sparse_to_dense_shape, _sparse_to_dense_kernel, _grad_sparse_to_dense, host_inputs=(1,),
+         type_attr={"Tindices": 0, "T": 2}, attr_defaults={"validate_indices": True}, output_args=('dense',))
+
+
+def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0, validate_indices=True, name=None):
+    """TF1's `tf.sparse_to_dense`: one SparseToDense node (TF's validation of sorted, unique,
+    in-bounds indices when `validate_indices`); Python arguments become Consts inside its scope."""
+    with get_default_graph().name_scope(name or "SparseToDense") as scope:
+        indices = convert_to_tensor(sparse_indices, name="sparse_indices")
+        out_shape = convert_to_tensor(output_shape, dtype=indices.dtype if not is_tensor_like(output_shape) else None,
+                                      name="output_shape")
+        values = convert_to_tensor(sparse_values, name="sparse_values")
+        default = convert_to_tensor(default_value, dtype=values.dtype if not is_tensor_like(default_value) else None,
+                                    name="default_value")
+        return op_output("SparseToDense", [indices, out_shape, values, default],
+                         attrs={"validate_indices": bool(validate_indices)}, name=scope,
+                         input_names=["sparse_indices", "output_shape", "sparse_values", "default_value"])

@@ -1173,7 +1173,9 @@ def add_n(inputs, name=None):
     if not inputs or not isinstance(inputs, (list, tuple)):
         raise ValueError("inputs must be a list of at least one Tensor/IndexedSlices with the same dtype and shape")
     inputs = [convert_to_tensor(i) for i in inputs]
-    if len(inputs) == 1:
+    if len(inputs) == 1:  # TF: the input itself, or an Identity only when a name asks for a node
+        if not name:
+            return inputs[0]
         from .array_ops import identity
         return identity(inputs[0], name=name)
     return op_output("AddN", [list(inputs)], name=name or "AddN", input_names=["inputs"])
@@ -1212,6 +1214,9 @@ def _reduction(op_type, default_name):
             rank = convert_to_tensor(input_tensor).get_shape().ndims
             if rank is not None:
                 axes_t = convert_to_tensor(np.arange(rank, dtype=np.int32), name="Const")
+            else:  # an unknown rank: TF's range(0, rank(x)), also beside the op ("Rank", "range")
+                from .array_ops import rank as rank_op, range as range_op
+                axes_t = range_op(0, rank_op(input_tensor), 1)
         with graph.name_scope(name or default_name) as scope:
             x = convert_to_tensor(input_tensor, dtype=_dtypes.bool if op_type in ("All", "Any") else None,
                                   name="input_tensor")

@@ -6,6 +6,7 @@ SAME padding (which may pad one more at the end) is reproduced exactly.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -15,6 +16,7 @@ from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..framework.tensor_shape import TensorShape
 from . import array_ops, math_ops
 from .generic_grad import vjp_grad
+from . import static_values
 from .static_values import host_list
 from .registry import apply_op, op_output, register, same_as_input, simple_kernel
 
@@ -182,7 +184,7 @@ def bias_add(value, bias, data_format=None, name=None):
                          input_names=["value", "bias"])
 
 
-# --- Conv2D & pooling -------------------------------------------------------------------------------------------
+# --- Conv2D, DepthwiseConv2dNative, their backprops & pooling --------------------------------------------------
 def _same_pads(size, k, stride, dilation=1):
     eff = (k - 1) * dilation + 1
     out = -(-size // stride)
@@ -190,14 +192,16 @@ def _same_pads(size, k, stride, dilation=1):
     return total // 2, total - total // 2
 
 
-def _conv_out(size, k, stride, padding, dilation=1):
+def _conv_out(size, k, stride, padding, dilation=1, pads=(0, 0)):
+    """TF's output size; `padding` is "SAME", "VALID" or "EXPLICIT" (then `pads` are the two sides)."""
     if size is None or k is None:
         return None
     if padding == "SAME":
         return -(-size // stride)
     eff = (k - 1) * dilation + 1
+    size = size + (sum(pads) if padding == "EXPLICIT" else 0)
     if size < eff:
-        raise ValueError(f"Negative dimension size caused by subtracting {eff} from {size} (VALID padding)")
+        raise ValueError(f"Negative dimension size caused by subtracting {eff} from {size} ({padding} padding)")
     return (size - eff) // stride + 1
 
 
@@ -206,11 +210,15 @@ def _hw(attrs, key):
     return (v[1], v[2]) if attrs.get("data_format", "NHWC") == "NHWC" else (v[2], v[3])
 
 
-def _conv2d_shape(inputs, attrs):
-    x, w = inputs
-    if x.dtype is not w.dtype:
-        raise TypeError(f"Input 'filter' of 'Conv2D' Op has type {w.dtype.name} that does not match type "
-                        f"{x.dtype.name} of argument 'input'.")
+def _explicit_hw(attrs):
+    """EXPLICIT padding's (top, bottom, left, right) from `explicit_paddings` (pairs per dim)."""
+    p = list(attrs.get("explicit_paddings") or [0] * 8)
+    h, w = (1, 2) if attrs.get("data_format", "NHWC") == "NHWC" else (2, 3)
+    return p[2 * h], p[2 * h + 1], p[2 * w], p[2 * w + 1]
+
+
+def _conv_output_shape(op_type, x, w, attrs, out_channels):
+    """[N, H', W', C'] (or NCHW) of a 2-D convolution of `x` by the HWIO-like filter `w`."""
     xs, ws = x.get_shape().with_rank(4), w.get_shape().with_rank(4)
     sh, sw = _hw(attrs, "strides")
     dh, dw = _hw(attrs, "dilations") if "dilations" in attrs else (1, 1)
@@ -218,23 +226,49 @@ def _conv2d_shape(inputs, attrs):
     n, h, wd, c = (xs[0], xs[1], xs[2], xs[3]) if nhwc else (xs[0], xs[2], xs[3], xs[1])
     if not c.is_compatible_with(ws[2]):
         raise ValueError(f"Depth of input ({c}) is not a multiple of input depth of filter ({ws[2]}) for "
-                         f"'Conv2D' with input shapes: {xs}, {ws}.")
+                         f"'{op_type}' with input shapes: {xs}, {ws}.")
     pad = attrs["padding"]
-    oh = _conv_out(h.value, ws[0].value, sh, pad, dh)
-    ow = _conv_out(wd.value, ws[1].value, sw, pad, dw)
-    out = [n, oh, ow, ws[3]] if nhwc else [n, ws[3], oh, ow]
-    return [(x.dtype, TensorShape(out))]
+    t, b, l, r = _explicit_hw(attrs) if pad == "EXPLICIT" else (0, 0, 0, 0)
+    oh = _conv_out(h.value, ws[0].value, sh, pad, dh, (t, b))
+    ow = _conv_out(wd.value, ws[1].value, sw, pad, dw, (l, r))
+    oc = out_channels(c, ws)
+    return TensorShape([n, oh, ow, oc] if nhwc else [n, oc, oh, ow])
+
+
+def _check_same_dtype(op_type, x, w):
+    if x.dtype is not w.dtype:
+        raise TypeError(f"Input 'filter' of '{op_type}' Op has type {w.dtype.name} that does not match type "
+                        f"{x.dtype.name} of argument 'input'.")
+
+
+def _conv2d_shape(inputs, attrs):
+    x, w = inputs
+    _check_same_dtype("Conv2D", x, w)
+    return [(x.dtype, _conv_output_shape("Conv2D", x, w, attrs, lambda c, ws: ws[3]))]
+
+
+def _depthwise_shape(inputs, attrs):
+    x, w = inputs
+    _check_same_dtype("DepthwiseConv2dNative", x, w)
+    return [(x.dtype, _conv_output_shape("DepthwiseConv2dNative", x, w, attrs,
+                                         lambda c, ws: c.merge_with(ws[2]) * ws[3]))]
 
 
 def _conv_geometry(op):
+    """(strides, dilations, padding, nhwc); padding is "SAME", "VALID" or explicit (t, b, l, r)."""
     attrs = op.attrs
+    padding = attrs["padding"]
+    if padding == "EXPLICIT":
+        padding = _explicit_hw(attrs)
     return _hw(attrs, "strides"), (_hw(attrs, "dilations") if "dilations" in attrs else (1, 1)), \
-        attrs["padding"], attrs.get("data_format", "NHWC") == "NHWC"
+        padding, attrs.get("data_format", "NHWC") == "NHWC"
 
 
 def _pad_for(x_hw, k_hw, strides, dilations, padding):
     if padding == "VALID":
         return (0, 0, 0, 0)
+    if not isinstance(padding, str):
+        return tuple(padding)
     (t, b), (l, r) = (_same_pads(x_hw[0], k_hw[0], strides[0], dilations[0]),
                       _same_pads(x_hw[1], k_hw[1], strides[1], dilations[1]))
     return t, b, l, r
@@ -253,19 +287,73 @@ def _filter_oihw(w):
     return w.permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
 
 
-def _conv2d_kernel(op, ctx):
-    strides, dil, padding, nhwc = _conv_geometry(op)
+def _depthwise_filter(w):
+    """[kh, kw, C, M] → torch's grouped [C * M, 1, kh, kw]: output channel c * M + m, as TF orders them."""
+    kh, kw, c, m = w.shape
+    return w.permute(2, 3, 0, 1).reshape(c * m, 1, kh, kw)
 
-    def k(x, w):
-        xc = _to_nchw(x, nhwc)
-        wc = _filter_oihw(w)
-        t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
-        if t == b and l == r:
-            y = F.conv2d(xc, wc, None, strides, (t, l), dil)
-        else:
-            y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, None, strides, 0, dil)
-        return _from_nchw(y, nhwc)
-    return k
+
+def _conv_forward(depthwise: bool):
+    def factory(op, ctx):
+        strides, dil, padding, nhwc = _conv_geometry(op)
+
+        def k(x, w):
+            xc = _to_nchw(x, nhwc)
+            wc = _depthwise_filter(w) if depthwise else _filter_oihw(w)
+            groups = xc.shape[1] if depthwise else 1
+            t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
+            if t == b and l == r:
+                y = F.conv2d(xc, wc, None, strides, (t, l), dil, groups)
+            else:
+                y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, None, strides, 0, dil, groups)
+            return _from_nchw(y, nhwc)
+        return k
+    return factory
+
+
+def _conv_bp_input(depthwise: bool):
+    def factory(op, ctx):
+        strides, dil, padding, nhwc = _conv_geometry(op)
+
+        def k(sizes, w, g):
+            size = host_list(sizes)
+            wc = _depthwise_filter(w) if depthwise else _filter_oihw(w)
+            gc = _to_nchw(g, nhwc)
+            n, h, wd, c = size if nhwc else (size[0], size[2], size[3], size[1])
+            t, b, l, r = _pad_for((h, wd), wc.shape[2:], strides, dil, padding)
+            ph, pw = h + t + b, wd + l + r
+            dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
+            gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [0, 0], list(dil), False,
+                                                     [0, 0], c if depthwise else 1, [True, False, False])[0]
+            gi = gi[:, :, t:t + h, l:l + wd]
+            return _from_nchw(gi, nhwc)
+        return k
+    return factory
+
+
+def _conv_bp_filter(depthwise: bool):
+    def factory(op, ctx):
+        strides, dil, padding, nhwc = _conv_geometry(op)
+
+        def k(x, sizes, g):
+            kh, kw, cin, cout = host_list(sizes)
+            xc = _to_nchw(x, nhwc)
+            gc = _to_nchw(g, nhwc)
+            t, b, l, r = _pad_for(xc.shape[2:], (kh, kw), strides, dil, padding)
+            if t or b or l or r:
+                xc = F.pad(xc, (l, r, t, b))
+            shape = (cin * cout, 1, kh, kw) if depthwise else (cout, cin, kh, kw)
+            wdummy = torch.empty(shape, dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
+            gw = torch.ops.aten.convolution_backward(gc, xc, wdummy, None, list(strides), [0, 0], list(dil), False,
+                                                     [0, 0], cin if depthwise else 1, [False, True, False])[1]
+            if depthwise:
+                return gw.reshape(cin, cout, kh, kw).permute(2, 3, 0, 1).contiguous()
+            return gw.permute(2, 3, 1, 0).contiguous()
+        return k
+    return factory
+
+
+_conv2d_kernel = _conv_forward(False)
 
 
 def _conv_attrs(op):
@@ -287,40 +375,33 @@ def _grad_conv2d(op, g):
     return [gx, gw]
 
 
-def _conv_bp_input_kernel(op, ctx):
-    strides, dil, padding, nhwc = _conv_geometry(op)
+def _conv_family_grads(forward: str, bp_input: str, bp_filter: str):
+    """TF's three gradients of a convolution family (nn_grad.py): each backprop op's gradient is
+    the other backprop and the forward op, with the op's own attrs."""
+    def grad_forward(op, g):
+        x, w = op.inputs
+        attrs = _conv_attrs(op)
+        return [op_output(bp_input, [array_ops.shape(x), w, g], attrs=dict(attrs),
+                          input_names=["input_sizes", "filter", "out_backprop"]),
+                op_output(bp_filter, [x, array_ops.shape(w), g], attrs=dict(attrs),
+                          input_names=["input", "filter_sizes", "out_backprop"])]
 
-    def k(sizes, w, g):
-        size = host_list(sizes)
-        wc = _filter_oihw(w)
-        gc = _to_nchw(g, nhwc)
-        n, h, wd, c = size if nhwc else (size[0], size[2], size[3], size[1])
-        t, b, l, r = _pad_for((h, wd), wc.shape[2:], strides, dil, padding)
-        ph, pw = h + t + b, wd + l + r
-        dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
-        gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [0, 0], list(dil), False,
-                                                 [0, 0], 1, [True, False, False])[0]
-        gi = gi[:, :, t:t + h, l:l + wd]
-        return _from_nchw(gi, nhwc)
-    return k
+    def grad_bp_input(op, g):
+        _, w, dy = op.inputs
+        attrs = _conv_attrs(op)
+        return [None,
+                op_output(bp_filter, [g, array_ops.shape(w), dy], attrs=dict(attrs),
+                          input_names=["input", "filter_sizes", "out_backprop"]),
+                op_output(forward, [g, w], attrs=dict(attrs), input_names=["input", "filter"])]
 
-
-def _conv_bp_filter_kernel(op, ctx):
-    strides, dil, padding, nhwc = _conv_geometry(op)
-
-    def k(x, sizes, g):
-        kh, kw, cin, cout = host_list(sizes)
-        xc = _to_nchw(x, nhwc)
-        gc = _to_nchw(g, nhwc)
-        t, b, l, r = _pad_for(xc.shape[2:], (kh, kw), strides, dil, padding)
-        if t or b or l or r:
-            xc = F.pad(xc, (l, r, t, b))
-        wdummy = torch.empty((cout, cin, kh, kw), dtype=g.dtype, device=g.device,
-                             memory_format=torch.channels_last)
-        gw = torch.ops.aten.convolution_backward(gc, xc, wdummy, None, list(strides), [0, 0], list(dil), False,
-                                                 [0, 0], 1, [False, True, False])[1]
-        return gw.permute(2, 3, 1, 0).contiguous()
-    return k
+    def grad_bp_filter(op, g):
+        x, _, dy = op.inputs
+        attrs = _conv_attrs(op)
+        return [op_output(bp_input, [array_ops.shape(x), g, dy], attrs=dict(attrs),
+                          input_names=["input_sizes", "filter", "out_backprop"]),
+                None,
+                op_output(forward, [x, g], attrs=dict(attrs), input_names=["input", "filter"])]
+    return grad_forward, grad_bp_input, grad_bp_filter
 
 
 def _bp_input_shape(inputs, attrs):
@@ -335,26 +416,266 @@ def _bp_filter_shape(inputs, attrs):
     return [(inputs[0].dtype, TensorShape(None if v is None else [None if d == -1 else d for d in v]))]
 
 
-register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d, attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}, output_args=('output',))
-register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input_kernel, vjp_grad, type_attr={"T": 1},
-         host_inputs=(0,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}, output_args=('output',))
-register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter_kernel, vjp_grad, type_attr={"T": 0},
-         host_inputs=(1,), attr_defaults={"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}, output_args=('output',))
+_CONV2D_DEFAULTS = {"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": 'NHWC',
+                    "dilations": [1, 1, 1, 1]}
+_DEPTHWISE_DEFAULTS = {"explicit_paddings": [], "data_format": 'NHWC', "dilations": [1, 1, 1, 1]}
+_, _grad_conv_bp_input, _grad_conv_bp_filter = _conv_family_grads("Conv2D", "Conv2DBackpropInput",
+                                                                  "Conv2DBackpropFilter")
+register("Conv2D", _conv2d_shape, _conv2d_kernel, _grad_conv2d, attr_defaults=dict(_CONV2D_DEFAULTS), output_args=('output',))
+register("Conv2DBackpropInput", _bp_input_shape, _conv_bp_input(False), _grad_conv_bp_input, type_attr={"T": 1},
+         host_inputs=(0,), attr_defaults=dict(_CONV2D_DEFAULTS), output_args=('output',))
+register("Conv2DBackpropFilter", _bp_filter_shape, _conv_bp_filter(False), _grad_conv_bp_filter, type_attr={"T": 0},
+         host_inputs=(1,), attr_defaults=dict(_CONV2D_DEFAULTS), output_args=('output',))
+_depthwise_grads = _conv_family_grads("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                                      "DepthwiseConv2dNativeBackpropFilter")
+register("DepthwiseConv2dNative", _depthwise_shape, _conv_forward(True), _depthwise_grads[0],
+         attr_defaults=dict(_DEPTHWISE_DEFAULTS), output_args=('output',))
+register("DepthwiseConv2dNativeBackpropInput", _bp_input_shape, _conv_bp_input(True), _depthwise_grads[1],
+         type_attr={"T": 1}, host_inputs=(0,), attr_defaults=dict(_DEPTHWISE_DEFAULTS), output_args=('output',))
+register("DepthwiseConv2dNativeBackpropFilter", _bp_filter_shape, _conv_bp_filter(True), _depthwise_grads[2],
+         type_attr={"T": 0}, host_inputs=(1,), attr_defaults=dict(_DEPTHWISE_DEFAULTS), output_args=('output',))
 
 
 def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
            dilations=(1, 1, 1, 1), name=None, filters=None):
     if filter is None:
         filter = filters
-    if isinstance(padding, str):
-        padding = padding.upper()
+    padding, explicit = _convert_padding(padding)
     strides = _expand4(strides, data_format)
     dilations = _expand4(dilations, data_format)
     return op_output("Conv2D", [input, filter], attrs={"strides": strides, "padding": padding,
                                                        "data_format": data_format, "dilations": dilations,
                                                        "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
-                                                       "explicit_paddings": []},
+                                                       "explicit_paddings": explicit},
                      name=name or "Conv2D", input_names=["input", "filter"])
+
+
+def _convert_padding(padding):
+    """TF's `convert_padding`: a string, or explicit [[before, after]] * 4 pairs → "EXPLICIT"."""
+    if isinstance(padding, str):
+        return padding.upper(), []
+    pairs = [list(p) for p in padding]
+    if len(pairs) != 4 or any(len(p) != 2 for p in pairs):
+        raise ValueError(f"When padding is a list, it must be of length 4 with pairs, got {padding}")
+    return "EXPLICIT", [int(v) for p in pairs for v in p]
+
+
+def _conv_op_attrs(strides, padding, data_format, dilations, use_cudnn=None):
+    padding, explicit = _convert_padding(padding)
+    attrs = {"strides": _expand4(strides, data_format), "padding": padding, "explicit_paddings": explicit,
+             "data_format": data_format, "dilations": _expand4(dilations, data_format)}
+    if use_cudnn is not None:
+        attrs["use_cudnn_on_gpu"] = bool(use_cudnn)
+    return attrs
+
+
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1),
+                            name=None):
+    return op_output("DepthwiseConv2dNative", [input, filter],
+                     attrs=_conv_op_attrs(strides, padding, data_format, dilations),
+                     name=name or "DepthwiseConv2dNative", input_names=["input", "filter"])
+
+
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,
+                                           data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    return op_output("DepthwiseConv2dNativeBackpropInput", [(input_sizes, _dtypes.int32) if not
+                                                             is_tensor_like(input_sizes) else input_sizes,
+                                                             filter, out_backprop],
+                     attrs=_conv_op_attrs(strides, padding, data_format, dilations),
+                     name=name or "DepthwiseConv2dNativeBackpropInput",
+                     input_names=["input_sizes", "filter", "out_backprop"])
+
+
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                                            data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    return op_output("DepthwiseConv2dNativeBackpropFilter", [input, (filter_sizes, _dtypes.int32) if not
+                                                              is_tensor_like(filter_sizes) else filter_sizes,
+                                                              out_backprop],
+                     attrs=_conv_op_attrs(strides, padding, data_format, dilations),
+                     name=name or "DepthwiseConv2dNativeBackpropFilter",
+                     input_names=["input", "filter_sizes", "out_backprop"])
+
+
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None, padding=None,
+                          use_cudnn_on_gpu=True, data_format="NHWC", dilations=(1, 1, 1, 1), name=None,
+                          filters=None):
+    return op_output("Conv2DBackpropInput", [(input_sizes, _dtypes.int32) if not is_tensor_like(input_sizes)
+                                             else input_sizes, filter if filter is not None else filters,
+                                             out_backprop],
+                     attrs=_conv_op_attrs(strides, padding, data_format, dilations, use_cudnn_on_gpu),
+                     name=name or "Conv2DBackpropInput", input_names=["input_sizes", "filter", "out_backprop"])
+
+
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, use_cudnn_on_gpu=True,
+                           data_format="NHWC", dilations=(1, 1, 1, 1), name=None):
+    return op_output("Conv2DBackpropFilter", [input, (filter_sizes, _dtypes.int32) if not
+                                              is_tensor_like(filter_sizes) else filter_sizes, out_backprop],
+                     attrs=_conv_op_attrs(strides, padding, data_format, dilations, use_cudnn_on_gpu),
+                     name=name or "Conv2DBackpropFilter", input_names=["input", "filter_sizes", "out_backprop"])
+
+
+def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, padding="SAME",
+                     data_format="NHWC", name=None, input=None, filters=None, dilations=None):
+    """TF1's `tf.nn.conv2d_transpose`: one Conv2DBackpropInput named as the scope, its
+    `input_sizes` the output shape ("conv2d_transpose/input_sizes")."""
+    value = input if value is None else value
+    filter = filters if filter is None else filter
+    with get_default_graph().name_scope(name or "conv2d_transpose") as scope:
+        return op_output("Conv2DBackpropInput",
+                         [(output_shape, _dtypes.int32) if not is_tensor_like(output_shape) else output_shape,
+                          filter, value],
+                         attrs=_conv_op_attrs(strides, padding, data_format or "NHWC", dilations, True),
+                         name=scope, input_names=["input_sizes", "filter", "out_backprop"])
+
+
+def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data_format=None, dilations=None):
+    """TF1's `tf.nn.depthwise_conv2d`: DepthwiseConv2dNative; a rate > 1 is SpaceToBatchND /
+    BatchToSpaceND around it, as TF builds it (never the op's dilations attr)."""
+    rate = dilations if rate is None else rate
+    with get_default_graph().name_scope(name or "depthwise") as scope:
+        input = convert_to_tensor(input, name="tensor_in")
+        filter = convert_to_tensor(filter, name="filter_in")
+
+        def op(x, pad):
+            return depthwise_conv2d_native(x, filter, strides, pad, data_format=data_format or "NHWC", name=scope)
+        return _with_space_to_batch(input, [1, 1] if rate is None else rate, padding, op,
+                                    filter_shape=array_ops.shape(filter), data_format=data_format)
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding, rate=None, name=None,
+                     data_format=None, dilations=None):
+    """TF1's `tf.nn.separable_conv2d`: "<scope>/depthwise" then the 1x1 Conv2D named as the scope."""
+    rate = dilations if rate is None else rate
+    with get_default_graph().name_scope(name or "separable_conv2d") as scope:
+        input = convert_to_tensor(input, name="tensor_in")
+        depthwise_filter = convert_to_tensor(depthwise_filter, name="depthwise_filter")
+        pointwise_filter = convert_to_tensor(pointwise_filter, name="pointwise_filter")
+        ps = pointwise_filter.get_shape().with_rank(4)
+        if not (ps[0].is_compatible_with(1) and ps[1].is_compatible_with(1)):
+            raise ValueError(f"The pointwise filter must be 1x1, got shape {ps}")
+
+        def op(x, pad):
+            return depthwise_conv2d_native(x, depthwise_filter, strides, pad, data_format=data_format or "NHWC",
+                                           name="depthwise")
+        depthwise = _with_space_to_batch(input, [1, 1] if rate is None else rate, padding, op,
+                                         filter_shape=array_ops.shape(depthwise_filter),
+                                         data_format=data_format)
+        return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], padding="VALID", data_format=data_format or "NHWC",
+                      name=scope)
+
+
+def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None, name=None, data_format=None,
+                filters=None, dilations=None):
+    """TF1's `tf.nn.convolution` for 2-D inputs: Conv2D, or SpaceToBatchND / Conv2D / BatchToSpaceND
+    when dilated (TF's `_WithSpaceToBatch`), named under "convolution"."""
+    filter = filters if filter is None else filter
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    with get_default_graph().name_scope(name or "convolution") as scope:
+        input = convert_to_tensor(input, name="input")
+        filter = convert_to_tensor(filter, name="filters")
+        if input.get_shape().ndims not in (None, 4) and filter.get_shape().ndims != 4:
+            raise NotImplementedError("torchgraph's tf.nn.convolution implements 2-D convolutions only")
+        fmt = data_format or "NHWC"
+        strides = [1, 1] if strides is None else list(np.broadcast_to(strides, (2,)))
+        rates = [1, 1] if dilation_rate is None else [int(d) for d in np.broadcast_to(dilation_rate, (2,))]
+        if all(r == 1 for r in rates):
+            return conv2d(input, filter, strides, padding, data_format=fmt, name=scope)
+        if any(s != 1 for s in strides):
+            raise ValueError(f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                             f"strides={strides} and dilation_rate={rates}")
+
+        def op(x, pad):
+            return conv2d(x, filter, [1, 1], pad, data_format=fmt, name=scope)
+        return _with_space_to_batch(input, rates, padding, op, filter_shape=filter.get_shape(), data_format=fmt)
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    return convolution(value, filters, padding, dilation_rate=np.broadcast_to(rate, (2,)), name=name)
+
+
+def _with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None, data_format=None):
+    """TF's `nn_ops.with_space_to_batch`: `op(x, padding)` on the input rearranged so that a VALID
+    convolution of the rearranged input is the dilated one (same constants, same node names).
+
+    With a rate of 1 it is just `op(input, padding)`.  Known shapes make every padding a Const;
+    unknown spatial dims compute them in the graph, as TF does."""
+    input = convert_to_tensor(input, name="input")
+    rate = convert_to_tensor(dilation_rate, dtype=_dtypes.int32, name="dilation_rate")
+    m = rate.get_shape()[0].value
+    start = 2 if data_format is not None and data_format.startswith("NC") else 1
+    spatial_dims = list(range(start, start + m))
+    const_rate = static_values.constant_value(rate)
+    rate_or_const = rate
+    if const_rate is not None:
+        rate_or_const = np.asarray(const_rate)
+        if (rate_or_const < 1).any():
+            raise ValueError(f"`dilation_rate` must be positive. Received: dilation_rate={const_rate}")
+        if (rate_or_const == 1).all():
+            return op(input, padding)
+    if isinstance(padding, str):
+        padding = padding.upper()
+    if padding == "SAME":
+        if filter_shape is None:
+            raise ValueError("`filter_shape` must be specified for `padding='SAME'`.")
+        if not is_tensor_like(filter_shape):  # a TensorShape (tf.nn.convolution): a Const, as in TF
+            filter_shape = convert_to_tensor(TensorShape(filter_shape).as_list(), dtype=_dtypes.int32,
+                                             name="filter_shape")
+        const_filter = static_values.constant_value(filter_shape)
+        base = _space_to_batch_base_paddings(const_filter if const_filter is not None else filter_shape, m,
+                                             rate_or_const)
+    elif padding == "VALID":
+        base = np.zeros([m, 2], np.int32)
+    else:
+        raise ValueError(f"`padding` must be one of 'SAME' or 'VALID'. Received: padding={padding}")
+    shape = input.get_shape()
+    spatial = None if shape.ndims is None else [shape.as_list()[i] for i in spatial_dims]
+    if spatial is None or None in spatial:
+        shape_t = array_ops.shape(input)
+        spatial = array_ops.stack([shape_t[i] for i in spatial_dims])
+    paddings, crops = array_ops.required_space_to_batch_paddings(input_shape=spatial, base_paddings=base,
+                                                                 block_shape=rate)
+    block = _space_to_batch_adjust(rate, 1, spatial_dims)
+    paddings = _space_to_batch_adjust(paddings, 0, spatial_dims)
+    crops = _space_to_batch_adjust(crops, 0, spatial_dims)
+    converted = array_ops.space_to_batch_nd(input, block_shape=block, paddings=paddings)
+    result = op(converted, "VALID")
+    return array_ops.batch_to_space_nd(result, block_shape=block, crops=crops)
+
+
+def _space_to_batch_base_paddings(filter_shape, m, rate):
+    """The SAME padding of the dilated filter, more at the end when odd (conv2d's convention)."""
+    if isinstance(filter_shape, np.ndarray) and isinstance(rate, np.ndarray):
+        extra = (np.asarray(filter_shape[:m]) - 1) * rate
+        start = extra // 2
+        from .constant_op import constant
+        return constant(np.stack([start, extra - start], axis=1).astype(np.int32), name="stack")
+    extra = (filter_shape[:m] - 1) * rate
+    start = extra // 2
+    end = extra - start
+    return array_ops.pack_nested([[start[i], end[i]] for i in range(m)], _dtypes.int32, "stack")
+
+
+def _space_to_batch_adjust(orig, fill_value, spatial_dims):
+    """TF's `_with_space_to_batch_adjust`: `orig` (per spatial dim) widened with `fill_value` rows
+    for the non-spatial dims before them (the channels of NCHW)."""
+    fill_dims = orig.get_shape().as_list()[1:]
+    dtype = orig.dtype.as_numpy_dtype
+    const = static_values.constant_value(orig)
+    source = const if const is not None else orig
+    parts = []
+    prev, i = 0, 0
+    while i < len(spatial_dims):
+        start_i = i
+        if spatial_dims[i] > 1:
+            parts.append(np.full([spatial_dims[i] - 1 - prev] + fill_dims, fill_value, dtype=dtype))
+        while i + 1 < len(spatial_dims) and spatial_dims[i + 1] == spatial_dims[i] + 1:
+            i += 1
+        parts.append(source[start_i:i + 1])
+        prev = spatial_dims[i]
+        i += 1
+    if const is not None:
+        return np.concatenate(parts)
+    return array_ops.concat(parts, 0)
 
 
 def _expand4(v, data_format):

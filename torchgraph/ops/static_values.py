@@ -43,6 +43,12 @@ def constant_value(t: Tensor, known: Mapping | None = None) -> np.ndarray | None
         vals = [constant_value(i, known) for i in op.inputs]
         if all(v is not None for v in vals):
             return np.stack(vals, axis=op.get_attr("axis"))
+    if op.type == "StridedSlice":  # tf.shape(x)[0] of a known shape, as TF's C++ shape inference folds it
+        vals = [constant_value(i, known) for i in op.inputs]
+        if all(v is not None for v in vals):
+            from .array_ops import strided_slice_index
+            index = strided_slice_index(op.attrs, *(np.asarray(v).reshape(-1).tolist() for v in vals[1:]))
+            return np.asarray(np.asarray(vals[0])[index])
     if op.type == "Cast":
         v = constant_value(op.inputs[0], known)
         if v is not None:

@@ -1,0 +1,5 @@
+"""`tf.strings` (TF1): the splits and hash buckets text models use."""
+from ..ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
+from ..ops.string_ops import strings_split as split
+
+__all__ = ["split", "to_hash_bucket_fast"]
