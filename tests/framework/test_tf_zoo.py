@@ -219,7 +219,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("mobilenet_v1", "saved_model"): f"{_COND}, {_RESOURCE}, batch norm and depthwise conv ops",
     ("mobilenet_v1", "checkpoint"): f"{_COND}, {_RESOURCE}, batch norm, depthwise conv and gradient ops",
     ("mobilenet_v1", "training/train"): f"{_COND}, {_RESOURCE} (ResourceApplyMomentum), Keras BN updates",
-    ("resnet_batch_norm", "training/train"): f"{_COND} and its gradient, FusedBatchNormV3 and its gradient",
     ("transformer_encoder", "checkpoint"): "the gradient ops of sparse embedding updates with Adam",
     ("transformer_encoder", "training/train"): "the gradient ops of sparse embedding updates with Adam",
     ("keras_sequential", "saved_model"): f"{_COND}, {_RESOURCE}",
