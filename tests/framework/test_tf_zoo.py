@@ -216,8 +216,6 @@ _RESOURCE = "resource variables"
 _PHILOX = ("TF's Philox random numbers too: in training mode Dropout's mask comes from RandomUniform, and "
            "torchgraph's random streams are not TF's (README, differences)")
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("mobilenet_v1", "training/train"): f"{_COND}, {_RESOURCE} (ResourceApplyMomentum), Keras BN updates",
-    ("resnet_batch_norm", "training/train"): f"{_COND} and its gradient, FusedBatchNormV3 and its gradient",
     ("keras_sequential", "training/learning_phase_1"): f"{_COND}, {_RESOURCE}, and {_PHILOX}",
     ("control_flow_v2_rnn", "training/train"): f"function libraries with While/If gradients, TensorLists, {_RESOURCE}",
 }

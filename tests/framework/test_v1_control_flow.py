@@ -107,3 +107,27 @@ def test_fetching_a_merge_with_no_live_input_is_an_invalid_argument_naming_it():
             assert sess.run("s:1") == 1.0
             with pytest.raises(tf.errors.InvalidArgumentError, match="m:0|node m"):
                 sess.run("m:0")
+
+
+def test_a_branch_of_constants_is_taken_only_when_its_pivot_is_live():
+    """TF1 puts a branch's constants in it by control edges from the branch pivot (switch_t /
+    switch_f): those edges carry liveness, or the Merge would see both constants."""
+    p = 'name: "p" op: "Placeholder" attr { key: "dtype" value { type: DT_BOOL } } ' \
+        'attr { key: "shape" value { shape {} } }'
+    bool_t = 'attr { key: "T" value { type: DT_BOOL } }'
+
+    def const(name, value, pivot):
+        return (f'node {{ name: "{name}" op: "Const" input: "^{pivot}" attr {{ key: "dtype" value {{ type: DT_FLOAT }} }} '
+                f'attr {{ key: "value" value {{ tensor {{ dtype: DT_FLOAT tensor_shape {{}} float_val: {value} }} }} }} }}')
+    nodes = (f'node {{ {p} }} node {{ name: "s" op: "Switch" input: "p" input: "p" {bool_t} }} '
+             f'node {{ name: "switch_t" op: "Identity" input: "s:1" {bool_t} }} '
+             f'node {{ name: "switch_f" op: "Identity" input: "s" {bool_t} }} '
+             + const("yes", 0.99, "switch_t") + const("no", 1.0, "switch_f") +
+             f'node {{ name: "m" op: "Merge" input: "no" input: "yes" {_FLOAT} attr {{ key: "N" value {{ i: 2 }} }} }}')
+    g = tf.Graph()
+    with g.as_default():
+        tf.import_graph_def(_graph_def(nodes), name="")
+        with tf.Session() as sess:
+            assert sess.run("m:0", {"p:0": True}) == np.float32(0.99)
+            assert sess.run("m:0", {"p:0": False}) == 1.0
+            assert sess.debug_run("m:0", {"p:0": True}) == np.float32(0.99)

@@ -141,6 +141,7 @@ class BaseSession:
         self._fast_calls: dict = {}
         self._build_lock = threading.RLock()
         self._mode = modes.mode_from_config(self._config)
+        self._state.compiles_plans = isinstance(self._mode, modes.CompiledMode)
 
     # --- properties ------------------------------------------------------------------------------------
     @property

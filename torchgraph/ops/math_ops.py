@@ -310,10 +310,18 @@ def _grad_squared_difference(op, g):
     return [reduce_grad_to(xg, x, y, 0), reduce_grad_to(-xg, x, y, 1)]
 
 
-def _add(x, y):
-    if isinstance(x, np.ndarray):  # strings: numpy object arrays of bytes concatenate
-        return x + y
-    return torch.add(x, y)
+class _ByDtype:
+    """A binary kernel chosen when the plan is built: numpy's for strings (object arrays of bytes
+    concatenate), torch's otherwise — no per-call check in a hot loop."""
+
+    def __init__(self, string_fn, torch_fn):
+        self.string_fn, self.torch_fn = string_fn, torch_fn
+
+    def __call__(self, op, ctx):
+        return self.string_fn if op.inputs[0].dtype is _dtypes.string else self.torch_fn
+
+
+_add = _ByDtype(np.add, torch.add)
 
 
 def _grad_none2(op, g):
@@ -377,7 +385,8 @@ _BINARY = [
     ("Atan2", torch.atan2, None),
 ]
 for _type, _fn, _grad in _BINARY:
-    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)), simple_kernel(_fn), _grad, output_args=("z",))
+    register(_type, _numeric_only(_type, _binary_shape(op_type=_type)),
+             _fn if isinstance(_fn, _ByDtype) else simple_kernel(_fn), _grad, output_args=("z",))
 
 for _type, _fn in [("Less", torch.lt), ("LessEqual", torch.le), ("Greater", torch.gt),
                    ("GreaterEqual", torch.ge)]:

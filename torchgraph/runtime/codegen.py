@@ -118,9 +118,13 @@ def snake_case(op_type: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", op_type).lower()
 
 
-def live_ops(ops: list, fetches: list, record, known: Mapping, fed: Mapping) -> tuple[set, set]:
+def live_ops(ops: list, fetches: list, record, known: Mapping, fed: Mapping,
+             control_edges_carry_liveness: bool = False) -> tuple[set, set]:
     """The ops that must run: those whose outputs are needed as values, plus side effects
-    (variable writes, ops without outputs, stateful ops reached through control edges)."""
+    (variable writes, ops without outputs, stateful ops reached through control edges).
+
+    With TF1 control flow a control edge also carries liveness (a branch's constants hang off
+    its pivot by control edges), so the ops a needed op depends on by control are needed too."""
     live = {t for t in list(fetches) + list(record or ()) if t not in known and t not in fed}
     emit = set()
     for op in reversed(ops):
@@ -142,6 +146,9 @@ def live_ops(ops: list, fetches: list, record, known: Mapping, fed: Mapping) -> 
             # decides whether the op runs (TF1 control flow); the handle itself costs nothing.
             if i not in entry.ref_inputs or (t.dtype is _dtypes.resource and not is_variable(t)):
                 live.add(t)
+        if control_edges_carry_liveness:
+            for c in op.control_inputs:
+                live.update(t for t in c.outputs if t not in known and t not in fed)
     return emit, live
 
 
@@ -178,6 +185,8 @@ def fusion_groups(ops: list, emit: set, live: set) -> dict:
 class Binder:
     """The state of one `bind` call (kept on an object so each decision is a small method)."""
 
+    control_edges_carry_liveness = False
+
     def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list, known: Mapping, record):
         self.state = state
         self.ops = ops
@@ -190,7 +199,8 @@ class Binder:
         self.devices: dict[Operation, torch.device] = {}
         self.device_names: dict[torch.device, str] = {}
         self.steps: list[Step] = []
-        self.emit, self.live = live_ops(ops, fetches, record, known, self.fed)
+        self.emit, self.live = live_ops(ops, fetches, record, known, self.fed,
+                                        control_edges_carry_liveness=self.control_edges_carry_liveness)
         self.fused = fusion_groups(ops, self.emit, self.live)
         self.fused_members = {m for group in self.fused.values() for m in group}
         self.feed_names = [self._name_feed(t) for t in feeds]
@@ -263,7 +273,7 @@ class Binder:
         if isinstance(kernel, Alias) and len(outs) == 1 and inputs[kernel.index] in self.names:
             self.names[outs[0]] = self.names[inputs[kernel.index]]
             return
-        if entry.host_logic:
+        if entry.host_logic and self.state.compiles_plans:
             kernel = _called_not_traced(kernel)
         fn = self.namer.fresh(snake_case(op.type))
         self.namespace[fn] = kernel

@@ -39,6 +39,8 @@ def merge_values(*values: Any) -> tuple:
 class FrameBinder(Binder):
     """A Binder that also lowers Switch/Merge/Enter/Exit/NextIteration (see the module docstring)."""
 
+    control_edges_carry_liveness = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Grouped multi-tensor updates assume one straight line of code: not across frames.

@@ -32,6 +32,9 @@ class SessionState:
         self._resources: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._variable_locks: dict[str, threading.Lock] = {}
+        # Whether plans are handed to torch.compile (the compiled mode): kernels running Python on
+        # the host are then wrapped so it calls them instead of tracing them (a cost otherwise).
+        self.compiles_plans = False
 
     @property
     def default_device(self) -> torch.device:
