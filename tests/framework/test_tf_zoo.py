@@ -217,7 +217,6 @@ _PHILOX = ("TF's Philox random numbers too: in training mode Dropout's mask come
            "torchgraph's random streams are not TF's (README, differences)")
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("keras_sequential", "training/learning_phase_1"): f"{_COND}, {_RESOURCE}, and {_PHILOX}",
-    ("control_flow_v2_rnn", "training/train"): f"function libraries with While/If gradients, TensorLists, {_RESOURCE}",
 }
 
 

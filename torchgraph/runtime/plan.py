@@ -67,7 +67,10 @@ class Plan:
             self.fn = self.generic
 
     def _dispatch(self, feeds):
-        key = tuple(f.shape for f in feeds)
+        try:
+            key = tuple(f.shape for f in feeds)
+        except AttributeError:  # a variant feed (a TensorList in a loop body) has no shape to specialise on
+            return self.generic(feeds)
         fn = self._special.get(key)
         if fn is not None:
             return fn(feeds)
