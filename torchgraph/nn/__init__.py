@@ -15,5 +15,7 @@ from ..ops.nn_ops import (avg_pool, batch_normalization, bias_add, conv2d, crelu
                           weighted_cross_entropy_with_logits)
 from ..ops.nn_ops import conv2d as convolution2d  # noqa: F401
 from ..ops.batch_norm_ops import fused_batch_norm
+from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn
+from . import rnn_cell
 
 __all__ = [n for n in dir() if not n.startswith("_")]
