@@ -242,3 +242,42 @@ def test_contrib_rnn_names():
         tf.contrib.rnn.AttentionCellWrapper  # noqa: B018
     with pytest.raises(AttributeError, match="torchgraph does not implement tf.contrib.slim"):
         tf.contrib.slim  # noqa: B018
+
+
+_TF_RUNS_GRAPHDEF = r"""
+import json, sys
+import numpy as np
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+spec = json.loads(open(sys.argv[1]).read())
+gd = tf.GraphDef()
+gd.ParseFromString(open(spec["graph"], "rb").read())
+with tf.Graph().as_default() as g:
+    tf.import_graph_def(gd, name="")
+    with tf.Session() as sess:
+        got = sess.run(spec["fetches"], {"x:0": np.load(spec["x"])})
+print(json.dumps([v.tolist() for v in got]))
+"""
+
+
+def test_tensorflow_runs_torchgraphs_frozen_rnn_graphs(tmp_path):
+    """dynamic_rnn's While over TensorLists, frozen, is a graph real TF imports and runs to our numbers."""
+    python = tf_python()
+    x_value = rnn_cases.checkpoint_input()
+    np.save(tmp_path / "x.npy", x_value)
+    for kind in rnn_cases.CHECKPOINT_KINDS:
+        with tf.Graph().as_default() as g:
+            x, outputs = rnn_cases.checkpoint_model(tf, kind)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                fetches = list(outputs.values())
+                frozen = tf.graph_util.convert_variables_to_constants(sess, g.as_graph_def(),
+                                                                      sorted({t.op.name for t in fetches}))
+                ours = sess.run(fetches, {x: x_value})
+        (tmp_path / f"{kind}.pb").write_bytes(frozen.SerializeToString())
+        spec = {"graph": str(tmp_path / f"{kind}.pb"), "fetches": [t.name for t in fetches],
+                "x": str(tmp_path / "x.npy")}
+        (tmp_path / "spec.json").write_text(json.dumps(spec))
+        theirs = json.loads(run_tf(python, _TF_RUNS_GRAPHDEF, str(tmp_path / "spec.json")).strip().splitlines()[-1])
+        for name, a, b in zip(spec["fetches"], ours, theirs):
+            np.testing.assert_allclose(a, np.array(b, np.float32), rtol=2e-5, atol=2e-6, err_msg=f"{kind}: {name}")
