@@ -85,6 +85,8 @@ from .ops.variable_scope import disable_resource_variables, enable_resource_vari
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
 from . import contrib  # tf.contrib: rnn (submodules load on first use)
+from . import tensorflow_alias as _tensorflow_alias
+_tensorflow_alias.install()  # `import tensorflow.contrib.rnn` when torchgraph is `tensorflow`
 from . import image  # tf.image: the resize ops
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
