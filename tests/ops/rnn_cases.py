@@ -109,6 +109,11 @@ CASES = {
     "gru": _dynamic(lambda rc: rc.GRUCell(5)),
     "multi_lstm_gru": _dynamic(lambda rc: rc.MultiRNNCell([rc.LSTMCell(4), rc.GRUCell(3)])),
     "residual_rnn": _dynamic(lambda rc: rc.ResidualWrapper(rc.BasicRNNCell(DEPTH))),
+    "multi_concat_state": _dynamic(lambda rc: rc.MultiRNNCell([rc.BasicRNNCell(3), rc.GRUCell(4)],
+                                                              state_is_tuple=False)),
+    "lstm_projection_concat_state": _dynamic(lambda rc: rc.LSTMCell(4, num_proj=2, state_is_tuple=False)),
+    "device_and_dropout_wrappers_keep_all": _dynamic(
+        lambda rc: rc.DeviceWrapper(rc.DropoutWrapper(rc.GRUCell(3)), "/cpu:0")),
     "ragged_lstm": _dynamic(lambda rc: rc.BasicLSTMCell(5), seq=[5, 2, 3]),
     "ragged_lstm_short_initial_state": _dynamic(lambda rc: rc.LSTMCell(4, use_peepholes=True), seq=[3, 1, 2],
                                                 initial=True),
