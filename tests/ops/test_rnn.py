@@ -281,3 +281,22 @@ def test_tensorflow_runs_torchgraphs_frozen_rnn_graphs(tmp_path):
         theirs = json.loads(run_tf(python, _TF_RUNS_GRAPHDEF, str(tmp_path / "spec.json")).strip().splitlines()[-1])
         for name, a, b in zip(spec["fetches"], ours, theirs):
             np.testing.assert_allclose(a, np.array(b, np.float32), rtol=2e-5, atol=2e-6, err_msg=f"{kind}: {name}")
+
+
+def test_static_rnn_tensor_names_are_tensorflows():
+    """The names real TF 2.21 (tf.compat.v1) gives these tensors, so get_tensor_by_name finds them."""
+    rc = tf.nn.rnn_cell
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2, 3, 4], name="x")
+        o, s = tf.nn.static_rnn(rc.BasicLSTMCell(5), tf.unstack(x, axis=1), dtype=tf.float32)
+        assert [t.name for t in o] == ["rnn/basic_lstm_cell/Mul_2:0", "rnn/basic_lstm_cell/Mul_5:0",
+                                       "rnn/basic_lstm_cell/Mul_8:0"]
+        assert (s.c.name, s.h.name) == ("rnn/basic_lstm_cell/Add_5:0", "rnn/basic_lstm_cell/Mul_8:0")
+        o, s = tf.nn.static_rnn(rc.GRUCell(5), tf.unstack(x, axis=1), dtype=tf.float32, scope="g")
+        assert [t.name for t in o] == ["g/gru_cell/add:0", "g/gru_cell/add_1:0", "g/gru_cell/add_2:0"]
+        o, s = tf.nn.static_rnn(rc.LSTMCell(5, use_peepholes=True, num_proj=2), tf.unstack(x, axis=1),
+                                dtype=tf.float32, scope="l")
+        assert [t.name for t in o] == ["l/lstm_cell/MatMul_1:0", "l/lstm_cell/MatMul_3:0", "l/lstm_cell/MatMul_5:0"]
+        assert s.c.name == "l/lstm_cell/add_13:0"
+        o, _ = tf.nn.dynamic_rnn(rc.BasicRNNCell(5), x, dtype=tf.float32)
+        assert o.name == "rnn_1/transpose_1:0"
