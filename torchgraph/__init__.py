@@ -152,6 +152,7 @@ math = _namespace(
     divide_no_nan=_math_ops.div_no_nan, top_k=_nn_ops.top_k, in_top_k=_nn_ops.in_top_k,
     softplus=_nn_ops.softplus, cumsum=_array_ops.cumsum)
 from .ops import linalg_ops as _linalg_ops
+from .ops import collective_ops as _collective_ops  # noqa: F401 - Horovod's collective op types
 from .ops.linalg_ops import (cholesky, diag, diag_part, matrix_band_part, matrix_determinant, matrix_diag,
                              matrix_diag_part, matrix_inverse, qr)
 linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose, qr=qr,
