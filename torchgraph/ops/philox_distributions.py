@@ -179,3 +179,23 @@ def _mod_u64(lo_w: torch.Tensor, hi_w: torch.Tensor, rng: int) -> torch.Tensor:
         acc.mul_(2).add_(word.bitwise_right_shift(shift) & 1)
         acc = torch.where(acc >= rng, acc - rng, acc)
     return acc
+
+
+def multinomial(key, counter: int, logits: torch.Tensor, num_samples: int) -> torch.Tensor:
+    """Multinomial's `[batch, num_samples]` class ids, as TF's CPU kernel draws them in one shard.
+
+    Per row: an unnormalised CDF of exp(logit - max) in float64 over the finite logits; sample j
+    of row b takes the double made of words 2 * (b * num_samples + j) and the next, scales it by
+    the row's total and finds the first CDF entry above it."""
+    batch, classes = logits.shape
+    n_words = 2 * batch * num_samples
+    w = blocks(key, counter, (n_words + 3) // 4, logits.device).reshape(-1)[:n_words].reshape(batch, num_samples, 2)
+    u = uint64_to_double(w[..., 0], w[..., 1])
+    x = logits.double()
+    finite = torch.isfinite(x)
+    row_max = torch.where(finite, x, torch.full_like(x, -math.inf)).amax(dim=1, keepdim=True)
+    row_max = torch.where(torch.isfinite(row_max), row_max, torch.full_like(row_max, torch.finfo(logits.dtype).min))
+    probs = torch.where(finite, torch.exp(x - row_max), torch.zeros_like(x))
+    cdf = torch.cumsum(probs, dim=1)
+    to_find = u * cdf[:, -1:]
+    return torch.searchsorted(cdf.contiguous(), to_find.contiguous(), right=True)

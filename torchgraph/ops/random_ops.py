@@ -137,12 +137,36 @@ register("RandomShuffle", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get
 
 
 def _multinomial_kernel(op, ctx):
-    gen = ctx.rng()
     dt = op.get_attr("output_dtype").torch_dtype
 
+    def check(logits, n):
+        if logits.dim() != 2:
+            raise InvalidArgumentError(None, op, f"logits should be a matrix, got shape {list(logits.shape)}")
+        n = int(n)
+        if n < 0:
+            raise InvalidArgumentError(None, op, f"num_samples should be non-negative, got {n}")
+        if logits.shape[1] == 0:
+            raise InvalidArgumentError(None, op, "num_classes should be positive, got 0")
+        return n
+
+    if ctx.native_random:
+        gen = ctx.rng()
+
+        def native(logits, n):
+            n = check(logits, n)
+            probs = torch.softmax(logits.float(), dim=-1)
+            return torch.multinomial(probs, n, replacement=True, generator=gen).to(dt)
+        return native
+    stream = ctx.philox()
+
     def k(logits, n):
-        probs = torch.softmax(logits.float(), dim=-1)
-        return torch.multinomial(probs, int(n), replacement=True, generator=gen).to(dt)
+        n = check(logits, n)
+        if logits.shape[0] * n == 0:
+            return torch.zeros((logits.shape[0], n), dtype=dt, device=logits.device)
+        # TF's CPU kernel reserves ceil4(num_samples) * 2 words a row (doubles), times 256
+        counter = stream.reserve_outputs(logits.shape[0] * ((n + 3) // 4 * 4) * 2,
+                                         philox_distributions.SAMPLES_PER_OUTPUT)
+        return philox_distributions.multinomial(stream.key, counter, logits, n).to(dt)
     return k
 
 
@@ -209,11 +233,21 @@ def random_shuffle(value, seed=None, name=None):
     return op_output("RandomShuffle", [value], attrs=seed_attrs(seed), name=name or "RandomShuffle")
 
 
-def multinomial(logits, num_samples, seed=None, name=None, output_dtype=_dtypes.int64):
-    return op_output("Multinomial", [logits, (num_samples, _i32)],
-                     attrs={"output_dtype": _dtypes.as_dtype(output_dtype), **seed_attrs(seed)},
-                     name=name or "Multinomial", input_names=["logits", "num_samples"])
+def _categorical(scope, logits, num_samples, seed, name, output_dtype):
+    """TF's `multinomial_categorical_impl` in `scope`: logits converted there, then one Multinomial."""
+    output_dtype = _dtypes.as_dtype(output_dtype or _dtypes.int64)
+    if output_dtype not in (_dtypes.int32, _dtypes.int64):
+        raise ValueError(f"Argument `dtype` got invalid value {output_dtype}. Accepted dtypes are int32, int64.")
+    with get_default_graph().name_scope(name or scope):
+        logits = convert_to_tensor(logits, name="logits")
+        return op_output("Multinomial", [logits, (num_samples, _i32)],
+                         attrs={"output_dtype": output_dtype, **seed_attrs(seed)},
+                         name="Multinomial", input_names=["logits", "num_samples"])
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    return _categorical("multinomial", logits, num_samples, seed, name, output_dtype)
 
 
 def random_categorical(logits, num_samples, dtype=None, seed=None, name=None):
-    return multinomial(logits, num_samples, seed, name, dtype or _dtypes.int64)
+    return _categorical("categorical", logits, num_samples, seed, name, dtype)
