@@ -269,3 +269,21 @@ def assert_same(what: str, got, want: np.ndarray) -> None:
     else:
         tol = {np.dtype("float16"): 1e-3, np.dtype("float64"): 1e-12}.get(want.dtype, 1e-6)
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * 1e-1, err_msg=what)
+
+
+def _one_shot(tf, ds):
+    return tf.data.make_one_shot_iterator(ds) if hasattr(tf.data, "make_one_shot_iterator") else \
+        ds.make_one_shot_iterator()
+
+
+@case("dataset_shuffle_fixed_order")
+def _dataset_shuffle_fixed(tf):
+    ds = tf.data.Dataset.range(25).shuffle(7, seed=2, reshuffle_each_iteration=False).batch(25).repeat(2)
+    return {"fetch": {"order": _one_shot(tf, ds).get_next()}}
+
+
+@case("dataset_shuffle_graph_seed_big_buffer")
+def _dataset_shuffle_graph_seed(tf):
+    tf.set_random_seed(3)
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(300, dtype=np.int32)).shuffle(1000).batch(150)
+    return {"fetch": {"order": _one_shot(tf, ds).get_next()}}

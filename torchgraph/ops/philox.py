@@ -96,9 +96,9 @@ class PhiloxStream:
     and, as in TF, two fresh random 64-bit seeds are drawn.  `reserve(n)` hands out the current
     counter and moves the stream past `n` 128-bit samples; it is thread safe."""
 
-    def __init__(self, seed: int, seed2: int):
+    def __init__(self, seed: int, seed2: int, unseeded_is_random: bool = True):
         seed, seed2 = int(seed), int(seed2)
-        if seed == 0 and seed2 == 0:
+        if seed == 0 and seed2 == 0 and unseeded_is_random:
             rnd = random.SystemRandom()
             seed, seed2 = rnd.getrandbits(64), rnd.getrandbits(64)
         seed &= (1 << 64) - 1
