@@ -29,6 +29,7 @@ from .framework.random_seed import get_seed, set_random_seed
 from .framework.tensor_conversion import convert_to_tensor, register_tensor_conversion_function
 from .framework.tensor_shape import Dimension, TensorShape, dimension_value
 from .client.session import InteractiveSession, Session, get_default_session
+from .runtime.random_mode import torch_native_random_config
 from .ops import array_ops as _array_ops
 from .ops import math_ops as _math_ops
 from .ops import random_ops as _random_ops
