@@ -95,6 +95,8 @@ from .framework import graph_util  # tf.graph_util (import_graph_def, convert_va
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
+from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
+from . import metrics  # tf.metrics: streaming metrics over local variables
 
 __version__ = "0.1.0"
 VERSION = __version__
