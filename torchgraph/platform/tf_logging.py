@@ -14,12 +14,15 @@ import sys as _sys
 import threading as _threading
 from typing import Any
 
+from .._missing import missing_getattr
+
 DEBUG = _logging.DEBUG
 ERROR = _logging.ERROR
 FATAL = _logging.FATAL
 INFO = _logging.INFO
 WARN = _logging.WARN
 
+__getattr__ = missing_getattr("tf.logging")
 _lock = _threading.Lock()
 _logger: _logging.Logger | None = None
 _counts: dict[Any, int] = {}
@@ -86,15 +89,23 @@ def TaskLevelStatusMessage(msg: Any) -> None:  # noqa: N802 - TF's name
 
 
 def flush() -> None:
-    """Flushes the logger's handlers (TF's `flush` does the same for its stream)."""
-    for handler in get_logger().handlers:
-        handler.flush()
+    """Raises NotImplementedError, as TF's `tf.logging.flush` does (flush the handlers instead)."""
+    raise NotImplementedError("tf.logging.flush is not implemented in TensorFlow either; flush the handlers "
+                              "of logging.getLogger('tensorflow') instead")
 
 
 def _caller_token() -> tuple[str, int]:
-    """The (file, line) of the code that called log_every_n / log_first_n: what each counts by."""
+    """What log_every_n / log_first_n count by, as TF computes it: starting from the code that called
+    them, the first frame in a *different* file (so every such call made from one module, e.g. a
+    script run directly, shares one count: ('<unknown>', 0) when no frame is left)."""
     frame = _sys._getframe(2)
-    return frame.f_code.co_filename, frame.f_lineno
+    calling_file = frame.f_code.co_filename
+    frame = frame.f_back
+    while frame is not None:
+        if frame.f_code.co_filename != calling_file:
+            return frame.f_code.co_filename, frame.f_lineno
+        frame = frame.f_back
+    return "<unknown>", 0
 
 
 def _next_count(token) -> int:
@@ -105,14 +116,14 @@ def _next_count(token) -> int:
 
 
 def log_every_n(level: int, msg: Any, n: int, *args) -> None:
-    """Logs on this call site's 1st, (n+1)th, (2n+1)th ... call."""
+    """Logs on the 1st, (n+1)th, (2n+1)th ... call (counted as `_caller_token` says)."""
     count = _next_count(_caller_token())
     if count % n == 0:
         log(level, msg, *args)
 
 
 def log_first_n(level: int, msg: Any, n: int, *args) -> None:
-    """Logs on this call site's first `n` calls only."""
+    """Logs on the first `n` calls only (counted as `_caller_token` says)."""
     count = _next_count(_caller_token())
     if count < n:
         log(level, msg, *args)
