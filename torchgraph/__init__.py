@@ -168,3 +168,6 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
 
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
+from . import module_aliases as _module_aliases  # noqa: E402
+
+_module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
