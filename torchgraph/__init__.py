@@ -171,3 +171,7 @@ from . import compat  # noqa: E402
 from . import module_aliases as _module_aliases  # noqa: E402
 
 _module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
+
+from ._missing import missing_getattr as _missing_getattr  # noqa: E402
+
+__getattr__ = _missing_getattr("tf")  # a TF name we lack: AttributeError naming it (see docs/API.md)
