@@ -41,6 +41,7 @@ from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, Tensor
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.logging_ops import Print
+from .ops.script_ops import numpy_function, py_func
 from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
                             sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
@@ -96,6 +97,8 @@ from .framework import graph_util  # tf.graph_util (import_graph_def, convert_va
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
+from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
+from . import metrics  # tf.metrics: streaming metrics over local variables
 
 __version__ = "0.1.0"
 VERSION = __version__
@@ -167,3 +170,10 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
 
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
+from . import module_aliases as _module_aliases  # noqa: E402
+
+_module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
+
+from ._missing import missing_getattr as _missing_getattr  # noqa: E402
+
+__getattr__ = _missing_getattr("tf")  # a TF name we lack: AttributeError naming it (see docs/API.md)
