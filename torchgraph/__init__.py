@@ -95,6 +95,13 @@ from .framework import graph_util  # tf.graph_util (import_graph_def, convert_va
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
+from .platform import gfile  # tf.gfile (TF1 names); tf.io.gfile has TF2's
+from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, decoders
+from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,
+                              decode_raw, parse_example, parse_single_example, parse_single_sequence_example,
+                              string_to_number)
+from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
+                             sparse_tensor_dense_matmul)
 
 __version__ = "0.1.0"
 VERSION = __version__

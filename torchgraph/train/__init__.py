@@ -9,5 +9,7 @@ from .checkpoint_management import (CheckpointState, NewCheckpointReader, checkp
 from .meta_graph import export_meta_graph, import_meta_graph
 from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
+from .example_protos import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+                             SequenceExample)
 
 __all__ = [n for n in dir() if not n.startswith("_")]
