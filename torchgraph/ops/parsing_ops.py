@@ -396,7 +396,7 @@ def _decode_csv_kernel(op, ctx):
             for j, (f, t) in enumerate(zip(fields, types)):
                 d = defaults[j]
                 if f == "" or (na and f == na):
-                    if np.size(d) == 0:
+                    if (d.numel() if isinstance(d, torch.Tensor) else np.size(d)) == 0:
                         raise errors.InvalidArgumentError(None, op, f"Field {j} is required but missing in record "
                                                                     f"{lines.index(line)}!")
                     v = np.asarray(d.cpu() if isinstance(d, torch.Tensor) else d, dtype=object).reshape(-1)[0]

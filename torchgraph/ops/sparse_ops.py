@@ -167,7 +167,7 @@ def _concat_kernel(op, ctx):
 register("SparseConcat", lambda inputs, attrs: [(_i64, TensorShape([None, inputs[0].get_shape()[1]])),
                                                 (inputs[attrs["N"]].dtype, TensorShape([None])),
                                                 (_i64, inputs[2 * attrs["N"]].get_shape())],
-         _concat_kernel, type_attr={"T": "N"}, differentiable=False, value_dependent_shape=True,
+         _concat_kernel, type_attr=None, differentiable=False, value_dependent_shape=True,
          output_args=("output_indices", "output_values", "output_shape"))
 
 
