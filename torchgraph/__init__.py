@@ -100,6 +100,11 @@ from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, 
 from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,
                               decode_raw, parse_example, parse_single_example, parse_single_sequence_example,
                               string_to_number)
+from .ops import queue_ops as _queue_ops
+from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
+from .ops.reader_ops import (FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader,
+                             read_file)
+from .ops.state_ops import count_up_to
 from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
                              sparse_tensor_dense_matmul)
 
@@ -170,5 +175,8 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
                     complex128=complex128)
 
 
+queue = _namespace("queue", FIFOQueue=FIFOQueue, PaddingFIFOQueue=PaddingFIFOQueue, PriorityQueue=PriorityQueue,
+                   QueueBase=QueueBase, RandomShuffleQueue=RandomShuffleQueue)
+io.read_file = read_file
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402

@@ -151,7 +151,8 @@ def _parse_example_kernel(op, ctx):
             else:
                 out_shape = ([] if single else [len(rows)]) + inner
             dense_out.append(_as_output([v for r in rows for v in r], dtype, out_shape, ctx.device))
-        return tuple(sp_ind + sp_val + sp_shape + dense_out)
+        out = tuple(sp_ind + sp_val + sp_shape + dense_out)
+        return out[0] if len(out) == 1 else out  # a one-output op returns the value itself
     return parse
 
 
@@ -413,7 +414,7 @@ def _decode_csv_kernel(op, ctx):
                 out.append(o.reshape(arr.shape))
             else:
                 out.append(torch.tensor(col, dtype=t.torch_dtype).reshape(arr.shape).to(ctx.device))
-        return tuple(out)
+        return out[0] if len(out) == 1 else tuple(out)
     return k
 
 

@@ -7,6 +7,7 @@ from TF's (TF uses Philox counters; see README, "Differences from TensorFlow").
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ..framework import dtypes as _dtypes
@@ -79,8 +80,12 @@ register("RandomUniformInt",
 
 def _shuffle_kernel(op, ctx):
     gen = ctx.rng()
-    return lambda x: x[torch.randperm(x.shape[0], generator=gen, device=gen.device).to(x.device)] \
-        if x.dim() else x
+
+    def shuffle(x):
+        if isinstance(x, np.ndarray):  # strings (object arrays): the same permutation draw
+            return x[torch.randperm(x.shape[0], generator=gen, device=gen.device).cpu().numpy()] if x.ndim else x
+        return x[torch.randperm(x.shape[0], generator=gen, device=gen.device).to(x.device)] if x.dim() else x
+    return shuffle
 
 
 register("RandomShuffle", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _shuffle_kernel,
