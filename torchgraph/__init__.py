@@ -99,6 +99,18 @@ from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signature
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
 from . import metrics  # tf.metrics: streaming metrics over local variables
+from .platform import gfile  # tf.gfile (TF1 names); tf.io.gfile has TF2's
+from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, decoders
+from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,
+                              decode_raw, parse_example, parse_single_example, parse_single_sequence_example,
+                              string_to_number)
+from .ops import queue_ops as _queue_ops
+from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
+from .ops.reader_ops import (FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader,
+                             read_file)
+from .ops.state_ops import count_up_to
+from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
+                             sparse_tensor_dense_matmul)
 
 __version__ = "0.1.0"
 VERSION = __version__
@@ -168,6 +180,9 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
                     complex128=complex128)
 
 
+queue = _namespace("queue", FIFOQueue=FIFOQueue, PaddingFIFOQueue=PaddingFIFOQueue, PriorityQueue=PriorityQueue,
+                   QueueBase=QueueBase, RandomShuffleQueue=RandomShuffleQueue)
+io.read_file = read_file
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
 from . import module_aliases as _module_aliases  # noqa: E402
