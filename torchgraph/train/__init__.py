@@ -1,4 +1,4 @@
-"""`tf.train`: optimizers, global step helpers and (see saver.py) checkpoints."""
+"""`tf.train`: optimizers, global step helpers, (see saver.py) checkpoints, monitored sessions and hooks."""
 from .optimizer import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                         MomentumOptimizer, Optimizer, RMSPropOptimizer, assert_global_step, create_global_step,
                         get_global_step, get_or_create_global_step, global_step)
@@ -9,5 +9,15 @@ from .checkpoint_management import (CheckpointState, NewCheckpointReader, checkp
 from .meta_graph import export_meta_graph, import_meta_graph
 from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
+from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+from .basic_session_run_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook,
+                                      GlobalStepWaiterHook, LoggingTensorHook, NanLossDuringTrainingError,
+                                      NanTensorHook, NeverTriggerTimer, ProfilerHook, SecondOrStepTimer,
+                                      StepCounterHook, StopAtStepHook, SummarySaverHook)
+from .session_manager import SessionManager
+from .monitored_session import (ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession, Scaffold,
+                                SessionCreator, SingularMonitoredSession, WorkerSessionCreator)
+from ..summary.writer import FileWriterCache as SummaryWriterCache
+from ..summary.summary_iterator import summary_iterator
 
 __all__ = [n for n in dir() if not n.startswith("_")]
