@@ -154,3 +154,121 @@ print(json.dumps(result["files"]))
     assert resumed["start"] == 7 and resumed["seen"] == [8, 9]
     assert resumed["w"] == round(0.8 ** 7, 5)
     assert "model.ckpt-9.index" in resumed["files"]
+
+
+# More hooks: a dataset's end (OutOfRangeError) ending a SingularMonitoredSession, FinalOpsHook,
+# LoggingTensorHook by names / at_end with a formatter, FeedFnHook; NanTensorHook warning then
+# failing; a CheckpointSaverListener's calls.  `tf`, `np`, `d` are given; sets `result`.
+MORE_HOOKS = r'''
+import logging, os
+records = []
+class _Capture(logging.Handler):
+    def emit(self, r):
+        records.append([r.levelname, r.getMessage()])
+logger = logging.getLogger("tensorflow")
+handler = _Capture()
+logger.addHandler(handler)
+old_level = logger.level
+logger.setLevel(logging.INFO)
+out = {}
+try:
+    # 1. A dataset that ends: OutOfRangeError ends the loop cleanly, end() hooks run.
+    values = tf.data.Dataset.from_tensor_slices(np.arange(5, dtype=np.float32)).batch(2)
+    v = values.make_one_shot_iterator().get_next()
+    gs = tf.train.get_or_create_global_step()
+    total = tf.Variable(0.0, name="total")
+    add = tf.assign_add(total, tf.reduce_sum(v))
+    with tf.control_dependencies([add]):  # so the run that hits the end of the data adds no step
+        step = tf.assign_add(gs, 1)
+    x = tf.placeholder(tf.float32, [], name="x")
+    scaled = tf.multiply(x, 10.0, name="scaled")
+    final = tf.train.FinalOpsHook({"total": total, "step": gs})
+    hooks = [final,
+             tf.train.LoggingTensorHook(["total", "scaled"], every_n_iter=2),
+             tf.train.LoggingTensorHook({"t": total}, at_end=True, formatter=lambda d: "final total %.1f" % d["t"]),
+             tf.train.FeedFnHook(lambda: {x: 0.5})]
+    runs = []
+    with tf.train.SingularMonitoredSession(hooks=hooks) as sess:
+        while not sess.should_stop():
+            runs.append(sess.run([add, step, scaled])[0].item())
+    out["runs"] = runs
+    out["final"] = {k: float(val) for k, val in final.final_ops_values.items()}
+    # 2. NanTensorHook: warn and stop (fail_on_nan_loss=False), then fail.
+    tf.reset_default_graph()
+    gs = tf.train.get_or_create_global_step()
+    w = tf.Variable(1.0, name="w")
+    loss = tf.math.log(w, name="loss")
+    train = tf.group(tf.assign_sub(w, 0.6), tf.assign_add(gs, 1))
+    n = 0
+    with tf.train.MonitoredSession(hooks=[tf.train.NanTensorHook(loss, fail_on_nan_loss=False)]) as sess:
+        while not sess.should_stop():
+            sess.run(train); n += 1
+    out["nan_steps"] = n
+    try:
+        with tf.train.MonitoredSession(hooks=[tf.train.NanTensorHook(loss)]) as sess:
+            while not sess.should_stop():
+                sess.run(train)
+    except tf.train.NanLossDuringTrainingError as e:
+        out["nan_error"] = [type(e).__name__, str(e)]
+    # 3. A listener and the CheckpointSaverHook's schedule with save_steps.
+    tf.reset_default_graph()
+    gs = tf.train.get_or_create_global_step()
+    w = tf.Variable(2.0, name="w")
+    train = tf.group(tf.assign_sub(w, 0.5), tf.assign_add(gs, 1))
+    seen = []
+    class Listener(tf.train.CheckpointSaverListener):
+        def before_save(self, session, step): seen.append(["before", int(step)])
+        def after_save(self, session, step): seen.append(["after", int(step)])
+        def end(self, session, step): seen.append(["end", int(step)])
+    saver_hook = tf.train.CheckpointSaverHook(d, save_steps=2, listeners=[Listener()])
+    with tf.train.MonitoredSession(hooks=[saver_hook, tf.train.StopAtStepHook(num_steps=5)]) as sess:
+        while not sess.should_stop():
+            sess.run(train)
+    out["listener"] = seen
+    out["ckpts"] = sorted(f for f in os.listdir(d) if f.endswith(".index"))
+    reader = tf.train.NewCheckpointReader(tf.train.latest_checkpoint(d))
+    out["ckpt_w"] = float(reader.get_tensor("w"))
+    out["ckpt_vars"] = sorted(reader.get_variable_to_shape_map())
+finally:
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)
+out["logs"] = [[lvl, m.replace(d, "D")] for lvl, m in records]
+result = out
+'''
+
+MORE_TF_SCRIPT = r'''
+import json, sys, tempfile
+import numpy as np
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+d = tempfile.mkdtemp()
+exec(sys.argv[1])
+print(json.dumps(result))
+'''
+
+
+def _normalise_logs(logs: list) -> list:
+    kept = []
+    for level, message in logs:
+        if message.startswith("From "):
+            continue  # TF's deprecation notices
+        kept.append([level, re.sub(r"\(\d+\.\d+ sec\)", "(T sec)", message)])
+    return kept
+
+
+def test_more_hooks_behave_and_log_as_in_tensorflow(tmp_path):
+    python = tf_python()
+    namespace = {"tf": torchgraph, "np": __import__("numpy"), "d": str(tmp_path)}
+    exec(MORE_HOOKS, namespace)  # noqa: S102 - the test's own program
+    ours = namespace["result"]
+    theirs = json.loads(run_tf(python, MORE_TF_SCRIPT, MORE_HOOKS).splitlines()[-1])
+    assert ours["runs"] == theirs["runs"] == [1.0, 6.0, 10.0]
+    assert ours["final"] == theirs["final"] == {"total": 10.0, "step": 3.0}
+    assert ours["nan_steps"] == theirs["nan_steps"] == 3
+    assert ours["nan_error"] == theirs["nan_error"] == ["NanLossDuringTrainingError", "NaN loss during training."]
+    assert ours["listener"] == theirs["listener"]
+    assert ours["ckpts"] == theirs["ckpts"]
+    assert ours["ckpt_w"] == theirs["ckpt_w"] and ours["ckpt_vars"] == theirs["ckpt_vars"]
+    assert _normalise_logs(ours["logs"]) == _normalise_logs(theirs["logs"])
+    assert ["INFO", "final total 10.0"] in _normalise_logs(ours["logs"])
+    assert ["WARNING", "Model diverged with loss = NaN."] in ours["logs"]
