@@ -96,6 +96,7 @@ from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
+from . import estimator  # tf.estimator (TF 1.15's: Estimator, EstimatorSpec, RunConfig, export, inputs)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
 from . import metrics  # tf.metrics: streaming metrics over local variables

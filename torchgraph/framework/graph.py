@@ -359,6 +359,11 @@ class Graph:
     def _unsafe_unfinalize(self) -> None:
         self._finalized = False
 
+    def unfinalize(self) -> None:
+        """Reopens a finalized graph: what a MonitoredSession does on close to a graph it finalized
+        (TF's `_unsafe_unfinalize`, public here so other modules need no private name)."""
+        self._finalized = False
+
     def _check_not_finalized(self) -> None:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
