@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import types as _types
 
+from ._missing import module_getattr as _module_getattr
+
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
                                                  RunMetadata, RunOptions)
@@ -122,6 +124,7 @@ def enable_eager_execution(*args, **kwargs):
 def _namespace(name: str, **members) -> _types.ModuleType:
     mod = _types.ModuleType(f"torchgraph.{name}")
     mod.__dict__.update(members)
+    mod.__getattr__ = _module_getattr(mod.__name__)
     return mod
 
 
@@ -165,3 +168,6 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
 
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
+from . import contrib  # noqa: E402 - tf.contrib: the subset TF1 programs import most
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X"

@@ -11,3 +11,7 @@ from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+from .._missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.train.X"
