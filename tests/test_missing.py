@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import torchgraph as tf
-from torchgraph import _missing
+from torchgraph.framework import missing_names as _missing
 
 
 @pytest.mark.parametrize("spelled, module, attr", [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types as _types
 
-from ._missing import module_getattr as _module_getattr
+from .framework.missing_names import module_getattr as _module_getattr
 
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,

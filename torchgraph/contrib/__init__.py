@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-from .._missing import missing_attribute
+from ..framework.missing_names import missing_attribute
 
 
 def __getattr__(name: str) -> ModuleType:

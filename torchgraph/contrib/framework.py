@@ -11,7 +11,7 @@ import functools
 import threading
 from typing import Any, Callable, Iterator
 
-from .._missing import module_getattr
+from ..framework.missing_names import module_getattr
 from ..framework.graph import GraphKeys, get_default_graph
 from ..ops.variable_scope import get_variable
 from ..train.optimizer import assert_global_step, create_global_step, get_global_step, get_or_create_global_step

@@ -9,14 +9,14 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional
 
-from .._missing import module_getattr
+from ..framework.missing_names import module_getattr
 from ..framework import dtypes as _dtypes
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..layers import batch_norm_in_scope
 from ..layers import flatten as _core_flatten
 from ..ops import array_ops, math_ops, nn_ops, random_ops
-from ..ops.init_ops import Initializer, Zeros, _compute_fans
+from ..ops.init_ops import Initializer, Zeros, compute_fans
 from ..ops.variable_scope import get_variable, variable_scope
 from .framework import add_arg_scope
 
@@ -36,7 +36,7 @@ class _ContribVarianceScaling(Initializer):
         dtype = _dtypes.as_dtype(dtype or self.dtype)
         if not dtype.is_floating:
             raise TypeError("Cannot create initializer for non-floating point type.")
-        fan_in, fan_out = _compute_fans(shape) if len(shape) != 1 else (shape[0], shape[0])
+        fan_in, fan_out = compute_fans(shape)
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[self.mode]
         n = float(n) if shape else 1.0
         if self.uniform:

@@ -27,7 +27,7 @@ def _map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remaind
     return lambda ds: ds.map(map_func).batch(batch_size, drop_remainder=drop_remainder)
 
 
-from .._missing import module_getattr as _module_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
 experimental = _types.ModuleType("torchgraph.data.experimental")
 experimental.__dict__.update(AUTOTUNE=AUTOTUNE, unbatch=_unbatch, shuffle_and_repeat=_shuffle_and_repeat,

@@ -344,6 +344,6 @@ __all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d",
            "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
            "is_tensor_like"]
 
-from .._missing import module_getattr as _module_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.layers.X"

@@ -1,7 +1,7 @@
 """`tf.lookup` (TF 2.21's compat.v1): tables and their initializers."""
 import types as _types
 
-from .._missing import module_getattr as _module_getattr
+from ..framework.missing_names import module_getattr as _module_getattr
 
 from ..ops.lookup_ops import (KeyValueTensorInitializer, MutableHashTable, StaticHashTable, StaticVocabularyTable,
                               TextFileIndex, TextFileInitializer)

@@ -164,6 +164,6 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
         losses = nn_ops.relu(math_ops.subtract(all_ones, math_ops.multiply(labels, logits)))
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
 
-from .._missing import module_getattr as _module_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.losses.X"

@@ -18,6 +18,6 @@ from ..ops.batch_norm_ops import fused_batch_norm
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 
-from .._missing import module_getattr as _module_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.nn.X"

@@ -9,9 +9,14 @@ from .checkpoint_management import (CheckpointState, NewCheckpointReader, checkp
 from .meta_graph import export_meta_graph, import_meta_graph
 from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
+from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponential_decay, inverse_time_decay,
+                                  linear_cosine_decay, natural_exp_decay, noisy_linear_cosine_decay,
+                                  piecewise_constant, polynomial_decay)
+from .moving_averages import ExponentialMovingAverage
+from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 
-from .._missing import module_getattr as _module_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.train.X"

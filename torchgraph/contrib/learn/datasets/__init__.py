@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from ...._missing import missing_message, module_getattr
+from ....framework.missing_names import missing_message, module_getattr
 from . import mnist
 
 #: TF's `load_dataset` names; only MNIST has a reader here (the others were CSV downloads).
