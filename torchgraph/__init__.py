@@ -84,6 +84,7 @@ from .ops import resource_variable_ops as _resource_variable_ops  # noqa: F401 -
 from .ops.state_ops import (scatter_add, scatter_div, scatter_max, scatter_min, scatter_mul, scatter_nd_add,
                             scatter_nd_sub, scatter_nd_update, scatter_sub, scatter_update)
 from .ops.variable_scope import disable_resource_variables, enable_resource_variables, resource_variables_enabled
+from .ops.math_ops import argmax as arg_max, argmin as arg_min  # TF1's older names
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
 from . import image  # tf.image: the resize ops

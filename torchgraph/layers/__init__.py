@@ -10,18 +10,8 @@ from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..ops import array_ops, math_ops, nn_ops
 from ..ops.init_ops import GlorotUniform, Ones, Zeros
 from ..ops.state_ops import assign_sub
-from ..ops.variable_scope import get_variable, variable_scope
-
-
-def _layer_scope(name, default, reuse=None):
-    """A layer's variable scope: `name`, or `default` made unique among the scopes of the current
-    variable scope ("dense", "dense_1"; TF's rule, so re-entering a scope with reuse=True finds
-    the same unnamed layers again)."""
-    if name:
-        return variable_scope(name, reuse=reuse)
-    if reuse:
-        return variable_scope(default, reuse=reuse)
-    return variable_scope(None, default_name=default, reuse=reuse)
+from ..ops.variable_scope import get_variable
+from .scopes import layer_scope as _layer_scope
 
 
 def _activate(x, activation):
@@ -121,6 +111,75 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
         if bias is not None:
             y = nn_ops.bias_add(y, bias, data_format=fmt)
         return _activate(y, activation)
+
+
+def _single(v):
+    return int(v) if isinstance(v, int) else int(tuple(v)[0])
+
+
+def _triple(v):
+    return (int(v),) * 3 if isinstance(v, int) else tuple(int(i) for i in v)
+
+
+def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last", dilation_rate=1,
+           activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
+           bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+           trainable=True, name=None, reuse=None):
+    """TF1's 1-D convolution layer: kernel [k, in, filters], `tf.nn.conv1d` ("conv1d/conv1d"), BiasAdd."""
+    from ..ops.conv_nd_ops import conv1d as nn_conv1d
+    fmt = "NWC" if data_format == "channels_last" else "NCW"
+    with _layer_scope(name, "conv1d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NWC" else 1].value
+        kernel = get_variable("kernel", [_single(kernel_size), cin, filters], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        y = nn_conv1d(x, kernel, _single(strides), padding.upper(), data_format=fmt,
+                      dilations=_single(dilation_rate), name="conv1d")
+        if use_bias:
+            bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                                regularizer=bias_regularizer, trainable=trainable)
+            y = nn_ops.bias_add(y, bias, data_format="NHWC" if fmt == "NWC" else "NCHW")
+        return _activate(y, activation)
+
+
+def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format="channels_last",
+           dilation_rate=(1, 1, 1), activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+           bias_constraint=None, trainable=True, name=None, reuse=None):
+    """TF1's 3-D convolution layer: kernel [kd, kh, kw, in, filters], one Conv3D, BiasAdd (NDHWC only)."""
+    from ..ops.conv_nd_ops import conv3d as nn_conv3d
+    if data_format != "channels_last":
+        raise NotImplementedError("torchgraph does not implement tf.layers.conv3d with data_format='channels_first'")
+    with _layer_scope(name, "conv3d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1].value
+        kernel = get_variable("kernel", list(_triple(kernel_size)) + [cin, filters], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        y = nn_conv3d(x, kernel, [1, *_triple(strides), 1], padding.upper(),
+                      dilations=[1, *_triple(dilation_rate), 1], name="Conv3D")
+        if use_bias:
+            bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                                regularizer=bias_regularizer, trainable=trainable)
+            y = nn_ops.bias_add(y, bias)
+        return _activate(y, activation)
+
+
+def _pool1d(kind, default, inputs, pool_size, strides, padding, data_format, name):
+    from ..ops import conv_nd_ops
+    fn = conv_nd_ops.max_pool1d if kind == "max" else conv_nd_ops.avg_pool1d
+    with _layer_scope(name, default):
+        return fn(inputs, _single(pool_size), _single(strides), padding.upper(),
+                  data_format="NWC" if data_format == "channels_last" else "NCW")
+
+
+def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool1d("max", "max_pooling1d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool1d("avg", "average_pooling1d", inputs, pool_size, strides, padding, data_format, name)
 
 
 def _deconv_output_length(length, kernel, padding, stride):
@@ -340,9 +399,15 @@ def _add_updates(updates, output, collection=GraphKeys.UPDATE_OPS):
     return output
 
 
-__all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d",
-           "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
-           "is_tensor_like"]
+from .classes import (AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,  # noqa: E402
+                      Conv2DTranspose, Conv3D, Dense, Dropout, Flatten, Layer, MaxPooling1D, MaxPooling2D,
+                      SeparableConv2D)
+
+__all__ = ["dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose", "separable_conv2d", "max_pooling1d",
+           "average_pooling1d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
+           "is_tensor_like", "Layer", "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "SeparableConv2D",
+           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "Dropout", "BatchNormalization",
+           "Flatten"]
 
 from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
