@@ -1,6 +1,6 @@
 """Schedules, ExponentialMovingAverage and the FTRL / proximal optimizers give real TF's numbers.
 
-TF's values were recorded by tools/record_train_extras_answers.py from the cases in
+TF's values were recorded by tools/record_layers_and_train_answers.py from the cases in
 train_extras_cases.py (the same code builds the graphs here)."""
 from __future__ import annotations
 

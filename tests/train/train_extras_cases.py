@@ -1,4 +1,4 @@
-"""Graphs built twice, with real TF (tools/record_train_extras_answers.py records the values) and with
+"""Graphs built twice, with real TF (tools/record_layers_and_train_answers.py records the values) and with
 torchgraph (the tests compare): schedules, moving averages and the FTRL / proximal optimizers.
 
 Each case is `fn(tf) -> run(sess) -> {name: list}`; nothing random is drawn (weights are constants)."""
