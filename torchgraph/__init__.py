@@ -89,6 +89,7 @@ from .ops.variable_scope import disable_resource_variables, enable_resource_vari
 from .ops.math_ops import argmax as arg_max, argmin as arg_min  # TF1's older names
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
+from . import contrib  # tf.contrib: rnn (submodules load on first use)
 from . import image  # tf.image: the resize ops
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
