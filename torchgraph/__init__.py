@@ -84,7 +84,7 @@ from .ops.state_ops import (scatter_add, scatter_div, scatter_max, scatter_min, 
 from .ops.variable_scope import disable_resource_variables, enable_resource_variables, resource_variables_enabled
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
-from . import image  # tf.image: the resize ops
+from . import image  # tf.image: codecs (registers their entries), resizes
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.lookup_ops import initialize_all_tables, tables_initializer
