@@ -38,19 +38,21 @@ def ycc_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
     """libjpeg's YCbCr -> RGB (jdcolor.c): fixed point, rounded, clamped to [0, 255]."""
     cb = cb.astype(np.int32) - 128
     cr = cr.astype(np.int32) - 128
-    y = y.astype(np.int32)
-    r = y + ((_CR_R * cr + _HALF) >> 16)
-    g = y + ((-_CB_G * cb + _HALF - _CR_G * cr) >> 16)
-    b = y + ((_CB_B * cb + _HALF) >> 16)
-    return np.clip(np.stack([r, g, b], -1), 0, 255).astype(np.uint8)
+    out = np.empty(y.shape + (3,), np.int32)
+    out[..., 0] = (_CR_R * cr + _HALF) >> 16
+    out[..., 1] = (-_CB_G * cb + _HALF - _CR_G * cr) >> 16
+    out[..., 2] = (_CB_B * cb + _HALF) >> 16
+    out += y.astype(np.int32)[..., None]
+    np.clip(out, 0, 255, out=out)
+    return out.astype(np.uint8)
 
 
 def _shift(a: np.ndarray, axis: int, by: int) -> np.ndarray:
     """`a` moved one sample along `axis` (by=+1: each position sees its previous neighbour), the
     edge sample repeated (libjpeg's context rows/columns)."""
-    n = a.shape[axis]
-    idx = np.clip(np.arange(n) - by, 0, n - 1)
-    return np.take(a, idx, axis=axis)
+    if axis == 0:
+        return np.concatenate([a[:1], a[:-1]]) if by > 0 else np.concatenate([a[1:], a[-1:]])
+    return np.concatenate([a[:, :1], a[:, :-1]], 1) if by > 0 else np.concatenate([a[:, 1:], a[:, -1:]], 1)
 
 
 def _h2v1(c: np.ndarray) -> np.ndarray:
@@ -110,7 +112,7 @@ def _draft(im: Image.Image, mode: str | None, ratio: int, fast: bool) -> None:
     im.decoderconfig = (im.decoderconfig[0] if im.decoderconfig else 1, 1 if fast else 0)
 
 
-def _fancy_fast_rgb(data: bytes, sampling: list[tuple[int, int]]) -> np.ndarray | None:
+def _fancy_fast_rgb(im: Image.Image, sampling: list[tuple[int, int]]) -> np.ndarray | None:
     """TF's default decode of a colour JPEG with subsampled chroma, or None where libjpeg would not
     use a fancy filter (it replicates pixels then, as the draft decode does)."""
     (yh, yv), (ch, cv) = sampling[0], sampling[1]
@@ -118,13 +120,12 @@ def _fancy_fast_rgb(data: bytes, sampling: list[tuple[int, int]]) -> np.ndarray 
         return None
     factor = (yh // ch, yv // cv)
     upsample = _FANCY.get(factor)
-    im = _open(data)
+    w = im.size[0]
+    if upsample is None or -(-w // factor[0]) <= 2:  # jdsample.c: fancy only for chroma wider than 2 samples
+        return None
     _draft(im, "YCbCr", 1, True)
     ycc = np.asarray(im)
-    h, w = ycc.shape[:2]
-    chroma_w = -(-w // factor[0])
-    if upsample is None or chroma_w <= 2:  # jdsample.c: fancy only for chroma wider than 2 samples
-        return None
+    h = ycc.shape[0]
     planes = [ycc[::factor[1], ::factor[0], k].astype(np.int32) for k in (1, 2)]
     cb, cr = (upsample(p)[:h, :w] for p in planes)
     return ycc_to_rgb(ycc[..., 0], cb, cr)
@@ -154,7 +155,7 @@ def decode_jpeg(data: bytes, channels: int = 0, ratio: int = 1, fancy_upscaling:
         _draft(im, None, ratio, fast)
         return np.asarray(im)
     if fast and fancy_upscaling:
-        rgb = _fancy_fast_rgb(data, sampling)
+        rgb = _fancy_fast_rgb(im, sampling)
         if rgb is not None:
             return rgb
     if fast:
