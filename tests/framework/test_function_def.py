@@ -107,7 +107,16 @@ def _own_control_flow_graph():
                          default=lambda: -x, name="pick")
         with tf.control_dependencies([acc]):
             count = tf.identity(counter.read_value(), name="count")
-    return g, [c, acc, picked, count]
+        rows = tf.reshape(tf.concat([x, x * 2.0], 0), [2, -1], name="rows")
+        mapped = tf.map_fn(lambda r: tf.reduce_sum(r) * w, x, name="mapped")
+        pairs = tf.map_fn(lambda r: (r * 2.0, tf.cast(r > 0, tf.int32)), x, dtype=(tf.float32, tf.int32),
+                          name="pairs")
+        scanned = tf.scan(lambda a, r: a * 0.5 + r, rows, name="scanned")
+        rscanned = tf.scan(lambda a, r: a + tf.reduce_max(r), rows, initializer=tf.constant(1.0), reverse=True,
+                           name="rscanned")
+        left = tf.foldl(lambda a, r: a * 2.0 + r, x, initializer=tf.constant(0.5), name="left")
+        right = tf.foldr(lambda a, r: a * 2.0 + r, x, name="right")
+    return g, [c, acc, picked, count, mapped, pairs[0], pairs[1], scanned, rscanned, left, right]
 
 
 def test_real_tensorflow_runs_our_cond_and_while_loop_graphs(tmp_path):

@@ -46,7 +46,7 @@ print("TF_OK")
 
 
 def _runs_in_tensorflow(graph) -> bool:
-    own = {"TorchVJP", "TorchScan", "If", "StatelessIf", "While", "StatelessWhile"}
+    own = {"TorchVJP", "If", "StatelessIf", "While", "StatelessWhile"}
     return not any(op.type in own for op in graph.get_operations())
 
 

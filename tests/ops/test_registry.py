@@ -29,7 +29,7 @@ TF_OPS = json.loads(FIXTURE.read_text())
 TF_DEFS = TF_OPS["ops"]
 OP_TYPE_NAMES = set(TF_OPS["all_op_names"]) | set(REGISTRY)
 # torchgraph's own op types (TF has no such op): what TF could not import or run.
-OWN_OP_TYPES = {"TorchVJP", "TorchScan", "ReducedShape", "EnumerateDataset"}
+OWN_OP_TYPES = {"TorchVJP", "ReducedShape", "EnumerateDataset"}
 # TF's graph-element protocol: objects of user code implement `_as_graph_element` (TF's own name).
 PROTOCOL_NAMES = {"_as_graph_element"}
 

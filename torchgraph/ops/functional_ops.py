@@ -7,13 +7,13 @@ Representation (TF's "control flow v2"): each branch / condition / body is trace
 * `While` / `StatelessWhile`   inputs = outputs = `[loop_counter, maximum_iterations] + loop_vars +
   captures` (the counter and the bound are loop variables, as in TF's while_v2, so a fed bound
   needs no special case);
-* `TorchScan` (torchgraph's own; TF builds map_fn/scan from While + TensorArrays)  inputs
-  `accumulators + elems + captures`, outputs the final accumulators and the stacked per-step
-  values.
+* `map_fn` / `scan` / `foldl` / `foldr` are no op of their own: as in TF, each is a `while_loop`
+  whose loop variables include TensorArrays (TensorLists) that the elems are unstacked into and
+  the per-step results written to, stacked after the loop.
 
-The sub-graphs are kept in underscore attrs (`_then_graph`, `_body_graph` ...), which GraphDef
-export leaves out; the TF attrs (`then_branch`, `body` ...) name the functions, but the exported
-GraphDef carries no FunctionDef library for them yet, so real TF cannot run such an export.
+The sub-graphs are kept in underscore attrs (`_then_graph`, `_body_graph` ...); GraphDef export
+writes each as a FunctionDef of the graph's library (framework/function_def.py), named by the TF
+attrs (`then_branch`, `body` ...), so real TF imports and runs what these builders make.
 
 Kernels: when a Session plans the holding op, its kernel factory plans each sub-graph once with
 the same machinery (`ctx.subplan`, same session: variables and random streams are shared) and
@@ -39,7 +39,7 @@ from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from .generic_grad import differentiable_dtype  # (the module registers TorchVJP, which _grad builds)
 from .registry import create_op_in_graph, get_entry, register
-from .tensor_array_ops import is_tensor_array
+from .tensor_array_ops import TensorArray, is_tensor_array
 
 _fn_ids = itertools.count(1)
 
@@ -128,7 +128,7 @@ def _most_specific_compatible(a: TensorShape, b: TensorShape) -> TensorShape:
 
 
 def _grad(op: Operation, *grads) -> list:
-    """Gradient of If / While / TorchScan: one TorchVJP node re-running the op under autograd.
+    """Gradient of If / While / Case / calls: one TorchVJP node re-running the op under autograd.
 
     Like `vjp_grad`, except that outputs nobody differentiates get zeros of their *static* shape
     when it is known (a constant), not `zeros_like(output)`: that would make the enclosing plan
@@ -587,139 +587,180 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
 
 # ======================================================================================================
-# map_fn, scan, foldl, foldr: one TorchScan op each
+# map_fn, scan, foldl, foldr: a while_loop over TensorArrays each, as TF builds them
 # ======================================================================================================
-def _scan_kernel(op: Operation, ctx: Any) -> Callable:
-    plan = ctx.subplan(function_graph(op, "_fn_graph"))
-    n_acc = op.get_attr("n_accumulators")
-    n_elems = op.get_attr("n_elems")
-    reverse = bool(op.get_attr("reverse"))
-    stacked_specs = list(zip(op.get_attr("Tout"), op.get_attr("output_shapes")))[n_acc:]
-    device = ctx.device
-    single = len(op.outputs) == 1
-
-    def run(*args):
-        args = plan.on_devices(args)  # elems are sliced first: their per-element placeholders share the device
-        accs = list(args[:n_acc])
-        elems = args[n_acc:n_acc + n_elems]
-        caps = list(args[n_acc + n_elems:])
-        n = int(elems[0].shape[0])
-        for e in elems[1:]:
-            if int(e.shape[0]) != n:
-                raise errors.InvalidArgumentError(None, op, f"All elems must have the same first dimension: "
-                                                            f"{n} vs {int(e.shape[0])} (node {op.name})")
-        ys: list[list] = [[] for _ in stacked_specs]
-        for i in (range(n - 1, -1, -1) if reverse else range(n)):
-            out = plan(accs + [e[i] for e in elems] + caps)
-            accs = list(out[:n_acc])
-            for j, y in enumerate(out[n_acc:]):
-                ys[j].append(y)
-        stacked = []
-        for (dt, shape), parts in zip(stacked_specs, ys):
-            if reverse:
-                parts.reverse()
-            if parts:
-                stacked.append(torch.stack(parts))
-            else:
-                dims = as_shape(shape).as_list()[1:] if as_shape(shape).ndims is not None else None
-                if dims is None or any(d is None for d in dims):
-                    raise errors.InvalidArgumentError(None, op, f"Cannot stack zero elements of unknown shape "
-                                                                f"(node {op.name})")
-                stacked.append(torch.empty([0] + dims, dtype=dt.torch_dtype, device=device))
-        out = tuple(accs + stacked)
-        return out[0] if single else out
-    return run
-
-
-register("TorchScan", _specs_from_attrs("Tout"), _scan_kernel, _grad, stateful=True, **_CONTROL_FLOW)
-
-
-def _scan_op(fn: Callable, kind: str, elems, initializer, reverse: bool, name: str | None, back_prop: bool = True):
-    """Builds one TorchScan op.  `kind`: "map" (no accumulator, stack fn's outputs), "scan" (stack
-    each new accumulator), "fold" (keep only the last accumulator)."""
-    graph = get_default_graph()
+def _leading_size(elems_flat: list[Tensor]) -> Any:
+    """How many slices the elems have: the static first dimension, or `tf.shape(e)[0]`."""
     from . import array_ops
-    with graph.name_scope(name or kind) as scope:
-        base = scope[:-1]
-        elems_flat = [convert_to_tensor(e, name="elems") for e in nest.flatten(elems)]
-        if not elems_flat:
-            raise ValueError(f"{kind}: elems must be a tensor or a non-empty structure of tensors.")
-        for e in elems_flat:
-            if e.get_shape().ndims == 0:
-                raise ValueError(f"Elements in elems must be 1+ dimensional Tensors, not scalars: {e.name}")
-        elems_struct = nest.pack_sequence_as(elems, elems_flat)
-        first_values = None
-        if kind != "map" and initializer is None:
-            # No initializer: the first (last, when reversed) element is the initial accumulator.
-            idx = -1 if reverse else 0
-            acc_flat = [e[idx] for e in elems_flat]
-            first_values = acc_flat
-            elems_flat = [e[:-1] if reverse else e[1:] for e in elems_flat]
-            acc_struct = nest.pack_sequence_as(elems, acc_flat)
-        elif kind != "map":
-            acc_flat = [convert_to_tensor(a, name="initializer") for a in nest.flatten(initializer)]
-            acc_struct = nest.pack_sequence_as(initializer, acc_flat)
-        else:
-            acc_flat, acc_struct = [], None
-        n_acc = len(acc_flat)
-        arg_specs = [(a.dtype, a.get_shape(), "acc") for a in acc_flat] + \
-            [(e.dtype, e.get_shape()[1:] if e.get_shape().ndims is not None else TensorShape(None), "elem")
-             for e in elems_flat]
-        holder: dict = {}
+    first = elems_flat[0]
+    static = first.get_shape()[0] if first.get_shape().ndims is not None else None
+    static = getattr(static, "value", static)
+    if static is not None:
+        return static
+    return array_ops.shape(first)[0]
 
-        def body(*phs):
-            g = get_default_graph()
-            accs = nest.pack_sequence_as(acc_struct, list(phs[:n_acc])) if n_acc else None
-            xs = nest.pack_sequence_as(elems_struct, list(phs[n_acc:]))
-            result = fn(xs) if kind == "map" else fn(accs, xs)
+
+def _unstacked(elems_flat: list[Tensor]) -> list[TensorArray]:
+    """One TensorArray per elems tensor, holding its slices (TF's `elems_ta`)."""
+    arrays = []
+    for e in elems_flat:
+        shape = e.get_shape()
+        ta = TensorArray(e.dtype, size=_leading_size([e]), dynamic_size=False, infer_shape=True,
+                         element_shape=shape[1:] if shape.ndims is not None else None)
+        arrays.append(ta.unstack(e))
+    return arrays
+
+
+def _flat_elems(elems, kind: str) -> tuple[list[Tensor], Any]:
+    elems_flat = [convert_to_tensor(e, name="elems") for e in nest.flatten(elems)]
+    if not elems_flat:
+        raise ValueError(f"{kind}: elems must be a tensor or a non-empty structure of tensors.")
+    for e in elems_flat:
+        if e.get_shape().ndims == 0:
+            raise ValueError(f"Elements in elems must be 1+ dimensional Tensors, not scalars: {e.name}")
+    return elems_flat, nest.pack_sequence_as(elems, elems_flat)
+
+
+def _stacked(arrays: list, element_shapes: list[TensorShape], n) -> list[Tensor]:
+    """The per-step results stacked; the element shapes the function produced make a zero-step
+    stack well defined, and a static `n` gives the leading dimension."""
+    out = []
+    for ta, shape in zip(arrays, element_shapes):
+        value = ta.with_flow(ta.flow, element_shape=shape).stack()
+        if isinstance(n, int):
+            value.set_shape(TensorShape([n]).concatenate(shape))
+        out.append(value)
+    return out
+
+
+def _check_structure(want, got, kind: str) -> None:
+    try:
+        nest.assert_same_structure(want, got, check_types=False)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"The function passed to {kind} must return {'the accumulator' if kind != 'map_fn' else 'the'}"
+                         f" structure{' of dtype' if kind == 'map_fn' else ''}. {e}") from None
+
+
+def _map(fn: Callable, elems, signature, name: str | None, parallel_iterations, back_prop: bool,
+         swap_memory: bool, infer_shape: bool) -> Any:
+    """map_fn as TF builds it: elems unstacked into TensorArrays, a `while` over `i < n` writing
+    `fn(elems[i])` into one TensorArray per output, the arrays stacked after the loop."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "map"):
+        elems_flat, elems_struct = _flat_elems(elems, "map_fn")
+        out_struct = elems_struct if signature is None else signature
+        out_dtypes = [_dtypes.as_dtype(getattr(d, "dtype", d)) for d in nest.flatten(out_struct)]
+        if signature is None:
+            out_dtypes = [e.dtype for e in elems_flat]
+        n = _leading_size(elems_flat)
+        elems_tas = _unstacked(elems_flat)
+        accs = [TensorArray(dt, size=n, dynamic_size=False, infer_shape=infer_shape) for dt in out_dtypes]
+        shapes: list[TensorShape] = [TensorShape(None)] * len(out_dtypes)
+
+        def body(i, tas):
+            xs = nest.pack_sequence_as(elems_struct, [ta.read(i) for ta in elems_tas])
+            result = fn(xs)
             if result is None:
-                raise ValueError(f"The function passed to {kind} must return a value.")
-            if kind != "map":
-                try:
-                    nest.assert_same_structure(acc_struct, result, check_types=False)
-                except (ValueError, TypeError) as e:
-                    raise ValueError(f"The function passed to {kind} must return the accumulator's structure. {e}") \
-                        from None
-            holder["structure"] = result
-            outs = [_in_graph(g, x, f"The function passed to {kind}") for x in nest.flatten(result)]
-            if kind != "map":
-                for a, o in zip(acc_flat, outs):
-                    if a.dtype is not o.dtype:
-                        raise TypeError(f"{kind}: the accumulator enters with type {a.dtype.name} but the function "
-                                        f"returned {o.dtype.name}.")
-            return outs
-        fg, outs = trace(body, f"{base.replace('/', '_')}_fn_{next(_fn_ids)}", graph, arg_specs,
-                         name_scope=f"{base}/fn")
-        if kind == "map":
-            fg.outputs = list(outs)
-        elif kind == "scan":
-            fg.outputs = list(outs) + list(outs)
+                raise ValueError("The function passed to map_fn must return a value.")
+            _check_structure(out_struct, result, "map_fn")
+            flat = [convert_to_tensor(v) for v in nest.flatten(result)]
+            for k, (v, dt) in enumerate(zip(flat, out_dtypes)):
+                if v.dtype is not dt:
+                    raise TypeError(f"map_fn: the function returned {v.dtype.name} where dtype says {dt.name}; pass "
+                                    "dtype= (fn_output_signature=) when fn's outputs differ from elems.")
+                shapes[k] = v.get_shape()
+            return i + 1, [ta.write(i, v) for ta, v in zip(tas, flat)]
+        _, results = while_loop(lambda i, _: i < n, body, (0, accs), parallel_iterations=parallel_iterations or 10,
+                                back_prop=back_prop, swap_memory=swap_memory, maximum_iterations=n)
+        stacked = _stacked(results, shapes, n)
+        return nest.pack_sequence_as(out_struct, stacked)
+
+
+def _scan(fn: Callable, elems, initializer, reverse: bool, name: str | None, parallel_iterations: int,
+          back_prop: bool, swap_memory: bool, infer_shape: bool) -> Any:
+    """tf.scan as TF builds it: the accumulators written into TensorArrays by a `while` that walks
+    the elems' TensorArrays forwards (or backwards), stacked after the loop."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "scan"):
+        elems_flat, elems_struct = _flat_elems(elems, "scan")
+        n = _leading_size(elems_flat)
+        elems_tas = _unstacked(elems_flat)
+        if initializer is None:
+            first = (n - 1) if reverse else 0
+            acc_flat = [ta.read(first) for ta in elems_tas]
+            acc_struct = elems_struct
+            start = 1
         else:
-            fg.outputs = list(outs)
-        captured = align_inputs([fg], len(arg_specs))
-        n_static = elems_flat[0].get_shape()[0] if elems_flat[0].get_shape().ndims is not None else None
-        n_static = getattr(n_static, "value", n_static)
-        acc_specs = [(a.dtype, _most_specific_compatible(a.get_shape(), o.get_shape()) if kind != "map" else None)
-                     for a, o in zip(acc_flat, outs)]
-        stack_src = outs if kind in ("map", "scan") else []
-        types = [dt for dt, _ in acc_specs] + [o.dtype for o in stack_src]
-        shapes = [s for _, s in acc_specs] + [TensorShape([n_static]).concatenate(o.get_shape()) for o in stack_src]
-        attrs = {"Tout": types, "output_shapes": shapes, "n_accumulators": n_acc, "n_elems": len(elems_flat),
-                 "reverse": bool(reverse), "f": _func_attr(fg.name), "_fn_graph": fg}
-        with graph.control_dependencies(_control_captures([fg])):
-            op = create_op_in_graph(graph, "TorchScan", acc_flat + elems_flat + captured, attrs, base)
-        results = op.outputs
-        if not back_prop:
-            results = [array_ops.stop_gradient(t) for t in results]
-        if kind == "map":
-            return nest.pack_sequence_as(holder["structure"], results)
-        if kind == "fold":
-            return nest.pack_sequence_as(acc_struct, results[:n_acc])
-        stacked = results[n_acc:]
-        if first_values is not None:
-            firsts = [array_ops.expand_dims(v, 0) for v in first_values]
-            stacked = [array_ops.concat([s, f] if reverse else [f, s], 0) for s, f in zip(stacked, firsts)]
-        return nest.pack_sequence_as(acc_struct, stacked)
+            acc_flat = [convert_to_tensor(a, name="initializer") for a in nest.flatten(initializer)]
+            acc_struct = initializer
+            start = 0
+        accs = [TensorArray(a.dtype, size=n, dynamic_size=False, infer_shape=True,
+                            element_shape=a.get_shape() if infer_shape else None) for a in acc_flat]
+        if initializer is None:
+            accs = [ta.write(first, a) for ta, a in zip(accs, acc_flat)]
+        shapes = [a.get_shape() for a in acc_flat]
+
+        def body(i, a_flat, tas):
+            xs = nest.pack_sequence_as(elems_struct, [ta.read(i) for ta in elems_tas])
+            result = fn(nest.pack_sequence_as(acc_struct, list(a_flat)), xs)
+            if result is None:
+                raise ValueError("The function passed to scan must return a value.")
+            _check_structure(acc_struct, result, "scan")
+            flat = [convert_to_tensor(v) for v in nest.flatten(result)]
+            for k, (a, v) in enumerate(zip(acc_flat, flat)):
+                if a.dtype is not v.dtype:
+                    raise TypeError(f"scan: the accumulator enters with type {a.dtype.name} but the function "
+                                    f"returned {v.dtype.name}.")
+                shapes[k] = v.get_shape()
+            return (i - 1 if reverse else i + 1), flat, [ta.write(i, v) for ta, v in zip(tas, flat)]
+        if reverse:
+            i0 = n - 1 - start
+            cond_fn = lambda i, _a, _t: i >= 0  # noqa: E731
+        else:
+            i0 = start
+            cond_fn = lambda i, _a, _t: i < n  # noqa: E731
+        _, _, results = while_loop(cond_fn, body, (i0, acc_flat, accs),
+                                   parallel_iterations=parallel_iterations, back_prop=back_prop,
+                                   swap_memory=swap_memory, maximum_iterations=n)
+        return nest.pack_sequence_as(acc_struct, _stacked(results, shapes, n))
+
+
+def _fold(fn: Callable, elems, initializer, reverse: bool, name: str, parallel_iterations: int, back_prop: bool,
+          swap_memory: bool) -> Any:
+    """foldl / foldr as TF builds them: a `while` carrying the index and the accumulator."""
+    graph = get_default_graph()
+    with graph.name_scope(name):
+        elems_flat, elems_struct = _flat_elems(elems, name)
+        n = _leading_size(elems_flat)
+        elems_tas = _unstacked(elems_flat)
+        if initializer is None:
+            acc_flat = [ta.read((n - 1) if reverse else 0) for ta in elems_tas]
+            acc_struct = elems_struct
+            i0 = (n - 1) if reverse else 1
+        else:
+            acc_flat = [convert_to_tensor(a, name="initializer") for a in nest.flatten(initializer)]
+            acc_struct = initializer
+            i0 = n if reverse else 0
+
+        def body(i, a_flat):
+            if reverse:
+                i = i - 1
+            xs = nest.pack_sequence_as(elems_struct, [ta.read(i) for ta in elems_tas])
+            result = fn(nest.pack_sequence_as(acc_struct, list(a_flat)), xs)
+            if result is None:
+                raise ValueError(f"The function passed to {name} must return a value.")
+            _check_structure(acc_struct, result, name)
+            flat = [convert_to_tensor(v) for v in nest.flatten(result)]
+            for a, v in zip(acc_flat, flat):
+                if a.dtype is not v.dtype:
+                    raise TypeError(f"{name}: the accumulator enters with type {a.dtype.name} but the function "
+                                    f"returned {v.dtype.name}.")
+            return (i if reverse else i + 1), flat
+        cond_fn = (lambda i, _a: i > 0) if reverse else (lambda i, _a: i < n)
+        _, result = while_loop(cond_fn, body, (i0, acc_flat),
+                               parallel_iterations=parallel_iterations, back_prop=back_prop,
+                               swap_memory=swap_memory, maximum_iterations=n)
+        return nest.pack_sequence_as(acc_struct, list(result))
 
 
 def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
@@ -730,7 +771,8 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
     structure; they are accepted for compatibility)."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "map", elems, None, False, name, back_prop)
+    signature = fn_output_signature if fn_output_signature is not None else dtype
+    return _map(fn, elems, signature, name, parallel_iterations, back_prop, swap_memory, infer_shape)
 
 
 def scan(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
@@ -738,7 +780,7 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, b
     """`tf.scan`: the stacked sequence of accumulators `a = fn(a, x)` over the slices of `elems`."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "scan", elems, initializer, reverse, name, back_prop)
+    return _scan(fn, elems, initializer, reverse, name, parallel_iterations, back_prop, swap_memory, infer_shape)
 
 
 def foldl(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
@@ -746,7 +788,7 @@ def foldl(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, 
     """`tf.foldl`: the last accumulator of `a = fn(a, x)` over the slices of `elems`, left to right."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "fold", elems, initializer, False, name or "foldl", back_prop)
+    return _fold(fn, elems, initializer, False, name or "foldl", parallel_iterations, back_prop, swap_memory)
 
 
 def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, back_prop: bool = True,
@@ -754,4 +796,4 @@ def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10, 
     """`tf.foldr`: like `foldl`, right to left."""
     if not callable(fn):
         raise TypeError("fn must be callable.")
-    return _scan_op(fn, "fold", elems, initializer, True, name or "foldr", back_prop)
+    return _fold(fn, elems, initializer, True, name or "foldr", parallel_iterations, back_prop, swap_memory)
