@@ -6,6 +6,7 @@
   have, mapping TF's scoped names to its attributes by rules.
 """
 from .lowering import ExportError
+from .tf_checkpoint import CheckpointLoadReport, load_tf_checkpoint
 from .to_torch import to_torch
 
-__all__ = ["to_torch", "ExportError"]
+__all__ = ["to_torch", "load_tf_checkpoint", "CheckpointLoadReport", "ExportError"]
