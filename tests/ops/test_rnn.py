@@ -227,23 +227,6 @@ def test_tensorflow_restores_torchgraphs_checkpoints(tmp_path):
                                        err_msg=f"{kind}: {k}")
 
 
-def test_contrib_rnn_names():
-    from torchgraph.contrib import rnn as contrib_rnn
-    assert tf.contrib.rnn is contrib_rnn
-    assert tf.contrib.rnn.BasicLSTMCell is tf.nn.rnn_cell.BasicLSTMCell
-    assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
-    with tf.Graph().as_default():
-        cell = tf.contrib.rnn.LSTMBlockCell(4, use_peephole=True)
-        tf.nn.dynamic_rnn(cell, tf.zeros([2, 3, 5]), dtype=tf.float32)
-        assert [v.op.name for v in tf.global_variables()] == [
-            "rnn/lstm_cell/kernel", "rnn/lstm_cell/bias", "rnn/lstm_cell/w_f_diag", "rnn/lstm_cell/w_i_diag",
-            "rnn/lstm_cell/w_o_diag"]
-    with pytest.raises(AttributeError, match="torchgraph does not implement tf.contrib.rnn.AttentionCellWrapper"):
-        tf.contrib.rnn.AttentionCellWrapper  # noqa: B018
-    with pytest.raises(AttributeError, match="torchgraph does not implement tf.contrib.slim"):
-        tf.contrib.slim  # noqa: B018
-
-
 _TF_RUNS_GRAPHDEF = r"""
 import json, sys
 import numpy as np

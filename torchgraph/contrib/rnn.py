@@ -1,6 +1,7 @@
 """`tf.contrib.rnn`: TF1's cells and the static RNNs, under their contrib names.
 
 `LSTMBlockCell` (TF's fused kernel) is LSTMCell's math with LSTMBlockCell's variable names."""
+from ..framework.missing_names import module_getattr
 from ..ops.rnn import static_bidirectional_rnn, static_rnn  # noqa: F401
 from ..ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper, GRUCell,  # noqa: F401
                                  LSTMBlockCell, LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell)
@@ -9,5 +10,4 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "
            "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell", "static_bidirectional_rnn", "static_rnn"]
 
 
-def __getattr__(name: str):
-    raise AttributeError(f"torchgraph does not implement tf.contrib.rnn.{name}")
+__getattr__ = module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X"
