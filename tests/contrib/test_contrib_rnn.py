@@ -38,3 +38,37 @@ def test_import_tensorflow_contrib_rnn_with_torchgraph_as_tensorflow():
               "assert a.LSTMCell is rnn_cell.LSTMCell\n")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_stack_bidirectional_rnns_stack_layers_in_cell_scopes():
+    import numpy as np
+    rc = tf.contrib.rnn
+    xv = np.random.RandomState(0).uniform(-1, 1, [2, 4, 3]).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.constant(xv)
+        out, s_fw, s_bw = rc.stack_bidirectional_dynamic_rnn([rc.GRUCell(3), rc.GRUCell(2)],
+                                                             [rc.GRUCell(3), rc.GRUCell(2)], x, dtype=tf.float32,
+                                                             sequence_length=[4, 2])
+        steps = tf.unstack(x, axis=1)
+        sout, ss_fw, ss_bw = rc.stack_bidirectional_rnn([rc.GRUCell(3), rc.GRUCell(2)],
+                                                        [rc.GRUCell(3), rc.GRUCell(2)], steps, dtype=tf.float32,
+                                                        sequence_length=[4, 2], scope="static")
+        names = [v.op.name for v in tf.global_variables()]
+        assert names[:4] == ["stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/gru_cell/gates/kernel",
+                             "stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/gru_cell/gates/bias",
+                             "stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/gru_cell/candidate/kernel",
+                             "stack_bidirectional_rnn/cell_0/bidirectional_rnn/fw/gru_cell/candidate/bias"]
+        assert "stack_bidirectional_rnn/cell_1/bidirectional_rnn/bw/gru_cell/gates/kernel" in names
+        assert "static/cell_1/bidirectional_rnn/bw/gru_cell/gates/kernel" in names
+        assert out.get_shape().as_list() == [2, 4, 4] and len(s_fw) == len(s_bw) == 2
+        # The same weights in both stacks: the dynamic and static forms give the same numbers.
+        dyn_vars = [v for v in tf.global_variables() if v.op.name.startswith("stack_")]
+        static_vars = [v for v in tf.global_variables() if v.op.name.startswith("static/")]
+        copies = [s.assign(d) for d, s in zip(dyn_vars, static_vars)]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(copies)
+            o, so, f, sf = sess.run([out, tf.stack(sout, axis=1), s_fw, ss_fw])
+    np.testing.assert_allclose(o, so, atol=1e-6)
+    np.testing.assert_allclose(f[1], sf[1], atol=1e-6)
+    assert np.all(o[1, 2:] == 0)

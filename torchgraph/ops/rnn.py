@@ -25,7 +25,8 @@ from .rnn_cell_impl import flat_sizes, static_size, assert_like_rnncell, zero_st
 from .tensor_array_ops import TensorArray
 from .variable_scope import variable_scope
 
-__all__ = ["dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn"]
+__all__ = ["dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn",
+           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn"]
 
 
 def _transpose_batch_time(x: Tensor) -> Tensor:
@@ -304,3 +305,63 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
     outputs = [nest.pack_sequence_as(output_fw[0], [array_ops.concat([f, b], 1) for f, b in zip(fs, bs)])
                for fs, bs in zip(flat_fw, flat_bw)]
     return outputs, state_fw, state_bw
+
+
+def _stack_checks(cells_fw, cells_bw, states_fw, states_bw) -> None:
+    if not cells_fw:
+        raise ValueError("Must specify at least one fw cell for BidirectionalRNN.")
+    if not cells_bw:
+        raise ValueError("Must specify at least one bw cell for BidirectionalRNN.")
+    if not isinstance(cells_fw, list):
+        raise ValueError("cells_fw must be a list of RNNCells (one per layer).")
+    if not isinstance(cells_bw, list):
+        raise ValueError("cells_bw must be a list of RNNCells (one per layer).")
+    if len(cells_fw) != len(cells_bw):
+        raise ValueError("Forward and Backward cells must have the same depth.")
+    for states, what in ((states_fw, "initial_states_fw"), (states_bw, "initial_states_bw")):
+        if states is not None and (not nest.is_nested(states) or len(states) != len(cells_fw)):
+            raise ValueError(f"When given, {what} must be a list of states with one entry per layer.")
+
+
+def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None, initial_states_bw=None,
+                                    dtype=None, sequence_length=None, parallel_iterations=None,
+                                    time_major: bool = False, scope=None, swap_memory: bool = False):
+    """`tf.contrib.rnn.stack_bidirectional_dynamic_rnn`: layer i is a bidirectional_dynamic_rnn in
+    `stack_bidirectional_rnn/cell_<i>` over the previous layer's [fw, bw] outputs concatenated.
+    Returns (outputs, states_fw, states_bw), the states one per layer."""
+    _stack_checks(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
+    states_fw, states_bw = [], []
+    layer = inputs
+    with variable_scope(scope or "stack_bidirectional_rnn"):
+        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+            with variable_scope(f"cell_{i}"):
+                outputs, (s_fw, s_bw) = bidirectional_dynamic_rnn(
+                    cell_fw, cell_bw, layer, sequence_length=sequence_length,
+                    initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                    initial_state_bw=initial_states_bw[i] if initial_states_bw else None, dtype=dtype,
+                    parallel_iterations=parallel_iterations, swap_memory=swap_memory, time_major=time_major)
+                layer = array_ops.concat(list(outputs), 2)
+            states_fw.append(s_fw)
+            states_bw.append(s_bw)
+    return layer, tuple(states_fw), tuple(states_bw)
+
+
+def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None, initial_states_bw=None, dtype=None,
+                            sequence_length=None, scope=None):
+    """`tf.contrib.rnn.stack_bidirectional_rnn`: the static form, over a list of per-step inputs."""
+    _stack_checks(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
+    if not inputs:
+        raise ValueError("inputs must not be empty")
+    states_fw, states_bw = [], []
+    layer = inputs
+    with variable_scope(scope or "stack_bidirectional_rnn"):
+        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+            with variable_scope(f"cell_{i}"):
+                layer, s_fw, s_bw = static_bidirectional_rnn(
+                    cell_fw, cell_bw, layer,
+                    initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                    initial_state_bw=initial_states_bw[i] if initial_states_bw else None, dtype=dtype,
+                    sequence_length=sequence_length)
+            states_fw.append(s_fw)
+            states_bw.append(s_bw)
+    return layer, tuple(states_fw), tuple(states_bw)
