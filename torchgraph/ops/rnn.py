@@ -21,7 +21,7 @@ from ..framework.tensor_shape import TensorShape, dimension_value
 from . import array_ops, math_ops
 from .constant_op import constant
 from .functional_ops import while_loop
-from .rnn_cell_impl import flat_sizes, static_size, assert_like_rnncell, zero_state_tensors
+from .rnn_cell_impl import assert_like_rnncell, flat_sizes, loop_step, static_size, zero_state_tensors
 from .tensor_array_ops import TensorArray
 from .variable_scope import variable_scope
 
@@ -164,7 +164,8 @@ def _dynamic_rnn_loop(cell, inputs, initial_state, parallel_iterations, swap_mem
         for x_t, x in zip(flat_in, flat_input):
             x_t.set_shape(x.get_shape()[1:])
         x_t = nest.pack_sequence_as(inputs, flat_in)
-        output, new_state = cell(x_t, st)
+        with loop_step(t, time_steps, batch_size):
+            output, new_state = cell(x_t, st)
         if sequence_length is not None:
             nest.assert_same_structure(zero_output, output)
             copy_cond = math_ops.greater_equal(t, sequence_length)

@@ -12,6 +12,7 @@ TF's weights give TF's numbers.
 from __future__ import annotations
 
 import collections
+import contextlib
 import numbers
 import re
 from typing import Any, Callable
@@ -515,6 +516,52 @@ class _Wrapper(RNNCell):
         raise NotImplementedError
 
 
+class LoopStep:
+    """The step `dynamic_rnn` is tracing: its time index (a loop-body tensor) and the loop's
+    length and batch size (tensors of the graph holding the loop)."""
+
+    def __init__(self, time: Tensor, time_steps: Tensor, batch_size: Any):
+        self.time = time
+        self.time_steps = time_steps
+        self.batch_size = batch_size
+
+
+_LOOP_STEPS: list[LoopStep] = []
+
+
+@contextlib.contextmanager
+def loop_step(time: Tensor, time_steps: Tensor, batch_size: Any):
+    """Marks the cell calls inside as one step of a `dynamic_rnn` loop (see DropoutWrapper)."""
+    _LOOP_STEPS.append(LoopStep(time, time_steps, batch_size))
+    try:
+        yield
+    finally:
+        _LOOP_STEPS.pop()
+
+
+def _presampled_dropout(value: Tensor, keep_prob, seed, step: LoopStep) -> Tensor | None:
+    """Dropout inside a dynamic_rnn step from uniform noise drawn once, outside the loop, for every
+    step ([time, batch] + the value's shape) and read at the step's index.  The loop's gradient
+    re-runs the loop body; with the draw outside it, the backward pass sees the forward's masks."""
+    inner = value.get_shape()[1:] if value.get_shape().ndims else TensorShape(None)
+    if not inner.is_fully_defined():
+        return None
+    from .random_ops import random_uniform
+    outer = step.time_steps.graph
+    with outer.as_default(), outer.control_dependencies(None):
+        batch = step.batch_size if is_tensor_like(step.batch_size) else \
+            constant(int(step.batch_size), dtype=_dtypes.int32)
+        shape = array_ops.concat([array_ops.stack([step.time_steps, batch]),
+                                  constant(inner.as_list(), dtype=_dtypes.int32)], 0)
+        noise = random_uniform(shape, seed=seed, dtype=value.dtype, name="dropout_noise")
+    keep = convert_to_tensor(keep_prob, dtype=value.dtype)
+    noise_t = array_ops.gather(noise, step.time)
+    noise_t.set_shape(value.get_shape())
+    out = math_ops.divide(value, keep) * math_ops.floor(keep + noise_t)
+    out.set_shape(value.get_shape())
+    return out
+
+
 def _default_state_filter(substate: Any) -> Any:
     """TF's default: an LSTMStateTuple's `c` is never dropped, its `h` is; other states are."""
     if isinstance(substate, LSTMStateTuple):
@@ -570,6 +617,10 @@ class DropoutWrapper(_Wrapper):
                 n = nest.flatten(self._noise[kind])[i]
                 binary = math_ops.floor(keep_prob + n)
                 return math_ops.divide(v, keep_prob) * binary
+            if _LOOP_STEPS:
+                out = _presampled_dropout(v, keep_prob, self._seed, _LOOP_STEPS[-1])
+                if out is not None:
+                    return out
             return nn_ops.dropout(v, keep_prob=keep_prob, seed=self._seed)
         flat = nest.flatten(values)
         mask = nest.flatten(keep_mask) if keep_mask is not None else [True] * len(flat)
