@@ -59,13 +59,13 @@ def _dynamic(cell_fn, time_major=False, seq=None, initial=False, depth=DEPTH):
     return build
 
 
-def _bidirectional(seq=None):
+def _bidirectional(seq=None, time_major=False):
     def build(tf):
         rc = tf.nn.rnn_cell
-        x, feeds = _inputs(tf)
+        x, feeds = _inputs(tf, time_major)
         kwargs = {"sequence_length": tf.constant(seq, dtype=tf.int32)} if seq is not None else {}
         outputs, states = tf.nn.bidirectional_dynamic_rnn(rc.BasicLSTMCell(4), rc.GRUCell(3), x, dtype=tf.float32,
-                                                          **kwargs)
+                                                          time_major=time_major, **kwargs)
         return x, feeds, {"outputs": outputs, "state": states}
     return build
 
@@ -120,6 +120,7 @@ CASES = {
     "ragged_gru_time_major": _dynamic(lambda rc: rc.GRUCell(4), time_major=True, seq=[2, 5, 4]),
     "bidirectional": _bidirectional(),
     "bidirectional_ragged": _bidirectional(seq=[5, 1, 3]),
+    "bidirectional_ragged_time_major": _bidirectional(seq=[2, 5, 4], time_major=True),
     "static_lstm_ragged": _static(seq=[4, 5, 2]),
     "static_bidirectional": _static(bidirectional=True),
     "static_bidirectional_ragged": _static(seq=[2, 5, 3], bidirectional=True),
