@@ -308,3 +308,15 @@ def test_static_rnn_tensor_names_are_tensorflows():
         assert s.c.name == "l/lstm_cell/add_13:0"
         o, _ = tf.nn.dynamic_rnn(rc.BasicRNNCell(5), x, dtype=tf.float32)
         assert o.name == "rnn_1/transpose_1:0"
+
+
+def test_a_second_rnn_in_the_same_scope_needs_reuse_as_in_tensorflow():
+    rc = tf.nn.rnn_cell
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2, 3, 4])
+        tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)
+        with pytest.raises(ValueError, match="Variable rnn/basic_lstm_cell/kernel already exists"):
+            tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)
+        with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+            tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)  # e.g. the test-time copy of a model
+        assert [v.op.name for v in tf.global_variables()] == ["rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias"]

@@ -631,8 +631,8 @@ class DropoutWrapper(_Wrapper):
             inputs = self._dropout(inputs, "input", self._input_keep_prob)
         output, new_state = self._cell(inputs, state, scope=scope)
         if not _keeps_all(self._state_keep_prob):
-            mask = nest.map_structure(lambda s: s, _expand_filter(self._filter, new_state))
-            new_state = self._dropout(new_state, "state", self._state_keep_prob, mask)
+            new_state = self._dropout(new_state, "state", self._state_keep_prob,
+                                      _expand_filter(self._filter, new_state))
         if not _keeps_all(self._output_keep_prob):
             output = self._dropout(output, "output", self._output_keep_prob)
         return output, new_state
