@@ -72,3 +72,30 @@ def test_stack_bidirectional_rnns_stack_layers_in_cell_scopes():
     np.testing.assert_allclose(o, so, atol=1e-6)
     np.testing.assert_allclose(f[1], sf[1], atol=1e-6)
     assert np.all(o[1, 2:] == 0)
+
+
+def test_projection_wrappers_are_cells_with_tensorflows_variable_names():
+    import numpy as np
+    rc = tf.contrib.rnn
+    xv = np.random.RandomState(1).uniform(-1, 1, [2, 3, 4]).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.constant(xv)
+        out_cell = rc.OutputProjectionWrapper(rc.GRUCell(5), 2)
+        outputs, state = tf.nn.dynamic_rnn(out_cell, x, dtype=tf.float32)
+        in_cell = rc.InputProjectionWrapper(rc.BasicRNNCell(3), 6)
+        in_outputs, _ = tf.nn.dynamic_rnn(in_cell, x, dtype=tf.float32, scope="in")
+        names = [v.op.name for v in tf.global_variables()]
+        assert names == ["rnn/output_projection_wrapper/gru_cell/gates/kernel",
+                         "rnn/output_projection_wrapper/gru_cell/gates/bias",
+                         "rnn/output_projection_wrapper/gru_cell/candidate/kernel",
+                         "rnn/output_projection_wrapper/gru_cell/candidate/bias",
+                         "rnn/output_projection_wrapper/kernel", "rnn/output_projection_wrapper/bias",
+                         "in/input_projection_wrapper/kernel", "in/input_projection_wrapper/bias",
+                         "in/input_projection_wrapper/basic_rnn_cell/kernel",
+                         "in/input_projection_wrapper/basic_rnn_cell/bias"]
+        assert out_cell.output_size == 2 and outputs.get_shape().as_list() == [2, 3, 2]
+        assert in_outputs.get_shape().as_list() == [2, 3, 3] and len(in_cell.trainable_weights) == 4
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            o, h, k, b = sess.run([outputs, state, tf.global_variables()[4], tf.global_variables()[5]])
+    np.testing.assert_allclose(o[:, -1], h @ k + b, rtol=1e-5, atol=1e-6)  # the projected last output

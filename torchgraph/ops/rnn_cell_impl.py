@@ -29,7 +29,8 @@ from .init_ops import Constant, Zeros
 from .variable_scope import get_variable, variable_scope
 
 __all__ = ["RNNCell", "LayerRNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "LSTMBlockCell"]
+           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "LSTMBlockCell",
+           "OutputProjectionWrapper", "InputProjectionWrapper"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -684,6 +685,69 @@ class DeviceWrapper(_Wrapper):
     def _wrapped_call(self, inputs, state, scope):
         with _device(self._device):
             return self._cell(inputs, state, scope=scope)
+
+
+class _ProjectionWrapper(RNNCell):
+    """A wrapper that is a cell of its own (scope `output_projection_wrapper` ...): the wrapped
+    cell's variables live inside its scope, next to its `kernel` and `bias`."""
+
+    def __init__(self, cell: RNNCell, size: int, activation=None, reuse=None):
+        super().__init__(reuse=reuse)
+        if size < 1:
+            raise ValueError(f"Parameter num_proj / output_size must be > 0: {size}.")
+        self._cell = cell
+        self._size = size
+        self._activation = activation
+
+    def _all_weights(self) -> list:
+        return self._cell.weights + list(self._weights)
+
+    def zero_state(self, batch_size, dtype):
+        with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def _linear(self, x: Tensor) -> Tensor:
+        kernel = self.add_variable("kernel", [_last_dim(x, "the projected value"), self._size], dtype=x.dtype)
+        bias = self.add_variable("bias", [self._size], dtype=x.dtype, initializer=Zeros())
+        y = nn_ops.bias_add(math_ops.matmul(x, kernel), bias)
+        return self._activation(y) if self._activation is not None else y
+
+
+class OutputProjectionWrapper(_ProjectionWrapper):
+    """`tf.contrib.rnn.OutputProjectionWrapper`: the cell's output times `kernel` plus `bias`."""
+
+    def __init__(self, cell: RNNCell, output_size: int, activation=None, reuse=None):
+        super().__init__(cell, output_size, activation, reuse)
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._size
+
+    def call(self, inputs, state):
+        output, new_state = self._cell(inputs, state)
+        return self._linear(output), new_state
+
+
+class InputProjectionWrapper(_ProjectionWrapper):
+    """`tf.contrib.rnn.InputProjectionWrapper`: the inputs projected to `num_proj` before the cell."""
+
+    def __init__(self, cell: RNNCell, num_proj: int, activation=None, input_size=None, reuse=None):
+        super().__init__(cell, num_proj, activation, reuse)
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def call(self, inputs, state):
+        return self._cell(self._linear(inputs), state)
 
 
 def assert_like_rnncell(name: str, cell: Any) -> None:
