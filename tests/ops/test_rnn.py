@@ -320,3 +320,31 @@ def test_a_second_rnn_in_the_same_scope_needs_reuse_as_in_tensorflow():
         with tf.variable_scope(tf.get_variable_scope(), reuse=True):
             tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)  # e.g. the test-time copy of a model
         assert [v.op.name for v in tf.global_variables()] == ["rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias"]
+
+
+def test_meta_graph_round_trip_restores_runs_and_trains(tmp_path):
+    """Train, save with the meta graph, import_meta_graph in a fresh graph: same outputs, and the
+    imported training op (the While's gradient included) still runs."""
+    x_value = rnn_cases.checkpoint_input()
+    for kind in rnn_cases.CHECKPOINT_KINDS:
+        with tf.Graph().as_default():
+            x, outputs = rnn_cases.checkpoint_model(tf, kind)
+            loss = tf.add_n([tf.reduce_sum(t) for t in outputs.values()])
+            tf.add_to_collection("train", tf.train.AdamOptimizer(0.1).minimize(loss))
+            saver = tf.train.Saver()
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                sess.run(tf.get_collection("train")[0], {x: x_value})
+                want = sess.run(list(outputs.values()), {x: x_value})
+                prefix = saver.save(sess, str(tmp_path / kind))
+            names = [t.name for t in outputs.values()]
+        with tf.Graph().as_default():
+            saver = tf.train.import_meta_graph(prefix + ".meta")
+            with tf.Session() as sess:
+                saver.restore(sess, prefix)
+                got = sess.run(names, {"x:0": x_value})
+                sess.run(tf.get_collection("train")[0], {"x:0": x_value})
+                after = sess.run(names, {"x:0": x_value})
+        for a, b in zip(want, got):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=kind)
+        assert any(not np.allclose(a, b) for a, b in zip(got, after)), kind  # the step changed the weights
