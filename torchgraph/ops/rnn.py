@@ -79,8 +79,9 @@ def _copy_through(copy_cond: Tensor, old: Any, new: Any) -> Any:
                               old, new)
 
 
-def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None, parallel_iterations=None,
-                swap_memory: bool = False, time_major: bool = False, scope=None):
+def dynamic_rnn(cell: Any, inputs: Any, sequence_length: Any = None, initial_state: Any = None, dtype: Any = None,
+                parallel_iterations: int | None = None, swap_memory: bool = False, time_major: bool = False,
+                scope: Any = None) -> tuple[Any, Any]:
     """`tf.nn.dynamic_rnn`: `(outputs, final_state)`, the cell run over the time axis in a while loop.
 
     outputs are [batch, time, output_size] (time first with `time_major`); past a sequence's length
@@ -199,9 +200,10 @@ def _reverse(x: Tensor, seq_lengths, seq_axis: int, batch_axis: int) -> Tensor:
     return array_ops.reverse(x, axis=[seq_axis])
 
 
-def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
-                              initial_state_bw=None, dtype=None, parallel_iterations=None,
-                              swap_memory: bool = False, time_major: bool = False, scope=None):
+def bidirectional_dynamic_rnn(cell_fw: Any, cell_bw: Any, inputs: Any, sequence_length: Any = None,
+                              initial_state_fw: Any = None, initial_state_bw: Any = None, dtype: Any = None,
+                              parallel_iterations: int | None = None, swap_memory: bool = False,
+                              time_major: bool = False, scope: Any = None) -> tuple[tuple, tuple]:
     """`((output_fw, output_bw), (state_fw, state_bw))`: `bidirectional_rnn/fw` over the inputs and
     `bidirectional_rnn/bw` over them reversed (within each length), its outputs reversed back."""
     assert_like_rnncell("cell_fw", cell_fw)
@@ -224,7 +226,8 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
     return (output_fw, output_bw), (state_fw, state_bw)
 
 
-def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
+def static_rnn(cell: Any, inputs: Any, initial_state: Any = None, dtype: Any = None, sequence_length: Any = None,
+               scope: Any = None) -> tuple[list, Any]:
     """`tf.nn.static_rnn`: `(outputs, state)` for a Python list of [batch, depth] inputs, unrolled."""
     assert_like_rnncell("cell", cell)
     if not nest.is_nested(inputs):
@@ -283,8 +286,9 @@ def _reverse_seq(inputs: list, lengths) -> list:
     return [nest.pack_sequence_as(inputs[0], list(step)) for step in zip(*out_flat)]
 
 
-def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
-                             sequence_length=None, scope=None):
+def static_bidirectional_rnn(cell_fw: Any, cell_bw: Any, inputs: Any, initial_state_fw: Any = None,
+                             initial_state_bw: Any = None, dtype: Any = None, sequence_length: Any = None,
+                             scope: Any = None) -> tuple[list, Any, Any]:
     """`(outputs, state_fw, state_bw)`: each output is [fw, bw] concatenated on the last axis."""
     assert_like_rnncell("cell_fw", cell_fw)
     assert_like_rnncell("cell_bw", cell_bw)
@@ -324,9 +328,10 @@ def _stack_checks(cells_fw, cells_bw, states_fw, states_bw) -> None:
             raise ValueError(f"When given, {what} must be a list of states with one entry per layer.")
 
 
-def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None, initial_states_bw=None,
-                                    dtype=None, sequence_length=None, parallel_iterations=None,
-                                    time_major: bool = False, scope=None, swap_memory: bool = False):
+def stack_bidirectional_dynamic_rnn(cells_fw: list, cells_bw: list, inputs: Any, initial_states_fw: Any = None,
+                                    initial_states_bw: Any = None, dtype: Any = None, sequence_length: Any = None,
+                                    parallel_iterations: int | None = None, time_major: bool = False,
+                                    scope: Any = None, swap_memory: bool = False) -> tuple[Tensor, tuple, tuple]:
     """`tf.contrib.rnn.stack_bidirectional_dynamic_rnn`: layer i is a bidirectional_dynamic_rnn in
     `stack_bidirectional_rnn/cell_<i>` over the previous layer's [fw, bw] outputs concatenated.
     Returns (outputs, states_fw, states_bw), the states one per layer."""
@@ -347,8 +352,9 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
     return layer, tuple(states_fw), tuple(states_bw)
 
 
-def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None, initial_states_bw=None, dtype=None,
-                            sequence_length=None, scope=None):
+def stack_bidirectional_rnn(cells_fw: list, cells_bw: list, inputs: Any, initial_states_fw: Any = None,
+                            initial_states_bw: Any = None, dtype: Any = None, sequence_length: Any = None,
+                            scope: Any = None) -> tuple[list, tuple, tuple]:
     """`tf.contrib.rnn.stack_bidirectional_rnn`: the static form, over a list of per-step inputs."""
     _stack_checks(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
     if not inputs:

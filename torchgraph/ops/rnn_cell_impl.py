@@ -173,7 +173,7 @@ class RNNCell:
     def call(self, inputs, state):
         raise NotImplementedError("Abstract method")
 
-    def __call__(self, inputs, state, scope=None):
+    def __call__(self, inputs: Any, state: Any, scope: Any = None) -> tuple[Any, Any]:
         """One step: `(output, new_state)`.  The first call picks the scope and builds."""
         graph = get_default_graph()
         if self._scope is None:
@@ -203,7 +203,7 @@ class RNNCell:
             dtype = dtype or inputs.dtype
         return self.zero_state(batch_size, dtype)
 
-    def zero_state(self, batch_size, dtype):
+    def zero_state(self, batch_size: Any, dtype: Any) -> Any:
         """Zeros for the state, under `<CellClass>ZeroState/` as in TF."""
         with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
             return zero_state_tensors(self.state_size, batch_size, _dtypes.as_dtype(dtype))
