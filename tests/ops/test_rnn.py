@@ -147,6 +147,8 @@ def test_errors_are_tensorflows():
             tf.nn.dynamic_rnn(rc.GRUCell(2), x, sequence_length=[1, 2, 3], dtype=tf.float32)
         with pytest.raises(ValueError, match="keep_prob"):
             rc.DropoutWrapper(rc.GRUCell(2), output_keep_prob=1.5)
+    with pytest.raises(TypeError, match="Keyword argument not understood"):
+        rc.BasicLSTMCell(4, num_unit=3)
     with pytest.raises(AttributeError, match="torchgraph does not implement tf.nn.rnn_cell.NASCell"):
         tf.nn.rnn_cell.NASCell  # noqa: B018
 

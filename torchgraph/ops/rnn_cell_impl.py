@@ -103,6 +103,11 @@ def _last_dim(t: Tensor, what: str) -> int:
     return d
 
 
+# What TF's layer base class accepts besides its own arguments (and ignores here).
+_LAYER_KWARGS = frozenset({"input_shape", "batch_input_shape", "batch_size", "weights", "activity_regularizer",
+                           "autocast", "implementation", "_scope", "_reuse"})
+
+
 class RNNCell:
     """TF's abstract cell: subclasses give `state_size`, `output_size` and `call(inputs, state)`
     (or, TF1's older style, override `__call__(inputs, state, scope=None)` themselves).
@@ -111,6 +116,9 @@ class RNNCell:
     the cell's scope, and reused on every later call."""
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, reuse=None, **kwargs):
+        unknown = sorted(set(kwargs) - _LAYER_KWARGS)
+        if unknown:
+            raise TypeError(f"Keyword argument not understood: {unknown[0]}")
         self._base_name = name or _snake_case(type(self).__name__)
         self._name = name or _unique_layer_name(self._base_name)
         self._reuse = reuse
