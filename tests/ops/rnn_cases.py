@@ -100,6 +100,27 @@ def _one_step(tf):
     return x, feeds, {"outputs": out, "state": state}
 
 
+def _raw_rnn(tf):
+    """TF's documented use of raw_rnn: dynamic_rnn rebuilt with a loop_fn over an input TensorArray."""
+    rc = tf.nn.rnn_cell
+    x, feeds = _inputs(tf, time_major=True)
+    lengths = tf.constant([4, 2, 3], dtype=tf.int32)
+    inputs_ta = tf.TensorArray(tf.float32, size=TIME).unstack(x)
+    cell = rc.LSTMCell(4)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        next_state = cell.zero_state(BATCH, tf.float32) if cell_output is None else cell_state
+        elements_finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(elements_finished), lambda: tf.zeros([BATCH, DEPTH], tf.float32),
+                             lambda: inputs_ta.read(time))
+        steps = tf.constant(0) if loop_state is None else loop_state + 1
+        return elements_finished, next_input, next_state, cell_output, steps
+
+    outputs_ta, state, steps = tf.nn.raw_rnn(cell, loop_fn)
+    outputs = tf.reshape(outputs_ta.stack(), [4, BATCH, 4])  # the longest length: 4 steps
+    return x, feeds, {"outputs": outputs, "state": state, "steps": tf.cast(steps, tf.float32)}
+
+
 CASES = {
     "basic_rnn": _dynamic(lambda rc: rc.BasicRNNCell(5)),
     "basic_lstm": _dynamic(lambda rc: rc.BasicLSTMCell(5, forget_bias=0.7)),
@@ -125,6 +146,7 @@ CASES = {
     "static_bidirectional": _static(bidirectional=True),
     "static_bidirectional_ragged": _static(seq=[2, 5, 3], bidirectional=True),
     "lstm_cell_one_step": _one_step,
+    "raw_rnn_lstm": _raw_rnn,
 }
 
 

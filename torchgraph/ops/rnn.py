@@ -26,7 +26,7 @@ from .tensor_array_ops import TensorArray
 from .variable_scope import variable_scope
 
 __all__ = ["dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn",
-           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn"]
+           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn", "raw_rnn"]
 
 
 def _transpose_batch_time(x: Tensor) -> Tensor:
@@ -372,3 +372,72 @@ def stack_bidirectional_rnn(cells_fw: list, cells_bw: list, inputs: Any, initial
             states_fw.append(s_fw)
             states_bw.append(s_bw)
     return layer, tuple(states_fw), tuple(states_bw)
+
+
+def raw_rnn(cell: Any, loop_fn: Any, parallel_iterations: int | None = None, swap_memory: bool = False,
+            scope: Any = None) -> tuple[Any, Any, Any]:
+    """`tf.nn.raw_rnn`: the loop of dynamic_rnn with the caller's `loop_fn` choosing each next input.
+
+    `loop_fn(time, cell_output, cell_state, loop_state)` returns (finished, next_input, next_cell_state,
+    emit_output, next_loop_state); it is called once before the loop (cell_output None) and after every
+    step.  The loop runs until every batch entry is finished; finished entries emit zeros and keep their
+    state.  Returns (emit_ta, final_state, final_loop_state), emit_ta TensorArrays of the emitted values."""
+    assert_like_rnncell("cell", cell)
+    if not callable(loop_fn):
+        raise TypeError("loop_fn must be a callable")
+    parallel_iterations = parallel_iterations or 32
+    with variable_scope(scope or "rnn"):
+        time = constant(0, dtype=_dtypes.int32)
+        finished, next_input, initial_state, emit_structure, init_loop_state = loop_fn(
+            time=time, cell_output=None, cell_state=None, loop_state=None)
+        flat_input = [convert_to_tensor(x) for x in nest.flatten(next_input)]
+        next_input = nest.pack_sequence_as(next_input, flat_input)
+        loop_state = init_loop_state if init_loop_state is not None else constant(0, dtype=_dtypes.int32)
+        static_batch = dimension_value(flat_input[0].get_shape()[0]) if flat_input[0].get_shape().ndims else None
+        batch_size = static_batch if static_batch is not None else array_ops.shape(flat_input[0])[0]
+        nest.assert_same_structure(initial_state, cell.state_size)
+        state = nest.map_structure(convert_to_tensor, initial_state)
+        flat_state = nest.flatten(state)
+        if emit_structure is not None:
+            flat_emit = nest.flatten(emit_structure)
+            sizes = [e.get_shape()[1:] if e.get_shape()[1:].is_fully_defined() else None for e in flat_emit]
+            flat_dtypes = [e.dtype for e in flat_emit]
+            if any(s is None for s in sizes):
+                raise NotImplementedError("torchgraph's raw_rnn needs emit_output with static shapes past the batch")
+        else:
+            emit_structure = cell.output_size
+            sizes = [static_size([s] if isinstance(s, int) else s) for s in flat_sizes(cell.output_size)]
+            flat_dtypes = [flat_state[0].dtype] * len(sizes)
+        flat_emit_ta = [TensorArray(dt, size=0, dynamic_size=True,
+                                    element_shape=TensorShape([static_batch]).concatenate(size),
+                                    tensor_array_name=f"rnn_output_{i}")
+                        for i, (dt, size) in enumerate(zip(flat_dtypes, sizes))]
+        zero_emit = nest.pack_sequence_as(emit_structure, [
+            zero_state_tensors(TensorShape(size), batch_size, dt) for dt, size in zip(flat_dtypes, sizes)])
+        emit_ta = nest.pack_sequence_as(emit_structure, flat_emit_ta)
+
+        def condition(unused_time, elements_finished, *_):
+            return math_ops.logical_not(math_ops.reduce_all(elements_finished))
+
+        def body(t, elements_finished, current_input, emit_tas, st, lstate):
+            output, cell_state = cell(current_input, st)
+            nest.assert_same_structure(st, cell_state)
+            nest.assert_same_structure(cell.output_size, output)
+            next_t = t + 1
+            next_finished, nxt_input, next_state, emit_output, next_lstate = loop_fn(next_t, output, cell_state,
+                                                                                     lstate)
+            nest.assert_same_structure(st, next_state)
+            nest.assert_same_structure(current_input, nxt_input)
+            nest.assert_same_structure(emit_tas, emit_output)
+            lstate = lstate if next_lstate is None else next_lstate
+            emit_output = _copy_through(elements_finished, zero_emit, emit_output)
+            next_state = _copy_through(elements_finished, st, next_state)
+            emit_tas = nest.map_structure(lambda ta, e: ta.write(t, e), emit_tas, emit_output)
+            return (next_t, math_ops.logical_or(elements_finished, next_finished), nxt_input, emit_tas, next_state,
+                    lstate)
+
+        returned = while_loop(condition, body, [time, convert_to_tensor(finished), next_input, emit_ta, state,
+                                                loop_state],
+                              parallel_iterations=parallel_iterations, swap_memory=swap_memory)
+        emit_ta, final_state, final_loop_state = returned[-3:]
+        return emit_ta, final_state, (final_loop_state if init_loop_state is not None else None)
