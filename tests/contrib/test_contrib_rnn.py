@@ -99,3 +99,31 @@ def test_projection_wrappers_are_cells_with_tensorflows_variable_names():
             sess.run(tf.global_variables_initializer())
             o, h, k, b = sess.run([outputs, state, tf.global_variables()[4], tf.global_variables()[5]])
     np.testing.assert_allclose(o[:, -1], h @ k + b, rtol=1e-5, atol=1e-6)  # the projected last output
+
+
+def test_lstm_block_fused_cell_is_lstm_block_cell_over_a_time_major_sequence():
+    import numpy as np
+    rc = tf.contrib.rnn
+    xv = np.random.RandomState(2).uniform(-1, 1, [5, 3, 4]).astype(np.float32)  # [time, batch, depth]
+    with tf.Graph().as_default():
+        x = tf.constant(xv)
+        with tf.variable_scope("input"):
+            fused = rc.LSTMBlockFusedCell(6)
+            outputs, state = fused(x, dtype=tf.float32, sequence_length=[5, 2, 4])
+        assert [v.op.name for v in tf.global_variables()] == ["input/lstm_fused_cell/kernel",
+                                                               "input/lstm_fused_cell/bias"]
+        assert outputs.get_shape().as_list() == [5, 3, 6] and isinstance(state, rc.LSTMStateTuple)
+        block = rc.LSTMBlockCell(6, name="block")
+        ref_out, ref_state = tf.nn.dynamic_rnn(block, x, sequence_length=[5, 2, 4], dtype=tf.float32,
+                                               time_major=True)
+        copies = [b.assign(f) for f, b in zip(fused.trainable_weights, block.trainable_weights)]
+        again, _ = fused(x, initial_state=(state.c, state.h))  # reuses the variables
+        assert len(tf.global_variables()) == 4
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(copies)
+            o, s, ro, rs = sess.run([outputs, state, ref_out, ref_state])
+            sess.run(again)
+    np.testing.assert_allclose(o, ro, atol=1e-6)
+    np.testing.assert_allclose(s.h, rs.h, atol=1e-6)
+    assert np.all(o[2:, 1] == 0) and np.all(s.h[1] == o[1, 1])

@@ -2,16 +2,16 @@
 
 `LSTMBlockCell` (TF's fused kernel) is LSTMCell's math with LSTMBlockCell's variable names."""
 from ..framework.missing_names import module_getattr
-from ..ops.rnn import (stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn,  # noqa: F401
+from ..ops.rnn import (LSTMBlockFusedCell, stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn,  # noqa: F401
                        static_bidirectional_rnn, static_rnn)
 from ..ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper, GRUCell,  # noqa: F401
                                  InputProjectionWrapper, LSTMBlockCell, LSTMCell, LSTMStateTuple, MultiRNNCell,
                                  OutputProjectionWrapper, ResidualWrapper, RNNCell)
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "InputProjectionWrapper",
-           "LSTMBlockCell", "LSTMCell", "LSTMStateTuple", "MultiRNNCell", "OutputProjectionWrapper", "ResidualWrapper",
-           "RNNCell", "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn", "static_bidirectional_rnn",
-           "static_rnn"]
+           "LSTMBlockCell", "LSTMBlockFusedCell", "LSTMCell", "LSTMStateTuple", "MultiRNNCell",
+           "OutputProjectionWrapper", "ResidualWrapper", "RNNCell", "stack_bidirectional_dynamic_rnn",
+           "stack_bidirectional_rnn", "static_bidirectional_rnn", "static_rnn"]
 
 
 __getattr__ = module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X"

@@ -26,7 +26,7 @@ from .tensor_array_ops import TensorArray
 from .variable_scope import variable_scope
 
 __all__ = ["dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn",
-           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn", "raw_rnn"]
+           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn", "raw_rnn", "LSTMBlockFusedCell"]
 
 
 def _transpose_batch_time(x: Tensor) -> Tensor:
@@ -441,3 +441,40 @@ def raw_rnn(cell: Any, loop_fn: Any, parallel_iterations: int | None = None, swa
                               parallel_iterations=parallel_iterations, swap_memory=swap_memory)
         emit_ta, final_state, final_loop_state = returned[-3:]
         return emit_ta, final_state, (final_loop_state if init_loop_state is not None else None)
+
+
+class LSTMBlockFusedCell:
+    """`tf.contrib.rnn.LSTMBlockFusedCell`: an LSTM over a whole time-major sequence in one call,
+    `outputs, (c, h) = cell(inputs, initial_state, dtype, sequence_length)`, its variables
+    `lstm_fused_cell/kernel` and `/bias` directly in the caller's scope.  Here LSTMBlockCell's math
+    in dynamic_rnn's loop (TF runs one fused BlockLSTM kernel): outputs are zero past each
+    sequence's length and the state is the last valid step's, as TF's."""
+
+    def __init__(self, num_units: int, forget_bias: float = 1.0, cell_clip=None, use_peephole: bool = False,
+                 reuse=None, dtype=None, name: str = "lstm_fused_cell"):
+        from .rnn_cell_impl import LSTMBlockCell
+        self._cell = LSTMBlockCell(num_units, forget_bias=forget_bias, cell_clip=cell_clip, use_peephole=use_peephole,
+                                   reuse=reuse, dtype=dtype, name=name)
+        self._name = name
+
+    @property
+    def num_units(self) -> int:
+        return self._cell.output_size
+
+    @property
+    def trainable_weights(self) -> list:
+        return self._cell.trainable_weights
+
+    weights = variables = trainable_variables = trainable_weights
+
+    def __call__(self, inputs: Any, initial_state: Any = None, dtype: Any = None, sequence_length: Any = None,
+                 scope: Any = None) -> tuple[Tensor, Any]:
+        from .rnn_cell_impl import LSTMStateTuple
+        if initial_state is not None:
+            initial_state = LSTMStateTuple(*initial_state)
+        if scope is not None:
+            with variable_scope(scope):
+                return self(inputs, initial_state, dtype, sequence_length)
+        self._cell.capture_scope()
+        return dynamic_rnn(self._cell, inputs, sequence_length=sequence_length, initial_state=initial_state,
+                           dtype=dtype if initial_state is None else None, time_major=True, scope=self._name)

@@ -181,9 +181,8 @@ class RNNCell:
     def call(self, inputs, state):
         raise NotImplementedError("Abstract method")
 
-    def __call__(self, inputs: Any, state: Any, scope: Any = None) -> tuple[Any, Any]:
-        """One step: `(output, new_state)`.  The first call picks the scope and builds."""
-        graph = get_default_graph()
+    def capture_scope(self, scope: Any = None) -> None:
+        """Fixes the cell's variable scope now, in the current one (the first call does it otherwise)."""
         if self._scope is None:
             if scope is not None:
                 with variable_scope(scope) as captured:
@@ -191,6 +190,11 @@ class RNNCell:
             else:
                 with variable_scope(None, default_name=self._base_name) as captured:
                     self._scope = captured
+
+    def __call__(self, inputs: Any, state: Any, scope: Any = None) -> tuple[Any, Any]:
+        """One step: `(output, new_state)`.  The first call picks the scope and builds."""
+        graph = get_default_graph()
+        self.capture_scope(scope)
         reuse = True if self.built else self._reuse
         with variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False), \
                 graph.name_scope(self._scope.original_name_scope or None):
