@@ -127,3 +127,24 @@ def test_lstm_block_fused_cell_is_lstm_block_cell_over_a_time_major_sequence():
     np.testing.assert_allclose(o, ro, atol=1e-6)
     np.testing.assert_allclose(s.h, rs.h, atol=1e-6)
     assert np.all(o[2:, 1] == 0) and np.all(s.h[1] == o[1, 1])
+
+
+def test_gru_block_cell_is_gru_cell_under_its_own_variable_names():
+    import numpy as np
+    rc = tf.contrib.rnn
+    xv = np.random.RandomState(3).uniform(-1, 1, [2, 4, 3]).astype(np.float32)
+    with tf.Graph().as_default():
+        x = tf.constant(xv)
+        block = rc.GRUBlockCell(5)
+        out_b, _ = tf.nn.dynamic_rnn(block, x, dtype=tf.float32, scope="b")
+        gru = rc.GRUCell(5)
+        out_g, _ = tf.nn.dynamic_rnn(gru, x, dtype=tf.float32, scope="g")
+        assert [v.op.name for v in block.trainable_weights] == ["b/gru_cell/w_ru", "b/gru_cell/b_ru",
+                                                                 "b/gru_cell/w_c", "b/gru_cell/b_c"]
+        copies = [g.assign(b) for b, g in zip(block.trainable_weights, gru.trainable_weights)]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(block.trainable_weights[1]), np.ones(10))  # b_ru starts at 1
+            sess.run(copies)
+            b, g = sess.run([out_b, out_g])
+    np.testing.assert_allclose(b, g, atol=1e-6)

@@ -30,7 +30,7 @@ from .variable_scope import get_variable, variable_scope
 
 __all__ = ["RNNCell", "LayerRNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
            "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "LSTMBlockCell",
-           "OutputProjectionWrapper", "InputProjectionWrapper"]
+           "OutputProjectionWrapper", "InputProjectionWrapper", "GRUBlockCell"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -439,6 +439,27 @@ class GRUCell(RNNCell):
         c = self._activation(candidate)
         new_h = u * state + (1 - u) * c
         return new_h, new_h
+
+
+class GRUBlockCell(GRUCell):
+    """`tf.contrib.rnn.GRUBlockCell`: TF's fused GRU kernel's math (GRUCell's) with its variable
+    names, all in `gru_cell/`: `w_ru`, `b_ru` (starts at 1) for the gates, `w_c`, `b_c` for the candidate."""
+
+    def __init__(self, num_units: int | None = None, cell_size: int | None = None, reuse=None,
+                 name: str = "gru_cell"):
+        if num_units is None:
+            if cell_size is None:
+                raise ValueError("num_units must be specified")
+            num_units = cell_size
+        super().__init__(num_units, reuse=reuse, name=name)
+
+    def build(self, inputs_shape):
+        depth = _input_depth(inputs_shape)
+        n = self._num_units
+        self._gate_kernel = self.add_variable("w_ru", shape=[depth + n, 2 * n])
+        self._gate_bias = self.add_variable("b_ru", shape=[2 * n], initializer=Constant(1.0))
+        self._candidate_kernel = self.add_variable("w_c", shape=[depth + n, n])
+        self._candidate_bias = self.add_variable("b_c", shape=[n], initializer=Zeros())
 
 
 class MultiRNNCell(RNNCell):
