@@ -148,3 +148,31 @@ def test_gru_block_cell_is_gru_cell_under_its_own_variable_names():
             sess.run(copies)
             b, g = sess.run([out_b, out_g])
     np.testing.assert_allclose(b, g, atol=1e-6)
+
+
+def test_layer_norm_basic_lstm_cell_variables_and_math():
+    import numpy as np
+    rc = tf.contrib.rnn
+    rs = np.random.RandomState(4)
+    xv, cv, hv = (rs.uniform(-1, 1, s).astype(np.float32) for s in ([2, 3], [2, 4], [2, 4]))
+    with tf.Graph().as_default():
+        cell = rc.LayerNormBasicLSTMCell(4, forget_bias=0.5, norm_gain=1.5, norm_shift=0.1)
+        out, state = cell(tf.constant(xv), rc.LSTMStateTuple(tf.constant(cv), tf.constant(hv)))
+        tf.nn.dynamic_rnn(cell, tf.zeros([2, 5, 3]), dtype=tf.float32)  # reuses every variable
+        assert [v.op.name for v in tf.global_variables()] == [
+            "layer_norm_basic_lstm_cell/kernel"] + [f"layer_norm_basic_lstm_cell/{s}/{p}" for s in (
+                "input", "transform", "forget", "output", "state") for p in ("gamma", "beta")]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            kernel = sess.run(tf.global_variables()[0])
+            o, s = sess.run([out, state])
+
+    def ln(v):
+        return (v - v.mean(1, keepdims=True)) / np.sqrt(v.var(1, keepdims=True) + 1e-12) * 1.5 + 0.1
+
+    def sig(v):
+        return 1 / (1 + np.exp(-v))
+    i, j, f, og = np.split(np.concatenate([xv, hv], 1) @ kernel, 4, axis=1)
+    c = ln(cv * sig(ln(f) + 0.5) + sig(ln(i)) * np.tanh(ln(j)))
+    np.testing.assert_allclose(s.c, c, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(o, np.tanh(c) * sig(ln(og)), rtol=1e-5, atol=1e-5)

@@ -30,7 +30,7 @@ from .variable_scope import get_variable, variable_scope
 
 __all__ = ["RNNCell", "LayerRNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
            "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "LSTMBlockCell",
-           "OutputProjectionWrapper", "InputProjectionWrapper", "GRUBlockCell"]
+           "OutputProjectionWrapper", "InputProjectionWrapper", "GRUBlockCell", "LayerNormBasicLSTMCell"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -460,6 +460,55 @@ class GRUBlockCell(GRUCell):
         self._gate_bias = self.add_variable("b_ru", shape=[2 * n], initializer=Constant(1.0))
         self._candidate_kernel = self.add_variable("w_c", shape=[depth + n, n])
         self._candidate_bias = self.add_variable("b_c", shape=[n], initializer=Zeros())
+
+
+class LayerNormBasicLSTMCell(BasicLSTMCell):
+    """`tf.contrib.rnn.LayerNormBasicLSTMCell`: BasicLSTMCell with each gate's pre-activation and the
+    new cell value layer-normalized (over the units; `input`, `transform`, `forget`, `output`,
+    `state` scopes with `gamma`/`beta`), and dropout on the candidate (`dropout_keep_prob`).
+    With layer_norm the kernel has no bias, as in TF."""
+
+    def __init__(self, num_units: int, forget_bias: float = 1.0, input_size=None, activation=None,
+                 layer_norm: bool = True, norm_gain: float = 1.0, norm_shift: float = 0.0,
+                 dropout_keep_prob=1.0, dropout_prob_seed=None, reuse=None):
+        super().__init__(num_units, forget_bias=forget_bias, activation=activation, reuse=reuse)
+        self._layer_norm = layer_norm
+        self._norm_gain = norm_gain
+        self._norm_shift = norm_shift
+        self._keep_prob = dropout_keep_prob
+        self._seed = dropout_prob_seed
+
+    def build(self, inputs_shape):
+        depth = _input_depth(inputs_shape)
+        self._kernel = self.add_variable("kernel", shape=[depth + self._num_units, 4 * self._num_units])
+        if not self._layer_norm:
+            self._bias = self.add_variable("bias", shape=[4 * self._num_units])
+
+    def _norm(self, x: Tensor, scope: str) -> Tensor:
+        with variable_scope(scope):
+            gamma = self.add_variable("gamma", shape=[self._num_units], initializer=Constant(self._norm_gain))
+            beta = self.add_variable("beta", shape=[self._num_units], initializer=Constant(self._norm_shift))
+        with get_default_graph().name_scope(scope + "/LayerNorm"):
+            mean, variance = nn_ops.moments(x, [1], keep_dims=True)
+            return nn_ops.batch_normalization(x, mean, variance, beta, gamma, 1e-12)
+
+    def call(self, inputs, state):
+        c, h = state
+        gates = math_ops.matmul(array_ops.concat([inputs, h], 1), self._kernel)
+        if not self._layer_norm:
+            gates = nn_ops.bias_add(gates, self._bias)
+        i, j, f, o = array_ops.split(gates, 4, axis=1)
+        if self._layer_norm:
+            i, j, f, o = (self._norm(i, "input"), self._norm(j, "transform"), self._norm(f, "forget"),
+                          self._norm(o, "output"))
+        g = self._activation(j)
+        if is_tensor_like(self._keep_prob) or self._keep_prob < 1:
+            g = nn_ops.dropout(g, keep_prob=self._keep_prob, seed=self._seed)
+        new_c = c * math_ops.sigmoid(f + self._forget_bias) + math_ops.sigmoid(i) * g
+        if self._layer_norm:
+            new_c = self._norm(new_c, "state")
+        new_h = self._activation(new_c) * math_ops.sigmoid(o)
+        return new_h, LSTMStateTuple(new_c, new_h)
 
 
 class MultiRNNCell(RNNCell):
