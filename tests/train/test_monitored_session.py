@@ -210,3 +210,49 @@ def test_non_chief_runs_only_its_hooks(tmp_path):
         assert sess.run(tf.train.get_global_step()) == 0
     assert os.listdir(tmp_path) == []  # only the chief writes
     assert rec.calls[-1] == "end"
+
+
+class BroadcastHook(tf.train.SessionRunHook):
+    """Horovod's BroadcastGlobalVariablesHook pattern: build an op in `begin`, run it once the
+    session exists -- before the first step, after any restore."""
+
+    def begin(self):
+        self.bcast = tf.group(*[tf.assign(v, tf.ones_like(v) * 7) for v in tf.trainable_variables()])
+
+    def after_create_session(self, session, coord):
+        session.run(self.bcast)
+
+
+def test_after_create_session_runs_before_the_first_step_and_after_restore(tmp_path):
+    gs, w, _, train = build_counter()
+    seen = []
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), hooks=[BroadcastHook()]) as sess:
+        seen.append(sess.run(w))
+    assert seen == [7.0]
+
+
+def test_queue_runners_start_once_tf_train_has_them(monkeypatch):
+    """The queue work brings tf.train.start_queue_runners; when the graph has QUEUE_RUNNERS it is
+    called with the session and the coordinator the hooks get."""
+    import torchgraph.train as train_module
+    build_counter()
+    tf.add_to_collection(tf.GraphKeys.QUEUE_RUNNERS, object())
+    started = []
+    monkeypatch.setattr(train_module, "start_queue_runners",
+                        lambda sess=None, coord=None: started.append((sess, coord)), raising=False)
+    rec = Recorder()
+    with tf.train.MonitoredSession(hooks=[rec]):
+        pass
+    assert len(started) == 1 and started[0][1] is rec.coord
+
+
+def test_summary_dir_takes_the_summaries(tmp_path):
+    gs, _, loss, train = build_counter()
+    tf.summary.scalar("loss", loss)
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path / "ckpt"), summary_dir=str(tmp_path / "sum"),
+                                           save_summaries_steps=1,
+                                           hooks=[tf.train.StopAtStepHook(last_step=2)]) as sess:
+        while not sess.should_stop():
+            sess.run(train)
+    assert os.listdir(tmp_path / "sum") and any(f.startswith("events") for f in os.listdir(tmp_path / "sum"))
+    assert tf.train.latest_checkpoint(str(tmp_path / "ckpt")).endswith("model.ckpt-2")
