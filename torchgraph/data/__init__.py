@@ -8,6 +8,7 @@ from __future__ import annotations
 import types as _types
 
 from .dataset_ops import AUTOTUNE, Dataset, DatasetV1, DatasetV1Adapter
+from .readers import FixedLengthRecordDataset, TFRecordDataset, TextLineDataset
 from .iterator_ops import (Iterator, get_output_classes, get_output_shapes, get_output_types,
                            make_initializable_iterator, make_one_shot_iterator)
 
