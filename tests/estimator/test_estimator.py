@@ -221,3 +221,44 @@ def test_estimator_spec_checks_what_tensorflow_checks():
     predict = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT, predictions={"p": loss})
     assert list(predict.export_outputs) == ["serving_default"]
     assert tf.estimator.ModeKeys.PREDICT == "infer"
+
+
+def regression_model_fn(features, labels, mode):
+    """model_fn with a second export output: a `regress` signature over serialized Examples."""
+    pred = tf.layers.dense(features["x"], 1, kernel_initializer=tf.zeros_initializer(), name="dense")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        value = tf.reshape(pred, [-1])
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": pred}, export_outputs={
+            "serving_default": tf.estimator.export.PredictOutput({"y": pred}),
+            "regress": tf.estimator.export.RegressionOutput(value)})
+    loss = tf.reduce_mean(tf.square(pred - labels))
+    train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+def test_export_with_parsing_receiver_serves_regress_in_tensorflow(tmp_path):
+    est = tf.estimator.Estimator(regression_model_fn, model_dir=str(tmp_path))
+    est.train(train_input(), steps=3)
+    w, b = weights_at(tmp_path, 3)
+    receiver_fn = tf.estimator.export.build_parsing_serving_input_receiver_fn(
+        {"x": tf.FixedLenFeature([3], tf.float32)})
+    export_dir = est.export_saved_model(str(tmp_path / "export"), receiver_fn).decode()
+    examples = [tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=row.tolist()))})).SerializeToString()
+        for row in X[:4]]
+    expected = (X[:4] @ w + b).reshape(-1)
+    python = tf_python()
+    script = r'''
+import json, sys
+import tensorflow.compat.v1 as tf
+export_dir, examples = sys.argv[1], [bytes.fromhex(h) for h in json.loads(sys.argv[2])]
+with tf.Graph().as_default(), tf.Session() as sess:
+    meta = tf.saved_model.loader.load(sess, ["serve"], export_dir)
+    sig = meta.signature_def["regress"]
+    out = sess.run(sig.outputs["outputs"].name, {sig.inputs["inputs"].name: examples})
+    print(json.dumps({"method": sig.method_name, "keys": sorted(meta.signature_def), "out": out.tolist()}))
+'''
+    out = json.loads(run_tf(python, script, export_dir, json.dumps([e.hex() for e in examples])).splitlines()[-1])
+    assert out["method"] == "tensorflow/serving/regress"
+    assert out["keys"] == ["regress", "serving_default"]
+    np.testing.assert_allclose(np.array(out["out"]).reshape(-1), expected, rtol=1e-5)

@@ -231,19 +231,19 @@ def test_after_create_session_runs_before_the_first_step_and_after_restore(tmp_p
     assert seen == [7.0]
 
 
-def test_queue_runners_start_once_tf_train_has_them(monkeypatch):
-    """The queue work brings tf.train.start_queue_runners; when the graph has QUEUE_RUNNERS it is
-    called with the session and the coordinator the hooks get."""
-    import torchgraph.train as train_module
-    build_counter()
-    tf.add_to_collection(tf.GraphKeys.QUEUE_RUNNERS, object())
-    started = []
-    monkeypatch.setattr(train_module, "start_queue_runners",
-                        lambda sess=None, coord=None: started.append((sess, coord)), raising=False)
+def test_queue_runners_feed_the_loop_and_their_end_ends_it():
+    """A queue input pipeline: MonitoredSession starts its threads with the coordinator the hooks
+    get; the queue running dry (OutOfRangeError) ends the loop cleanly; close joins the threads."""
+    tf.train.get_or_create_global_step()
+    value, = tf.train.slice_input_producer([np.arange(6, dtype=np.int64)], num_epochs=1, shuffle=False)
+    batch, = tf.train.batch([value], batch_size=2)
     rec = Recorder()
-    with tf.train.MonitoredSession(hooks=[rec]):
-        pass
-    assert len(started) == 1 and started[0][1] is rec.coord
+    seen = []
+    with tf.train.MonitoredTrainingSession(hooks=[rec]) as sess:
+        while not sess.should_stop():
+            seen.append(sess.run(batch).tolist())
+    assert seen == [[0, 1], [2, 3], [4, 5]]
+    assert rec.calls[-1] == "end" and rec.coord.should_stop()
 
 
 def test_summary_dir_takes_the_summaries(tmp_path):

@@ -39,5 +39,16 @@ def test_export_outputs_signatures():
     assert scores.method_name == "tensorflow/serving/classify"
     with pytest.raises(ValueError, match="Classification input must be a single string Tensor"):
         tf.estimator.export.ClassificationOutput(scores=x).as_signature_def({"x": x})
-    with pytest.raises(NotImplementedError, match="build_parsing_serving_input_receiver_fn"):
-        tf.estimator.export.build_parsing_serving_input_receiver_fn({})
+
+
+def test_parsing_serving_input_receiver_fn_parses_examples():
+    fn = tf.estimator.export.build_parsing_serving_input_receiver_fn(
+        {"x": tf.FixedLenFeature([2], tf.float32)})
+    receiver = fn()
+    serialized = receiver.receiver_tensors["examples"]
+    assert serialized.op.name == "input_example_tensor" and serialized.dtype == tf.string
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=[1.5, -2.0]))}))
+    with tf.Session() as sess:
+        parsed = sess.run(receiver.features["x"], {serialized: [example.SerializeToString()]})
+    assert parsed.tolist() == [[1.5, -2.0]]
