@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import torchgraph as tf
-from torchgraph.estimator.loss_metric import mean as metric_mean
 from tf_reference import run_tf, tf_python
 
 LR = 0.1
@@ -32,7 +31,7 @@ def model_fn(features, labels, mode, params):
     loss = tf.reduce_mean(tf.square(pred - labels))
     train_op = tf.train.GradientDescentOptimizer(params["lr"]).minimize(loss, global_step=tf.train.get_global_step())
     return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op,
-                                      eval_metric_ops={"mae": metric_mean(tf.abs(pred - labels))})
+                                      eval_metric_ops={"mae": tf.metrics.mean_absolute_error(labels, pred)})
 
 
 def train_input(num_epochs=None):

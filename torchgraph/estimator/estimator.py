@@ -34,7 +34,8 @@ from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, Mon
 from ..train.optimizer import create_global_step, get_global_step
 from ..train.saver import Saver
 from ..train.session_run_hook import SessionRunHook
-from . import evaluation, loss_metric
+from ..ops.metrics_impl import mean as metric_mean
+from . import evaluation
 from .export import export as export_lib
 from .mode_keys import ModeKeys
 from .model_fn import LOSS_METRIC_KEY, EstimatorSpec
@@ -375,7 +376,7 @@ class Estimator:
             raise ValueError(f"Metric with name \"{LOSS_METRIC_KEY}\" is not allowed, because Estimator already "
                              "defines a default metric with the same name.")
         metric_ops = dict(spec.eval_metric_ops)
-        metric_ops[LOSS_METRIC_KEY] = loss_metric.mean(spec.loss)
+        metric_ops[LOSS_METRIC_KEY] = metric_mean(spec.loss)  # tf.metrics.mean, as TF
         update_op, eval_dict = _extract_metric_update_ops(metric_ops)
         if GraphKeys.GLOBAL_STEP in eval_dict:
             raise ValueError("Metric with name `global_step` is not allowed, because Estimator already defines a "

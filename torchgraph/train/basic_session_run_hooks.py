@@ -10,7 +10,6 @@ logs read these; `tf.logging` (when present) configures that same logger.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -563,21 +562,6 @@ class ProfilerHook(SessionRunHook):
 
 
 def chrome_trace(step_stats, show_dataflow: bool = True, show_memory: bool = False) -> str:
-    """`step_stats` as a Chrome trace: TF's `timeline.Timeline` when torchgraph provides it, else one
-    complete event ("ph": "X") per recorded node on one row per device."""
-    try:
-        from ..python.client import timeline  # provided by the timeline work; optional here
-    except ImportError:
-        timeline = None
-    if timeline is not None:
-        return timeline.Timeline(step_stats).generate_chrome_trace_format(show_dataflow=show_dataflow,
-                                                                          show_memory=show_memory)
-    events = []
-    for pid, dev in enumerate(step_stats.dev_stats):
-        events.append({"name": "process_name", "ph": "M", "pid": pid, "args": {"name": dev.device}})
-        for node in dev.node_stats:
-            events.append({"name": node.node_name, "ph": "X", "pid": pid, "tid": 0, "cat": "Op",
-                           "ts": node.all_start_micros,
-                           "dur": max(node.all_end_rel_micros, 0), "args": {"name": node.node_name,
-                                                                            "op": node.timeline_label}})
-    return json.dumps({"traceEvents": events}, indent=4)
+    """`step_stats` (one entry per executed op) as TF's `timeline.Timeline` writes it for Chrome."""
+    from ..client.timeline import Timeline
+    return Timeline(step_stats).generate_chrome_trace_format(show_dataflow=show_dataflow, show_memory=show_memory)
