@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import types as _types
 
+from .framework.missing_names import module_getattr as _module_getattr
+
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
                                                  RunMetadata, RunOptions)
@@ -84,9 +86,11 @@ from .ops import resource_variable_ops as _resource_variable_ops  # noqa: F401 -
 from .ops.state_ops import (scatter_add, scatter_div, scatter_max, scatter_min, scatter_mul, scatter_nd_add,
                             scatter_nd_sub, scatter_nd_update, scatter_sub, scatter_update)
 from .ops.variable_scope import disable_resource_variables, enable_resource_variables, resource_variables_enabled
+from .ops.math_ops import argmax as arg_max, argmin as arg_min  # TF1's older names
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
-from . import image  # tf.image: the resize ops
+from . import contrib  # tf.contrib: rnn (submodules load on first use)
+from . import image  # tf.image: codecs (registers their entries), resizes
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.lookup_ops import initialize_all_tables, tables_initializer
@@ -139,6 +143,7 @@ def enable_eager_execution(*args, **kwargs):
 def _namespace(name: str, **members) -> _types.ModuleType:
     mod = _types.ModuleType(f"torchgraph.{name}")
     mod.__dict__.update(members)
+    mod.__getattr__ = _module_getattr(mod.__name__)
     return mod
 
 
@@ -189,7 +194,6 @@ from . import compat  # noqa: E402
 from . import module_aliases as _module_aliases  # noqa: E402
 
 _module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
+from . import contrib  # noqa: E402 - tf.contrib: the subset TF1 programs import most
 
-from ._missing import missing_getattr as _missing_getattr  # noqa: E402
-
-__getattr__ = _missing_getattr("tf")  # a TF name we lack: AttributeError naming it (see docs/API.md)
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X (see docs/API.md)"

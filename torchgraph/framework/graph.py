@@ -333,7 +333,12 @@ class Graph:
         try:
             yield self
         finally:
-            _default_graph_stack.remove(self)
+            # The innermost entry: a graph may be on the stack twice (a variable made for a
+            # function body is built in the enclosing graph, entered again from inside the body).
+            for i in range(len(_default_graph_stack) - 1, -1, -1):
+                if _default_graph_stack[i] is self:
+                    del _default_graph_stack[i]
+                    break
 
     # --- ids, versions, finalize -----------------------------------------------------------------
     def next_op_id(self) -> int:

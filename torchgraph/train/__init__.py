@@ -32,5 +32,14 @@ from .monitored_session import (ChiefSessionCreator, MonitoredSession, Monitored
                                 SessionCreator, SingularMonitoredSession, WorkerSessionCreator)
 from ..summary.writer import FileWriterCache as SummaryWriterCache
 from ..summary.summary_iterator import summary_iterator
+from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponential_decay, inverse_time_decay,
+                                  linear_cosine_decay, natural_exp_decay, noisy_linear_cosine_decay,
+                                  piecewise_constant, polynomial_decay)
+from .moving_averages import ExponentialMovingAverage
+from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.train.X"
