@@ -151,6 +151,25 @@ print(json.dumps(out))
     np.testing.assert_allclose(np.array(out["v2"]), expected, rtol=1e-5)
 
 
+def test_tensorboard_sees_a_train_run_and_an_eval_run(tmp_path):
+    """TensorBoard's own loader finds model_dir's two runs: training (loss every save_summary_steps,
+    global_step/sec) and eval (the metrics at the evaluated step), as with TF's Estimator."""
+    from tensorboard.backend.event_processing import event_multiplexer
+    est = make_estimator(tmp_path, save_summary_steps=2, log_step_count_steps=2)
+    est.train(train_input(), steps=4)
+    est.evaluate(train_input(num_epochs=1))
+    tf.summary.FileWriterCache.clear()  # flush and close the writers, as at program exit
+    mux = event_multiplexer.EventMultiplexer().AddRunsFromDirectory(str(tmp_path))
+    mux.Reload()
+    runs = mux.Runs()
+    assert sorted(runs) == [".", "eval"]
+    assert [e.step for e in mux.Scalars(".", "loss")] == [1, 3]
+    assert [e.step for e in mux.Scalars(".", "global_step/sec")] == [3]
+    assert [e.step for e in mux.Scalars("eval", "mae")] == [4]
+    assert [e.step for e in mux.Scalars("eval", "loss")] == [4]
+    assert runs["."]["graph"]
+
+
 def test_warm_start_from_another_model_dir(tmp_path):
     source = make_estimator(tmp_path / "source")
     source.train(train_input(), steps=3)

@@ -256,3 +256,21 @@ def test_summary_dir_takes_the_summaries(tmp_path):
             sess.run(train)
     assert os.listdir(tmp_path / "sum") and any(f.startswith("events") for f in os.listdir(tmp_path / "sum"))
     assert tf.train.latest_checkpoint(str(tmp_path / "ckpt")).endswith("model.ckpt-2")
+
+
+def test_horovods_broadcast_hook_runs_in_a_monitored_session(tmp_path):
+    """torchgraph.horovod's BroadcastGlobalVariablesHook is a SessionRunHook and works as Horovod's
+    README uses it (here in one process, rank 0)."""
+    import torchgraph.horovod as hvd
+    hvd.init()
+    gs = tf.train.get_or_create_global_step()
+    w = tf.Variable(3.0, name="w")
+    train = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.1)).minimize(tf.square(w), global_step=gs)
+    hooks = [hvd.BroadcastGlobalVariablesHook(0), tf.train.StopAtStepHook(last_step=2)]
+    assert isinstance(hooks[0], tf.train.SessionRunHook)
+    values = []
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path) if hvd.rank() == 0 else None,
+                                           hooks=hooks) as sess:
+        while not sess.should_stop():
+            values.append(float(sess.run([train, w])[1]))
+    assert values == pytest.approx([2.4, 1.92])
