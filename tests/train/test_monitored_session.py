@@ -274,3 +274,29 @@ def test_horovods_broadcast_hook_runs_in_a_monitored_session(tmp_path):
         while not sess.should_stop():
             values.append(float(sess.run([train, w])[1]))
     assert values == pytest.approx([2.4, 1.92])
+
+
+def test_a_preemption_error_recreates_the_session_from_the_checkpoint(tmp_path):
+    """AbortedError (a lost worker in TF) makes MonitoredSession close and recreate its session --
+    restored from the latest checkpoint, hooks' after_create_session called again -- and retry."""
+    gs, w, _, train = build_counter()
+
+    class PreemptOnce(tf.train.SessionRunHook):
+        created = 0
+        raised = False
+
+        def after_create_session(self, session, coord):
+            PreemptOnce.created += 1
+
+        def after_run(self, run_context, run_values):
+            if not PreemptOnce.raised and run_context.session.run(gs) == 3:
+                PreemptOnce.raised = True
+                raise tf.errors.AbortedError(None, None, "worker lost")
+
+    saver = tf.train.CheckpointSaverHook(str(tmp_path), save_steps=2)
+    with tf.train.MonitoredSession(session_creator=tf.train.ChiefSessionCreator(checkpoint_dir=str(tmp_path)),
+                                   hooks=[saver, PreemptOnce()]) as sess:
+        steps = [int(sess.run([train, gs])[1]) for _ in range(4)]
+    assert PreemptOnce.created == 2
+    # Step 3's run was lost with its session; the new one restored checkpoint 2 and carried on.
+    assert steps == [1, 2, 3, 4]

@@ -94,8 +94,6 @@ class Scaffold:
         from ..ops.state_ops import global_variables, global_variables_initializer, report_uninitialized_variables
         from ..summary.summary_ops import merge_all
         graph = get_default_graph()
-        if graph.finalized:
-            return self
         if self._init_op is None:
             self._init_op = Scaffold.get_or_default("init_op", GraphKeys.INIT_OP, global_variables_initializer)
         if self._ready_op is None:
@@ -112,7 +110,8 @@ class Scaffold:
         if self._saver is None:
             self._saver = _default_saver(graph)
         self._saver.build()
-        graph.finalize()
+        if not graph.finalized:  # a second call (a recovered session) finds everything built
+            graph.finalize()
         _log.info("Graph was finalized.")
         return self
 
