@@ -186,9 +186,18 @@ def test_warm_start_from_another_model_dir(tmp_path):
 def test_train_and_evaluate_evaluates_each_checkpoint(tmp_path):
     est = make_estimator(tmp_path, save_checkpoints_steps=4)
     train_spec = tf.estimator.TrainSpec(train_input(), max_steps=8)
-    eval_spec = tf.estimator.EvalSpec(train_input(num_epochs=1), steps=None, throttle_secs=0)
+    receiver_fn = tf.estimator.export.build_raw_serving_input_receiver_fn(
+        {"x": tf.placeholder(tf.float32, [None, 3], name="x")})
+    exporters = [tf.estimator.FinalExporter("final", receiver_fn),
+                 tf.estimator.LatestExporter("latest", receiver_fn, exports_to_keep=1)]
+    eval_spec = tf.estimator.EvalSpec(train_input(num_epochs=1), steps=None, throttle_secs=0, exporters=exporters)
     metrics, exports = tf.estimator.train_and_evaluate(est, train_spec, eval_spec)
-    assert metrics["global_step"] == 8 and exports == []
+    assert metrics["global_step"] == 8
+    assert len(exports) == 2 and all(os.path.exists(os.path.join(e, b"saved_model.pb")) for e in exports)
+    assert len(os.listdir(tmp_path / "export" / "final")) == 1
+    assert len(os.listdir(tmp_path / "export" / "latest")) == 1  # the older export was removed
+    with pytest.raises(ValueError, match="unique names"):
+        tf.estimator.EvalSpec(train_input(), exporters=[exporters[0], exporters[0]])
     steps = sorted({e.step for p in glob.glob(str(tmp_path / "eval" / "events.*"))
                     for e in tf.train.summary_iterator(p) if e.summary.value})
     assert steps == [4, 8]

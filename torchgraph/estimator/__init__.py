@@ -8,6 +8,7 @@ from ..train.session_run_hook import SessionRunArgs, SessionRunContext, SessionR
 from ..framework.missing_names import missing_attribute
 from . import export, inputs
 from .estimator import Estimator
+from .exporter import Exporter, FinalExporter, LatestExporter
 from .mode_keys import ModeKeys
 from .model_fn import EstimatorSpec
 from .run_config import RunConfig
