@@ -286,10 +286,12 @@ class CheckpointSaverHook(SessionRunHook):
         if self._save_graph_def:
             # Written here, not in begin: other hooks may still add ops in their begin.
             graph = get_default_graph()
-            write_graph(graph, self._checkpoint_dir, "graph.pbtxt")
+            graph_def = graph.as_graph_def(add_shapes=True)  # with _output_shapes, as TF writes it
+            write_graph(graph_def, self._checkpoint_dir, "graph.pbtxt")
             saver = self._get_saver()
-            from .meta_graph import export_meta_graph
-            meta_graph_def = export_meta_graph(graph=graph, saver_def=saver.saver_def if saver else None)
+            from .meta_graph import create_meta_graph_def
+            meta_graph_def = create_meta_graph_def(graph_def=graph_def, saver_def=saver.saver_def if saver else None,
+                                                   graph=graph)
             self._summary_writer.add_graph(graph)
             self._summary_writer.add_meta_graph(meta_graph_def)
         self._save(session, global_step)  # the state at step `global_step`
