@@ -289,3 +289,18 @@ with tf.Graph().as_default(), tf.Session() as sess:
     assert out["method"] == "tensorflow/serving/regress"
     assert out["keys"] == ["regress", "serving_default"]
     np.testing.assert_allclose(np.array(out["out"]).reshape(-1), expected, rtol=1e-5)
+
+
+def test_training_logs_tensorflows_lines(tmp_path, caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="tensorflow")
+    est = make_estimator(tmp_path, log_step_count_steps=2)
+    est.train(train_input(), steps=3)
+    messages = [r.getMessage() for r in caplog.records if r.name == "tensorflow"]
+    losses = [m for m in messages if m.startswith("loss = ")]
+    value, step = losses[0][len("loss = "):].split(", ")
+    assert step == "step = 1" and float(value) == pytest.approx(np.mean(np.square(Y[:BATCH])), rel=1e-6)
+    assert losses[1].startswith("loss = ") and losses[1].split(", ")[1].startswith("step = 3 (")
+    assert any(m.startswith("global_step/sec: ") for m in messages)
+    assert messages[-1].startswith("Loss for final step: ")
+    assert "Saving checkpoints for 3 into %s." % os.path.join(str(tmp_path), "model.ckpt") in messages
