@@ -121,10 +121,12 @@ def test_train_resume_evaluate_predict_export(tmp_path):
         sig = meta.signature_def["serving_default"]
         ours = sess.run(sig.outputs["y"].name, {sig.inputs["x"].name: X[:5]})
     np.testing.assert_allclose(ours, pred[:5], rtol=1e-5)
-    check_tensorflow_serves(export_dir.decode(), X[:5], pred[:5])
+    kernel = check_tensorflow_serves(export_dir.decode(), X[:5], pred[:5], str(tmp_path))
+    np.testing.assert_array_equal(kernel, w10)  # TF reads the model_dir's checkpoints too
 
 
-def check_tensorflow_serves(export_dir: str, x: np.ndarray, expected: np.ndarray) -> None:
+def check_tensorflow_serves(export_dir: str, x: np.ndarray, expected: np.ndarray, model_dir: str) -> np.ndarray:
+    """Real TF loads and serves the SavedModel; returns dense/kernel as TF reads it from model_dir."""
     python = tf_python()
     script = r'''
 import json, sys
@@ -142,13 +144,15 @@ with tf.Graph().as_default(), tf.Session() as sess:         # TF1's loader
     out["v1"] = sess.run(sig.outputs["y"].name, {sig.inputs["x"].name: x}).tolist()
 served = tf2.saved_model.load(export_dir).signatures["serving_default"]   # what a server calls
 out["v2"] = served(x=tf2.constant(x))["y"].numpy().tolist()
+out["kernel"] = tf.train.load_variable(sys.argv[3], "dense/kernel").tolist()
 print(json.dumps(out))
 '''
-    out = json.loads(run_tf(python, script, export_dir, json.dumps(x.tolist())).splitlines()[-1])
+    out = json.loads(run_tf(python, script, export_dir, json.dumps(x.tolist()), model_dir).splitlines()[-1])
     assert out["method"] == "tensorflow/serving/predict"
     assert out["inputs"] == ["x"] and out["outputs"] == ["twice", "y"]
     np.testing.assert_allclose(np.array(out["v1"]), expected, rtol=1e-5)
     np.testing.assert_allclose(np.array(out["v2"]), expected, rtol=1e-5)
+    return np.array(out["kernel"], dtype=np.float32)
 
 
 def test_tensorboard_sees_a_train_run_and_an_eval_run(tmp_path):
