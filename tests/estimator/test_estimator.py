@@ -308,3 +308,13 @@ def test_training_logs_tensorflows_lines(tmp_path, caplog):
     assert any(m.startswith("global_step/sec: ") for m in messages)
     assert messages[-1].startswith("Loss for final step: ")
     assert "Saving checkpoints for 3 into %s." % os.path.join(str(tmp_path), "model.ckpt") in messages
+
+
+def test_predict_warns_when_its_input_never_ends(tmp_path, caplog):
+    import logging
+    caplog.set_level(logging.WARNING, logger="tensorflow")
+    est = make_estimator(tmp_path)
+    est.train(train_input(), steps=1)
+    first = next(est.predict(lambda: {"x": tf.constant(X[:2])}))
+    assert first["y"].shape == (1,)
+    assert any("predict yields forever" in r.getMessage() for r in caplog.records)

@@ -405,6 +405,9 @@ class Estimator:
             set_random_seed(self._config.tf_random_seed)
             self._create_and_assert_global_step(g)
             features, _, input_hooks = _parse_input_fn_result(self._call_input_fn(input_fn, ModeKeys.PREDICT))
+            if not _has_dataset_or_queue_runner(g):
+                _log.warning("Input graph does not use tf.data.Dataset or contain a QueueRunner. That means predict "
+                             "yields forever. This is probably a mistake.")
             spec = self._call_model_fn(features, None, ModeKeys.PREDICT, self.config)
             predictions = _extract_keys(spec.predictions, predict_keys)
             all_hooks = list(input_hooks) + list(hooks) + list(spec.prediction_hooks or [])
@@ -518,6 +521,13 @@ def build_all_signature_defs(receiver_tensors, export_outputs: dict, receiver_te
     for name, why in excluded.items():
         _log.warning("Export includes no signature for '%s': %s", name, why)
     return {k: v for k, v in signature_def_map.items() if is_valid_signature(v)}
+
+
+def _has_dataset_or_queue_runner(graph) -> bool:
+    """Whether predict's input can end: an iterator over a Dataset, or queue runners."""
+    if graph.get_collection(GraphKeys.QUEUE_RUNNERS):
+        return True
+    return any(op.type in ("IteratorGetNext", "IteratorGetNextSync") for op in graph.get_operations())
 
 
 def _extract_keys(predictions, predict_keys):
