@@ -8,11 +8,8 @@ resumes from the *other's* directory, so the checkpoints interchange.
 from __future__ import annotations
 
 import json
-import logging
 import re
-import sys
 
-import pytest
 
 import torchgraph
 from tf_reference import run_tf, tf_python
