@@ -318,3 +318,25 @@ def test_predict_warns_when_its_input_never_ends(tmp_path, caplog):
     first = next(est.predict(lambda: {"x": tf.constant(X[:2])}))
     assert first["y"].shape == (1,)
     assert any("predict yields forever" in r.getMessage() for r in caplog.records)
+
+
+def test_model_fn_config_train_hooks_and_export_savedmodel(tmp_path):
+    seen = {}
+
+    def config_model_fn(features, labels, mode, config):
+        seen.setdefault("model_dir", config.model_dir)
+        return model_fn(features, labels, mode, {"lr": LR})
+
+    class CountSteps(tf.train.SessionRunHook):
+        runs = 0
+
+        def after_run(self, run_context, run_values):
+            CountSteps.runs += 1
+
+    est = tf.estimator.Estimator(config_model_fn, model_dir=str(tmp_path))
+    est.train(train_input(), steps=3, hooks=[CountSteps()])
+    assert seen["model_dir"] == str(tmp_path) and CountSteps.runs == 3
+    receiver_fn = tf.estimator.export.build_raw_serving_input_receiver_fn(
+        {"x": tf.placeholder(tf.float32, [None, 3], name="x")})
+    old_style = est.export_savedmodel(str(tmp_path / "export"), receiver_fn)  # TF1's older name
+    assert os.path.exists(os.path.join(old_style, b"saved_model.pb"))

@@ -300,3 +300,19 @@ def test_a_preemption_error_recreates_the_session_from_the_checkpoint(tmp_path):
     assert PreemptOnce.created == 2
     # Step 3's run was lost with its session; the new one restored checkpoint 2 and carried on.
     assert steps == [1, 2, 3, 4]
+
+
+def test_chief_only_hooks_run_only_on_the_chief():
+    build_counter()
+    chief_rec, worker_rec = Recorder(), Recorder()
+    with tf.train.MonitoredTrainingSession(chief_only_hooks=[chief_rec], hooks=[worker_rec]):
+        pass
+    assert chief_rec.calls[0] == "begin" and worker_rec.calls[0] == "begin"
+    tf.reset_default_graph()
+    build_counter()
+    init = tf.global_variables_initializer()
+    scaffold = tf.train.Scaffold(local_init_op=init, ready_for_local_init_op=tf.constant([], dtype=tf.string))
+    skipped, ran = Recorder(), Recorder()
+    with tf.train.MonitoredTrainingSession(is_chief=False, scaffold=scaffold, chief_only_hooks=[skipped], hooks=[ran]):
+        pass
+    assert skipped.calls == [] and ran.calls[0] == "begin"
