@@ -340,3 +340,15 @@ def test_model_fn_config_train_hooks_and_export_savedmodel(tmp_path):
         {"x": tf.placeholder(tf.float32, [None, 3], name="x")})
     old_style = est.export_savedmodel(str(tmp_path / "export"), receiver_fn)  # TF1's older name
     assert os.path.exists(os.path.join(old_style, b"saved_model.pb"))
+
+
+def test_run_config_device_fn_places_the_training_graph(tmp_path):
+    placed = []
+
+    def device_fn(op):
+        placed.append(op.name)
+        return "/cpu:0"
+
+    est = make_estimator(tmp_path, device_fn=device_fn)
+    est.train(train_input(), steps=1)
+    assert "dense/kernel" in placed and est.get_variable_value("global_step") == 1

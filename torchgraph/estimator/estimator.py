@@ -279,7 +279,7 @@ class Estimator:
 
     def _train_model(self, input_fn, hooks: list, saving_listeners: list):
         worker_hooks = []
-        with Graph().as_default() as g:
+        with Graph().as_default() as g, _device_scope(g, self._device_fn):
             set_random_seed(self._config.tf_random_seed)
             self._create_and_assert_global_step(g)
             get_or_create_global_step_read(g)
@@ -521,6 +521,12 @@ def build_all_signature_defs(receiver_tensors, export_outputs: dict, receiver_te
     for name, why in excluded.items():
         _log.warning("Export includes no signature for '%s': %s", name, why)
     return {k: v for k, v in signature_def_map.items() if is_valid_signature(v)}
+
+
+def _device_scope(graph, device_fn):
+    """`graph.device(RunConfig.device_fn)` for the training graph, or nothing when there is none."""
+    import contextlib
+    return graph.device(device_fn) if device_fn is not None else contextlib.nullcontext()
 
 
 def _has_dataset_or_queue_runner(graph) -> bool:
