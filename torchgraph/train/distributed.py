@@ -179,11 +179,7 @@ def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_
         import logging
         logging.getLogger("tensorflow").warning(
             "DEPRECATION: It is recommended to set merge_devices=true in replica_device_setter")
-    ps_ops = list(ps_ops) if ps_ops is not None else ["Variable", "VariableV2", "AutoReloadVariable",
-                                                      "MutableHashTable", "MutableHashTableV2",
-                                                      "MutableHashTableOfTensors", "MutableHashTableOfTensorsV2",
-                                                      "MutableDenseHashTable", "MutableDenseHashTableV2",
-                                                      "VarHandleOp"]
+    ps_types = set(ps_ops) if ps_ops is not None else None
     state = {"next": 0}
 
     def choose(op: Operation) -> int:
@@ -195,11 +191,23 @@ def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_
 
     def device_function(op: Operation) -> str:
         current = op.device or ""
-        if op.type in ps_ops:
+        if _on_ps(op, ps_types):
             spec = f"{ps_device}/task:{choose(op)}" if ps_tasks else ps_device
             return _merge(spec, current) if merge_devices else spec
         return _merge(worker_device, current) if worker_device and merge_devices else (current or worker_device)
     return device_function
+
+
+def _on_ps(op: Operation, ps_types: set | None) -> bool:
+    """TF's default ps ops: the variables (ref and resource) and the mutable lookup tables."""
+    if ps_types is not None:
+        return op.type in ps_types
+    from ..ops.registry import find_entry
+    entry = find_entry(op.type)
+    if entry is None:
+        return False
+    mutable_table = "lookup_table" in entry.resources and op.type.startswith("Mutable")
+    return entry.holds_variable or entry.variable_handle or mutable_table
 
 
 def _merge(base: str, current: str) -> str:
