@@ -246,6 +246,14 @@ class WorkerSessionCreator(SessionCreator):
                 local_init_op=self._scaffold.local_init_op, local_init_feed_dict=self._scaffold.local_init_feed_dict,
                 ready_op=self._scaffold.ready_op, ready_for_local_init_op=self._scaffold.ready_for_local_init_op,
                 graph=get_default_graph())
+        from ..client import targets
+        if targets.holds_own_variables(self._master):
+            # This worker's variables are its own (synchronous replicas on torch.distributed): it
+            # initializes them as a chief would, without a checkpoint; the sync hook then gives it
+            # the chief's values.
+            return self._session_manager.prepare_session(
+                self._master, init_op=self._scaffold.init_op, init_feed_dict=self._scaffold.init_feed_dict,
+                init_fn=self._scaffold.init_fn, config=self._config)
         return self._session_manager.wait_for_session(self._master, config=self._config,
                                                       max_wait_secs=self._max_wait_secs)
 
