@@ -11,9 +11,10 @@ The source is TFRecord files of `tf.train.Example`s when torchgraph has `TFRecor
 `from_tensor_slices` (both frameworks use the same source, named in the output).  Reported:
 images/s of training steps (input + step) and of the input pipeline alone, for a single-threaded
 pipeline (no num_parallel_calls, no prefetch), num_parallel_calls=1/2/AUTOTUNE with prefetch, and
-TF1 for the same settings.  Timings are medians of rounds; the machine is shared, expect noise.
+TF1 for the same settings.  Each figure is the median of rounds that measure every setting in turn
+(a fresh graph and Session each time, 3 warm-up steps); the machine is shared, expect noise.
 
-    .venv/bin/python compare/bench_input_pipeline.py [--steps 15] [--tf-python /work/main/.venv-tf/bin/python]
+    .venv/bin/python compare/bench_input_pipeline.py [--steps 20] [--rounds 5] [--tf-python /work/main/.venv-tf/bin/python]
 """
 from __future__ import annotations
 
@@ -81,33 +82,34 @@ def build_model(tf, images, labels):
     return tf.train.AdamOptimizer(1e-3).minimize(loss)
 
 
-def measure(tf, source, calls, prefetch, steps: int, rounds: int) -> dict:
-    """Median images/s of training steps and of the pipeline alone (each in its own graph)."""
-    out = {}
-    for what in ("train", "input"):
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.set_random_seed(1)
-            images, labels = build_pipeline(tf, source, calls, prefetch)
-            fetch = build_model(tf, images, labels) if what == "train" else [images, labels]
-            init = tf.global_variables_initializer()
-        with tf.Session(graph=graph) as sess:
-            sess.run(init)
-            for _ in range(3):
-                sess.run(fetch)
-            rates = []
-            for _ in range(rounds):
-                t0 = time.perf_counter()
-                for _ in range(steps):
-                    sess.run(fetch)
-                rates.append(steps * BATCH / (time.perf_counter() - t0))
-        out[what] = statistics.median(rates)
-    return out
+def measure_once(tf, source, calls, prefetch, what: str, steps: int) -> float:
+    """images/s over `steps` runs of a fresh graph and Session (after 3 warm-up runs)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(1)
+        images, labels = build_pipeline(tf, source, calls, prefetch)
+        fetch = build_model(tf, images, labels) if what == "train" else [images, labels]
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        for _ in range(3):
+            sess.run(fetch)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            sess.run(fetch)
+        return steps * BATCH / (time.perf_counter() - t0)
 
 
 def run_all(tf, source, steps: int, rounds: int) -> list:
-    return [dict(setting=label, **measure(tf, source, calls, prefetch, steps, rounds))
-            for label, calls, prefetch in SETTINGS]
+    """Median images/s per setting; each round measures every setting once, in turn, so a burst of
+    load from other work on the machine lands on all of them alike."""
+    rates: dict = {(k, what): [] for k in range(len(SETTINGS)) for what in ("train", "input")}
+    for _ in range(rounds):
+        for (k, what), got in rates.items():
+            _, calls, prefetch = SETTINGS[k]
+            got.append(measure_once(tf, source, calls, prefetch, what, steps))
+    return [dict(setting=label, train=statistics.median(rates[k, "train"]), input=statistics.median(rates[k, "input"]))
+            for k, (label, _, _) in enumerate(SETTINGS)]
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -153,8 +155,8 @@ def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=15)
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--tf-python", default=os.environ.get("TORCHGRAPH_TF_PYTHON", "/work/main/.venv-tf/bin/python"))
     p.add_argument("--tf-worker", nargs=2, metavar=("DATA_DIR", "KIND"), help=argparse.SUPPRESS)
     args = p.parse_args()

@@ -1,4 +1,7 @@
 """`tf.image` (TF1): codecs, resizes, crops, flips, colour adjustments."""
+from ..ops.image_box_ops import crop_and_resize, draw_bounding_boxes, non_max_suppression
+from ..ops.image_color_ops import (adjust_contrast, adjust_hue, adjust_saturation, hsv_to_rgb, random_contrast,
+                                   random_hue, random_saturation, rgb_to_hsv)
 from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image, decode_jpeg,
                                    decode_png, encode_jpeg, encode_png, extract_jpeg_shape)
 from ..ops.image_transforms import (adjust_brightness, adjust_gamma, central_crop, convert_image_dtype,
