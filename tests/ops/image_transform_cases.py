@@ -115,7 +115,8 @@ def resize_images_each_method(tf, rs):
     u8 = tf.constant(_u8(rs, 6, 8, 3))
     m = tf.image.ResizeMethod
     out = {}
-    for name, method in (("bilinear", m.BILINEAR), ("nearest", m.NEAREST_NEIGHBOR), ("bicubic", m.BICUBIC)):
+    for name, method in (("bilinear", m.BILINEAR), ("nearest", m.NEAREST_NEIGHBOR), ("bicubic", m.BICUBIC),
+                         ("area", m.AREA)):
         for align in (False, True):
             out[f"{name}_{align}_up"] = tf.image.resize_images(img, [11, 9], method=method, align_corners=align)
             out[f"{name}_{align}_down"] = tf.image.resize_images(u8, [3, 5], method=method, align_corners=align)
@@ -158,3 +159,14 @@ def boxes(tf, rs):
             "draw": tf.image.draw_bounding_boxes(draw, draw_boxes),
             "draw_colors": tf.image.draw_bounding_boxes(draw, draw_boxes,
                                                         colors=np.array([[0.2, 0.4, 0.6, 1.0]], np.float32))}
+
+
+@case
+def resize_area(tf, rs):
+    img = tf.constant(rs.rand(2, 9, 7, 2).astype(np.float32) * 255)
+    out = {}
+    for (oh, ow) in ((3, 2), (4, 5), (9, 7), (13, 3), (1, 1), (18, 14)):
+        for align in (False, True):
+            out[f"{oh}x{ow}_{align}"] = tf.image.resize_area(img, [oh, ow], align_corners=align)
+    out["u8"] = tf.image.resize_area(tf.constant(_u8(rs, 1, 5, 6, 3)), [2, 4])
+    return out

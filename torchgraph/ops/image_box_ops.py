@@ -242,3 +242,132 @@ def draw_bounding_boxes(images, boxes, name=None, colors=None):
                          input_names=["images", "boxes"])
     return op_output("DrawBoundingBoxesV2", [images, (boxes, _dtypes.float32), (colors, _dtypes.float32)],
                      name=name or "DrawBoundingBoxesV2", input_names=["images", "boxes", "colors"])
+
+
+# --- sample_distorted_bounding_box ---------------------------------------------------------------------
+def _lrintf(v: float) -> int:
+    return int(np.rint(_f32(v)))
+
+
+def _random_crop_rect(draw, width: int, height: int, aspect: float, min_area: float, max_area: float):
+    """TF's GenerateRandomCrop: a height drawn between the areas' bounds at this aspect ratio, then a
+    uniform position; None when the rounded crop misses the constraints."""
+    min_h = _lrintf(np.sqrt(min_area / aspect))
+    max_h = _lrintf(np.sqrt(max_area / aspect))
+    if _lrintf(max_h * aspect) > width:
+        max_h = int((width + 0.5 - 1e-7) / aspect)
+    max_h = min(max_h, height)
+    min_h = min(min_h, max_h)
+    if min_h < max_h:
+        min_h += draw(max_h - min_h + 1)
+    h = min_h
+    w = _lrintf(h * aspect)
+    area = w * h
+    if area < min_area:
+        h += 1
+        w = _lrintf(h * aspect)
+        area = w * h
+    if area > max_area:
+        h -= 1
+        w = _lrintf(h * aspect)
+        area = w * h
+    if area < min_area or area > max_area or w > width or h > height or w <= 0 or h <= 0:
+        return None
+    y = draw(height - h) if h < height else 0
+    x = draw(width - w) if w < width else 0
+    return x, y, x + w, y + h
+
+
+def _covers(rect, boxes, minimum: float) -> bool:
+    x0, y0, x1, y1 = rect
+    for bx0, by0, bx1, by1 in boxes:
+        area = (bx1 - bx0) * (by1 - by0)
+        if area <= 0:
+            continue
+        iw = max(0.0, min(x1, bx1) - max(x0, bx0))
+        ih = max(0.0, min(y1, by1) - max(y0, by0))
+        if iw * ih / area >= minimum:
+            return True
+    return False
+
+
+def _sample_box_kernel(op, ctx):
+    gen = ctx.rng()
+    aspect_lo, aspect_hi = (float(v) for v in op.get_attr("aspect_ratio_range"))
+    area_lo, area_hi = (float(v) for v in op.get_attr("area_range"))
+    attempts = int(op.get_attr("max_attempts"))
+    whole_if_none = bool(op.get_attr("use_image_if_no_bounding_boxes"))
+    out_dtype = op.outputs[0].dtype.torch_dtype
+
+    def uniform() -> float:
+        return float(torch.rand((), generator=gen))
+
+    def draw(n: int) -> int:
+        return int(torch.randint(0, n, (), generator=gen))
+
+    def k(image_size, bounding_boxes, min_object_covered):
+        size = [int(v) for v in host_list(image_size)]
+        if len(size) != 3:
+            raise InvalidArgumentError(None, op, f"image_size must be 1-dimensional with 3 elements, got {size}")
+        height, width = size[0], size[1]
+        bb = bounding_boxes.detach().cpu().numpy().astype(_f32).reshape(-1, 4)
+        minimum = _scalar(min_object_covered)
+        if minimum < 0:
+            raise InvalidArgumentError(None, op, f"min_object_covered must be non-negative: {minimum}")
+        boxes = [(x0 * width, y0 * height, x1 * width, y1 * height) for y0, x0, y1, x1 in bb.tolist()]
+        if not boxes:
+            if not whole_if_none:
+                raise InvalidArgumentError(None, op, "No bounding boxes provided as input. One must enable "
+                                                     "use_image_if_no_bounding_boxes if you wish to not provide any "
+                                                     "bounding boxes.")
+            boxes = [(0.0, 0.0, float(width), float(height))]
+        rect = None
+        for _ in range(attempts):
+            aspect = uniform() * (aspect_hi - aspect_lo) + aspect_lo
+            crop = _random_crop_rect(draw, width, height, aspect, area_lo * height * width, area_hi * height * width)
+            if crop is not None and _covers(crop, boxes, minimum):
+                rect = crop
+                break
+        x0, y0, x1, y1 = rect if rect is not None else (0, 0, width, height)
+        begin = torch.tensor([y0, x0, 0], dtype=out_dtype)
+        extent = torch.tensor([y1 - y0, x1 - x0, -1], dtype=out_dtype)
+        box = torch.tensor([[[y0 / height, x0 / width, y1 / height, x1 / width]]], dtype=torch.float32)
+        return begin, extent, box
+    return k
+
+
+def _sample_box_shape(inputs, attrs):
+    dt = inputs[0].dtype
+    return [(dt, TensorShape([3])), (dt, TensorShape([3])), (_dtypes.float32, TensorShape([1, 1, 4]))]
+
+
+register("SampleDistortedBoundingBoxV2", _sample_box_shape, _sample_box_kernel, type_attr={"T": 0}, stateful=True,
+         value_dependent_shape=False,
+         random=True, differentiable=False, host_logic=True, host_inputs=(0, 2),
+         attr_defaults={"seed": 0, "seed2": 0,  # TF's float32 list defaults, as stored
+                        "aspect_ratio_range": [0.75, float(_f32(1.33))], "area_range": [float(_f32(0.05)), 1.0],
+                        "max_attempts": 100, "use_image_if_no_bounding_boxes": False},
+         output_args=("begin", "size", "bboxes"))
+
+
+def sample_distorted_bounding_box(image_size, bounding_boxes, seed=None, seed2=None, min_object_covered=0.1,
+                                  aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                  use_image_if_no_bounding_boxes=None, name=None):
+    """TF1's `tf.image.sample_distorted_bounding_box`: (begin, size, bboxes) of a random crop of
+    the aspect ratios and areas asked for, covering `min_object_covered` of some box (TF's search;
+    the draws come from the op's own seeded stream)."""
+    from ..framework.random_seed import get_seed
+    s1, s2 = get_seed(seed)
+    if seed2 is not None:
+        s2 = seed2
+    attrs = {"seed": s1 or 0, "seed2": s2 or 0,
+             "aspect_ratio_range": [float(v) for v in (aspect_ratio_range or (0.75, 1.33))],
+             "area_range": [float(v) for v in (area_range or (0.05, 1.0))],
+             "max_attempts": int(max_attempts or 100),
+             "use_image_if_no_bounding_boxes": bool(use_image_if_no_bounding_boxes)}
+    from .registry import apply_op
+    op = apply_op("SampleDistortedBoundingBoxV2", [image_size, (bounding_boxes, _dtypes.float32),
+                                                   (min_object_covered, _dtypes.float32)], attrs=attrs,
+                  name=name or "SampleDistortedBoundingBoxV2",
+                  input_names=["image_size", "bounding_boxes", "min_object_covered"])
+    return tuple(op.outputs)
