@@ -116,3 +116,19 @@ def test_decode_and_crop_is_the_window_of_the_decode():
         with pytest.raises(tf.errors.InvalidArgumentError):
             sess.run(tf.image.decode_and_crop_jpeg(data, [30, 5, 20, 30]))
     np.testing.assert_array_equal(crop, full[3:23, 5:35])
+
+
+def test_sixteen_bit_colour_png_as_uint16_names_what_is_missing():
+    import struct
+    import zlib
+
+    def chunk(tag, body):
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+    rgb16 = (np.arange(2 * 3 * 3, dtype=np.uint16).reshape(2, 3, 3) * 3000)
+    raw = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in rgb16)
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 16, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(tf.image.decode_png(png)), (rgb16 >> 8).astype(np.uint8))
+        with pytest.raises(tf.errors.UnimplementedError, match="16-bit colour"):
+            sess.run(tf.image.decode_png(png, dtype=tf.uint16))

@@ -69,6 +69,10 @@ def _to_depth(pixels: np.ndarray, dtype: str) -> np.ndarray:
 def decode_png(data: bytes, channels: int = 0, dtype: str = "uint8") -> np.ndarray:
     """[h, w, c] uint8 or uint16, as TF's DecodePng gives."""
     im = _open(data, "png")
+    if dtype == "uint16" and png_bit_depth(data) == 16 and len(data) > 25 and data[25] in (2, 6):
+        # Pillow reads 16-bit colour PNGs as 8-bit: the low bytes are gone
+        raise NotImplementedError("torchgraph does not implement DecodePng of 16-bit colour PNGs as uint16 (or "
+                                  "float32); 16-bit grayscale and 8-bit output are supported")
     alpha, filler = None, None
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         pixels = np.asarray(im).astype(np.uint16)
