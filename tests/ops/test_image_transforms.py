@@ -162,3 +162,9 @@ def test_sample_distorted_bounding_box_without_boxes():
         b, s, _ = sess.run(tf.image.sample_distorted_bounding_box([10, 10, 1], no_boxes,
                                                                   use_image_if_no_bounding_boxes=True, seed=1))
     assert s[0] * s[1] >= 5
+
+
+def test_a_missing_name_says_torchgraph_does_not_implement_it():
+    with pytest.raises(AttributeError, match="torchgraph does not implement tf.image.extract_glimpse"):
+        tf.image.extract_glimpse  # noqa: B018
+    assert not hasattr(tf.image, "psnr")

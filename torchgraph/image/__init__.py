@@ -18,3 +18,10 @@ from ..ops.image_ops import (ResizeMethod, resize, resize_area, resize_bicubic, 
 transpose = transpose_image
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+
+def __getattr__(name: str):
+    """A `tf.image` name torchgraph lacks (extract_glimpse, ssim, psnr ...) says so."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"torchgraph does not implement tf.image.{name}")
