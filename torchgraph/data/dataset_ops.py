@@ -588,3 +588,12 @@ class DatasetV1Adapter(Dataset):
 
 
 DatasetV1 = Dataset
+
+
+# --- for the file-reading datasets (readers.py) ----------------------------------------------------------
+register_dataset_op = _dataset_op
+
+
+def make_dataset(op_type: str, inputs: list, structure: Any, attrs: dict | None = None) -> "Dataset":
+    """A dataset op in the default graph (placed on the CPU) wrapped as a Dataset."""
+    return Dataset._make(op_type, inputs, structure, attrs)

@@ -19,9 +19,6 @@ transpose = transpose_image
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-def __getattr__(name: str):
-    """A `tf.image` name torchgraph lacks (extract_glimpse, ssim, psnr ...) says so."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise AttributeError(f"torchgraph does not implement tf.image.{name}")
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.image.X"
