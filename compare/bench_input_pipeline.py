@@ -3,8 +3,9 @@
 The pipeline and the model are written once against the TF1 API (`build_pipeline`, `build_model`)
 and built by torchgraph here and by real TensorFlow in a worker process, on the same JPEGs:
 
-    source -> repeat -> map(decode_jpeg, random_crop, random_flip_left_right, convert_image_dtype,
-                            per_image_standardization; num_parallel_calls) -> batch(64) [-> prefetch]
+    TFRecordDataset -> repeat -> map(parse_single_example, decode_jpeg, random_crop, random_flip_left_right,
+                                     convert_image_dtype, per_image_standardization; num_parallel_calls)
+                    -> batch(64) [-> prefetch]
 
 The source is TFRecord files of `tf.train.Example`s when torchgraph has `TFRecordDataset` and
 `parse_single_example` (TF writes the files), else the encoded JPEG bytes in memory through
@@ -47,16 +48,16 @@ def build_pipeline(tf, source, calls, prefetch):
     autotune = tf.data.experimental.AUTOTUNE
     if source["kind"] == "tfrecord":
         ds = tf.data.TFRecordDataset(source["files"])
-
-        def parse(record):
-            f = tf.parse_single_example(record, {"image": tf.FixedLenFeature([], tf.string),
-                                                 "label": tf.FixedLenFeature([], tf.int64)})
-            return f["image"], f["label"]
-        ds = ds.map(parse)
     else:
         ds = tf.data.Dataset.from_tensor_slices((source["jpegs"], source["labels"]))
 
-    def augment(jpeg, label):
+    def augment(*element):
+        if source["kind"] == "tfrecord":  # the parse runs in the (parallel) map too, as usual
+            f = tf.parse_single_example(element[0], {"image": tf.FixedLenFeature([], tf.string),
+                                                     "label": tf.FixedLenFeature([], tf.int64)})
+            jpeg, label = f["image"], f["label"]
+        else:
+            jpeg, label = element
         image = tf.image.decode_jpeg(jpeg, channels=3)
         image = tf.image.random_crop(image, [CROP, CROP, 3])
         image = tf.image.random_flip_left_right(image)
