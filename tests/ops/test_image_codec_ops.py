@@ -171,3 +171,8 @@ def test_sixteen_bit_gray_png_round_trips():
     with tf.Session() as sess:
         data = sess.run(tf.image.encode_png(img))
         np.testing.assert_array_equal(sess.run(tf.image.decode_png(data, dtype=tf.uint16)), img)
+
+
+def test_tf_io_has_the_codecs():
+    assert tf.io.decode_jpeg is tf.image.decode_jpeg and tf.io.encode_png is tf.image.encode_png
+    assert tf.io.decode_image is tf.image.decode_image
