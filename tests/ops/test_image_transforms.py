@@ -168,3 +168,22 @@ def test_a_missing_name_says_torchgraph_does_not_implement_it():
     with pytest.raises(AttributeError, match="torchgraph does not implement tf.image.extract_glimpse"):
         tf.image.extract_glimpse  # noqa: B018
     assert not hasattr(tf.image, "psnr")
+
+
+def test_random_colour_ops_draw_their_factor_in_range():
+    img = np.random.RandomState(5).rand(4, 4, 3).astype(np.float32)
+    gray = np.repeat(img[..., :1], 3, axis=2)
+    contrast = tf.image.random_contrast(img, 0.5, 0.6, seed=1)
+    hue_of_gray = tf.image.random_hue(gray, 0.4, seed=2)
+    saturation = tf.image.random_saturation(img, 0.0, 1e-6, seed=3)
+    with tf.Session() as sess:
+        c, h, s = sess.run([contrast, hue_of_gray, saturation])
+    mean = img.mean(axis=(0, 1))
+    factor = (c - mean) / (img - mean)
+    assert np.all((factor > 0.5 - 1e-3) & (factor < 0.6 + 1e-3))
+    np.testing.assert_allclose(h, gray, atol=1e-6)  # no saturation: hue changes nothing
+    np.testing.assert_allclose(s, np.repeat(img.max(axis=2, keepdims=True), 3, axis=2), atol=1e-5)
+    with pytest.raises(ValueError):
+        tf.image.random_hue(img, 0.7)
+    with pytest.raises(ValueError):
+        tf.image.random_contrast(img, 0.6, 0.5)

@@ -134,14 +134,14 @@ def hsv_to_rgb(images, name=None):
     return op_output("HSVToRGB", [images], name=name or "HSVToRGB", input_names=["images"])
 
 
-def _adjust(image, op_type: str, arg, arg_name: str, scope: str, keep_half: bool = False):
-    """TF's adjust_* pattern: in float32 (float16/32 images as they are), converted back saturating."""
+def _adjust(image, op_type: str, arg, arg_name: str, scope: str):
+    """TF's adjust_* pattern: in float32 (float16/32 images as they are; the factor is always a
+    float32), converted back saturating."""
     with get_default_graph().name_scope(scope):
         image = convert_to_tensor(image, name="image")
         orig = image.dtype
-        keep = orig in ((_dtypes.float16, _f32) if keep_half else (_f32,))
-        flt = image if keep else convert_image_dtype(image, _f32)
-        arg = convert_to_tensor(arg, dtype=flt.dtype if flt.dtype == _f32 else _f32, name=arg_name)
+        flt = image if orig in (_dtypes.float16, _f32) else convert_image_dtype(image, _f32)
+        arg = convert_to_tensor(arg, dtype=_f32, name=arg_name)
         adjusted = op_output(op_type, [flt, arg], input_names=["images", arg_name])
         return convert_image_dtype(adjusted, orig, saturate=True)
 
@@ -153,15 +153,15 @@ def adjust_contrast(images, contrast_factor):
 
 def adjust_saturation(image, saturation_factor, name=None):
     """`tf.image.adjust_saturation`: HSV saturation scaled (and clipped to [0, 1])."""
-    return _adjust(image, "AdjustSaturation", saturation_factor, "scale", name or "adjust_saturation", True)
+    return _adjust(image, "AdjustSaturation", saturation_factor, "scale", name or "adjust_saturation")
 
 
 def adjust_hue(image, delta, name=None):
     """`tf.image.adjust_hue`: HSV hue rotated by `delta` (in [-1, 1])."""
-    return _adjust(image, "AdjustHue", delta, "delta", name or "adjust_hue", True)
+    return _adjust(image, "AdjustHue", delta, "delta", name or "adjust_hue")
 
 
-def _check_range(lower, upper, what: str) -> None:
+def _check_range(lower, upper) -> None:
     if upper <= lower:
         raise ValueError("upper must be > lower.")
     if lower < 0:
@@ -170,13 +170,13 @@ def _check_range(lower, upper, what: str) -> None:
 
 def random_contrast(image, lower, upper, seed=None):
     """`tf.image.random_contrast`: adjust_contrast by a factor uniform in [lower, upper)."""
-    _check_range(lower, upper, "contrast")
+    _check_range(lower, upper)
     return adjust_contrast(image, random_ops.random_uniform([], lower, upper, seed=seed))
 
 
 def random_saturation(image, lower, upper, seed=None):
     """`tf.image.random_saturation`: adjust_saturation by a factor uniform in [lower, upper)."""
-    _check_range(lower, upper, "saturation")
+    _check_range(lower, upper)
     return adjust_saturation(image, random_ops.random_uniform([], lower, upper, seed=seed))
 
 
