@@ -130,6 +130,20 @@ def make_jpegs(n: int) -> tuple[list, np.ndarray]:
     return jpegs, rs.randint(0, 10, n).astype(np.int64)
 
 
+def write_tfrecords(tf, data_dir: str, jpegs: list, labels: np.ndarray) -> list:
+    """4 TFRecord files of tf.train.Examples {image: JPEG bytes, label: int64}, with either framework."""
+    files = [os.path.join(data_dir, f"images-{k}.tfrecord") for k in range(4)]
+    writers = [tf.python_io.TFRecordWriter(f) for f in files]
+    for i, (j, label) in enumerate(zip(jpegs, labels)):
+        ex = tf.train.Example(features=tf.train.Features(feature={
+            "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[j])),
+            "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(label)]))}))
+        writers[i % 4].write(ex.SerializeToString())
+    for w in writers:
+        w.close()
+    return files
+
+
 def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
     """Runs under real TensorFlow: writes the TFRecords (if asked) and measures every setting."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -139,16 +153,7 @@ def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
         jpegs = [z[f"j{i}"].tobytes() for i in range(len(z.files) - 1)]
         labels = z["labels"]
     if kind == "tfrecord":
-        files = [os.path.join(data_dir, f"images-{k}.tfrecord") for k in range(4)]
-        writers = [tf.io.TFRecordWriter(f) for f in files]
-        for i, (j, label) in enumerate(zip(jpegs, labels)):
-            ex = tf.train.Example(features=tf.train.Features(feature={
-                "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[j])),
-                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(label)]))}))
-            writers[i % 4].write(ex.SerializeToString())
-        for w in writers:
-            w.close()
-        source = {"kind": "tfrecord", "files": files}
+        source = {"kind": "tfrecord", "files": write_tfrecords(tf, data_dir, jpegs, labels)}
     else:
         source = {"kind": "memory", "jpegs": np.array(jpegs, dtype=object), "labels": labels}
     print(json.dumps(run_all(tf, source, steps, rounds)))
@@ -156,11 +161,14 @@ def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="64 images, 1 step, 1 round: checks that it runs")
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--tf-python", default=os.environ.get("TORCHGRAPH_TF_PYTHON", "/work/main/.venv-tf/bin/python"))
     p.add_argument("--tf-worker", nargs=2, metavar=("DATA_DIR", "KIND"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.quick:
+        args.steps, args.rounds = 1, 1
     if args.tf_worker:
         tf_worker(*args.tf_worker, args.steps, args.rounds)
         return
@@ -168,13 +176,13 @@ def main() -> None:
     import torch
 
     import torchgraph as tg
-    jpegs, labels = make_jpegs(N_IMAGES)
+    jpegs, labels = make_jpegs(BATCH if args.quick else N_IMAGES)
     kind = "tfrecord" if hasattr(tg.data, "TFRecordDataset") and hasattr(tg, "parse_single_example") else "memory"
     with tempfile.TemporaryDirectory() as d:
         np.savez(os.path.join(d, "jpegs.npz"), labels=labels,
                  **{f"j{i}": np.frombuffer(j, dtype=np.uint8) for i, j in enumerate(jpegs)})
         tf_rows = None
-        if args.tf_python and os.path.exists(args.tf_python):
+        if args.tf_python and os.path.exists(args.tf_python) and not args.quick:
             env = dict(os.environ, TF_USE_LEGACY_KERAS="1", CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
             proc = subprocess.run([args.tf_python, os.path.abspath(__file__), "--tf-worker", d, kind,
                                    "--steps", str(args.steps), "--rounds", str(args.rounds)],
@@ -183,13 +191,15 @@ def main() -> None:
                 tf_rows = json.loads(proc.stdout.strip().splitlines()[-1])
             else:
                 print("TF worker failed:", proc.stderr[-2000:], file=sys.stderr)
+        if kind == "tfrecord" and tf_rows is None:  # no TF to write the files: torchgraph writes them
+            write_tfrecords(tg, d, jpegs, labels)
         if kind == "tfrecord":
             source = {"kind": kind, "files": [os.path.join(d, f"images-{k}.tfrecord") for k in range(4)]}
         else:
             source = {"kind": kind, "jpegs": np.array(jpegs, dtype=object), "labels": labels}
         ours = run_all(tg, source, args.steps, args.rounds)
     base = ours[0]
-    print(f"source: {kind}; {N_IMAGES} JPEGs {IMAGE}x{IMAGE} 4:2:0, crop {CROP}, batch {BATCH}; "
+    print(f"source: {kind}; {len(jpegs)} JPEGs {IMAGE}x{IMAGE} 4:2:0, crop {CROP}, batch {BATCH}; "
           f"{os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads)\n")
     print("| pipeline | torchgraph train img/s | vs single-threaded | torchgraph input-only img/s | "
           "TF1 train img/s | TF1 input-only img/s | torchgraph / TF1 (train) |")
