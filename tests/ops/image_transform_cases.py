@@ -170,3 +170,19 @@ def resize_area(tf, rs):
             out[f"{oh}x{ow}_{align}"] = tf.image.resize_area(img, [oh, ow], align_corners=align)
     out["u8"] = tf.image.resize_area(tf.constant(_u8(rs, 1, 5, 6, 3)), [2, 4])
     return out
+
+
+@case
+def random_ops_with_seeds(tf, rs):
+    """TF's own draws: the random image ops are built on random_uniform, which is Philox here too."""
+    tf.set_random_seed(14)
+    img = tf.constant(rs.rand(6, 7, 3).astype(np.float32))
+    batch = tf.constant(rs.rand(8, 5, 4, 3).astype(np.float32))
+    return {"flip_lr": tf.image.random_flip_left_right(img, seed=3),
+            "flip_ud_batch": tf.image.random_flip_up_down(batch, seed=4),
+            "flip_lr_batch": tf.image.random_flip_left_right(batch),
+            "crop": tf.image.random_crop(img, [3, 4, 3], seed=5),
+            "brightness": tf.image.random_brightness(img, 0.3, seed=6),
+            "contrast": tf.image.random_contrast(img, 0.2, 1.8, seed=7),
+            "saturation": tf.image.random_saturation(img, 0.5, 1.5, seed=8),
+            "hue": tf.image.random_hue(img, 0.3, seed=9)}
