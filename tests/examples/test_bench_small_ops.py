@@ -47,3 +47,17 @@ def test_bench_small_ops_quick_without_tf():
     assert [r[1] for r in rows] == ["graph build", "Session + first run", "steady run (median)"]
     for r in rows:
         assert r[2].endswith("s") and r[3] == "–", r
+
+
+def test_profile_small_ops_runs_and_its_variants_agree():
+    """compare/profile_small_ops.py checks every variant against numpy before timing; a tiny graph here."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    proc = subprocess.run([sys.executable, str(ROOT / "compare" / "profile_small_ops.py"), "--layers", "6",
+                           "--repeats", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert out.startswith(f"{bench_small_ops.LANES * 21 + 2} nodes (6 layers x 16 lanes)")
+    names = [line.split(" | ")[0][2:] for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    assert names[1:] == ["Session.run (steady row)", "generated plan function alone", "eager torch, one call per op",
+                         "torch._foreach_* over the 16 lanes", "lanes stacked into [16, 64]"]
+    assert "cProfile of 10 Session.run calls" in out
