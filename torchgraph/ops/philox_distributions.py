@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from .philox import MASK32, blocks, blocks_at
@@ -86,6 +87,8 @@ def _cast_float(values: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 def uniform(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
     """RandomUniform's `size` values in [0, 1) (flat), as TF's CPU kernel lays them out."""
     w = blocks(key, counter, _n_groups(size, dtype), device)
+    if w.device.type == "cpu" and dtype in (torch.float32, torch.float64):
+        return _uniform_numpy(w.numpy(), size, dtype)
     if dtype == torch.float64:
         out = uint64_to_double(w[:, 0::2], w[:, 1::2])
     elif dtype == torch.float16:
@@ -95,6 +98,17 @@ def uniform(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.T
     else:
         out = uint32_to_float(w)
     return out.reshape(-1)[:size]
+
+
+def _uniform_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor:
+    """`uniform`'s conversion in numpy on the CPU: the same bits, single-threaded (a dropout mask
+    is a few small ops, and torch's intra-op threads cost more than the work on a busy CPU)."""
+    if dtype == torch.float64:
+        bits = ((w[:, 0::2] & 0xFFFFF) << 32) | w[:, 1::2] | (1023 << 52)
+        out = bits.view(np.float64) - 1.0
+    else:
+        out = ((w & 0x7FFFFF) | (127 << 23)).astype(np.int32).view(np.float32) - np.float32(1.0)
+    return torch.from_numpy(out.reshape(-1)[:size])
 
 
 def normal(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
