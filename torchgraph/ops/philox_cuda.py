@@ -4,9 +4,10 @@ The tensor formulation in `ops/philox.py` is some eighty small kernels per draw:
 but on a GPU the launches, not the arithmetic, would cost a dropout more than the layer it
 drops.  Here one elementwise kernel (compiled once per process by NVRTC through
 `torch.cuda.jiterator`) computes word `i & 3` of generator call `i >> 2` for every output word
-`i`, with the same integer arithmetic, so CUDA gives the CPU's words bit for bit.  If the
-jiterator is unavailable (no NVRTC, an old driver), `blocks` returns None and the caller uses
-the tensor formulation.
+`i`, with the same integer arithmetic, so CUDA gives the CPU's words bit for bit.  Before its
+first use the kernel's words are checked against the CPU's; if the jiterator is unavailable (no
+NVRTC, an old driver) or disagrees, `blocks` returns None and the caller uses the tensor
+formulation (`unavailable_reason()` says why).
 """
 from __future__ import annotations
 
@@ -41,33 +42,50 @@ _state: dict = {}
 MASK32 = 0xFFFFFFFF
 
 
-def _kernel():
+def _kernel(device: torch.device):
     with _lock:
         if "fn" not in _state:
             try:
                 from torch.cuda import jiterator
-                _state["fn"] = jiterator._create_jit_fn(_SOURCE, k0=0, k1=0, c0=0, c1=0, c2=0, c3=0, stride=1)
+                fn = jiterator._create_jit_fn(_SOURCE, k0=0, k1=0, c0=0, c1=0, c2=0, c3=0, stride=1)
+                _self_check(fn, device)
+                _state["fn"] = fn
             except Exception as e:  # noqa: BLE001 - no jiterator: the tensor formulation is used
                 _state["fn"] = None
                 _state["why"] = f"{type(e).__name__}: {e}"
         return _state["fn"]
 
 
-def blocks(key: tuple[int, int], counter: int, n: int, device: torch.device, stride: int = 1) -> torch.Tensor | None:
-    """[n, 4] int64 words of calls `counter + i * stride`, from the fused kernel; None if it can't run."""
-    fn = _kernel()
-    if fn is None:
-        return None
+def _self_check(fn, device: torch.device) -> None:
+    """The fused kernel must give the CPU formulation's words (a carry across the low 64 bits,
+    a stride, every word position) before it is trusted; otherwise it is not used."""
+    from .philox import blocks as cpu_blocks
+    key, counter, n, stride = (0xDEADBEEF, 0x01234567), (7 << 64) | (2 ** 64 - 3), 9, 256
+    got = _launch(fn, key, counter, n, device, stride).cpu()
+    want = cpu_blocks(key, counter, n, torch.device("cpu"), stride)
+    if not torch.equal(got, want):
+        raise RuntimeError("the fused Philox kernel disagrees with the CPU formulation")
+
+
+def _launch(fn, key, counter: int, n: int, device: torch.device, stride: int) -> torch.Tensor:
     idx = torch.arange(4 * n, dtype=torch.int64, device=device)
     words = [(counter >> (32 * j)) & MASK32 for j in range(4)]
+    out = fn(idx, k0=key[0], k1=key[1], c0=words[0], c1=words[1], c2=words[2], c3=words[3], stride=stride)
+    return out.view(n, 4)
+
+
+def blocks(key: tuple[int, int], counter: int, n: int, device: torch.device, stride: int = 1) -> torch.Tensor | None:
+    """[n, 4] int64 words of calls `counter + i * stride`, from the fused kernel; None if it can't run."""
+    fn = _kernel(device)
+    if fn is None:
+        return None
     try:
-        out = fn(idx, k0=key[0], k1=key[1], c0=words[0], c1=words[1], c2=words[2], c3=words[3], stride=stride)
-    except Exception as e:  # noqa: BLE001 - e.g. NVRTC missing at first launch
+        return _launch(fn, key, counter, n, device, stride)
+    except Exception as e:  # noqa: BLE001 - a launch failing later: fall back for good
         with _lock:
             _state["fn"] = None
             _state["why"] = f"{type(e).__name__}: {e}"
         return None
-    return out.view(n, 4)
 
 
 def unavailable_reason() -> str | None:
