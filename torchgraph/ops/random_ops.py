@@ -251,3 +251,15 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
 
 def random_categorical(logits, num_samples, dtype=None, seed=None, name=None):
     return _categorical("categorical", logits, num_samples, seed, name, dtype)
+
+
+def _not_implemented(tf_name: str, why: str):
+    def missing(*args, **kwargs):
+        raise NotImplementedError(f"torchgraph does not implement {tf_name} ({why})")
+    missing.__name__ = tf_name.rsplit(".", 1)[-1]
+    missing.__doc__ = f"`{tf_name}`: not implemented by torchgraph ({why})."
+    return missing
+
+
+random_gamma = _not_implemented("tf.random_gamma", "TF's RandomGamma rejection sampler is not reproduced")
+random_poisson = _not_implemented("tf.random_poisson", "TF's RandomPoissonV2 sampler is not reproduced")
