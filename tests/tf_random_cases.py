@@ -228,8 +228,7 @@ def run_case(tf, name: str, session_config=None) -> dict:
 
 def run_imported(tf, graph_def_bytes: bytes, names: dict, init: str) -> dict:
     """Imports a GraphDef (TF's) and runs its fetches twice in one Session and once in a fresh one."""
-    from tensorboard.compat.proto import graph_pb2
-    gd = graph_pb2.GraphDef()
+    gd = tf.GraphDef()
     gd.ParseFromString(graph_def_bytes)
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(gd, name="")

@@ -21,7 +21,7 @@ def test_graph_seed_makes_runs_reproducible_and_streams_advance():
     assert np.array_equal(a1, a3) and np.array_equal(b1, b3)
     assert not np.array_equal(a1, a2)
     rnd = tf.get_default_graph().get_operation_by_name("random_normal/RandomStandardNormal")
-    assert rnd.get_attr("seed") == 42  # the graph seed; seed2 comes from the op count
+    assert rnd.get_attr("seed") == 42  # the graph seed; seed2 counts the default seeds handed out (TF 2.x)
 
 
 def test_seed_attrs_follow_tf():
