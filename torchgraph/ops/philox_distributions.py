@@ -111,9 +111,35 @@ def _uniform_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor
     return torch.from_numpy(out.reshape(-1)[:size])
 
 
+def _u32_to_f32_np(x: np.ndarray) -> np.ndarray:
+    return ((x & 0x7FFFFF) | (127 << 23)).astype(np.int32).view(np.float32) - np.float32(1.0)
+
+
+def _u64_to_f64_np(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    return (((x0 & 0xFFFFF) << 32) | x1 | (1023 << 52)).view(np.float64) - 1.0
+
+
+def _normal_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor:
+    """`normal` in numpy on the CPU: the same steps and roundings as `box_muller_float/double`."""
+    if dtype == torch.float64:
+        u1 = np.maximum(_u64_to_f64_np(w[:, 0], w[:, 1]), 1.0e-7)
+        v1 = _u64_to_f64_np(w[:, 2], w[:, 3]) * _TWO_PI
+        u2 = np.sqrt(-2.0 * np.log(u1))
+        out = np.stack([np.sin(v1) * u2, np.cos(v1) * u2], axis=1)
+    else:
+        u1 = np.maximum(_u32_to_f32_np(w[:, 0::2]), np.float32(_EPS_F32))
+        v1 = (_u32_to_f32_np(w[:, 1::2]).astype(np.float64) * _TWO_PI).astype(np.float32).astype(np.float64)
+        log_u1 = np.log(u1.astype(np.float64)).astype(np.float32)
+        u2 = np.sqrt((log_u1 * np.float32(-2.0)).astype(np.float64)).astype(np.float32)
+        out = np.stack([np.sin(v1).astype(np.float32) * u2, np.cos(v1).astype(np.float32) * u2], axis=2)
+    return torch.from_numpy(np.ascontiguousarray(out).reshape(-1)[:size])
+
+
 def normal(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
     """RandomStandardNormal's `size` values (flat): Box-Muller on word pairs (0, 1) and (2, 3)."""
     w = blocks(key, counter, _n_groups(size, dtype), device)
+    if w.device.type == "cpu" and dtype in (torch.float32, torch.float64):
+        return _normal_numpy(w.numpy(), size, dtype)
     if dtype == torch.float64:
         d0, d1 = box_muller_double(w[:, 0], w[:, 1], w[:, 2], w[:, 3])
         out = torch.stack([d0, d1], dim=1)
