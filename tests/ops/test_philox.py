@@ -62,3 +62,9 @@ def test_stream_layout_and_reservations_follow_tensorflow():
 def test_words_are_uint32_values():
     w = philox.blocks((1, 2), 0, 4096, torch.device("cpu")).numpy()
     assert w.min() >= 0 and w.max() <= 0xFFFFFFFF and len(np.unique(w)) > 16000
+
+
+def test_long_outputs_made_in_chunks_are_the_same_words():
+    key, counter, n = (3, 4), 2 ** 64 - 40000, 70001  # chunks, and a carry inside one of them
+    want = philox.philox_rounds(key, philox.counters_at(counter, torch.arange(n, dtype=torch.int64), n - 1))
+    assert torch.equal(philox.blocks(key, counter, n, torch.device("cpu")), want)
