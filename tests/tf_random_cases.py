@@ -298,4 +298,4 @@ def _image_random(tf):
                       "ud_batch": tf.image.random_flip_up_down(batch, seed=4),
                       "crop": tf.random_crop(batch, [3, 2, 4, 2], seed=5),
                       "image_crop": tf.image.random_crop(img, [2, 2, 3], seed=6)},
-            "names_differ": ["lr", "ud"]}  # a 3-D flip: TF1's v1 cond (Merge), torchgraph's SelectV2
+            "names_differ": ["lr", "ud"]}  # a 3-D flip: TF1 builds a v1 cond (Merge), torchgraph an If

@@ -98,7 +98,8 @@ class RandomUniform(Initializer):
                                          seed=self.seed)
 
 
-def _compute_fans(shape):
+def compute_fans(shape):
+    """(fan_in, fan_out) of a kernel shape: the last two dims times the receptive field (TF's rule)."""
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -129,7 +130,7 @@ class VarianceScaling(Initializer):
     def __call__(self, shape, dtype=None, partition_info=None):
         shape = _shape_list(shape)
         dtype = _dt(dtype, self.dtype)
-        fan_in, fan_out = _compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape)
         scale = self.scale
         if self.mode == "fan_in":
             scale /= max(1.0, fan_in)
