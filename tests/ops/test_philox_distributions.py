@@ -52,3 +52,12 @@ def test_integers_wrap_and_reduce_like_tf():
     w64 = philox.blocks(key, counter, 3, CPU).numpy().astype(np.uint64)
     bits = (w64[:, 0::2] | (w64[:, 1::2] << np.uint64(32))).reshape(-1)
     assert big.tolist() == [int(b) % 2 ** 40 for b in bits]
+
+
+def test_long_cpu_outputs_made_in_chunks_keep_tfs_layout():
+    key, counter, n = (7, 8), 5, 4 * (1 << 15) + 4 * 3 + 2  # past one chunk, and a cut-short group
+    w = philox.blocks(key, counter, (n + 3) // 4, CPU)
+    assert torch.equal(dist.uniform(key, counter, n, torch.float32, CPU), dist.uint32_to_float(w).reshape(-1)[:n])
+    f0, f1 = dist.box_muller_float(w[:, 0::2], w[:, 1::2])
+    np.testing.assert_allclose(dist.normal(key, counter, n, torch.float32, CPU).numpy(),
+                               torch.stack([f0, f1], dim=2).reshape(-1)[:n].numpy(), rtol=1e-6, atol=1e-7)

@@ -26,6 +26,7 @@ from .philox import MASK32, blocks, blocks_at
 _TWO_PI = 2.0 * math.pi
 _EPS_F32 = torch.tensor(1.0e-7, dtype=torch.float32).item()
 _TRUNCATE = 2.0
+CPU = torch.device("cpu")
 SAMPLES_PER_OUTPUT = 256  # TF's conservative reservation per output value (`kReservedSamplesPerOutput`)
 
 
@@ -86,9 +87,9 @@ def _cast_float(values: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
 def uniform(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
     """RandomUniform's `size` values in [0, 1) (flat), as TF's CPU kernel lays them out."""
+    if torch.device(device).type == "cpu" and dtype in (torch.float32, torch.float64):
+        return _chunked_numpy(_uniform_numpy, key, counter, size, dtype)
     w = blocks(key, counter, _n_groups(size, dtype), device)
-    if w.device.type == "cpu" and dtype in (torch.float32, torch.float64):
-        return _uniform_numpy(w.numpy(), size, dtype)
     if dtype == torch.float64:
         out = uint64_to_double(w[:, 0::2], w[:, 1::2])
     elif dtype == torch.float16:
@@ -98,6 +99,23 @@ def uniform(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.T
     else:
         out = uint32_to_float(w)
     return out.reshape(-1)[:size]
+
+
+_CPU_CHUNK = 1 << 15  # generator calls converted per pass on the CPU (the temporaries stay in cache)
+
+
+def _chunked_numpy(convert, key, counter: int, size: int, dtype: torch.dtype) -> torch.Tensor:
+    """`convert(words, n, dtype)` over the output a chunk of generator calls at a time (group g is
+    call g, so chunk c starts at call `counter + c * _CPU_CHUNK`)."""
+    groups, per = _n_groups(size, dtype), group_size(dtype)
+    if groups <= _CPU_CHUNK:
+        return convert(blocks(key, counter, groups, CPU).numpy(), size, dtype)
+    out = torch.empty(size, dtype=dtype)
+    for g in range(0, groups, _CPU_CHUNK):
+        n = min(_CPU_CHUNK, groups - g)
+        lo, hi = g * per, min(size, (g + n) * per)
+        out[lo:hi] = convert(blocks(key, counter + g, n, CPU).numpy(), hi - lo, dtype)
+    return out
 
 
 def _uniform_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor:
@@ -137,9 +155,9 @@ def _normal_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor:
 
 def normal(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
     """RandomStandardNormal's `size` values (flat): Box-Muller on word pairs (0, 1) and (2, 3)."""
+    if torch.device(device).type == "cpu" and dtype in (torch.float32, torch.float64):
+        return _chunked_numpy(_normal_numpy, key, counter, size, dtype)
     w = blocks(key, counter, _n_groups(size, dtype), device)
-    if w.device.type == "cpu" and dtype in (torch.float32, torch.float64):
-        return _normal_numpy(w.numpy(), size, dtype)
     if dtype == torch.float64:
         d0, d1 = box_muller_double(w[:, 0], w[:, 1], w[:, 2], w[:, 3])
         out = torch.stack([d0, d1], dim=1)
