@@ -166,7 +166,9 @@ def _dropout(tf):
 def _dropout_graph_seed(tf):
     tf.set_random_seed(11)
     x = tf.ones([64, 17])
-    return {"fetch": {"a": tf.nn.dropout(x, keep_prob=0.5), "b": tf.nn.dropout(x, rate=0.9)}}
+    a = tf.nn.dropout(x, keep_prob=0.5)
+    kept = tf.nn.dropout(x, keep_prob=1.0)  # TF's fast path: x itself, but the seed counter moves on
+    return {"fetch": {"a": a, "kept": kept, "b": tf.nn.dropout(x, rate=0.9), "after": tf.random_uniform([5])}}
 
 
 @case("random_shuffle", graphdef=True)
