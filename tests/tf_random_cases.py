@@ -225,6 +225,7 @@ def run_case(tf, name: str, session_config=None) -> dict:
                 values.update(built["train"](sess))
         names = {k: t.name for k, t in (fetch or {}).items() if k not in built.get("names_differ", ())}
     return {"values": values, "seeds": random_seed_attrs(graph), "names": names, "init": init.name,
+            "seeds_in_bodies": bool(built.get("seeds_in_bodies")),
             "graph_def": graph.as_graph_def().SerializeToString()}
 
 
@@ -301,3 +302,20 @@ def _image_random(tf):
                       "crop": tf.random_crop(batch, [3, 2, 4, 2], seed=5),
                       "image_crop": tf.image.random_crop(img, [2, 2, 3], seed=6)},
             "names_differ": ["lr", "ud"]}  # a 3-D flip: TF1 builds a v1 cond (Merge), torchgraph an If
+
+
+@case("rnn_dropout_wrapper")
+def _rnn_dropout(tf):
+    """DropoutWrapper's per-part seeds (TF salts the wrapper's seed with md5) over an LSTM."""
+    tf.set_random_seed(7)
+    x = tf.constant(np.linspace(-1, 1, 2 * 3 * 5, dtype=np.float32).reshape(2, 3, 5))
+    out = {}
+    for name, kw in [("plain", {}), ("variational", {"variational_recurrent": True, "dtype": tf.float32,
+                                                        "input_size": 5})]:
+        with tf.variable_scope(name):
+            cell = tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), input_keep_prob=0.8,
+                                                 output_keep_prob=0.7, state_keep_prob=0.9, seed=5, **kw)
+            out[name], _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    # TF1's while loop keeps the body's random ops in the graph; torchgraph's While holds them in its
+    # body function: their seed attrs are compared through the values drawn, not listed
+    return {"fetch": out, "names_differ": ["plain", "variational"], "seeds_in_bodies": True}
