@@ -131,7 +131,8 @@ def main() -> None:
                   f"{ms(t.get('torch'))} | {ms(tf1)} | {'n/a' if ratio is None else f'{ratio:.2f}x'} |")
             figures["draws"].append({"kind": kind, "n": n, **t, "tf1": tf1})
     if args.cnn_batches:
-        print("\n| MNIST CNN step with dropout | batch | TF's numbers (default) | torch-native switch | default / switch |")
+        print("\n| MNIST CNN step with dropout | batch | TF's numbers (default) | torch-native switch |"
+              " default / switch |")
         print("| --- | ---: | ---: | ---: | ---: |")
     for batch in args.cnn_batches:
         res = timing.run_cases({"tf_exact": _cnn_step(batch, device, False), "native": _cnn_step(batch, device, True)},

@@ -85,8 +85,8 @@ def _uniform_int_kernel(op, ctx):
 
     def check(lo, hi):
         if lo.dim() or hi.dim():
-            which = "minval" if lo.dim() else "maxval"
-            raise InvalidArgumentError(None, op, f"{which} must be 0-D, got shape {list((lo if lo.dim() else hi).shape)}")
+            which, bad = ("minval", lo) if lo.dim() else ("maxval", hi)
+            raise InvalidArgumentError(None, op, f"{which} must be 0-D, got shape {list(bad.shape)}")
         lo, hi = int(lo), int(hi)
         if not lo < hi:
             raise InvalidArgumentError(None, op, f"Need minval < maxval, got {lo} >= {hi}")
