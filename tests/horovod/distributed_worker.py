@@ -70,6 +70,26 @@ def train(optimizer_name: str, passes: int = 1, compression=hvd.Compression.none
     save(**{f"v{i}": v for i, v in enumerate(final)}, **{f"first{i}": v for i, v in enumerate(after_first)})
 
 
+def embedding_case(sparse_as_dense: bool):
+    """An embedding's IndexedSlices gradient: gathered from every rank (or made dense) and applied."""
+    ids = tf.placeholder(tf.int32, [None])
+    target = tf.placeholder(tf.float32, [None, 3])
+    table = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0, name="table")
+    loss = tf.reduce_mean(tf.square(tf.nn.embedding_lookup(table, ids) - target))
+    opt = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.5), sparse_as_dense=sparse_as_dense)
+    grads = opt.compute_gradients(loss)
+    kind = type(grads[0][0]).__name__
+    train_op = opt.apply_gradients(grads)
+    rng = np.random.RandomState(3)
+    all_ids = rng.randint(0, 8, size=(3, BATCH)).astype(np.int32)
+    all_targets = rng.randn(3, BATCH, 3).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            sess.run(train_op, {ids: my_rows(all_ids[step]), target: my_rows(all_targets[step])})
+        save(table=sess.run(table), kind=np.array(kind))
+
+
 def broadcast_case():
     v = tf.Variable(np.full([3], float(hvd.rank() + 1), np.float32), name="v")
     rv = tf.get_variable("rv", initializer=np.full([2], 10.0 * (hvd.rank() + 1), np.float32), use_resource=True)
@@ -190,6 +210,8 @@ elif CASE == "sgd_passes2":
     train("sgd", passes=2)
 elif CASE == "sgd_fp16":
     train("sgd", compression=hvd.Compression.fp16)
+elif CASE.startswith("embedding"):
+    embedding_case(CASE == "embedding_dense")
 elif CASE == "broadcast":
     broadcast_case()
 elif CASE == "ops":
