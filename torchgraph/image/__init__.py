@@ -3,3 +3,7 @@ from ..ops.image_ops import (ResizeMethod, resize, resize_bicubic, resize_biline
                              resize_nearest_neighbor)
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.image.X"

@@ -11,3 +11,7 @@ from ..ops.string_ops import sparse_tensor_to_dense as to_dense
 
 __all__ = ["SparseTensor", "SparseTensorValue", "add", "concat", "matmul", "placeholder", "reduce_sum", "reorder",
            "sparse_dense_matmul", "to_dense"]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.sparse.X"
