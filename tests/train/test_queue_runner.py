@@ -206,3 +206,15 @@ def test_readers_and_read_file(tmp_path):
             sess.run(tf.read_file(str(tmp_path / "missing.txt")))
         coord.request_stop()
         coord.join(threads)
+
+
+def test_monitored_training_session_runs_the_queue_runners(tmp_path):
+    before = set(threading.enumerate())
+    files = _write_files(tmp_path)
+    fetch = _tfrecord_fifo(tf, files)
+    got = []
+    with tf.train.MonitoredTrainingSession() as sess:
+        while not sess.should_stop():
+            got.extend(v.decode() for v in sess.run(fetch)[0].tolist())
+    assert got == EXPECTED_RECORDS * 2
+    assert set(threading.enumerate()) <= before
