@@ -13,3 +13,7 @@ __all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "TFRec
            "TFRecordOptions", "TFRecordWriter", "VarLenFeature", "decode_csv", "decode_raw", "gfile",
            "parse_example", "parse_single_example", "parse_single_sequence_example", "string_to_number",
            "tf_record_iterator"]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.io.X"
