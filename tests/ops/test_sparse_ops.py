@@ -78,3 +78,18 @@ def test_sparse_add_with_a_dense_tensor_is_named_as_missing():
     a = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
     with pytest.raises(NotImplementedError, match="SparseTensorDenseAdd"):
         tf.sparse_add(a, tf.zeros([2, 2]))
+
+
+def test_gradients_flow_through_reorder_add_and_reduce_sum():
+    v1, v2 = tf.constant([1.0, 2.0]), tf.constant([1.0, 0.25, -2.0])
+    a = tf.SparseTensor([[1, 2], [0, 0]], v1, [2, 3])
+    b = tf.SparseTensor([[0, 0], [0, 1], [1, 2]], v2, [2, 3])
+    s = tf.sparse_add(tf.sparse_reorder(a), b)  # (0,0)=3, (0,1)=0.25, (1,2)=-1
+    rows = tf.sparse_reduce_sum(b, axis=1)
+    loss = tf.reduce_sum(s.values * tf.constant([1.0, 2.0, 3.0])) + tf.reduce_sum(rows * tf.constant([10.0, 100.0]))
+    g1, g2 = tf.gradients(loss, [v1, v2])
+    with tf.Session() as sess:
+        values, d1, d2 = sess.run([s.values, g1, g2])
+    assert values.tolist() == [3.0, 0.25, -1.0]
+    assert d1.tolist() == [3.0, 1.0]  # a's (1,2) lands in the sum's third entry, (0,0) in the first
+    assert d2.tolist() == [11.0, 12.0, 103.0]

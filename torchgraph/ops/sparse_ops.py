@@ -43,7 +43,7 @@ def _reorder_kernel(op, ctx):
 
 
 register("SparseReorder", lambda inputs, attrs: [(_i64, inputs[0].get_shape()), (inputs[1].dtype, inputs[1].get_shape())],
-         _reorder_kernel, type_attr={"T": 1}, differentiable=False, output_args=("output_indices", "output_values"))
+         _reorder_kernel, type_attr={"T": 1}, output_args=("output_indices", "output_values"))
 
 
 def sparse_reorder(sp_input, name=None) -> SparseTensor:
@@ -115,7 +115,7 @@ def _add_kernel(op, ctx):
 
 register("SparseAdd", lambda inputs, attrs: [(_i64, TensorShape([None, inputs[0].get_shape()[1]])),
                                              (inputs[1].dtype, TensorShape([None])), (_i64, inputs[2].get_shape())],
-         _add_kernel, type_attr={"T": 1, "Treal": 6}, differentiable=False, value_dependent_shape=True,
+         _add_kernel, type_attr={"T": 1, "Treal": 6}, value_dependent_shape=True,
          output_args=("sum_indices", "sum_values", "sum_shape"))
 
 
@@ -198,7 +198,7 @@ def _reduce_sum_kernel(op, ctx):
 
 
 register("SparseReduceSum", lambda inputs, attrs: [(inputs[1].dtype, TensorShape(None))], _reduce_sum_kernel,
-         type_attr={"T": 1}, differentiable=False, value_dependent_shape=True, host_inputs=(2, 3),
+         type_attr={"T": 1}, value_dependent_shape=True, host_inputs=(2, 3),
          attr_defaults={"keep_dims": False}, output_args=("output",))
 
 
