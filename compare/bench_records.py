@@ -84,7 +84,8 @@ def records_per_second(tf, build, path, compression):
             coord.join(threads)
     return n / elapsed
 '''
-exec(PIPELINES)  # noqa: S102 - defines decode / dataset_pipeline / queue_pipeline / records_per_second
+_PIPES: dict = {}
+exec(PIPELINES, _PIPES)  # noqa: S102 - defines decode / dataset_pipeline / queue_pipeline / records_per_second
 
 _TF_SCRIPT = PIPELINES + '''
 import json, sys
@@ -130,8 +131,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "bench.tfrecord")
         write_file(path, args.n, args.compression)
-        ours = {"data": records_per_second(tg, dataset_pipeline, path, args.compression),
-                "queues": records_per_second(tg, queue_pipeline, path, args.compression)}
+        rate = _PIPES["records_per_second"]
+        ours = {"data": rate(tg, _PIPES["dataset_pipeline"], path, args.compression),
+                "queues": rate(tg, _PIPES["queue_pipeline"], path, args.compression)}
         eager = eager_torch(path, args.compression)
         theirs = tf1(path, args.compression)
     print(f"{args.n} Examples, compression {args.compression or 'none'}, batch {BATCH}; records/s "

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import struct
 from typing import Any
 
 import numpy as np
@@ -216,13 +215,10 @@ def _dense_default(key: str, spec) -> Any:
 
 
 def _parse(serialized, features: dict, example_names=None, single: bool = False):
-    from .constant_op import constant
     sparse, dense, composite = _split_features(features)
     for key, spec in dense.items():
         if isinstance(spec, FixedLenSequenceFeature) and not spec.allow_missing:
             raise ValueError(f"Unsupported: FixedLenSequenceFeature requires allow_missing to be True ({key}).")
-        if isinstance(spec, FixedLenSequenceFeature) and single:
-            pass
     serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
     defaults = [_dense_default(k, s) for k, s in dense.items()]
     shapes = [TensorShape(([None] if isinstance(s, FixedLenSequenceFeature) else []) + as_shape(s.shape).as_list())
@@ -253,7 +249,7 @@ def _parse(serialized, features: dict, example_names=None, single: bool = False)
 def _sparse_feature(ix: SparseTensor, val: SparseTensor, spec: SparseFeature, single: bool) -> SparseTensor:
     """Indices [example, index value] (or [index value]) with the values feature's values, dense
     shape [batch, size]; reordered unless `already_sorted`."""
-    from .array_ops import concat, expand_dims, gather, reshape, slice, stack
+    from .array_ops import concat, expand_dims, gather, slice, stack
     from .math_ops import cast
     from .sparse_ops import sparse_reorder
     col = expand_dims(ix.values, 1)

@@ -574,6 +574,3 @@ class PriorityQueue(QueueBase):
             "component_types": dts, "shapes": shp or [], "capacity": int(capacity)}, shared_name)
         super().__init__([_dtypes.int64] + dts, [TensorShape([])] + (shp or [unknown_shape()] * len(dts)),
                          (["priority"] + list(names)) if names else None, ref)
-
-    def _dequeue_types(self) -> list:
-        return self._dtypes

@@ -10,7 +10,7 @@ length records, the file name for whole files.  Readers are locked: several thre
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
