@@ -332,7 +332,9 @@ def _parse_sequence_kernel(op, ctx):
         except Exception:  # noqa: BLE001 - protobuf's DecodeError
             raise errors.InvalidArgumentError(None, op, "Could not parse example input") from None
         ctx_map, lists = ex.context.feature, ex.feature_lists.feature_list
-        allowed_missing = set(_keys(missing_ok))
+        dense_keys = _keys(f_dense_keys)
+        flags = missing_ok.tolist() if isinstance(missing_ok, torch.Tensor) else np.asarray(missing_ok).tolist()
+        allowed_missing = {k for k, ok in zip(dense_keys, np.reshape(flags, -1).tolist()) if ok}
         cs = [sparse([_values(ctx_map[k], t, k, op) if k in ctx_map else []], t, 1)
               for k, t in zip(_keys(c_sparse_keys), c_sparse_types)]
         cd = [_as_output(_fixed_values(ctx_map, k, t, dims, d, op), t, dims, ctx.device)
@@ -415,10 +417,10 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
         serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
         serialized.get_shape().with_rank(0)
         defaults = [_dense_default(k, s) for k, s in c_dense.items()]
-        missing = [k for k, v in f_dense.items() if v.allow_missing]
+        missing = [bool(v.allow_missing) for v in f_dense.values()]  # one flag per dense feature list
         op = apply_op("ParseSequenceExampleV2", [
             serialized, (example_name or "", _str), (list(c_sparse), _str), (list(c_dense), _str), ([], _str),
-            (list(f_sparse), _str), (list(f_dense), _str), ([], _str), (missing, _str)] + [defaults], {
+            (list(f_sparse), _str), (list(f_dense), _str), ([], _str), (missing, _dtypes.bool)] + [defaults], {
                 "Ncontext_sparse": len(c_sparse), "context_sparse_types": list(c_sparse.values()),
                 "Tcontext_dense": [_dtypes.as_dtype(v.dtype) for v in c_dense.values()],
                 "context_dense_shapes": [as_shape(v.shape) for v in c_dense.values()],
