@@ -90,7 +90,7 @@ from .ops.math_ops import argmax as arg_max, argmin as arg_min  # TF1's older na
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
 from . import contrib  # tf.contrib: rnn (submodules load on first use)
-from . import image  # tf.image: the resize ops
+from . import image  # tf.image: codecs (registers their entries), resizes
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.lookup_ops import initialize_all_tables, tables_initializer

@@ -24,8 +24,11 @@ def _shuffle_and_repeat(buffer_size, count=None, seed=None):
 
 
 def _map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainder=False, num_parallel_calls=None):
-    """`tf.data.experimental.map_and_batch`: `map` then `batch`."""
-    return lambda ds: ds.map(map_func).batch(batch_size, drop_remainder=drop_remainder)
+    """`tf.data.experimental.map_and_batch`: `map` (parallel as asked) then `batch`."""
+    calls = num_parallel_calls
+    if calls is None and num_parallel_batches is not None:
+        calls = num_parallel_batches * batch_size  # TF's reading of num_parallel_batches
+    return lambda ds: ds.map(map_func, num_parallel_calls=calls).batch(batch_size, drop_remainder=drop_remainder)
 
 
 from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
