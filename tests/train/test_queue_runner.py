@@ -218,3 +218,16 @@ def test_monitored_training_session_runs_the_queue_runners(tmp_path):
             got.extend(v.decode() for v in sess.run(fetch)[0].tolist())
     assert got == EXPECTED_RECORDS * 2
     assert set(threading.enumerate()) <= before
+
+
+def test_maybe_batch_keeps_only_the_elements_asked_for():
+    x = tf.train.range_input_producer(10, num_epochs=1, shuffle=False).dequeue()
+    kept = tf.train.maybe_batch([x], keep_input=tf.equal(x % 2, 0), batch_size=2, allow_smaller_final_batch=True)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = _drain(sess, kept, coord)
+        coord.join(threads)
+    assert got == [0, 2, 4, 6, 8]
+    assert kept[0].shape.as_list() == [None]

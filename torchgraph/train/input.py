@@ -193,8 +193,10 @@ def _kept(flat: list, keep_input, enqueue_many: bool) -> list:
     for t in flat:
         rank = t.get_shape().ndims
         batched = array_ops.expand_dims(t, 0)
-        out.append(array_ops.slice(batched, [0] * (rank + 1), array_ops.concat([array_ops.reshape(n, [1]),
-                                                                              [-1] * rank], 0)))
+        size = array_ops.reshape(n, [1])
+        if rank:
+            size = array_ops.concat([size, convert_to_tensor([-1] * rank, dtype=_dtypes.int32)], 0)
+        out.append(array_ops.slice(batched, [0] * (rank + 1), size))
     return out
 
 
@@ -233,3 +235,28 @@ def shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, se
     """shuffle_batch over one thread per tensor list of `tensors_list`."""
     return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False, allow_smaller_final_batch,
                   shared_name, name, "shuffle_batch_join", min_after_dequeue=min_after_dequeue, seed=seed)
+
+
+def maybe_batch_join(tensors_list, keep_input, batch_size, capacity=32, enqueue_many=False, shapes=None,
+                     dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """`batch_join`, enqueueing only when `keep_input` is True."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, dynamic_pad,
+                  allow_smaller_final_batch, shared_name, name, "batch_join", keep_input=keep_input)
+
+
+def maybe_shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input, num_threads=1, seed=None,
+                        enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                        name=None):
+    """`shuffle_batch`, enqueueing only when `keep_input` is True."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, False, allow_smaller_final_batch,
+                  shared_name, name, "shuffle_batch", min_after_dequeue=min_after_dequeue, seed=seed,
+                  num_threads=num_threads, keep_input=keep_input)
+
+
+def maybe_shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, keep_input, seed=None,
+                             enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                             name=None):
+    """`shuffle_batch_join`, enqueueing only when `keep_input` is True."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False, allow_smaller_final_batch,
+                  shared_name, name, "shuffle_batch_join", min_after_dequeue=min_after_dequeue, seed=seed,
+                  keep_input=keep_input)
