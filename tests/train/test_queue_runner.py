@@ -231,3 +231,22 @@ def test_maybe_batch_keeps_only_the_elements_asked_for():
         coord.join(threads)
     assert got == [0, 2, 4, 6, 8]
     assert kept[0].shape.as_list() == [None]
+
+
+def test_batch_of_a_dict_with_dynamic_pad_and_enqueue_many():
+    n = tf.train.range_input_producer(4, num_epochs=1, shuffle=False).dequeue()
+    seq = tf.range(n + 1)  # lengths 1..4
+    padded = tf.train.batch({"seq": seq, "n": n}, batch_size=2, dynamic_pad=True)
+    rows = tf.train.batch([tf.constant([[1, 2], [3, 4], [5, 6]])], batch_size=3, enqueue_many=True)
+    assert padded["seq"].shape.as_list() == [2, None] and rows[0].shape.as_list() == [3, 2]
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        first = sess.run(padded)
+        second = sess.run(padded)
+        assert sess.run(rows)[0].tolist() == [[1, 2], [3, 4], [5, 6]]
+        coord.request_stop()
+        coord.join(threads)
+    assert first["n"].tolist() == [0, 1] and first["seq"].tolist() == [[0, 0], [0, 1]]
+    assert second["seq"].tolist() == [[0, 1, 2, 0], [0, 1, 2, 3]]
