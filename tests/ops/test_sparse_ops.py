@@ -74,10 +74,16 @@ def test_sparse_add_concat_reduce_sum():
     assert r0v.tolist() == [1, 0, 2, 1, 0.25, -2] and rv == pytest.approx(2.25) and rk.tolist() == [[2.25], [0]]
 
 
-def test_sparse_add_with_a_dense_tensor_is_named_as_missing():
-    a = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
-    with pytest.raises(NotImplementedError, match="SparseTensorDenseAdd"):
-        tf.sparse_add(a, tf.zeros([2, 2]))
+def test_sparse_add_with_a_dense_tensor_is_dense_and_differentiable():
+    vals = tf.constant([1.0, 2.0])
+    a = tf.SparseTensor([[0, 0], [1, 1]], vals, [2, 2])
+    dense = tf.constant([[10.0, 20.0], [30.0, 40.0]])
+    out = tf.sparse_add(dense, a)
+    g_vals, g_dense = tf.gradients(tf.reduce_sum(out * tf.constant([[1.0, 2.0], [3.0, 4.0]])), [vals, dense])
+    with tf.Session() as sess:
+        o, gv, gd = sess.run([out, g_vals, g_dense])
+    assert o.tolist() == [[11, 20], [30, 42]] and out.shape.as_list() == [2, 2]
+    assert gv.tolist() == [1.0, 4.0] and gd.tolist() == [[1, 2], [3, 4]]
 
 
 def test_gradients_flow_through_reorder_add_and_reduce_sum():
