@@ -99,3 +99,14 @@ def test_gradients_flow_through_reorder_add_and_reduce_sum():
     assert values.tolist() == [3.0, 0.25, -1.0]
     assert d1.tolist() == [3.0, 1.0]  # a's (1,2) lands in the sum's third entry, (0,0) in the first
     assert d2.tolist() == [11.0, 12.0, 103.0]
+
+
+def test_a_fed_dense_shape_is_read_at_run_time_every_run():
+    sp = tf.sparse_placeholder(tf.float32)
+    product = tf.sparse_tensor_dense_matmul(sp, tf.ones([2, 1]))
+    shape = tf.shape(product)
+    with tf.Session() as sess:
+        for rows in (2, 5, 3):
+            value = tf.SparseTensorValue(np.array([[0, 1]]), np.array([2.0], np.float32), np.array([rows, 2]))
+            p, s = sess.run([product, shape], {sp: value})
+            assert s.tolist() == [rows, 1] and p[0, 0] == 2.0

@@ -83,6 +83,7 @@ def _matmul_shape(inputs, attrs):
 
 
 register("SparseTensorDenseMatMul", _matmul_shape, _matmul_kernel, type_attr={"T": 1, "Tindices": 0},
+         value_dependent_shape=True,  # rows come from the value of a_shape
          attr_defaults={"adjoint_a": False, "adjoint_b": False, "Tindices": _i64}, output_args=("product",))
 
 
