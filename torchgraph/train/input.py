@@ -167,7 +167,9 @@ def _batch(tensors_list: list, batch_size, capacity, enqueue_many, shapes, dynam
             q = queue_ops.FIFOQueue(capacity=capacity, dtypes=types, shapes=qshapes, shared_name=shared_name,
                                     name="fifo_queue")
         enqueue = q.enqueue_many if enqueue_many else q.enqueue
-        ops = [enqueue(flat) for flat in flat_lists for _ in range(num_threads if len(flat_lists) == 1 else 1)]
+        ops = [enqueue(flat) for flat in flat_lists]
+        if len(ops) == 1:
+            ops = ops * num_threads  # one enqueue op run by `num_threads` threads, as TF does
         add_queue_runner(QueueRunner(q, ops))
         if min_after_dequeue is not None:
             full = math_ops.cast(math_ops.maximum(0, q.size() - min_after_dequeue), _dtypes.float32) * (
