@@ -250,3 +250,32 @@ def test_batch_of_a_dict_with_dynamic_pad_and_enqueue_many():
         coord.join(threads)
     assert first["n"].tolist() == [0, 1] and first["seq"].tolist() == [[0, 0], [0, 1]]
     assert second["seq"].tolist() == [[0, 1, 2, 0], [0, 1, 2, 3]]
+
+
+def test_match_filenames_once_feeds_a_reader_pipeline(tmp_path):
+    files = _write_files(tmp_path, n_files=2, n_records=2)
+    (tmp_path / "other.txt").write_text("x")
+    names = tf.train.match_filenames_once(str(tmp_path / "*.tfrecord"))
+    assert names.op.name == "matching_filenames"
+    fq = tf.train.string_input_producer(names, num_epochs=1, shuffle=False)
+    _, value = tf.TFRecordReader().read(fq)
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        assert [n.decode() for n in sess.run(names)] == files
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = [sess.run(value) for _ in range(4)]
+        coord.request_stop()
+        coord.join(threads)
+    assert got == [b"0-0", b"0-1", b"1-0", b"1-1"]
+
+
+def test_write_file_and_matching_files(tmp_path):
+    target = str(tmp_path / "new" / "out.txt")
+    write = tf.write_file(target, "contents")
+    found = tf.matching_files(str(tmp_path / "*" / "*.txt"))
+    with tf.Session() as sess:
+        sess.run(write)
+        assert open(target).read() == "contents"
+        assert sess.run(found).tolist() == [target.encode()]
+        assert sess.run(tf.io.read_file(target)) == b"contents"

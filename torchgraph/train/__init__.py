@@ -13,7 +13,8 @@ from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
 from .coordinator import Coordinator, LooperThread
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
-from .input import (batch, batch_join, input_producer, limit_epochs, maybe_batch, maybe_batch_join,
+from .input import (batch, batch_join, input_producer, limit_epochs, match_filenames_once, maybe_batch,
+                    maybe_batch_join,
                     maybe_shuffle_batch, maybe_shuffle_batch_join, range_input_producer, shuffle_batch,
                     shuffle_batch_join, slice_input_producer, string_input_producer)
 from .example_protos import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,

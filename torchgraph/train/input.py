@@ -40,6 +40,16 @@ def limit_epochs(tensor, num_epochs=None, name=None):
             return array_ops.identity(tensor, name="Identity")
 
 
+def match_filenames_once(pattern, name=None):
+    """A local variable holding the files matching `pattern`, computed once when local variables
+    are initialized (TF's `matching_filenames`)."""
+    from ..ops import reader_ops, state_ops
+    graph = get_default_graph()
+    with graph.name_scope(name or "matching_filenames") as scope:
+        return state_ops.Variable(reader_ops.matching_files(pattern), trainable=False, validate_shape=False,
+                                  name=scope, collections=[GraphKeys.LOCAL_VARIABLES])
+
+
 def _producer(tensor, element_shape, num_epochs, shuffle, seed, capacity, shared_name, summary_name, cancel_op):
     """input_producer's body, inside the caller's name scope (TF names the summary after it)."""
     from ..ops import math_ops, random_ops
