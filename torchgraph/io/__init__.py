@@ -14,6 +14,13 @@ __all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "TFRec
            "parse_example", "parse_single_example", "parse_single_sequence_example", "string_to_number",
            "tf_record_iterator"]
 
+# tf.io's image codecs (the same builders as tf.image's)
+from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image,  # noqa: E402
+                                   decode_jpeg, decode_png, encode_jpeg, encode_png, extract_jpeg_shape)
+
+__all__ += ["decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png",
+            "encode_jpeg", "encode_png", "extract_jpeg_shape"]
+
 from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.io.X"
