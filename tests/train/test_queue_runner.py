@@ -279,3 +279,25 @@ def test_write_file_and_matching_files(tmp_path):
         assert open(target).read() == "contents"
         assert sess.run(found).tolist() == [target.encode()]
         assert sess.run(tf.io.read_file(target)) == b"contents"
+
+
+def test_read_up_to_parse_example_batch_enqueue_many(tmp_path):
+    paths = []
+    for i in range(2):
+        path = str(tmp_path / f"ex{i}.tfrecord")
+        with tf.io.TFRecordWriter(path, "GZIP") as w:
+            for j in range(5):
+                w.write(tf.train.Example(features=tf.train.Features(feature={
+                    "v": tf.train.Feature(int64_list=tf.train.Int64List(value=[10 * i + j]))})).SerializeToString())
+        paths.append(path)
+    fq = tf.train.string_input_producer(paths, num_epochs=1, shuffle=False)
+    _, serialized = tf.TFRecordReader(options=tf.io.TFRecordOptions("GZIP")).read_up_to(fq, 3)
+    parsed = tf.parse_example(serialized, {"v": tf.FixedLenFeature([], tf.int64)})
+    batch = tf.train.batch([parsed["v"]], batch_size=4, enqueue_many=True, allow_smaller_final_batch=True)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = _drain(sess, batch, coord)
+        coord.join(threads)
+    assert got == [0, 1, 2, 3, 4, 10, 11, 12, 13, 14]
