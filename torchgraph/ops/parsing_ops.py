@@ -313,45 +313,66 @@ def _parse_sequence_kernel(op, ctx):
     f_dense_shapes = [as_shape(x).as_list() for x in a["feature_list_dense_shapes"]]
     SequenceExample = _sequence_example_class()
 
-    def sparse(rows: list, dtype, single_rank: int):
-        idx = [[i, j] if single_rank == 2 else [j] for i, row in enumerate(rows) for j in range(len(row))]
-        width = max((len(r) for r in rows), default=0)
-        shape = [len(rows), width] if single_rank == 2 else [width]
-        return (torch.tensor(idx, dtype=torch.int64).reshape(-1, single_rank).to(ctx.device),
-                _as_output([v for r in rows for v in r], dtype, [-1], ctx.device),
-                torch.tensor(shape, dtype=torch.int64, device=ctx.device))
+    def sparse(nested: list, levels: int, dtype):
+        """(indices, values, dense_shape) of values nested `levels` lists deep."""
+        idx, vals, dims = [], [], [0] * levels
+
+        def walk(node, prefix, level):
+            dims[level] = max(dims[level], len(node))
+            for i, child in enumerate(node):
+                if level == levels - 1:
+                    idx.append(prefix + [i])
+                    vals.append(child)
+                else:
+                    walk(child, prefix + [i], level + 1)
+        walk(nested, [], 0)
+        return (torch.tensor(idx, dtype=torch.int64).reshape(-1, levels).to(ctx.device),
+                _as_output(vals, dtype, [-1], ctx.device), torch.tensor(dims, dtype=torch.int64, device=ctx.device))
 
     def parse(serialized, debug_name, c_sparse_keys, c_dense_keys, c_ragged_keys, f_sparse_keys, f_dense_keys,
               f_ragged_keys, missing_ok, *defaults):
-        if np.ndim(serialized) != 0:
-            raise errors.UnimplementedError(None, op, "torchgraph parses one SequenceExample at a time "
-                                                      "(tf.parse_single_sequence_example)")
-        record = _strings(serialized)[0]
-        try:
-            ex = SequenceExample.FromString(record)
-        except Exception:  # noqa: BLE001 - protobuf's DecodeError
-            raise errors.InvalidArgumentError(None, op, "Could not parse example input") from None
-        ctx_map, lists = ex.context.feature, ex.feature_lists.feature_list
+        single = np.ndim(serialized) == 0
+        examples = []
+        for record in _strings(serialized):
+            try:
+                examples.append(SequenceExample.FromString(record))
+            except Exception:  # noqa: BLE001 - protobuf's DecodeError
+                raise errors.InvalidArgumentError(None, op, "Could not parse example input") from None
         dense_keys = _keys(f_dense_keys)
         flags = missing_ok.tolist() if isinstance(missing_ok, torch.Tensor) else np.asarray(missing_ok).tolist()
         allowed_missing = {k for k, ok in zip(dense_keys, np.reshape(flags, -1).tolist()) if ok}
-        cs = [sparse([_values(ctx_map[k], t, k, op) if k in ctx_map else []], t, 1)
+        lead = [] if single else [len(examples)]
+
+        def one(rows):  # a single example's value, or the batch's list
+            return rows[0] if single else rows
+        cs = [sparse(one([_values(e.context.feature[k], t, k, op) if k in e.context.feature else []
+                          for e in examples]), 1 if single else 2, t)
               for k, t in zip(_keys(c_sparse_keys), c_sparse_types)]
-        cd = [_as_output(_fixed_values(ctx_map, k, t, dims, d, op), t, dims, ctx.device)
+        cd = [_as_output([v for e in examples for v in _fixed_values(e.context.feature, k, t, dims, d, op)], t,
+                         lead + dims, ctx.device)
               for k, t, dims, d in zip(_keys(c_dense_keys), c_dense_types, c_dense_shapes, defaults)]
-        fs = [sparse([_values(f, t, k, op) for f in lists[k].feature] if k in lists else [], t, 2)
+        fs = [sparse(one([[_values(f, t, k, op) for f in e.feature_lists.feature_list[k].feature]
+                          if k in e.feature_lists.feature_list else [] for e in examples]), 2 if single else 3, t)
               for k, t in zip(_keys(f_sparse_keys), f_sparse_types)]
         fd, lengths = [], []
-        for k, t, dims in zip(_keys(f_dense_keys), f_dense_types, f_dense_shapes):
-            if k not in lists and k not in allowed_missing:
-                raise errors.InvalidArgumentError(None, op, f"Name: <unknown>, Feature list '{k}' is required but "
-                                                            "could not be found.  Did you mean to include it in "
-                                                            "feature_list_dense_missing_assumed_empty or "
-                                                            "feature_list_dense_defaults?")
-            steps = [_fixed_values({k: f}, k, t, dims, [], op)
-                     for f in (lists[k].feature if k in lists else [])]
-            fd.append(_as_output([v for st in steps for v in st], t, [len(steps)] + dims, ctx.device))
-            lengths.append(torch.tensor(len(steps), dtype=torch.int64, device=ctx.device))
+        for k, t, dims in zip(dense_keys, f_dense_types, f_dense_shapes):
+            per_example = []
+            for e in examples:
+                lists = e.feature_lists.feature_list
+                if k not in lists and k not in allowed_missing:
+                    raise errors.InvalidArgumentError(
+                        None, op, f"Name: <unknown>, Feature list '{k}' is required but could not be found.  Did "
+                                  "you mean to include it in feature_list_dense_missing_assumed_empty or "
+                                  "feature_list_dense_defaults?")
+                per_example.append([_fixed_values({k: f}, k, t, dims, [], op)
+                                    for f in (lists[k].feature if k in lists else [])])
+            steps = max((len(x) for x in per_example), default=0)
+            per = int(np.prod(dims)) if dims else 1
+            pad = [b"" if t is _str else 0] * per
+            flat = [v for x in per_example for st in x + [pad] * (steps - len(x)) for v in st]
+            fd.append(_as_output(flat, t, lead + [steps] + dims, ctx.device))
+            lens = [len(x) for x in per_example]
+            lengths.append(torch.tensor(lens[0] if single else lens, dtype=torch.int64, device=ctx.device))
         out = ([x[0] for x in cs] + [x[1] for x in cs] + [x[2] for x in cs] + cd +
                [x[0] for x in fs] + [x[1] for x in fs] + [x[2] for x in fs] + fd + lengths)
         return out[0] if len(out) == 1 else tuple(out)
@@ -359,16 +380,20 @@ def _parse_sequence_kernel(op, ctx):
 
 
 def _parse_sequence_shape(inputs, attrs):
-    out = [(_i64, TensorShape([None, 1])) for _ in range(attrs["Ncontext_sparse"])]
+    single = inputs[0].get_shape().ndims == 0
+    b = 0 if single else 1
+    lead = TensorShape([] if single else [inputs[0].get_shape().as_list()[0] if inputs[0].get_shape().ndims
+                                          else None])
+    out = [(_i64, TensorShape([None, 1 + b])) for _ in range(attrs["Ncontext_sparse"])]
     out += [(t, TensorShape([None])) for t in attrs["context_sparse_types"]]
-    out += [(_i64, TensorShape([1])) for _ in range(attrs["Ncontext_sparse"])]
-    out += [(t, as_shape(s)) for t, s in zip(attrs["Tcontext_dense"], attrs["context_dense_shapes"])]
-    out += [(_i64, TensorShape([None, 2])) for _ in range(attrs["Nfeature_list_sparse"])]
+    out += [(_i64, TensorShape([1 + b])) for _ in range(attrs["Ncontext_sparse"])]
+    out += [(t, lead.concatenate(as_shape(s))) for t, s in zip(attrs["Tcontext_dense"], attrs["context_dense_shapes"])]
+    out += [(_i64, TensorShape([None, 2 + b])) for _ in range(attrs["Nfeature_list_sparse"])]
     out += [(t, TensorShape([None])) for t in attrs["feature_list_sparse_types"]]
-    out += [(_i64, TensorShape([2])) for _ in range(attrs["Nfeature_list_sparse"])]
-    out += [(t, TensorShape([None]).concatenate(as_shape(s)))
+    out += [(_i64, TensorShape([2 + b])) for _ in range(attrs["Nfeature_list_sparse"])]
+    out += [(t, lead.concatenate([None]).concatenate(as_shape(s)))
             for t, s in zip(attrs["feature_list_dense_types"], attrs["feature_list_dense_shapes"])]
-    out += [(_i64, TensorShape([])) for _ in range(attrs["Nfeature_list_dense"])]
+    out += [(_i64, lead) for _ in range(attrs["Nfeature_list_dense"])]
     return out
 
 
@@ -393,6 +418,28 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     """`tf.parse_single_sequence_example`: one serialized SequenceExample -> (context dict, sequence
     dict): context features as in parse_single_example; sequence features as a [steps] + shape
     dense tensor (FixedLenSequenceFeature) or a SparseTensor indexed [step, position] (VarLenFeature)."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "ParseSingleSequenceExample"), graph.name_scope("ParseSequenceExample"):
+        serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
+        serialized.get_shape().with_rank(0)
+        context, sequence, _ = _sequence_parse(serialized, context_features, sequence_features, example_name)
+    return context, sequence
+
+
+def parse_sequence_example(serialized, context_features=None, sequence_features=None, example_names=None,
+                           name=None):
+    """`tf.io.parse_sequence_example`: a vector of serialized SequenceExamples -> (context dict, sequence
+    dict, lengths dict): dense sequence features padded to the longest example, [batch] + [steps] + shape,
+    with each example's step count in `lengths`; sparse ones indexed [example, step, position]."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "ParseSequenceExample"):
+        serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
+        serialized.get_shape().with_rank(1)
+        return _sequence_parse(serialized, context_features, sequence_features, example_names)
+
+
+def _sequence_parse(serialized, context_features, sequence_features, example_name):
+    """One ParseSequenceExampleV2 node in the current name scope: (context, sequence, lengths)."""
     context_features = dict(context_features or {})
     sequence_features = dict(sequence_features or {})
     if not context_features and not sequence_features:
@@ -412,28 +459,25 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     if any(v.default_value is not None for v in f_dense.values()):
         raise NotImplementedError("FixedLenSequenceFeature.default_value in a SequenceExample: torchgraph does "
                                   "not implement it")
-    graph = get_default_graph()
-    with graph.name_scope(name or "ParseSingleSequenceExample"), graph.name_scope("ParseSequenceExample"):
-        serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
-        serialized.get_shape().with_rank(0)
-        defaults = [_dense_default(k, s) for k, s in c_dense.items()]
-        missing = [bool(v.allow_missing) for v in f_dense.values()]  # one flag per dense feature list
-        op = apply_op("ParseSequenceExampleV2", [
-            serialized, (example_name or "", _str), (list(c_sparse), _str), (list(c_dense), _str), ([], _str),
-            (list(f_sparse), _str), (list(f_dense), _str), ([], _str), (missing, _dtypes.bool)] + [defaults], {
-                "Ncontext_sparse": len(c_sparse), "context_sparse_types": list(c_sparse.values()),
-                "Tcontext_dense": [_dtypes.as_dtype(v.dtype) for v in c_dense.values()],
-                "context_dense_shapes": [as_shape(v.shape) for v in c_dense.values()],
-                "context_ragged_value_types": [], "context_ragged_split_types": [],
-                "Nfeature_list_sparse": len(f_sparse), "feature_list_sparse_types": list(f_sparse.values()),
-                "Nfeature_list_dense": len(f_dense),
-                "feature_list_dense_types": [_dtypes.as_dtype(v.dtype) for v in f_dense.values()],
-                "feature_list_dense_shapes": [as_shape(v.shape) for v in f_dense.values()],
-                "feature_list_ragged_value_types": [], "feature_list_ragged_split_types": []},
-            name="ParseSequenceExampleV2", input_names=[
-                "serialized", "debug_name", "context_sparse_keys", "context_dense_keys", "context_ragged_keys",
-                "feature_list_sparse_keys", "feature_list_dense_keys", "feature_list_ragged_keys",
-                "feature_list_dense_missing_assumed_empty", "context_dense_defaults"])
+    defaults = [_dense_default(k, s) for k, s in c_dense.items()]
+    missing = [bool(v.allow_missing) for v in f_dense.values()]  # one flag per dense feature list
+    debug_name = example_name if example_name is not None else ("" if serialized.get_shape().ndims == 0 else [])
+    op = apply_op("ParseSequenceExampleV2", [
+        serialized, (debug_name, _str), (list(c_sparse), _str), (list(c_dense), _str), ([], _str),
+        (list(f_sparse), _str), (list(f_dense), _str), ([], _str), (missing, _dtypes.bool)] + [defaults], {
+            "Ncontext_sparse": len(c_sparse), "context_sparse_types": list(c_sparse.values()),
+            "Tcontext_dense": [_dtypes.as_dtype(v.dtype) for v in c_dense.values()],
+            "context_dense_shapes": [as_shape(v.shape) for v in c_dense.values()],
+            "context_ragged_value_types": [], "context_ragged_split_types": [],
+            "Nfeature_list_sparse": len(f_sparse), "feature_list_sparse_types": list(f_sparse.values()),
+            "Nfeature_list_dense": len(f_dense),
+            "feature_list_dense_types": [_dtypes.as_dtype(v.dtype) for v in f_dense.values()],
+            "feature_list_dense_shapes": [as_shape(v.shape) for v in f_dense.values()],
+            "feature_list_ragged_value_types": [], "feature_list_ragged_split_types": []},
+        name="ParseSequenceExampleV2", input_names=[
+            "serialized", "debug_name", "context_sparse_keys", "context_dense_keys", "context_ragged_keys",
+            "feature_list_sparse_keys", "feature_list_dense_keys", "feature_list_ragged_keys",
+            "feature_list_dense_missing_assumed_empty", "context_dense_defaults"])
     outs, i = list(op.outputs), 0
     context, sequence = {}, {}
     n = len(c_sparse)
@@ -450,7 +494,8 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
     for k in f_dense:
         sequence[k] = outs[i]
         i += 1
-    return context, sequence
+    lengths = {k: outs[i + j] for j, k in enumerate(f_dense)}
+    return context, sequence, lengths
 
 
 # --- DecodeRaw / DecodeCSV / StringToNumber ------------------------------------------------------------------
