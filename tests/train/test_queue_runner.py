@@ -65,6 +65,12 @@ def _tfrecord_shuffled(tf, files):
                                   allow_smaller_final_batch=True)
 
 
+def _seeded_producer(tf, files):
+    tf.set_random_seed(5)
+    fq = tf.train.string_input_producer(files * 2, num_epochs=3, shuffle=True, seed=1)
+    return tf.train.batch([fq.dequeue()], batch_size=4, allow_smaller_final_batch=True)
+
+
 def _slices_join(tf, files):
     x = tf.train.slice_input_producer([tf.constant(list(range(10)))], num_epochs=1, shuffle=False)
     y = tf.train.slice_input_producer([tf.constant(list(range(100, 105)))], num_epochs=1, shuffle=False)
@@ -103,7 +109,7 @@ tf.disable_v2_behavior()
 exec(sys.argv[1])
 files = json.loads(sys.argv[2])
 out = {}
-for name in ["_tfrecord_fifo", "_tfrecord_shuffled", "_slices_join", "_range_shuffle_join"]:
+for name in ["_tfrecord_fifo", "_tfrecord_shuffled", "_seeded_producer", "_slices_join", "_range_shuffle_join"]:
     tf.reset_default_graph()
     fetch = globals()[name](tf, files)
     with tf.Session() as sess:
@@ -121,11 +127,12 @@ def test_pipelines_match_tensorflow(tmp_path):
     import inspect
     python = tf_python()
     files = _write_files(tmp_path)
-    source = "\n".join(inspect.getsource(f) for f in (_drain, _tfrecord_fifo, _tfrecord_shuffled, _slices_join,
-                                                      _range_shuffle_join))
+    source = "\n".join(inspect.getsource(f) for f in (_drain, _tfrecord_fifo, _tfrecord_shuffled, _seeded_producer,
+                                                      _slices_join, _range_shuffle_join))
     theirs = json.loads(run_tf(python, _TF_PIPELINES, source, json.dumps(files)).strip().splitlines()[-1])
     ours = {name: _run_pipeline(globals()[name], files) for name in theirs}
     assert ours["_tfrecord_fifo"] == theirs["_tfrecord_fifo"]  # unshuffled: the same order
+    assert ours["_seeded_producer"] == theirs["_seeded_producer"]  # RandomShuffle is TF's Philox: seeded, the same
     for name in theirs:  # shuffled: the same multiset
         assert sorted(ours[name]) == sorted(theirs[name]), name
 
