@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import random
 import threading
 import time
 from typing import Any, Sequence
@@ -27,6 +26,7 @@ from ..framework import errors
 from ..framework.graph import get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from .philox import PhiloxStream, blocks
 from .registry import create_op_in_graph, register
 
 _HANDLE = [(_dtypes.resource, TensorShape([]))]
@@ -186,18 +186,29 @@ def _stack(parts: list, dtype, shape: tuple) -> Any:
 
 
 class ShuffleQueueState(QueueState):
-    """Dequeues a uniformly random element; keeps `min_after_dequeue` until closed."""
+    """Dequeues a uniformly random element; keeps `min_after_dequeue` until closed.
+
+    The element is TF's: index = the next 32-bit word of the queue's Philox stream (key from
+    `seed`, counter from `seed2`, words taken one at a time as TF's SingleSampleAdapter does)
+    modulo the size, swapped with the last element and removed."""
 
     kind = "RandomShuffleQueue"
+    _BLOCKS_AHEAD = 64  # 128-bit Philox calls drawn at once (256 words)
 
     def __init__(self, name, dtypes, shapes, capacity, min_after_dequeue: int, seed: int, seed2: int):
         super().__init__(name, dtypes, shapes, capacity)
         self.min_after_dequeue = min_after_dequeue
-        self.rng = random.Random(random.SystemRandom().getrandbits(63) if not (seed or seed2)
-                                 else seed * 1000003 + seed2)
+        self._stream = PhiloxStream(seed, seed2)
+        self._words: list[int] = []
+
+    def _random_index(self, size: int) -> int:
+        if not self._words:
+            counter = self._stream.reserve(self._BLOCKS_AHEAD)
+            self._words = blocks(self._stream.key, counter, self._BLOCKS_AHEAD, "cpu").reshape(-1).tolist()[::-1]
+        return self._words.pop() % size
 
     def _take(self) -> tuple:
-        i = self.rng.randrange(len(self._items))
+        i = self._random_index(len(self._items))
         self._items[i], self._items[-1] = self._items[-1], self._items[i]
         return self._items.pop()
 
