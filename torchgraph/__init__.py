@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types as _types
 
-from .framework.missing_names import module_getattr as _module_getattr
+from ._missing import missing_getattr as _missing_getattr
 
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
@@ -31,6 +31,7 @@ from .framework.random_seed import get_seed, set_random_seed
 from .framework.tensor_conversion import convert_to_tensor, register_tensor_conversion_function
 from .framework.tensor_shape import Dimension, TensorShape, dimension_value
 from .client.session import InteractiveSession, Session, get_default_session
+from .runtime.random_mode import torch_native_random_config
 from .ops import array_ops as _array_ops
 from .ops import math_ops as _math_ops
 from .ops import random_ops as _random_ops
@@ -42,6 +43,7 @@ from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, Tensor
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.logging_ops import Print
+from .ops.script_ops import numpy_function, py_func
 from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
                             sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
@@ -98,6 +100,8 @@ from .framework import graph_util  # tf.graph_util (import_graph_def, convert_va
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
+from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
+from . import metrics  # tf.metrics: streaming metrics over local variables
 
 __version__ = "0.1.0"
 VERSION = __version__
@@ -125,7 +129,7 @@ def enable_eager_execution(*args, **kwargs):
 def _namespace(name: str, **members) -> _types.ModuleType:
     mod = _types.ModuleType(f"torchgraph.{name}")
     mod.__dict__.update(members)
-    mod.__getattr__ = _module_getattr(mod.__name__)
+    mod.__getattr__ = _missing_getattr(mod.__name__)
     return mod
 
 
@@ -156,6 +160,7 @@ math = _namespace(
     divide_no_nan=_math_ops.div_no_nan, top_k=_nn_ops.top_k, in_top_k=_nn_ops.in_top_k,
     softplus=_nn_ops.softplus, cumsum=_array_ops.cumsum)
 from .ops import linalg_ops as _linalg_ops
+from .ops import collective_ops as _collective_ops  # noqa: F401 - Horovod's collective op types
 from .ops.linalg_ops import (cholesky, diag, diag_part, matrix_band_part, matrix_determinant, matrix_diag,
                              matrix_diag_part, matrix_inverse, qr)
 linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose, qr=qr,
@@ -170,5 +175,8 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
 from . import contrib  # noqa: E402 - tf.contrib: the subset TF1 programs import most
+from . import module_aliases as _module_aliases  # noqa: E402
 
-__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X"
+_module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
+
+__getattr__ = _missing_getattr("tf")  # a TF name we lack: AttributeError naming it (see docs/API.md)

@@ -209,6 +209,8 @@ class BaseSession:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if options is not None and run_metadata is not None and options.trace_level:
+            return self._traced_run(fetches, feed_dict, run_metadata)
         if feed_dict:
             feed_key = tuple(feed_dict)
         else:
@@ -293,13 +295,25 @@ class BaseSession:
         `on_value(op, output_values)` sees every op's outputs as they are computed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        return self._interpreted_run(fetches, feed_dict, on_value)
+
+
+    def _traced_run(self, fetches, feed_dict, run_metadata):
+        """`run` with `RunOptions.trace_level` set: op by op, filling `run_metadata.step_stats`."""
+        from .step_stats import StepStatsRecorder
+        recorder = StepStatsRecorder(self._state.device_for)
+        result = self._interpreted_run(fetches, feed_dict, recorder.on_value, recorder.on_start)
+        run_metadata.step_stats.CopyFrom(recorder.step_stats())
+        return result
+
+    def _interpreted_run(self, fetches, feed_dict, on_value, on_start=None):
         feed_dict = feed_dict or _NO_FEEDS
         handler, feeds, plan = self._plan_signature(fetches, list(feed_dict))
         specs = [FeedSpec(t, self._state.device_for(t.op)) for t in feeds]
         values = interpreter.interpret(plan.generic.bound, [s.convert(v) for s, v in zip(specs, feed_dict.values())],
-                                       on_value)
-        debug = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)
-        return debug(())
+                                       on_value, on_start)
+        run = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)
+        return run(())
 
 
 def _shape_of(value) -> tuple:

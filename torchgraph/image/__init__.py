@@ -4,6 +4,6 @@ from ..ops.image_ops import (ResizeMethod, resize, resize_bicubic, resize_biline
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 
-from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+from .._missing import missing_getattr as _missing_getattr  # noqa: E402
 
-__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.image.X"
+__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.image.X (see docs/API.md)"

@@ -22,6 +22,6 @@ from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 
-from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+from .._missing import missing_getattr as _missing_getattr  # noqa: E402
 
-__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.nn.X"
+__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.nn.X (see docs/API.md)"

@@ -4,6 +4,6 @@ from ..ops.string_ops import sparse_tensor_to_dense as to_dense
 
 __all__ = ["SparseTensor", "SparseTensorValue", "to_dense"]
 
-from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+from .._missing import missing_getattr as _missing_getattr  # noqa: E402
 
-__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.sparse.X"
+__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.sparse.X (see docs/API.md)"

@@ -157,6 +157,14 @@ class Optimizer:
         return sorted(out, key=lambda v: v.name)
 
     # --- hooks for subclasses --------------------------------------------------------------------------
+    def create_slots_ahead(self, var_list) -> None:
+        """Creates the slots (and non-slot variables) `apply_gradients` would create for
+        `var_list`, in the outermost graph: for wrappers that apply inside a `tf.cond` branch,
+        where no variable may be created (torchgraph's, not TF's)."""
+        graph = get_default_graph()
+        with graph.control_dependencies(None):
+            self._create_slots(list(var_list))
+
     def _create_slots(self, var_list):
         pass
 
