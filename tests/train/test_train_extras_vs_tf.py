@@ -48,6 +48,10 @@ def test_ftrl_and_proximal_optimizers_match_tf_dense_and_sparse():
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def test_slots_and_averages_are_named_in_the_current_variable_scope():
+    assert _ours("scoped_slots") == ANSWERS["scoped_slots"]
+
+
 def test_schedule_errors_are_tfs():
     with pytest.raises(ValueError, match="global_step is required for exponential_decay"):
         tf.train.exponential_decay(0.1, None, 10, 0.9)

@@ -100,4 +100,20 @@ def optimizers(tf):
     return run
 
 
-CASES = {"schedules": schedules, "moving_averages": moving_averages, "optimizers": optimizers}
+def scoped_slots(tf):
+    """Slots and shadow variables are named inside the variable scope apply()/minimize() runs in."""
+    with tf.variable_scope("m"):
+        w = tf.Variable(1.0, name="w")
+    with tf.variable_scope("outer"):
+        ema = tf.train.ExponentialMovingAverage(0.9)
+        ema.apply([w])
+        tf.train.AdamOptimizer().minimize(w * w)
+    with tf.name_scope("ns"):
+        tf.train.MomentumOptimizer(0.1, 0.9).minimize(w * w)
+    with tf.variable_scope("outer"):
+        tf.train.MomentumOptimizer(0.1, 0.9).minimize(w * w)
+    names = {"average": ema.average(w).op.name, "variables": sorted(v.op.name for v in tf.global_variables())}
+    return lambda sess: names
+
+
+CASES = {"scoped_slots": scoped_slots, "schedules": schedules, "moving_averages": moving_averages, "optimizers": optimizers}
