@@ -125,3 +125,36 @@ def test_initializers_have_contribs_scale(make, shape, std):
         assert abs(v.std() - std) / std < 0.03
     with pytest.raises(TypeError):
         layers.variance_scaling_initializer(mode="FAN_SUM")
+
+
+def test_layer_norm_normalizes_over_trailing_axes_with_contribs_names():
+    x = RS.randn(2, 3, 4).astype(np.float32)
+    y = layers.layer_norm(tf.constant(x))
+    y2 = layers.layer_norm(tf.constant(x), begin_norm_axis=-1, center=False)
+    assert [v.op.name for v in tf.global_variables()] == ["LayerNorm/beta", "LayerNorm/gamma", "LayerNorm_1/gamma"]
+    assert tf.model_variables() == tf.global_variables()
+    yv, y2v = _run([y, y2])
+    m, v = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(yv, (x - m) / np.sqrt(v + 1e-12), rtol=1e-4, atol=1e-5)
+    m, v = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+    np.testing.assert_allclose(y2v, (x - m) / np.sqrt(v + 1e-12), rtol=1e-4, atol=1e-5)
+
+
+def test_repeat_stack_one_hot_and_embed_sequence_scopes():
+    x = tf.ones([1, 4])
+    with tf.contrib.framework.arg_scope([layers.fully_connected], weights_initializer=tf.ones_initializer()):
+        r = layers.repeat(x, 2, layers.fully_connected, 4, scope="fc")
+        s = layers.stack(x, layers.fully_connected, [3, 2])
+    oh = layers.one_hot_encoding(tf.constant([0, 2]), 3)
+    e = layers.embed_sequence(tf.constant([[1, 0]]), vocab_size=5, embed_dim=2)
+    assert [v.op.name for v in tf.global_variables()] == [
+        "fc/fc_1/weights", "fc/fc_1/biases", "fc/fc_2/weights", "fc/fc_2/biases",
+        "Stack/fully_connected_1/weights", "Stack/fully_connected_1/biases", "Stack/fully_connected_2/weights",
+        "Stack/fully_connected_2/biases", "EmbedSequence/embeddings"]
+    assert oh.op.name.startswith("OneHotEncoding/") and e.get_shape().as_list() == [1, 2, 2]
+    rv, sv, ohv = _run([r, s, oh])
+    np.testing.assert_allclose(rv, [[16.0] * 4])
+    np.testing.assert_allclose(sv, [[12.0] * 2])
+    np.testing.assert_array_equal(ohv, [[1, 0, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="stack_args"):
+        layers.stack(x, layers.fully_connected, 3)

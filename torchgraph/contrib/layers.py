@@ -16,7 +16,7 @@ from ..framework.tensor_conversion import convert_to_tensor
 from ..layers import batch_norm_in_scope
 from ..layers import flatten as _core_flatten
 from ..ops import array_ops, math_ops, nn_ops, random_ops
-from ..ops.init_ops import Initializer, Zeros, compute_fans
+from ..ops.init_ops import Initializer, Ones, Zeros, compute_fans
 from ..ops.variable_scope import get_variable, variable_scope
 from .framework import add_arg_scope
 
@@ -339,8 +339,102 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         return collect_named_outputs(outputs_collections, _scope_name(sc), y)
 
 
+@add_arg_scope
+def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, variables_collections=None,
+               outputs_collections=None, trainable=True, begin_norm_axis=1, begin_params_axis=-1, scope=None):
+    """Layer normalization in scope "LayerNorm": moments over axes begin_norm_axis.., beta/gamma of
+    shape inputs.shape[begin_params_axis:], variance epsilon 1e-12 (contrib's)."""
+    with variable_scope(scope, default_name="LayerNorm", reuse=reuse) as sc:
+        x = convert_to_tensor(inputs)
+        shape = x.get_shape()
+        rank = shape.ndims
+        if rank is None:
+            raise ValueError(f"Inputs {x.name} has undefined rank.")
+        if begin_norm_axis < 0:
+            begin_norm_axis = rank + begin_norm_axis
+        if begin_params_axis >= rank or begin_norm_axis >= rank:
+            raise ValueError(f"begin_params_axis ({begin_params_axis}) and begin_norm_axis ({begin_norm_axis}) "
+                             f"must be < rank(inputs) ({rank})")
+        params_shape = shape[begin_params_axis:]
+        if not params_shape.is_fully_defined():
+            raise ValueError(f"Inputs {x.name}: shape(inputs)[{begin_params_axis}:] is not fully defined: "
+                             f"{params_shape}")
+        dims = params_shape.as_list()
+        beta = get_variable("beta", dims, dtype=x.dtype, initializer=Zeros(), trainable=trainable) if center else None
+        gamma = get_variable("gamma", dims, dtype=x.dtype, initializer=Ones(), trainable=trainable) if scale else None
+        _file_variables([beta, gamma], variables_collections, ["beta", "gamma"])
+        mean, variance = nn_ops.moments(x, list(range(begin_norm_axis, rank)), keep_dims=True)
+        y = nn_ops.batch_normalization(x, mean, variance, offset=beta, scale=gamma, variance_epsilon=1e-12)
+        y.set_shape(shape)
+        if activation_fn is not None:
+            y = activation_fn(y)
+        return collect_named_outputs(outputs_collections, _scope_name(sc), y)
+
+
+@add_arg_scope
+def one_hot_encoding(labels, num_classes, on_value=1.0, off_value=0.0, outputs_collections=None, scope=None):
+    """`tf.one_hot` of (int64) labels in name scope "OneHotEncoding"."""
+    with get_default_graph().name_scope(scope or "OneHotEncoding") as sc:
+        labels = convert_to_tensor(labels)
+        if labels.dtype == _dtypes.int32:
+            labels = math_ops.cast(labels, _dtypes.int64)
+        y = array_ops.one_hot(labels, num_classes, on_value=on_value, off_value=off_value)
+        return collect_named_outputs(outputs_collections, sc, y)
+
+
+@add_arg_scope
+def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializer=None, regularizer=None,
+                   trainable=True, scope=None, reuse=None):
+    """Looks `ids` up in a [vocab_size, embed_dim] model variable "EmbedSequence/embeddings"."""
+    if not (reuse or (vocab_size and embed_dim)):
+        raise ValueError("Must specify vocab size and embedding dimension when not reusing. Got vocab_size="
+                         f"{vocab_size} and embed_dim={embed_dim}")
+    with variable_scope(scope, default_name="EmbedSequence", reuse=reuse):
+        embeddings = get_variable("embeddings", [vocab_size, embed_dim], initializer=initializer,
+                                  regularizer=regularizer, trainable=trainable)
+        _file_variables([embeddings], None, ["embeddings"])
+        return nn_ops.embedding_lookup(embeddings, ids)
+
+
+def _layer_name(layer) -> str:
+    if hasattr(layer, "__name__"):
+        return layer.__name__
+    if hasattr(layer, "func") and hasattr(layer.func, "__name__"):
+        return layer.func.__name__
+    return "repeat"
+
+
+def repeat(inputs, repetitions, layer, *args, **kwargs):
+    """`layer` applied `repetitions` times, the i-th in scope "<scope>/<scope>_i" (slim's repeat)."""
+    scope = kwargs.pop("scope", None)
+    with variable_scope(scope, default_name="Repeat"):
+        outputs = convert_to_tensor(inputs)
+        scope = scope or _layer_name(layer)
+        for i in range(repetitions):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            outputs = layer(outputs, *args, **kwargs)
+        return outputs
+
+
+def stack(inputs, layer, stack_args, **kwargs):
+    """`layer` applied once per entry of `stack_args` (its arguments), in scopes "<scope>_1", "<scope>_2" ..."""
+    scope = kwargs.pop("scope", None)
+    if not isinstance(stack_args, (list, tuple)):
+        raise ValueError("stack_args need to be a list or tuple")
+    with variable_scope(scope, default_name="Stack"):
+        outputs = convert_to_tensor(inputs)
+        scope = scope or _layer_name(layer)
+        for i, layer_args in enumerate(stack_args):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            if not isinstance(layer_args, (list, tuple)):
+                layer_args = [layer_args]
+            outputs = layer(outputs, *layer_args, **kwargs)
+        return outputs
+
+
 __all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "collect_named_outputs", "conv2d", "convolution2d",
-           "dropout", "flatten", "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
+           "dropout", "embed_sequence", "flatten", "fully_connected", "layer_norm", "one_hot_encoding", "repeat",
+           "stack", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
            "max_pool2d", "sum_regularizer", "variance_scaling_initializer", "xavier_initializer",
            "xavier_initializer_conv2d"]
 __getattr__ = missing_getattr(__name__)
