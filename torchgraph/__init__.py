@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types as _types
 
-from ._missing import missing_getattr as _missing_getattr
+from .framework.missing_names import module_getattr as _module_getattr
 
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
@@ -89,7 +89,8 @@ from .ops.variable_scope import disable_resource_variables, enable_resource_vari
 from .ops.math_ops import argmax as arg_max, argmin as arg_min  # TF1's older names
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
-from . import image  # tf.image: the resize ops
+from . import contrib  # tf.contrib: rnn (submodules load on first use)
+from . import image  # tf.image: codecs (registers their entries), resizes
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.lookup_ops import initialize_all_tables, tables_initializer
@@ -99,9 +100,22 @@ from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
+from . import estimator  # tf.estimator (TF 1.15's: Estimator, EstimatorSpec, RunConfig, export, inputs)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
 from . import metrics  # tf.metrics: streaming metrics over local variables
+from .platform import gfile  # tf.gfile (TF1 names); tf.io.gfile has TF2's
+from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, decoders
+from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,
+                              decode_raw, parse_example, parse_single_example, parse_single_sequence_example,
+                              string_to_number)
+from .ops import queue_ops as _queue_ops
+from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
+from .ops.reader_ops import (FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader,
+                             read_file)
+from .ops.state_ops import count_up_to
+from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
+                             sparse_tensor_dense_matmul)
 
 __version__ = "0.1.0"
 VERSION = __version__
@@ -129,7 +143,7 @@ def enable_eager_execution(*args, **kwargs):
 def _namespace(name: str, **members) -> _types.ModuleType:
     mod = _types.ModuleType(f"torchgraph.{name}")
     mod.__dict__.update(members)
-    mod.__getattr__ = _missing_getattr(mod.__name__)
+    mod.__getattr__ = _module_getattr(mod.__name__)
     return mod
 
 
@@ -172,11 +186,14 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
                     complex128=complex128)
 
 
+queue = _namespace("queue", FIFOQueue=FIFOQueue, PaddingFIFOQueue=PaddingFIFOQueue, PriorityQueue=PriorityQueue,
+                   QueueBase=QueueBase, RandomShuffleQueue=RandomShuffleQueue)
+io.read_file = read_file
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
-from . import contrib  # noqa: E402 - tf.contrib: the subset TF1 programs import most
 from . import module_aliases as _module_aliases  # noqa: E402
 
 _module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
+from . import contrib  # noqa: E402 - tf.contrib: the subset TF1 programs import most
 
-__getattr__ = _missing_getattr("tf")  # a TF name we lack: AttributeError naming it (see docs/API.md)
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X (see docs/API.md)"

@@ -98,9 +98,8 @@ def _private_definitions() -> dict:
     return defined
 
 
-# Package-internal modules every namespace module may import (their functions are public to the package):
-# `_missing` makes the one AttributeError a TF name torchgraph lacks raises.
-SHARED_PRIVATE_MODULES = {"_missing"}
+# Package-internal modules every namespace module may import (their functions are public to the package).
+SHARED_PRIVATE_MODULES: set = set()
 
 
 def test_no_module_reads_another_modules_private_names():

@@ -11,7 +11,7 @@ import functools
 import threading
 from typing import Any, Callable, Iterator
 
-from .._missing import missing_getattr
+from ..framework.missing_names import module_getattr
 from ..framework.graph import GraphKeys, get_default_graph
 from ..ops.variable_scope import get_variable
 from ..train.optimizer import assert_global_step, create_global_step, get_global_step, get_or_create_global_step
@@ -173,4 +173,4 @@ __all__ = ["add_arg_scope", "add_model_variable", "arg_scope", "arg_scoped_argum
            "get_model_variables", "get_or_create_global_step", "get_trainable_variables", "get_unique_variable",
            "get_variables", "get_variables_by_name", "get_variables_by_suffix", "get_variables_to_restore",
            "has_arg_scope", "model_variable", "variable"]
-__getattr__ = missing_getattr(__name__)
+__getattr__ = module_getattr(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Optional
 
-from .._missing import missing_getattr
+from ..framework.missing_names import module_getattr
 from ..framework import dtypes as _dtypes
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
@@ -437,4 +437,4 @@ __all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "collect_named_ou
            "stack", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
            "max_pool2d", "sum_regularizer", "variance_scaling_initializer", "xavier_initializer",
            "xavier_initializer_conv2d"]
-__getattr__ = missing_getattr(__name__)
+__getattr__ = module_getattr(__name__)

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from ..framework import errors
-from . import shuffle_random
+from . import pass_scope, shuffle_random
 
 Element = tuple
 
@@ -65,7 +65,7 @@ class FailedElement:
         self.error = error
 
 
-def _apply(fn: Callable, element: Any, captured: list) -> Any:
+def apply_fn(fn: Callable, element: Any, captured: list) -> Any:
     """`fn` of one element, or the FailedElement standing for its failure."""
     if isinstance(element, FailedElement):
         return element
@@ -414,7 +414,7 @@ class Map(_PerElement):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
-            out = _apply(fn, e, caps)
+            out = apply_fn(fn, e, caps)
             yield out if isinstance(out, FailedElement) else tuple(out)
 
 
@@ -422,7 +422,7 @@ class Filter(_PerElement):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
-            keep = _apply(fn, e, caps)
+            keep = apply_fn(fn, e, caps)
             if isinstance(keep, FailedElement):
                 yield keep
             elif bool(keep[0]):
@@ -432,7 +432,7 @@ class Filter(_PerElement):
 class FlatMap(_PerElement):
     def __iter__(self):
         for e in self.source:
-            inner = _apply(self.fn, e, self.captured)
+            inner = apply_fn(self.fn, e, self.captured)
             if isinstance(inner, FailedElement):
                 yield inner
             else:
@@ -456,7 +456,7 @@ class Interleave(DatasetValue):
         while True:
             if slots[i] is None and not inputs_done:
                 for e in inputs:
-                    inner = _apply(self.fn, e, self.captured)
+                    inner = apply_fn(self.fn, e, self.captured)
                     slots[i] = iter([inner]) if isinstance(inner, FailedElement) else iter(inner[0])
                     break
                 else:
@@ -505,18 +505,25 @@ class Enumerate(DatasetValue):
 
 
 class IteratorState:
-    """An iterator resource: the current pass over a dataset value, held by one Session."""
+    """An iterator resource: the current pass over a dataset value, held by one Session.
+
+    Each pass has a `PassScope` owning the background threads its stages start (prefetch,
+    parallel map/interleave); a new pass, `close()` and the Session's close stop and join them."""
 
     def __init__(self, key: str = ""):
         self.key = key  # its name in the session's resources (what `string_handle()` returns)
         self.it: Iterator | None = None
+        self.scope: pass_scope.PassScope | None = None
         self.started = False  # for one-shot iterators: initialized on first use, then never again
         # Input threads share iterators (TF1's norm): one element to one caller, one at a time.
         self.lock = threading.RLock()
 
     def reset(self, dataset: DatasetValue) -> None:
         with self.lock:
-            self.it = iter(dataset)
+            self._end_pass()
+            self.scope = pass_scope.PassScope()
+            with pass_scope.entered(self.scope):
+                self.it = iter(dataset)
 
     def next(self, op: Any) -> Element:
         with self.lock:
@@ -525,12 +532,20 @@ class IteratorState:
                     None, op, "GetNext() failed because the iterator has not been initialized. Run the iterator's "
                               f"initializer op before asking for elements.\n\t [[node {op.name}]]")
             try:
-                element = next(self.it)
+                with pass_scope.entered(self.scope):
+                    element = next(self.it)
             except StopIteration:
                 raise errors.OutOfRangeError(None, op, f"End of sequence\n\t [[node {op.name}]]") from None
         if isinstance(element, FailedElement):
             raise element.error
         return element
 
+    def _end_pass(self) -> None:
+        scope, self.scope, self.it = self.scope, None, None
+        if scope is not None:
+            scope.close()
+
     def close(self) -> None:
-        self.it = None
+        """Ends the pass and joins its threads (without the lock: a thread blocked in `next` on a
+        prefetch buffer is woken by the close and gets `CancelledError`)."""
+        self._end_pass()

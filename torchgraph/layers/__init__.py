@@ -409,6 +409,6 @@ __all__ = ["dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose", "separable
            "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "Dropout", "BatchNormalization",
            "Flatten"]
 
-from .._missing import missing_getattr as _missing_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.layers.X (see docs/API.md)"
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.layers.X"

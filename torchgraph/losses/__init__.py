@@ -232,6 +232,6 @@ def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None, lo
         add_loss(mean_loss, loss_collection)
         return mean_loss
 
-from .._missing import missing_getattr as _missing_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.losses.X (see docs/API.md)"
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.losses.X"

@@ -19,9 +19,11 @@ from ..ops.conv_nd_ops import avg_pool1d, conv1d, conv3d, max_pool1d
 from ..ops.candidate_sampling_ops import (compute_accidental_hits, log_uniform_candidate_sampler,
                                           uniform_candidate_sampler)
 from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
+from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn
+from . import rnn_cell
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 
-from .._missing import missing_getattr as _missing_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.nn.X (see docs/API.md)"
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.nn.X"

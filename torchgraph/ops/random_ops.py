@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from ..framework import dtypes as _dtypes
@@ -119,14 +120,21 @@ register("RandomUniformInt",
 def _shuffle_kernel(op, ctx):
     if ctx.native_random:
         gen = ctx.rng()
-        return lambda x: x[torch.randperm(x.shape[0], generator=gen, device=gen.device).to(x.device)] \
-            if x.dim() and x.numel() > 1 else x
+
+        def native(x):
+            if x.ndim == 0 or x.shape[0] <= 1:
+                return x
+            perm = torch.randperm(x.shape[0], generator=gen, device=gen.device)
+            return x[perm.cpu().numpy()] if isinstance(x, np.ndarray) else x[perm.to(x.device)]
+        return native
     stream = ctx.philox()
 
     def k(x):
-        if x.dim() == 0 or x.numel() <= 1 or x.shape[0] <= 1:
+        if x.ndim == 0 or x.shape[0] <= 1:
             return x  # TF passes such inputs through without drawing
         perm = philox_shuffle.permutation(stream, x.shape[0])
+        if isinstance(x, np.ndarray):  # strings (object arrays): the same permutation draw
+            return x[np.asarray(perm, dtype=np.int64)]
         return x[torch.as_tensor(perm, dtype=torch.int64).to(x.device)]
     return k
 

@@ -36,6 +36,6 @@ SAVED_MODEL_SCHEMA_VERSION = constants.SAVED_MODEL_SCHEMA_VERSION
 LEGACY_INIT_OP_KEY = constants.LEGACY_INIT_OP_KEY
 MAIN_OP_KEY = constants.MAIN_OP_KEY
 
-from .._missing import missing_getattr as _missing_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.saved_model.X (see docs/API.md)"
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.saved_model.X"

@@ -4,6 +4,6 @@ from ..ops.string_ops import strings_split as split
 
 __all__ = ["split", "to_hash_bucket_fast"]
 
-from .._missing import missing_getattr as _missing_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.strings.X (see docs/API.md)"
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.strings.X"

@@ -35,6 +35,6 @@ __all__ = [
     "text",
 ]
 
-from .._missing import missing_getattr as _missing_getattr  # noqa: E402
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _missing_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.summary.X (see docs/API.md)"
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.summary.X"

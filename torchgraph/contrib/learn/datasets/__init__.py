@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from ...._missing import missing_attribute, missing_getattr
+from ....framework.missing_names import missing_message, module_getattr
 from . import mnist
 
 #: TF's `load_dataset` names; only MNIST has a reader here (the others were CSV downloads).
@@ -20,7 +20,7 @@ def load_dataset(name: str, size: str = "small", test_with_fake_data: bool = Fal
     if name not in _TF_DATASETS:
         raise ValueError(f"Name of dataset is not found: {name}")
     if name != "mnist":
-        raise NotImplementedError(str(missing_attribute(__name__, f"load_dataset({name!r})").args[0]))
+        raise NotImplementedError(missing_message(__name__, f"load_dataset({name!r})"))
     if test_with_fake_data:
         return mnist.read_data_sets(None, fake_data=True)
     return mnist.load_mnist(mnist.DEFAULT_TRAIN_DIR if _has_mnist(mnist.DEFAULT_TRAIN_DIR) else None)
@@ -32,4 +32,4 @@ def _has_mnist(directory: str) -> bool:
 
 
 __all__ = ["load_dataset", "mnist"]
-__getattr__ = missing_getattr(__name__)
+__getattr__ = module_getattr(__name__)
