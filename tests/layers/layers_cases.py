@@ -87,7 +87,11 @@ def losses(tf):
     x = tf.constant(rs.randn(2, 3).astype(np.float32))
     v = tf.get_variable("v", [3], initializer=_init(tf, rs, (3,)), regularizer=lambda w: tf.reduce_sum(w * w) * 0.1)
     h = tf.layers.dense(x, 2, kernel_initializer=_init(tf, rs, (3, 2)), kernel_regularizer=tf.nn.l2_loss,
-                        bias_regularizer=lambda b: tf.reduce_sum(b) + 1.0)
+                        bias_regularizer=lambda b: tf.reduce_sum(b) + 1.0,
+                        activity_regularizer=lambda a: tf.reduce_sum(a * a))
+    conv = tf.layers.Conv2D(2, 1, kernel_initializer=_init(tf, rs, (1, 1, 1, 2)),
+                            activity_regularizer=lambda a: tf.reduce_sum(tf.abs(a)) * 0.5)
+    conv(tf.constant(rs.randn(3, 2, 2, 1).astype(np.float32)))
     out = {
         "cosine": tf.losses.cosine_distance(unit(lab), unit(pred), axis=1),
         "cosine_weighted": tf.losses.cosine_distance(unit(lab), unit(pred), axis=1, weights=[[1.0], [0.0], [2.0]]),
@@ -107,6 +111,7 @@ def losses(tf):
     out["regularization"] = tf.losses.get_regularization_loss()
     out["total"] = tf.losses.get_total_loss()
     names = {"n_losses": len(tf.losses.get_losses()), "n_regularization": len(tf.losses.get_regularization_losses()),
+             "conv_losses": [t.name for t in conv.losses],
              "shapes": {k: t.get_shape().as_list() for k, t in out.items()}}
     keys = sorted(out)
 

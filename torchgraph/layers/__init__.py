@@ -18,6 +18,18 @@ def _activate(x, activation):
     return activation(x) if activation is not None else x
 
 
+def _activity_loss(y, activity_regularizer):
+    """TF's activity regularization: `regularizer(output) / batch size` in "<layer>/ActivityRegularizer",
+    added to REGULARIZATION_LOSSES."""
+    if activity_regularizer is None:
+        return y
+    with get_default_graph().name_scope("ActivityRegularizer"):
+        loss = convert_to_tensor(activity_regularizer(y))
+        batch = math_ops.cast(array_ops.shape(y)[0], loss.dtype)
+        get_default_graph().add_to_collection(GraphKeys.REGULARIZATION_LOSSES, math_ops.truediv(loss, batch))
+    return y
+
+
 def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
           bias_constraint=None, trainable=True, name=None, reuse=None):
@@ -44,7 +56,7 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
             bias = get_variable("bias", [units], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _pair(v):
@@ -71,7 +83,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
             bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias, data_format=fmt)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
@@ -110,7 +122,7 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
         y.set_shape([dims[0], static_h, static_w, filters] if fmt == "NHWC" else [dims[0], filters, static_h, static_w])
         if bias is not None:
             y = nn_ops.bias_add(y, bias, data_format=fmt)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _single(v):
@@ -140,7 +152,7 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format
             bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias, data_format="NHWC" if fmt == "NWC" else "NCHW")
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format="channels_last",
@@ -163,7 +175,7 @@ def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", dat
             bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _pool1d(kind, default, inputs, pool_size, strides, padding, data_format, name):
@@ -218,7 +230,7 @@ def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="vali
                                     padding.upper(), rate=_pair(dilation_rate), data_format=fmt)
         if bias is not None:
             y = nn_ops.bias_add(y, bias, data_format=fmt)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _pool(kind, default, inputs, pool_size, strides, padding, data_format, name):
