@@ -151,6 +151,11 @@ def sampled(tf):
     for kind in ("log_uniform", "uniform"):
         s = getattr(tf.nn, kind + "_candidate_sampler")(labels2, 2, 5, False, 10, seed=3)
         out[kind + "_true_expected"] = s[1]
+    unigram = tf.nn.fixed_unigram_candidate_sampler(labels2, 2, 4, False, 10, distortion=0.5, num_reserved_ids=1,
+                                                    unigrams=[5.0, 1.0, 2.0, 3.0, 1.0, 1.0, 4.0, 2.0, 1.0], seed=2)
+    out["unigram_true_expected"] = unigram[1]
+    for i, t in enumerate(tf.nn.all_candidate_sampler(labels, 1, 6, True)):
+        out[f"all_{i}"] = t
     ids = tf.constant([[0, 5, 9], [3, 4, 7]])
     out["lookup_mod"] = tf.nn.embedding_lookup([w[0::3], w[1::3], w[2::3]], ids)
     out["lookup_div"] = tf.nn.embedding_lookup([w[:4], w[4:7], w[7:]], ids, partition_strategy="div")
