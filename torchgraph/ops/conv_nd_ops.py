@@ -2,17 +2,19 @@
 
 TF builds the 1-D forms from the 2-D ops (ExpandDims, Conv2D / MaxPool / AvgPool, Squeeze), so
 their graphs and gradients are the 2-D ones; Conv3D is its own op type (NDHWC input, DHWIO
-filter), its gradient the generic vector-Jacobian product of torch's conv3d.
+filter), its gradients TF's Conv3DBackpropInputV2 / Conv3DBackpropFilterV2 (kernels: the
+vector-Jacobian products of torch's conv3d, which is linear in each argument).
 """
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 
+from ..framework import dtypes as _dtypes
 from ..framework.graph import get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape
 from . import array_ops, nn_ops
-from .generic_grad import vjp_grad
 from .registry import op_output, register
 
 
@@ -110,23 +112,97 @@ def _conv3d_shape(inputs, attrs):
     return [(x.dtype, TensorShape([xs[0]] + out + [ws[4]] if ndhwc else [xs[0], ws[4]] + out))]
 
 
-def _conv3d_kernel(op, ctx):
-    attrs = op.attrs
+def _conv3d_forward(attrs):
+    """torch's conv3d with TF's layout and SAME padding (which may pad one more at the end)."""
     ndhwc = attrs.get("data_format", "NDHWC") == "NDHWC"
     strides, dilations, padding = _spatial(attrs, "strides"), _spatial(attrs, "dilations"), attrs["padding"]
 
-    def k(x, w):
+    def fwd(x, w):
         xc = x.permute(0, 4, 1, 2, 3) if ndhwc else x
         if padding == "SAME":
             pads = [_same(xc.shape[2 + i], w.shape[i], strides[i], dilations[i]) for i in range(3)]
             xc = F.pad(xc, [p for pair in reversed(pads) for p in pair])
         y = F.conv3d(xc, w.permute(4, 3, 0, 1, 2), stride=strides, dilation=dilations)
         return y.permute(0, 2, 3, 4, 1) if ndhwc else y
+    return fwd
+
+
+def _conv3d_kernel(op, ctx):
+    return _conv3d_forward(op.attrs)
+
+
+def _conv3d_bp_input_kernel(op, ctx):
+    """The input gradient: the convolution is linear in its input, so its VJP at zeros of the input's size."""
+    fwd = _conv3d_forward(op.attrs)
+
+    def k(sizes, w, dy):
+        x0 = torch.zeros([int(d) for d in sizes.tolist()], dtype=dy.dtype, device=dy.device)
+        return torch.func.vjp(lambda x: fwd(x, w), x0)[1](dy)[0]
     return k
 
 
-register("Conv3D", _conv3d_shape, _conv3d_kernel, vjp_grad, output_args=("output",),
-         attr_defaults={"data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]})
+def _conv3d_bp_filter_kernel(op, ctx):
+    fwd = _conv3d_forward(op.attrs)
+
+    def k(x, sizes, dy):
+        w0 = torch.zeros([int(d) for d in sizes.tolist()], dtype=dy.dtype, device=dy.device)
+        return torch.func.vjp(lambda w: fwd(x, w), w0)[1](dy)[0]
+    return k
+
+
+def _conv3d_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "data_format", "dilations") if k in op.attrs}
+
+
+def _bp_input(x_shape, w, dy, attrs):
+    return op_output("Conv3DBackpropInputV2", [x_shape, w, dy], attrs=dict(attrs),
+                     input_names=["input_sizes", "filter", "out_backprop"])
+
+
+def _bp_filter(x, w_shape, dy, attrs):
+    return op_output("Conv3DBackpropFilterV2", [x, w_shape, dy], attrs=dict(attrs),
+                     input_names=["input", "filter_sizes", "out_backprop"])
+
+
+def _grad_conv3d(op, g):
+    """TF's gradient: Conv3DBackpropInputV2 and Conv3DBackpropFilterV2 with the op's attrs."""
+    x, w = op.inputs
+    attrs = _conv3d_attrs(op)
+    return [_bp_input(array_ops.shape(x), w, g, attrs), _bp_filter(x, array_ops.shape(w), g, attrs)]
+
+
+def _grad_bp_input(op, g):
+    _, w, dy = op.inputs
+    attrs = _conv3d_attrs(op)
+    return [None, _bp_filter(g, array_ops.shape(w), dy, attrs),
+            op_output("Conv3D", [g, w], attrs=dict(attrs), input_names=["input", "filter"])]
+
+
+def _grad_bp_filter(op, g):
+    x, _, dy = op.inputs
+    attrs = _conv3d_attrs(op)
+    return [_bp_input(array_ops.shape(x), g, dy, attrs), None,
+            op_output("Conv3D", [x, g], attrs=dict(attrs), input_names=["input", "filter"])]
+
+
+def _sizes_shape(dtype_from):
+    def shape(inputs, attrs):
+        from .static_values import shape_tensor_value
+        sizes = inputs[0] if dtype_from == 1 else inputs[1]
+        v = shape_tensor_value(sizes)
+        return [(inputs[dtype_from].dtype, TensorShape([None] * 5 if v is None else
+                                                       [None if d == -1 else d for d in v]))]
+    return shape
+
+
+_i32 = _dtypes.int32
+_CONV3D_DEFAULTS = {"data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]}
+register("Conv3D", _conv3d_shape, _conv3d_kernel, _grad_conv3d, output_args=("output",),
+         attr_defaults=dict(_CONV3D_DEFAULTS))
+register("Conv3DBackpropInputV2", _sizes_shape(1), _conv3d_bp_input_kernel, _grad_bp_input, output_args=("output",),
+         type_attr={"T": 1, "Tshape": 0}, host_inputs=(0,), attr_defaults={**_CONV3D_DEFAULTS, "Tshape": _i32})
+register("Conv3DBackpropFilterV2", _sizes_shape(0), _conv3d_bp_filter_kernel, _grad_bp_filter,
+         output_args=("output",), type_attr={"T": 0}, host_inputs=(1,), attr_defaults=dict(_CONV3D_DEFAULTS))
 
 
 def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", dilations=(1, 1, 1, 1, 1),
