@@ -158,3 +158,22 @@ def test_repeat_stack_one_hot_and_embed_sequence_scopes():
     np.testing.assert_array_equal(ohv, [[1, 0, 0], [0, 0, 1]])
     with pytest.raises(ValueError, match="stack_args"):
         layers.stack(x, layers.fully_connected, 3)
+
+
+def test_conv2d_transpose_and_separable_conv2d_names_and_values():
+    x_np = RS.randn(1, 3, 3, 2).astype(np.float32)
+    w = RS.randn(2, 2, 4, 2).astype(np.float32)
+    x = tf.constant(x_np)
+    t = layers.conv2d_transpose(x, 4, 2, stride=2, activation_fn=None, weights_initializer=tf.constant_initializer(w))
+    s = layers.separable_conv2d(x, 3, 3, depth_multiplier=2)
+    d = layers.separable_conv2d(x, None, 3, activation_fn=None)
+    assert [v.op.name for v in tf.global_variables()] == [
+        "Conv2d_transpose/weights", "Conv2d_transpose/biases", "SeparableConv2d/depthwise_weights",
+        "SeparableConv2d/pointwise_weights", "SeparableConv2d/biases", "SeparableConv2d_1/depthwise_weights",
+        "SeparableConv2d_1/biases"]
+    assert t.get_shape().as_list() == [1, 6, 6, 4] and s.get_shape().as_list() == [1, 3, 3, 3]
+    assert d.get_shape().as_list() == [1, 3, 3, 2]
+    tv = _run(t)
+    # stride 2, kernel 2: each input pixel paints its own 2x2 block, weighted by w[:, :, o, i]
+    expect = np.einsum("bhwi,pqoi->bhpwqo", x_np, w).reshape(1, 6, 6, 4)
+    np.testing.assert_allclose(tv, expect, rtol=1e-5, atol=1e-5)

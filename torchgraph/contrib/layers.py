@@ -339,6 +339,95 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         return collect_named_outputs(outputs_collections, _scope_name(sc), y)
 
 
+def _deconv_length(size, kernel, stride, padding):
+    """The transposed convolution's output length (ints or tensors): Keras' deconv_output_length."""
+    return size * stride + max(kernel - stride, 0) if padding.upper() == "VALID" else size * stride
+
+
+@add_arg_scope
+def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format="NHWC",
+                            activation_fn=nn_ops.relu, normalizer_fn=None, normalizer_params=None,
+                            weights_initializer=None, weights_regularizer=None, biases_initializer=Zeros(),
+                            biases_regularizer=None, reuse=None, variables_collections=None, outputs_collections=None,
+                            trainable=True, scope=None):
+    """A transposed 2-D convolution in scope "Conv2d_transpose": weights [kh, kw, num_outputs, in]."""
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(stride)
+    nhwc = data_format == "NHWC"
+    with variable_scope(scope, default_name="Conv2d_transpose", reuse=reuse) as sc:
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if nhwc else 1].value
+        weights = get_variable("weights", [kh, kw, num_outputs, cin], dtype=x.dtype,
+                               initializer=weights_initializer or xavier_initializer(),
+                               regularizer=weights_regularizer, trainable=trainable)
+        dims = x.get_shape().as_list()
+        shape_t = array_ops.shape(x)
+        h_axis, w_axis = (1, 2) if nhwc else (2, 3)
+        height = dims[h_axis] if dims[h_axis] is not None else shape_t[h_axis]
+        width = dims[w_axis] if dims[w_axis] is not None else shape_t[w_axis]
+        out_h, out_w = _deconv_length(height, kh, sh, padding), _deconv_length(width, kw, sw, padding)
+        output_shape = array_ops.stack((shape_t[0], out_h, out_w, num_outputs) if nhwc
+                                       else (shape_t[0], num_outputs, out_h, out_w))
+        y = nn_ops.conv2d_transpose(x, weights, output_shape, [1, sh, sw, 1] if nhwc else [1, 1, sh, sw],
+                                    padding=padding.upper(), data_format=data_format)
+        static = [o if isinstance(o, int) else None for o in (out_h, out_w)]
+        y.set_shape([dims[0], *static, num_outputs] if nhwc else [dims[0], num_outputs, *static])
+        biases = _biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, biases_regularizer, trainable)
+        if biases is not None:
+            y = nn_ops.bias_add(y, biases, data_format=data_format)
+        _file_variables([weights, biases], variables_collections, ["weights", "biases"])
+        return _finish(y, normalizer_fn, normalizer_params, activation_fn, outputs_collections, sc)
+
+
+conv2d_transpose = convolution2d_transpose
+
+
+@add_arg_scope
+def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1, stride=1, padding="SAME",
+                            data_format="NHWC", rate=1, activation_fn=nn_ops.relu, normalizer_fn=None,
+                            normalizer_params=None, weights_initializer=None, pointwise_initializer=None,
+                            weights_regularizer=None, biases_initializer=Zeros(), biases_regularizer=None, reuse=None,
+                            variables_collections=None, outputs_collections=None, trainable=True, scope=None):
+    """A depthwise-separable convolution in scope "SeparableConv2d" ("depthwise_weights",
+    "pointwise_weights"); with `num_outputs=None`, the depthwise convolution alone."""
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(stride)
+    nhwc = data_format == "NHWC"
+    strides = [1, sh, sw, 1] if nhwc else [1, 1, sh, sw]
+    with variable_scope(scope, default_name="SeparableConv2d", reuse=reuse) as sc:
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if nhwc else 1].value
+        depthwise = get_variable("depthwise_weights", [kh, kw, cin, depth_multiplier], dtype=x.dtype,
+                                 initializer=weights_initializer or xavier_initializer(),
+                                 regularizer=weights_regularizer, trainable=trainable)
+        made, roles = [depthwise], ["weights"]
+        if num_outputs is not None:
+            pointwise = get_variable("pointwise_weights", [1, 1, cin * depth_multiplier, num_outputs],
+                                     dtype=x.dtype, initializer=pointwise_initializer or weights_initializer or
+                                     xavier_initializer(), regularizer=weights_regularizer, trainable=trainable)
+            made.append(pointwise)
+            roles.append("weights")
+            y = nn_ops.separable_conv2d(x, depthwise, pointwise, strides, padding.upper(), rate=_pair(rate),
+                                        data_format=data_format)
+            n_out = num_outputs
+        else:
+            y = nn_ops.depthwise_conv2d(x, depthwise, strides, padding.upper(), rate=_pair(rate),
+                                        data_format=data_format)
+            n_out = cin * depth_multiplier
+        biases = _biases(n_out, x.dtype, normalizer_fn, biases_initializer, biases_regularizer, trainable)
+        if biases is not None:
+            y = nn_ops.bias_add(y, biases, data_format=data_format)
+        _file_variables(made + [biases], variables_collections, roles + ["biases"])
+        return _finish(y, normalizer_fn, normalizer_params, activation_fn, outputs_collections, sc)
+
+
+separable_conv2d = separable_convolution2d
+
+
 @add_arg_scope
 def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, variables_collections=None,
                outputs_collections=None, trainable=True, begin_norm_axis=1, begin_params_axis=-1, scope=None):
@@ -432,9 +521,10 @@ def stack(inputs, layer, stack_args, **kwargs):
         return outputs
 
 
-__all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "collect_named_outputs", "conv2d", "convolution2d",
-           "dropout", "embed_sequence", "flatten", "fully_connected", "layer_norm", "one_hot_encoding", "repeat",
-           "stack", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
-           "max_pool2d", "sum_regularizer", "variance_scaling_initializer", "xavier_initializer",
+__all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "collect_named_outputs", "conv2d",
+           "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout", "embed_sequence",
+           "flatten", "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer", "layer_norm",
+           "max_pool2d", "one_hot_encoding", "repeat", "separable_conv2d", "separable_convolution2d", "stack",
+           "sum_regularizer", "variance_scaling_initializer", "xavier_initializer",
            "xavier_initializer_conv2d"]
 __getattr__ = module_getattr(__name__)
