@@ -170,4 +170,37 @@ def sampled(tf):
     return run
 
 
-CASES = {"layer_classes": layer_classes, "losses": losses, "sampled": sampled}
+def nn_misc(tf):
+    """The other tf.nn names the issue lists (they existed before; here checked against TF with gradients)."""
+    rs = np.random.RandomState(3)
+    img = tf.constant(rs.randn(2, 7, 7, 3).astype(np.float32))
+    logits = tf.constant(rs.randn(4, 5).astype(np.float32))
+    labels = tf.constant(np.abs(rs.randn(4, 5)).astype(np.float32))
+    targets = tf.constant((rs.rand(4, 5) > 0.5).astype(np.float32))
+    out = {
+        "conv2d_transpose": tf.nn.conv2d_transpose(img, tf.constant(rs.randn(3, 3, 2, 3).astype(np.float32)),
+                                                   [2, 15, 15, 2], [1, 2, 2, 1], "VALID"),
+        "atrous": tf.nn.atrous_conv2d(img, tf.constant(rs.randn(3, 3, 3, 2).astype(np.float32)), 2, "SAME"),
+        "depthwise": tf.nn.depthwise_conv2d(img, tf.constant(rs.randn(3, 3, 3, 2).astype(np.float32)),
+                                            [1, 2, 2, 1], "SAME", rate=[1, 1]),
+        "separable": tf.nn.separable_conv2d(img, tf.constant(rs.randn(3, 3, 3, 2).astype(np.float32)),
+                                            tf.constant(rs.randn(1, 1, 6, 4).astype(np.float32)), [1, 1, 1, 1],
+                                            "VALID"),
+        "lrn": tf.nn.local_response_normalization(img, depth_radius=1, bias=0.5, alpha=0.3, beta=0.75),
+        "l2_normalize": tf.nn.l2_normalize(logits, axis=1),
+        "weighted_xent": tf.nn.weighted_cross_entropy_with_logits(labels=targets, logits=logits, pos_weight=2.5),
+        "softmax_v2": tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits),
+        "einsum": tf.einsum("ij,kj->ik", logits, labels),
+    }
+    loss = tf.add_n([tf.reduce_sum(v * v) for v in out.values()])
+    grads = tf.gradients(loss, [img, logits, labels])
+    for i, g in enumerate(grads):
+        out[f"grad{i}"] = g
+    keys = sorted(out)
+
+    def run(sess):
+        return {"values": dict(zip(keys, (_tolist(v) for v in sess.run([out[k] for k in keys]))))}
+    return run
+
+
+CASES = {"nn_misc": nn_misc, "layer_classes": layer_classes, "losses": losses, "sampled": sampled}

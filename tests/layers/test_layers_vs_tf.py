@@ -74,6 +74,10 @@ def test_nce_and_sampled_softmax_with_fixed_candidates_are_tfs():
     assert len(known) >= 13 and {k: ours["shapes"][k] for k in known} == {k: theirs["shapes"][k] for k in known}
 
 
+def test_other_nn_functions_and_their_gradients_are_tfs():
+    _close(_ours("nn_misc")["values"], ANSWERS["nn_misc"]["values"], rtol=1e-4, atol=1e-4)
+
+
 def test_layer_call_reuse_shares_variables():
     x = tf.placeholder(tf.float32, [None, 3])
     dense = tf.layers.Dense(2, name="fc")
