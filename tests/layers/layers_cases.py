@@ -51,6 +51,10 @@ def layer_classes(tf):
         "nn_conv3d": tf.nn.conv3d(vol, tf.constant(rs.randn(3, 2, 2, 2, 4).astype(np.float32)), [1, 2, 1, 2, 1],
                                   "SAME"),
         "nn_max_pool1d": tf.nn.max_pool1d(seq, 2, 1, "SAME"),
+        "max_pool3d": tf.layers.MaxPooling3D(2, (1, 2, 2), padding="same")(vol),
+        "avg_pool3d": tf.layers.AveragePooling3D(3, 2, padding="same")(vol),
+        "fn_max_pool3d": tf.layers.max_pooling3d(vol, (2, 2, 3), 2),
+        "nn_avg_pool3d": tf.nn.avg_pool3d(vol, [1, 2, 3, 2, 1], [1, 1, 2, 2, 1], "VALID"),
         "nn_avg_pool1d": tf.nn.avg_pool1d(seq, 3, 2, "VALID"),
     }
     with tf.control_dependencies(None):

@@ -1,5 +1,5 @@
-"""The other direction: GraphDefs torchgraph builds with the tf.layers classes, conv1d/conv3d and
-their gradients, nce / sampled softmax (accidental hits removed) and sharded lookups import and
+"""The other direction: GraphDefs torchgraph builds with the tf.layers classes, conv1d/conv3d, 3-D
+pooling and their gradients, nce / sampled softmax (accidental hits removed) and sharded lookups import and
 run in real TensorFlow with torchgraph's numbers (skipped without TensorFlow)."""
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def _build():
     img = tf.constant(rs.randn(2, 6, 6, 3).astype(np.float32))
     h1 = tf.layers.Conv1D(4, 3, padding="same", kernel_initializer=c(3, 3, 4))(seq)
     h3 = tf.layers.Conv3D(2, 2, strides=(1, 2, 2), kernel_initializer=c(2, 2, 2, 2, 2))(vol)
+    h3 = tf.layers.MaxPooling3D(2, 1, padding="same")(h3) + tf.layers.AveragePooling3D(2, 1, padding="same")(h3)
     hs = tf.layers.SeparableConv2D(3, 3, depthwise_initializer=c(3, 3, 3, 1), pointwise_initializer=c(1, 1, 3, 3))(img)
     flat = tf.layers.Flatten()(hs)
     d = tf.layers.Dense(5, kernel_initializer=c(48, 5))(flat)

@@ -194,6 +194,22 @@ def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="
     return _pool1d("avg", "average_pooling1d", inputs, pool_size, strides, padding, data_format, name)
 
 
+def _pool3d(kind, default, inputs, pool_size, strides, padding, data_format, name):
+    from ..ops import conv_nd_ops
+    fn = conv_nd_ops.max_pool3d if kind == "max" else conv_nd_ops.avg_pool3d
+    with _layer_scope(name, default):
+        return fn(inputs, _triple(pool_size), _triple(strides), padding.upper(),
+                  data_format="NDHWC" if data_format == "channels_last" else "NCDHW")
+
+
+def max_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool3d("max", "max_pooling3d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool3d("avg", "average_pooling3d", inputs, pool_size, strides, padding, data_format, name)
+
+
 def _deconv_output_length(length, kernel, padding, stride):
     """Keras' `deconv_output_length` (no output padding, no dilation); ints or tensors."""
     padding = padding.lower()
@@ -411,14 +427,15 @@ def _add_updates(updates, output, collection=GraphKeys.UPDATE_OPS):
     return output
 
 
-from .classes import (AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,  # noqa: E402
-                      Conv2DTranspose, Conv3D, Dense, Dropout, Flatten, Layer, MaxPooling1D, MaxPooling2D,
-                      SeparableConv2D)
+from .classes import (AveragePooling1D, AveragePooling2D, AveragePooling3D, BatchNormalization,  # noqa: E402
+                      Conv1D, Conv2D, Conv2DTranspose, Conv3D, Dense, Dropout, Flatten, Layer, MaxPooling1D,
+                      MaxPooling2D, MaxPooling3D, SeparableConv2D)
 
 __all__ = ["dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose", "separable_conv2d", "max_pooling1d",
-           "average_pooling1d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
-           "is_tensor_like", "Layer", "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "SeparableConv2D",
-           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "Dropout", "BatchNormalization",
+           "average_pooling1d", "max_pooling2d", "average_pooling2d", "max_pooling3d", "average_pooling3d",
+           "flatten", "dropout", "batch_normalization", "is_tensor_like", "Layer", "Dense", "Conv1D", "Conv2D",
+           "Conv3D", "Conv2DTranspose", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "Dropout", "BatchNormalization",
            "Flatten"]
 
 from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402

@@ -199,8 +199,9 @@ def _layer_class(name: str, fn: Callable, call_args: tuple = (), doc: str = "") 
 
 
 def _make_classes():
-    from . import (average_pooling1d, average_pooling2d, batch_normalization, conv1d, conv2d, conv2d_transpose,
-                   conv3d, dense, dropout, flatten, max_pooling1d, max_pooling2d, separable_conv2d)
+    from . import (average_pooling1d, average_pooling2d, average_pooling3d, batch_normalization, conv1d, conv2d,
+                   conv2d_transpose, conv3d, dense, dropout, flatten, max_pooling1d, max_pooling2d, max_pooling3d,
+                   separable_conv2d)
     return {
         "Dense": _layer_class("Dense", dense),
         "Conv1D": _layer_class("Conv1D", conv1d),
@@ -212,6 +213,8 @@ def _make_classes():
         "MaxPooling2D": _layer_class("MaxPooling2D", max_pooling2d),
         "AveragePooling1D": _layer_class("AveragePooling1D", average_pooling1d),
         "AveragePooling2D": _layer_class("AveragePooling2D", average_pooling2d),
+        "MaxPooling3D": _layer_class("MaxPooling3D", max_pooling3d),
+        "AveragePooling3D": _layer_class("AveragePooling3D", average_pooling3d),
         "Dropout": _layer_class("Dropout", dropout, ("training",)),
         "BatchNormalization": _layer_class("BatchNormalization", batch_normalization, ("training",)),
         "Flatten": _layer_class("Flatten", flatten),
@@ -229,6 +232,8 @@ MaxPooling1D = _CLASSES["MaxPooling1D"]
 MaxPooling2D = _CLASSES["MaxPooling2D"]
 AveragePooling1D = _CLASSES["AveragePooling1D"]
 AveragePooling2D = _CLASSES["AveragePooling2D"]
+MaxPooling3D = _CLASSES["MaxPooling3D"]
+AveragePooling3D = _CLASSES["AveragePooling3D"]
 Dropout = _CLASSES["Dropout"]
 BatchNormalization = _CLASSES["BatchNormalization"]
 Flatten = _CLASSES["Flatten"]

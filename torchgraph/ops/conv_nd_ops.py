@@ -15,6 +15,7 @@ from ..framework.graph import get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape
 from . import array_ops, nn_ops
+from .generic_grad import vjp_grad
 from .registry import op_output, register
 
 
@@ -216,3 +217,93 @@ def conv3d(input, filter=None, strides=None, padding=None, data_format="NDHWC", 
     return op_output("Conv3D", [input, filter], attrs={"strides": list(strides), "padding": padding,
                                                        "data_format": data_format, "dilations": list(dilations)},
                      name=name or "Conv3D", input_names=["input", "filter"])
+
+
+# --- 3-D pooling: MaxPool3D / AvgPool3D and TF's gradient ops -------------------------------------------------
+def _pool3d_shape(inputs, attrs):
+    xs = inputs[0].get_shape().with_rank(5)
+    ndhwc = attrs.get("data_format", "NDHWC") == "NDHWC"
+    dims = [xs[i].value for i in ((1, 2, 3) if ndhwc else (2, 3, 4))]
+    k, s = _spatial(attrs, "ksize"), _spatial(attrs, "strides")
+    out = [_out(d, k[i], s[i], attrs["padding"], 1) for i, d in enumerate(dims)]
+    c = xs[4] if ndhwc else xs[1]
+    return [(inputs[0].dtype, TensorShape([xs[0]] + out + [c] if ndhwc else [xs[0], c] + out))]
+
+
+def _pool3d_forward(attrs, kind):
+    """torch's 3-D pooling with TF's layout and SAME padding; an average counts only real elements."""
+    ndhwc = attrs.get("data_format", "NDHWC") == "NDHWC"
+    k, s, padding = _spatial(attrs, "ksize"), _spatial(attrs, "strides"), attrs["padding"]
+
+    def fwd(x):
+        xc = x.permute(0, 4, 1, 2, 3) if ndhwc else x
+        pads = [p for i in reversed(range(3)) for p in _same(xc.shape[2 + i], k[i], s[i], 1)] \
+            if padding == "SAME" else [0] * 6
+        if kind == "max":
+            y = F.max_pool3d(F.pad(xc, pads, value=float("-inf")), k, s)
+        else:
+            total = F.avg_pool3d(F.pad(xc, pads), k, s, divisor_override=1)
+            count = F.avg_pool3d(F.pad(torch.ones_like(xc[:1, :1]), pads), k, s, divisor_override=1)
+            y = total / count
+        return y.permute(0, 2, 3, 4, 1) if ndhwc else y
+    return fwd
+
+
+def _pool3d_kernel(kind):
+    return lambda op, ctx: _pool3d_forward(op.attrs, kind)
+
+
+def _max_pool3d_grad_kernel(op, ctx):
+    fwd = _pool3d_forward(op.attrs, "max")
+    return lambda x, y, g: torch.func.vjp(fwd, x)[1](g)[0]
+
+
+def _avg_pool3d_grad_kernel(op, ctx):
+    fwd = _pool3d_forward(op.attrs, "avg")
+
+    def k(sizes, g):
+        x0 = torch.zeros([int(d) for d in sizes.tolist()], dtype=g.dtype, device=g.device)
+        return torch.func.vjp(fwd, x0)[1](g)[0]
+    return k
+
+
+def _pool3d_attrs(op):
+    return {k: op.get_attr(k) for k in ("ksize", "strides", "padding", "data_format")}
+
+
+def _grad_max_pool3d(op, g):
+    return [op_output("MaxPool3DGrad", [op.inputs[0], op.outputs[0], g], attrs=_pool3d_attrs(op),
+                      input_names=["orig_input", "orig_output", "grad"])]
+
+
+def _grad_avg_pool3d(op, g):
+    return [op_output("AvgPool3DGrad", [array_ops.shape(op.inputs[0]), g], attrs=_pool3d_attrs(op),
+                      input_names=["orig_input_shape", "grad"])]
+
+
+register("MaxPool3D", _pool3d_shape, _pool3d_kernel("max"), _grad_max_pool3d, output_args=("output",),
+         attr_defaults={"data_format": "NDHWC"})
+register("AvgPool3D", _pool3d_shape, _pool3d_kernel("avg"), _grad_avg_pool3d, output_args=("output",),
+         attr_defaults={"data_format": "NDHWC"})
+register("MaxPool3DGrad", lambda inputs, attrs: [(inputs[2].dtype, inputs[0].get_shape())], _max_pool3d_grad_kernel,
+         vjp_grad, type_attr={"T": 2, "TInput": 0}, output_args=("output",),
+         attr_defaults={"data_format": "NDHWC", "T": _dtypes.float32, "TInput": _dtypes.float32})
+register("AvgPool3DGrad", _sizes_shape(1), _avg_pool3d_grad_kernel, vjp_grad, type_attr={"T": 1},
+         host_inputs=(0,), output_args=("output",), attr_defaults={"data_format": "NDHWC"})
+
+
+def _pool3d(op_type):
+    def f(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+        def five(v):
+            v = [v] * 3 if isinstance(v, int) else list(v)
+            if len(v) == 3:
+                v = [1, *v, 1] if data_format == "NDHWC" else [1, 1, *v]
+            return [int(i) for i in v]
+        return op_output(op_type, [input], attrs={"ksize": five(ksize), "strides": five(strides),
+                                                  "padding": padding.upper(), "data_format": data_format},
+                         name=name or op_type, input_names=["input"])
+    return f
+
+
+max_pool3d = _pool3d("MaxPool3D")
+avg_pool3d = _pool3d("AvgPool3D")
