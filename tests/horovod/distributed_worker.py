@@ -46,7 +46,8 @@ def my_rows(batch):
 
 
 def save(**arrays):
-    np.savez(os.path.join(OUT, f"rank{hvd.rank()}.npz"), **arrays)
+    np.savez(os.path.join(OUT, f"rank{os.environ.get('RANK', hvd.rank() if hvd.is_initialized() else 0)}.npz"),
+             **arrays)
 
 
 def train(optimizer_name: str, passes: int = 1, compression=hvd.Compression.none, steps: int = 4):
@@ -126,6 +127,62 @@ def dead_rank_case():
         json.dump(outcome, f)
 
 
+def monitored_case(last_step: int):
+    """Horovod's recipe: lr x size, the broadcast hook, checkpoints only from rank 0."""
+    global_step = tf.train.get_or_create_global_step()
+    x = tf.placeholder(tf.float32, [None, 5])
+    y = tf.placeholder(tf.float32, [None, 1])
+    loss, variables = model(x, y)
+    opt = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.05 * hvd.size()))
+    train_op = opt.minimize(loss, global_step=global_step)
+    checkpoint_dir = os.path.join(OUT, "ckpt") if hvd.rank() == 0 else None
+    final = tf.train.FinalOpsHook(variables + [global_step])
+    hooks = [hvd.BroadcastGlobalVariablesHook(0), tf.train.StopAtStepHook(last_step=last_step), final]
+    xs, ys = data()
+    steps, starts = [], None
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=checkpoint_dir, hooks=hooks, save_checkpoint_steps=3,
+                                           save_summaries_steps=None, log_step_count_steps=None) as sess:
+        while not sess.should_stop():
+            step = sess.run(global_step)
+            if starts is None:
+                starts = sess.run(variables)
+            _, after = sess.run([train_op, global_step], {x: my_rows(xs[step % 4]), y: my_rows(ys[step % 4])})
+            steps.append(int(after))
+    values = final.final_ops_values
+    save(steps=np.array(steps), **{f"start{i}": v for i, v in enumerate(starts)},
+         **{f"v{i}": v for i, v in enumerate(values[:-1])}, global_step=np.array(values[-1]))
+
+
+def sync_replicas_case():
+    """TF's own synchronous recipe: ClusterSpec + Server + replica_device_setter + SyncReplicasOptimizer."""
+    n = int(os.environ["WORLD_SIZE"])
+    cluster = tf.train.ClusterSpec({"ps": ["127.0.0.1:1"], "worker": [f"127.0.0.1:{2222 + k}" for k in range(n)]})
+    rank = int(os.environ["RANK"])
+    server = tf.train.Server(cluster, job_name="worker", task_index=rank)
+    with tf.device(tf.train.replica_device_setter(worker_device=f"/job:worker/task:{rank}", cluster=cluster)):
+        global_step = tf.train.get_or_create_global_step()
+        x = tf.placeholder(tf.float32, [None, 5])
+        y = tf.placeholder(tf.float32, [None, 1])
+        loss, variables = model(x, y)
+        opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.1), replicas_to_aggregate=n,
+                                             total_num_replicas=n)
+        train_op = opt.minimize(loss, global_step=global_step)
+    final = tf.train.FinalOpsHook(variables)
+    hooks = [opt.make_session_run_hook(rank == 0), tf.train.StopAtStepHook(last_step=4), final]
+    xs, ys = data()
+    with tf.train.MonitoredTrainingSession(master=server.target, is_chief=rank == 0, hooks=hooks,
+                                           log_step_count_steps=None) as sess:
+        while not sess.should_stop():
+            step = sess.run(global_step)
+            sess.run(train_op, {x: my_rows(xs[step]), y: my_rows(ys[step])})
+    last = final.final_ops_values
+    save(**{f"v{i}": v for i, v in enumerate(last)}, devices=np.array([v.device for v in variables]))
+
+
+if CASE == "sync_replicas":
+    sync_replicas_case()
+    hvd.shutdown()
+    raise SystemExit(0)
 hvd.init()
 if CASE in ("sgd", "adam"):
     train(CASE)
@@ -137,9 +194,11 @@ elif CASE == "broadcast":
     broadcast_case()
 elif CASE == "ops":
     ops_case()
+elif CASE.startswith("monitored"):
+    monitored_case(int(CASE[len("monitored"):]))
 elif CASE == "dead_rank":
     dead_rank_case()
 else:
     raise SystemExit(f"unknown case {CASE}")
-if CASE != "dead_rank" or hvd.rank() == 0:
-    hvd.shutdown() if CASE != "dead_rank" else None
+if CASE != "dead_rank":
+    hvd.shutdown()
