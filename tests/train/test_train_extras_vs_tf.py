@@ -80,3 +80,20 @@ def test_ema_restore_pattern_with_a_saver(tmp_path):
         with tf.Session() as sess:
             restore.restore(sess, path)
             np.testing.assert_allclose(sess.run(w2), [3.5, 4.5])
+
+
+def test_ema_restore_pattern_loads_a_tf_checkpoints_averages():
+    """TF trained a model with an EMA and saved it (tools/record_layers_and_train_answers.py)."""
+    ckpt_dir = os.path.join(os.path.dirname(FIXTURE), "ema_ckpt")
+    want = json.load(open(os.path.join(ckpt_dir, "values.json")))
+    w = tf.Variable(tf.zeros([2, 2]), name="dense/kernel")
+    b = tf.Variable(tf.zeros([2]), name="dense/bias")
+    ema = tf.train.ExponentialMovingAverage(0.7)
+    assert sorted(ema.variables_to_restore()) == ["dense/bias/ExponentialMovingAverage",
+                                                  "dense/kernel/ExponentialMovingAverage"]
+    with tf.Session() as sess:
+        tf.train.Saver(ema.variables_to_restore()).restore(sess, os.path.join(ckpt_dir, "model.ckpt"))
+        np.testing.assert_allclose(sess.run(w), want["w_avg"], rtol=1e-6)
+        np.testing.assert_allclose(sess.run(b), want["b_avg"], rtol=1e-6)
+        tf.train.Saver([w, b]).restore(sess, os.path.join(ckpt_dir, "model.ckpt"))
+        np.testing.assert_allclose(sess.run(w), want["w"], rtol=1e-6)
