@@ -40,8 +40,9 @@ def test_moving_averages_after_five_steps_and_their_names():
             np.testing.assert_allclose(a, b, rtol=1e-5)
 
 
-def test_ftrl_and_proximal_optimizers_match_tf_dense_and_sparse():
-    ours, theirs = _ours("optimizers")["optimizers"], ANSWERS["optimizers"]["optimizers"]
+@pytest.mark.parametrize("case", ["optimizers", "resource_optimizers"])
+def test_ftrl_and_proximal_optimizers_match_tf_dense_and_sparse(case):
+    ours, theirs = _ours(case)["optimizers"], ANSWERS[case]["optimizers"]
     for o, t in zip(ours, theirs):
         assert o["slot_names"] == t["slot_names"]
         for a, b in zip(o["values"], t["values"]):

@@ -74,13 +74,14 @@ OPTIMIZERS = [
 ]
 
 
-def optimizers(tf):
+def optimizers(tf, use_resource=False):
     """Five steps of each optimizer on a dense variable and an embedding (an IndexedSlices gradient)."""
     runs = []
     for k, (cls, kw) in enumerate(OPTIMIZERS):
         with tf.variable_scope(f"case{k}"):
-            w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.1]], np.float32), name="w")
-            emb = tf.Variable(np.array([[1.0, -2.0], [0.3, 0.4], [-0.5, 0.2]], np.float32), name="emb")
+            w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.1]], np.float32), name="w", use_resource=use_resource)
+            emb = tf.Variable(np.array([[1.0, -2.0], [0.3, 0.4], [-0.5, 0.2]], np.float32), name="emb",
+                              use_resource=use_resource)
             x = tf.constant([[1.0, 2.0], [-1.0, 0.5]])
             rows = tf.gather(emb, [0, 2, 0])
             loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0)) + tf.reduce_sum(rows * rows * 3.0 - rows)
@@ -116,4 +117,9 @@ def scoped_slots(tf):
     return lambda sess: names
 
 
-CASES = {"scoped_slots": scoped_slots, "schedules": schedules, "moving_averages": moving_averages, "optimizers": optimizers}
+def resource_optimizers(tf):
+    """The same with resource variables: ResourceApply* / ResourceSparseApply* updates."""
+    return optimizers(tf, use_resource=True)
+
+
+CASES = {"scoped_slots": scoped_slots, "resource_optimizers": resource_optimizers, "schedules": schedules, "moving_averages": moving_averages, "optimizers": optimizers}
