@@ -31,8 +31,10 @@ def schedules(tf):
     outs = [getattr(tf.train, fn)(global_step=step, **kw) for fn, kw in SCHEDULES]
     outs.append(tf.train.piecewise_constant(step, **PIECEWISE))
 
+    names = [t.name for t in outs]
+
     def run(sess):
-        return {"schedules": [[float(v) for v in sess.run(outs, {step: s})] for s in STEPS]}
+        return {"schedules": [[float(v) for v in sess.run(outs, {step: s})] for s in STEPS], "names": names}
     return run
 
 
