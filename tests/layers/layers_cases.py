@@ -66,6 +66,7 @@ def layer_classes(tf):
     names = {"variables": [[v.name for v in layer.variables] for layer in layers],
              "trainable": [[v.name for v in layer.trainable_weights] for layer in layers],
              "static_shapes": {k: v.get_shape().as_list() for k, v in outs.items()},
+             "output_names": {k: v.name for k, v in outs.items()},
              "n_updates": len(bn.updates)}
     keys = sorted(outs)
 

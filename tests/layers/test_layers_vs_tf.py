@@ -54,6 +54,7 @@ def test_layer_class_gradients_and_batch_norm_updates_are_tfs(layer_classes):
 def test_layer_class_variables_names_and_arg_min_max_are_tfs(layer_classes):
     ours, theirs = layer_classes
     assert ours["variables"] == theirs["variables"]
+    assert ours["output_names"] == theirs["output_names"]
     assert ours["trainable"] == theirs["trainable"]
     assert ours["argm"] == theirs["argm"] and ours["arg_dtype"] == theirs["arg_dtype"]
 
@@ -83,7 +84,7 @@ def test_layer_call_reuse_shares_variables():
     dense = tf.layers.Dense(2, name="fc")
     a, b = dense(x), dense(x * 2.0)
     assert [v.name for v in tf.global_variables()] == ["fc/kernel:0", "fc/bias:0"]
-    assert a.name == "fc/BiasAdd:0" and b.name == "fc_1/BiasAdd:0"
+    assert a.name == "fc/BiasAdd:0" and b.name == "fc/BiasAdd_1:0"  # later calls: the same name scope
     assert dense.kernel.name == "fc/kernel:0" and dense.units == 2 and dense.scope_name == "fc"
     assert tf.layers.Dense(3)(x).name == "dense/BiasAdd:0"
     with pytest.raises(TypeError, match="not understood"):

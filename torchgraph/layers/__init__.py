@@ -179,11 +179,10 @@ def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", dat
 
 
 def _pool1d(kind, default, inputs, pool_size, strides, padding, data_format, name):
-    from ..ops import conv_nd_ops
-    fn = conv_nd_ops.max_pool1d if kind == "max" else conv_nd_ops.avg_pool1d
-    with _layer_scope(name, default):
-        return fn(inputs, _single(pool_size), _single(strides), padding.upper(),
-                  data_format="NWC" if data_format == "channels_last" else "NCW")
+    from ..ops.conv_nd_ops import pool1d
+    with _layer_scope(name, default):  # ExpandDims / MaxPool / Squeeze right in the layer's scope, as TF
+        return pool1d(kind, inputs, _single(pool_size), _single(strides), padding.upper(),
+                      data_format="NWC" if data_format == "channels_last" else "NCW")
 
 
 def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):

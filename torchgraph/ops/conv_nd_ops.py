@@ -7,6 +7,8 @@ vector-Jacobian products of torch's conv3d, which is linear in each argument).
 """
 from __future__ import annotations
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 
@@ -20,11 +22,13 @@ from .registry import op_output, register
 
 
 def _one_d(fn, value, data_format, name, default):
-    """Runs the 2-D `fn(x4, nhwc)` on the 1-D input with a unit height axis, as TF does."""
+    """Runs the 2-D `fn(x4, nhwc)` on the 1-D input with a unit height axis, as TF does, in name
+    scope `name or default` (None: the current scope, as Keras' 1-D pooling layers build it)."""
     if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW"):
         raise ValueError(f"data_format must be \"NWC\" or \"NCW\", got {data_format!r}")
     nwc = data_format in (None, "NWC", "NHWC")
-    with get_default_graph().name_scope(name or default):
+    scope = name or default
+    with get_default_graph().name_scope(scope) if scope else contextlib.nullcontext():
         x = array_ops.expand_dims(convert_to_tensor(value), 1 if nwc else 2)
         y = fn(x, nwc)
         return array_ops.squeeze(y, [1 if nwc else 2])
@@ -57,20 +61,27 @@ def conv1d(value=None, filters=None, stride=1, padding="VALID", use_cudnn_on_gpu
     return _one_d(conv, value, data_format, name, "conv1d")
 
 
-def _pool1d(pool):
-    def f(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
-        k, s = _spatial_1d(ksize, data_format), _spatial_1d(strides, data_format)
+def pool1d(kind: str, input, ksize, strides, padding, data_format="NWC", name=None,  # noqa: A002
+           default_name: str | None = None):
+    """1-D max ("max") or average pooling through MaxPool / AvgPool; `default_name=None` builds in
+    the current name scope (the layers' form)."""
+    pool = nn_ops.max_pool if kind == "max" else nn_ops.avg_pool
+    k, s = _spatial_1d(ksize, data_format), _spatial_1d(strides, data_format)
 
-        def run(x, nwc):
-            return pool(x, ksize=[1, 1, k, 1] if nwc else [1, 1, 1, k],
-                        strides=[1, 1, s, 1] if nwc else [1, 1, 1, s], padding=padding,
-                        data_format="NHWC" if nwc else "NCHW")
-        return _one_d(run, input, data_format, name, pool.__name__ + "1d")
-    return f
+    def run(x, nwc):
+        return pool(x, ksize=[1, 1, k, 1] if nwc else [1, 1, 1, k], strides=[1, 1, s, 1] if nwc else [1, 1, 1, s],
+                    padding=padding, data_format="NHWC" if nwc else "NCHW")
+    return _one_d(run, input, data_format, name, default_name)
 
 
-max_pool1d = _pool1d(nn_ops.max_pool)
-avg_pool1d = _pool1d(nn_ops.avg_pool)
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """`tf.nn.max_pool1d` (name scope "MaxPool1d", as TF)."""
+    return pool1d("max", input, ksize, strides, padding, data_format, name, "MaxPool1d")
+
+
+def avg_pool1d(value, ksize, strides, padding, data_format="NWC", name=None):
+    """`tf.nn.avg_pool1d` (name scope "AvgPool1D", as TF)."""
+    return pool1d("avg", value, ksize, strides, padding, data_format, name, "AvgPool1D")
 
 
 # --- Conv3D ---------------------------------------------------------------------------------------------------
