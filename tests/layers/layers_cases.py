@@ -117,6 +117,8 @@ def losses(tf):
     out["total"] = tf.losses.get_total_loss()
     names = {"n_losses": len(tf.losses.get_losses()), "n_regularization": len(tf.losses.get_regularization_losses()),
              "conv_losses": [t.name for t in conv.losses],
+             "names": {k: t.name for k, t in out.items()},
+             "regularization_names": [t.name for t in tf.losses.get_regularization_losses()],
              "shapes": {k: t.get_shape().as_list() for k, t in out.items()}}
     keys = sorted(out)
 

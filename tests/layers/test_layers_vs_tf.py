@@ -64,7 +64,8 @@ def test_losses_and_regularization_losses_are_tfs():
     _close(ours["values"], theirs["values"], rtol=1e-5, atol=1e-6)
     assert ours["shapes"] == theirs["shapes"]
     assert (ours["n_losses"], ours["n_regularization"]) == (theirs["n_losses"], theirs["n_regularization"])
-    assert ours["conv_losses"] == theirs["conv_losses"]  # activity regularization: "<layer>/ActivityRegularizer/..."
+    assert ours["conv_losses"] == theirs["conv_losses"]
+    assert ours["names"] == theirs["names"] and ours["regularization_names"] == theirs["regularization_names"]  # activity regularization: "<layer>/ActivityRegularizer/..."
 
 
 def test_nce_and_sampled_softmax_with_fixed_candidates_are_tfs():
