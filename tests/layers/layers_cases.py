@@ -173,7 +173,8 @@ def sampled(tf):
     def run(sess):
         return {"values": dict(zip(keys, (_tolist(v) for v in sess.run([out[k] for k in keys])))),
                 "shapes": {k: out[k].get_shape().as_list() if out[k].get_shape().ndims is not None else None
-                           for k in keys}}
+                           for k in keys},
+                "names": {k: out[k].name for k in keys}}
     return run
 
 

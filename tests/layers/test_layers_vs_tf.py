@@ -71,6 +71,10 @@ def test_losses_and_regularization_losses_are_tfs():
 def test_nce_and_sampled_softmax_with_fixed_candidates_are_tfs():
     ours, theirs = _ours("sampled"), ANSWERS["sampled"]
     _close(ours["values"], theirs["values"], rtol=1e-5, atol=1e-5)
+    # names: TF's, but for softmax_cross_entropy_with_logits_v2's output (TF's ends in its own
+    # Reshape_2 node even for 2-D logits)
+    named = [k for k in theirs["names"] if not k.startswith("softmax")]
+    assert len(named) >= 18 and {k: ours["names"][k] for k in named} == {k: theirs["names"][k] for k in named}
     # static shapes: equal where both know them (a dense IndexedSlices gradient's is unknown here)
     known = [k for k, v in ours["shapes"].items() if v is not None and None not in v]
     assert len(known) >= 13 and {k: ours["shapes"][k] for k in known} == {k: theirs["shapes"][k] for k in known}
