@@ -69,7 +69,8 @@ xavier_initializer_conv2d = xavier_initializer
 # --- regularizers --------------------------------------------------------------------------------
 
 
-def _check_scale(scale, kind):
+def _check_scale(scale) -> bool:
+    """False when `scale` is 0 (the regularizer then returns None); TF's errors for ints and negatives."""
     import numbers
     if isinstance(scale, numbers.Integral):
         raise ValueError(f"scale cannot be an integer: {scale}")
@@ -82,7 +83,7 @@ def _check_scale(scale, kind):
 
 def l1_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
     """`weights -> scale * sum(|weights|)` (None when scale is 0), named "<scope or l1_regularizer>"."""
-    if not _check_scale(scale, "l1"):
+    if not _check_scale(scale):
         return lambda _: None
 
     def l1(weights):
@@ -94,7 +95,7 @@ def l1_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
 
 def l2_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
     """`weights -> scale * l2_loss(weights)` (= scale * sum(w**2) / 2; None when scale is 0)."""
-    if not _check_scale(scale, "l2"):
+    if not _check_scale(scale):
         return lambda _: None
 
     def l2(weights):
