@@ -52,6 +52,8 @@ assert timeline is torchgraph.client.timeline and saver.Saver is torchgraph.trai
 import tensorflow.contrib.layers as contrib_layers
 from tensorflow.contrib.learn.datasets import mnist
 assert contrib_layers is torchgraph.contrib.layers and mnist is torchgraph.contrib.learn.datasets.mnist
+import tensorflow.contrib.rnn
+assert tensorflow.contrib.rnn.LSTMCell is torchgraph.nn.rnn_cell.LSTMCell
 try:
     import tensorflow.contrib.slim
 except ModuleNotFoundError as e:

@@ -69,8 +69,11 @@ def main() -> None:
                     answers[name] = run(sess)
         out = os.path.join(TESTS, "fixtures", fixture)
         os.makedirs(os.path.dirname(out), exist_ok=True)
+        # float32 values: 7 significant digits keep them exactly enough and the fixture small
+        compact = json.loads(json.dumps(answers), parse_float=lambda v: float(f"{float(v):.7g}"))
         with open(out, "w") as f:
-            json.dump({"tensorflow": tf.__version__, **answers}, f, indent=1)
+            json.dump({"tensorflow": tf.__version__, **compact}, f, separators=(",", ":"))
+            f.write("\n")
         print("wrote", os.path.normpath(out))
     record_ema_checkpoint()
 

@@ -15,28 +15,9 @@ import numpy as np
 
 import torchgraph as tf
 import torchgraph.horovod as hvd
+from distributed_worker_reference import BATCH, data, model
 
 CASE, OUT = sys.argv[1], sys.argv[2]
-BATCH = 12
-
-
-def data():
-    """The same full batches on every rank (each rank takes its own slice)."""
-    rng = np.random.RandomState(0)
-    x = rng.randn(4, BATCH, 5).astype(np.float32)
-    y = rng.randn(4, BATCH, 1).astype(np.float32)
-    return x, y
-
-
-def model(x, y):
-    """A two-layer net with fixed initial weights: the one-process reference builds the same."""
-    rng = np.random.RandomState(1)
-    w1 = tf.Variable(rng.randn(5, 4).astype(np.float32) * 0.5, name="w1")
-    b1 = tf.Variable(np.zeros(4, np.float32), name="b1")
-    w2 = tf.Variable(rng.randn(4, 1).astype(np.float32) * 0.5, name="w2")
-    h = tf.tanh(tf.matmul(x, w1) + b1)
-    loss = tf.reduce_mean(tf.square(tf.matmul(h, w2) - y))
-    return loss, [w1, b1, w2]
 
 
 def my_rows(batch):
@@ -68,6 +49,26 @@ def train(optimizer_name: str, passes: int = 1, compression=hvd.Compression.none
                 after_first = sess.run(variables)
         final = sess.run(variables)
     save(**{f"v{i}": v for i, v in enumerate(final)}, **{f"first{i}": v for i, v in enumerate(after_first)})
+
+
+def embedding_case(sparse_as_dense: bool):
+    """An embedding's IndexedSlices gradient: gathered from every rank (or made dense) and applied."""
+    ids = tf.placeholder(tf.int32, [None])
+    target = tf.placeholder(tf.float32, [None, 3])
+    table = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0, name="table")
+    loss = tf.reduce_mean(tf.square(tf.nn.embedding_lookup(table, ids) - target))
+    opt = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.5), sparse_as_dense=sparse_as_dense)
+    grads = opt.compute_gradients(loss)
+    kind = type(grads[0][0]).__name__
+    train_op = opt.apply_gradients(grads)
+    rng = np.random.RandomState(3)
+    all_ids = rng.randint(0, 8, size=(3, BATCH)).astype(np.int32)
+    all_targets = rng.randn(3, BATCH, 3).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            sess.run(train_op, {ids: my_rows(all_ids[step]), target: my_rows(all_targets[step])})
+        save(table=sess.run(table), kind=np.array(kind))
 
 
 def broadcast_case():
@@ -190,6 +191,8 @@ elif CASE == "sgd_passes2":
     train("sgd", passes=2)
 elif CASE == "sgd_fp16":
     train("sgd", compression=hvd.Compression.fp16)
+elif CASE.startswith("embedding"):
+    embedding_case(CASE == "embedding_dense")
 elif CASE == "broadcast":
     broadcast_case()
 elif CASE == "ops":

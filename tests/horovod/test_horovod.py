@@ -197,3 +197,25 @@ def test_replica_device_setter_places_variables_round_robin_as_tf():
     assert y.device == "/job:worker"
     assert z.device == "/job:worker/device:CPU:0"
     assert tf.train.replica_device_setter(ps_tasks=0) is None
+
+
+@pytest.mark.parametrize("case, kind", [("embedding", "IndexedSlices"), ("embedding_dense", "Tensor")])
+def test_embedding_gradients_gathered_or_dense_equal_one_process(case, kind, tmp_path):
+    ranks = run_job(case, 2, tmp_path)
+    rng = np.random.RandomState(3)
+    all_ids = rng.randint(0, 8, size=(3, 12))
+    all_targets = rng.randn(3, 12, 3).astype(np.float32)
+    with tf.Graph().as_default():
+        ids = tf.placeholder(tf.int32, [None])
+        target = tf.placeholder(tf.float32, [None, 3])
+        table = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0)
+        loss = tf.reduce_mean(tf.square(tf.nn.embedding_lookup(table, ids) - target))
+        train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                sess.run(train_op, {ids: all_ids[step], target: all_targets[step]})
+            want = sess.run(table)
+    for got in ranks:
+        assert str(got["kind"]) == kind
+        np.testing.assert_allclose(got["table"], want, rtol=1e-5, atol=1e-6)

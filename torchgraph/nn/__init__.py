@@ -20,7 +20,7 @@ from ..ops.candidate_sampling_ops import (all_candidate_sampler, compute_acciden
                                           fixed_unigram_candidate_sampler, log_uniform_candidate_sampler,
                                           uniform_candidate_sampler)
 from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
-from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn
+from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, raw_rnn, static_bidirectional_rnn, static_rnn
 from . import rnn_cell
 
 __all__ = [n for n in dir() if not n.startswith("_")]
