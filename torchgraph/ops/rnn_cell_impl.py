@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import numbers
 import re
 from typing import Any, Callable
@@ -681,16 +682,26 @@ class DropoutWrapper(_Wrapper):
         """One uniform draw per unit ([1, size], shared by the batch and every step)."""
         from .random_ops import random_uniform
 
-        def noise(size):
-            shape = [1] + static_size(size if not isinstance(size, numbers.Integral) else [size]).as_list()
-            return random_uniform(shape, seed=self._seed, dtype=dtype)
+        def noises(kind, sizes):
+            def noise(i, size):
+                shape = [1] + static_size(size if not isinstance(size, numbers.Integral) else [size]).as_list()
+                return random_uniform(shape, seed=self._gen_seed(kind, i), dtype=dtype)
+            flat = nest.flatten(sizes)  # sizes are leaves: ints or TensorShapes
+            return nest.pack_sequence_as(sizes, [noise(i, x) for i, x in enumerate(flat)])
         if _keeps_all(self._input_keep_prob) is False:
             if input_size is None:
                 raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
                                  "input_size must be provided")
-            self._noise["input"] = nest.map_structure(noise, input_size)
-        self._noise["state"] = nest.map_structure(noise, self._cell.state_size)
-        self._noise["output"] = nest.map_structure(noise, self._cell.output_size)
+            self._noise["input"] = noises("input", input_size)
+        self._noise["state"] = noises("state", self._cell.state_size)
+        self._noise["output"] = noises("output", self._cell.output_size)
+
+    def _gen_seed(self, salt_prefix: str, index: int):
+        """TF's per-tensor seed: the wrapper's seed salted with the part's name and index (md5)."""
+        if self._seed is None:
+            return None
+        digest = hashlib.md5((str(self._seed) + "%s_%d" % (salt_prefix, index)).encode("utf-8")).hexdigest()
+        return int(digest[:8], 16) & 0x7FFFFFFF
 
     def _dropout(self, values, kind: str, keep_prob, keep_mask=None):
         def one(i, v, do):
@@ -700,11 +711,12 @@ class DropoutWrapper(_Wrapper):
                 n = nest.flatten(self._noise[kind])[i]
                 binary = math_ops.floor(keep_prob + n)
                 return math_ops.divide(v, keep_prob) * binary
+            seed = self._gen_seed(kind, i)
             if _LOOP_STEPS:
-                out = _presampled_dropout(v, keep_prob, self._seed, _LOOP_STEPS[-1])
+                out = _presampled_dropout(v, keep_prob, seed, _LOOP_STEPS[-1])
                 if out is not None:
                     return out
-            return nn_ops.dropout(v, keep_prob=keep_prob, seed=self._seed)
+            return nn_ops.dropout(v, keep_prob=keep_prob, seed=seed)
         flat = nest.flatten(values)
         mask = nest.flatten(keep_mask) if keep_mask is not None else [True] * len(flat)
         return nest.pack_sequence_as(values, [one(i, v, m) for i, (v, m) in enumerate(zip(flat, mask))])
