@@ -124,3 +124,20 @@ def test_samplers_draw_distinct_classes_in_range_with_tfs_expected_counts():
     tries = np.log1p(-se) / np.log1p(-p)
     np.testing.assert_allclose(tries, tries[0], rtol=1e-4)
     assert tries[0] >= 6 and te.shape == (2, 1)
+
+
+def test_layer_weights_get_set_and_count_params():
+    dense = tf.layers.Dense(2)
+    y = dense(tf.ones([1, 3]))
+    assert dense.count_params() == 8
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel = np.arange(6, dtype=np.float32).reshape(3, 2)
+        dense.set_weights([kernel, np.array([1.0, -1.0], np.float32)])
+        got = dense.get_weights()
+        np.testing.assert_array_equal(got[0], kernel)
+        np.testing.assert_allclose(sess.run(y), [[7.0, 8.0]])
+        with pytest.raises(ValueError, match="expecting 2 weights"):
+            dense.set_weights([kernel])
+    with pytest.raises(ValueError, match="isn't built"):
+        tf.layers.Dense(3).count_params()

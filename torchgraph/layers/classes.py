@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import inspect
 import re
+
+import numpy as np
 from typing import Any, Callable
 
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..ops.variable_scope import get_variable
 from .scopes import layer_scope, recording_scopes
+
+
+def _session(what: str):
+    from ..framework.default_session import get_default_session
+    sess = get_default_session()
+    if sess is None:
+        raise ValueError(f"Layer.{what} needs a default session (use `with tf.Session() as sess:`).")
+    return sess
 
 
 def _snake(name: str) -> str:
@@ -87,6 +97,29 @@ class Layer:
                             regularizer=regularizer, trainable=trainable, constraint=constraint)
 
     add_variable = add_weight
+
+    def count_params(self) -> int:
+        """The number of scalars in the layer's variables (it must have been called)."""
+        if self._scope is None:
+            raise ValueError(f"You tried to call `count_params` on {self.name}, but the layer isn't built.")
+        return sum(int(np.prod(v.get_shape().as_list())) for v in self._variables)
+
+    def get_weights(self) -> list:
+        """The variables' values, read in the default session (as TF's layers read them)."""
+        sess = _session("get_weights")
+        return sess.run(self._variables) if self._variables else []
+
+    def set_weights(self, weights) -> None:
+        """Assigns `weights` (numpy arrays, in `variables` order) in the default session."""
+        if len(weights) != len(self._variables):
+            raise ValueError(f"You called `set_weights(weights)` on layer \"{self.name}\" with a weight list of "
+                             f"length {len(weights)}, but the layer was expecting {len(self._variables)} weights.")
+        sess = _session("set_weights")
+        for v, w in zip(self._variables, weights):
+            if tuple(np.shape(w)) != tuple(v.get_shape().as_list()):
+                raise ValueError(f"Layer weight shape {tuple(v.get_shape().as_list())} not compatible with "
+                                 f"provided weight shape {np.shape(w)}")
+            v.load(np.asarray(w), sess)
 
     def add_update(self, updates, inputs=None) -> None:
         self._updates.extend(updates if isinstance(updates, (list, tuple)) else [updates])
