@@ -204,10 +204,12 @@ class Optimizer:
             return slots[var]
         graph = get_default_graph()
         shape = var.get_shape().as_list()
-        # Named "<var>/<op_name>" from the root scope, made unique like TF ("w/Adam", "w/Adam_1").
+        # Named "<var>/<op_name>" in the current variable scope (not the name scope), made unique
+        # like TF ("w/Adam", "w/Adam_1"; minimize() inside variable_scope("outer"): "outer/w/Adam").
+        prefix = slot_scope_prefix()
         with graph.outside_name_scopes():
             from ..ops.constant_op import constant
-            with graph.name_scope(var.op.name + "/" + op_name) as scope:
+            with graph.name_scope(prefix + var.op.name + "/" + op_name) as scope:
                 slot_name_full = scope[:-1]
             graph.release_name(slot_name_full)  # the slot variable itself takes the name below
             with graph.name_scope(slot_name_full + "/Initializer/"):
@@ -241,6 +243,13 @@ class Optimizer:
 
     def _hyper(self, value, name):
         return convert_to_tensor(value() if callable(value) else value, name=name)
+
+
+def slot_scope_prefix() -> str:
+    """"<variable scope>/" (or ""): TF's slot_creator names slots inside the current variable scope."""
+    from ..ops.variable_scope import get_variable_scope
+    name = get_variable_scope().name
+    return name + "/" if name else ""
 
 
 def cast_hyper(t, dtype):
