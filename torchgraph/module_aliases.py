@@ -113,8 +113,8 @@ def _gathered(path: str) -> types.ModuleType:
     for alias, name in _ALIASES.get(path, {}).items():
         if hasattr(module, name):
             setattr(module, alias, getattr(module, name))
-    from ._missing import missing_getattr
-    module.__getattr__ = missing_getattr(f"tensorflow.python.{path}")
+    from .framework.missing_names import module_getattr
+    module.__getattr__ = module_getattr(f"tensorflow.python.{path}")
     return module
 
 

@@ -30,6 +30,9 @@ TF_DEFS = TF_OPS["ops"]
 OP_TYPE_NAMES = set(TF_OPS["all_op_names"]) | set(REGISTRY)
 # torchgraph's own op types (TF has no such op): what TF could not import or run.
 OWN_OP_TYPES = {"TorchVJP", "ReducedShape", "EnumerateDataset"}
+# Horovod's op types (its own library registers them in TF; TF's OpDefs do not have them).
+OWN_OP_TYPES |= {"HorovodAllreduce", "HorovodGroupedAllreduce", "HorovodAllgather", "HorovodBroadcast",
+                 "HorovodAlltoall", "HorovodRank", "HorovodSize"}
 # TF's graph-element protocol: objects of user code implement `_as_graph_element` (TF's own name).
 PROTOCOL_NAMES = {"_as_graph_element"}
 
@@ -95,9 +98,8 @@ def _private_definitions() -> dict:
     return defined
 
 
-# Package-internal modules every namespace module may import (their functions are public to the package):
-# `_missing` makes the one AttributeError a TF name torchgraph lacks raises.
-SHARED_PRIVATE_MODULES = {"_missing"}
+# Package-internal modules every namespace module may import (their functions are public to the package).
+SHARED_PRIVATE_MODULES: set = set()
 
 
 def test_no_module_reads_another_modules_private_names():

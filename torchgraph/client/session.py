@@ -48,6 +48,21 @@ def _fetch_key(fetches):
     return fetches  # Variables and other graph-element-like objects hash by identity
 
 
+def _expand_sparse_feeds(feed_dict) -> dict:
+    """A SparseTensor key fed a SparseTensorValue (or an (indices, values, dense_shape) triple)
+    becomes feeds of its three component tensors, as TF's Session does."""
+    out = {}
+    for k, v in feed_dict.items():
+        if type(k) is SparseTensor:
+            if isinstance(v, SparseTensor):
+                raise TypeError("A SparseTensor cannot be fed a SparseTensor; feed a tf.SparseTensorValue")
+            indices, values, dense_shape = v
+            out[k.indices], out[k.values], out[k.dense_shape] = indices, values, dense_shape
+        else:
+            out[k] = v
+    return out
+
+
 class _FetchHandler:
     """Flattens a nested fetch structure to unique graph elements and rebuilds the results."""
 
@@ -212,6 +227,8 @@ class BaseSession:
         if options is not None and run_metadata is not None and options.trace_level:
             return self._traced_run(fetches, feed_dict, run_metadata)
         if feed_dict:
+            if any(type(k) is SparseTensor for k in feed_dict):
+                feed_dict = _expand_sparse_feeds(feed_dict)
             feed_key = tuple(feed_dict)
         else:
             feed_key = ()

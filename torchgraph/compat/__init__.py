@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as _np
 
-from .._missing import missing_getattr
+from ..framework.missing_names import module_getattr as _module_getattr
 
-__getattr__ = missing_getattr("tf.compat")
+__getattr__ = _module_getattr(__name__)  # "torchgraph does not implement tf.compat.X"
 
 bytes_or_text_types = (bytes, str)
 integral_types = (_numbers.Integral, _np.integer)

@@ -333,7 +333,12 @@ class Graph:
         try:
             yield self
         finally:
-            _default_graph_stack.remove(self)
+            # The innermost entry: a graph may be on the stack twice (a variable made for a
+            # function body is built in the enclosing graph, entered again from inside the body).
+            for i in range(len(_default_graph_stack) - 1, -1, -1):
+                if _default_graph_stack[i] is self:
+                    del _default_graph_stack[i]
+                    break
 
     # --- ids, versions, finalize -----------------------------------------------------------------
     def next_op_id(self) -> int:
@@ -357,6 +362,11 @@ class Graph:
         self._finalized = True
 
     def _unsafe_unfinalize(self) -> None:
+        self._finalized = False
+
+    def unfinalize(self) -> None:
+        """Reopens a finalized graph: what a MonitoredSession does on close to a graph it finalized
+        (TF's `_unsafe_unfinalize`, public here so other modules need no private name)."""
         self._finalized = False
 
     def _check_not_finalized(self) -> None:

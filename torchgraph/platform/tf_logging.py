@@ -14,7 +14,7 @@ import sys as _sys
 import threading as _threading
 from typing import Any
 
-from .._missing import missing_getattr
+from ..framework.missing_names import module_getattr
 
 DEBUG = _logging.DEBUG
 ERROR = _logging.ERROR
@@ -22,7 +22,7 @@ FATAL = _logging.FATAL
 INFO = _logging.INFO
 WARN = _logging.WARN
 
-__getattr__ = missing_getattr("tf.logging")
+__getattr__ = module_getattr("tf.logging")
 _lock = _threading.Lock()
 _logger: _logging.Logger | None = None
 _counts: dict[Any, int] = {}
