@@ -43,6 +43,7 @@ from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, Tensor
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.logging_ops import Print
+from .ops.logging_ops import print_v2 as print  # noqa: A004 - tf.print
 from .ops.script_ops import numpy_function, py_func
 from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
                             sparse_to_dense, unique, unique_with_counts)
