@@ -76,6 +76,17 @@ def _build(tf) -> tuple[dict, dict]:
         "precision_at_2": m.precision_at_k(p["labels"], p["logits"], 2),
         "recall_at_1_class1": m.recall_at_k(p["labels"], p["logits"], 1, class_id=1),
         "precision_at_3_class2": m.precision_at_k(p["labels"], p["logits"], 3, class_id=2),
+        "precision_at_thresholds": m.precision_at_thresholds(p["binary"], p["scores"], [0.1, 0.5, 0.9]),
+        "recall_at_thresholds": m.recall_at_thresholds(p["binary"], p["scores"], [0.1, 0.5, 0.9],
+                                                       weights=p["weights"]),
+        "mean_per_class_accuracy": m.mean_per_class_accuracy(p["labels"], p["preds"], CLASSES),
+        "mean_per_class_accuracy_weighted": m.mean_per_class_accuracy(p["labels"], p["preds"], CLASSES,
+                                                                      weights=p["weights"]),
+        "mean_tensor": m.mean_tensor(tf.reshape(p["logits"], [BATCH, CLASSES])),
+        "percentage_below": m.percentage_below(p["targets"], 0.25),
+        "mean_relative_error": m.mean_relative_error(p["targets"], p["reals"], p["weights"]),
+        "mean_cosine_distance": m.mean_cosine_distance(tf.nn.l2_normalize(p["logits"], 1),
+                                                       tf.nn.l2_normalize(p["logits"] * 0.5 + 0.1, 1), 1),
     }
     return ph, metrics
 

@@ -441,3 +441,119 @@ def precision_at_k(labels, predictions, k: int, class_id=None, weights=None, met
     """Of each example's top-k classes, the fraction that are labels."""
     return _at_k_metric("precision", labels, predictions, k, class_id, weights, metrics_collections,
                         updates_collections, name)
+
+
+# --- more metrics built from the pieces above -------------------------------------------------------------
+def _thresholded_ratio(kind: str, other: str):
+    def metric(labels, predictions, thresholds, weights=None, metrics_collections=None, updates_collections=None,
+               name=None):
+        with variable_scope(name, f"{kind}_at_thresholds", (predictions, labels, weights)):
+            values, updates = _confusion_at_thresholds(labels, predictions, list(thresholds), weights,
+                                                       includes=("tp", other))
+            epsilon = 1e-7
+
+            def ratio(tp, o, suffix):
+                return math_ops.divide(tp, epsilon + tp + o, name=f"{kind}_{suffix}")
+            value = ratio(values["tp"], values[other], "value")
+            update_op = ratio(updates["tp"], updates[other], "update_op")
+            _add(metrics_collections, value)
+            _add(updates_collections, update_op)
+            return value, update_op
+    metric.__name__ = f"{kind}_at_thresholds"
+    metric.__doc__ = f"{kind} for each threshold: tp / (1e-7 + tp + {other})."
+    return metric
+
+
+precision_at_thresholds = _thresholded_ratio("precision", "fp")
+recall_at_thresholds = _thresholded_ratio("recall", "fn")
+
+
+def mean_per_class_accuracy(labels, predictions, num_classes: int, weights=None, metrics_collections=None,
+                            updates_collections=None, name=None):
+    """The mean over classes of each class's accuracy; update_op returns the per-class accuracies."""
+    with variable_scope(name, "mean_accuracy", (predictions, labels, weights)):
+        labels = math_ops.cast(convert_to_tensor(labels), _dtypes.int64)
+        predictions = convert_to_tensor(predictions)
+        if labels.get_shape().ndims != 1:
+            labels = array_ops.reshape(labels, [-1])
+        if predictions.get_shape().ndims != 1:
+            predictions = array_ops.reshape(predictions, [-1])
+        predictions.get_shape().assert_is_compatible_with(labels.get_shape())
+        total = metric_variable([num_classes], _f32, name="total")
+        count = metric_variable([num_classes], _f32, name="count")
+        ones = array_ops.ones(array_ops.reshape(array_ops.size(labels), [1]), _f32)
+        if labels.dtype is not predictions.dtype:
+            predictions = math_ops.cast(predictions, labels.dtype)
+        is_correct = math_ops.cast(math_ops.equal(predictions, labels), _f32)
+        if weights is not None:
+            weights = convert_to_tensor(weights)
+            if weights.get_shape().ndims != 1:
+                weights = array_ops.reshape(weights, [-1])
+            weights = math_ops.cast(weights, _f32)
+            is_correct = is_correct * weights
+            ones = ones * weights
+        update_total = state_ops.scatter_add(total, labels, ones)
+        update_count = state_ops.scatter_add(count, labels, is_correct)
+        per_class = math_ops.div_no_nan(count, math_ops.maximum(total, 0))
+        value = math_ops.reduce_mean(per_class, name="mean_accuracy")
+        _add(metrics_collections, value)
+        update_op = math_ops.div_no_nan(update_count, math_ops.maximum(update_total, 0), name="update_op")
+        _add(updates_collections, update_op)
+        return value, update_op
+
+
+def mean_tensor(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """The element-wise (weighted) mean of every `values` seen (a tensor of their shape)."""
+    with variable_scope(name, "mean", (values, weights)):
+        values = math_ops.cast(values, _f32)
+        total = metric_variable(values.get_shape().as_list(), _f32, name="total_tensor")
+        count = metric_variable(values.get_shape().as_list(), _f32, name="count_tensor")
+        num_values = array_ops.ones_like(values)
+        if weights is not None:
+            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
+            weights = _broadcast_weights(math_ops.cast(weights, _f32), values)
+            values = math_ops.multiply(values, weights)
+            num_values = math_ops.multiply(num_values, weights)
+        update_total = state_ops.assign_add(total, values)
+        with control_dependencies([values]):
+            update_count = state_ops.assign_add(count, num_values)
+        value = math_ops.div_no_nan(total, math_ops.maximum(count, 0), name="value")
+        _add(metrics_collections, value)
+        update_op = math_ops.div_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
+        _add(updates_collections, update_op)
+        return value, update_op
+
+
+def percentage_below(values, threshold, weights=None, metrics_collections=None, updates_collections=None,
+                     name=None):
+    """The fraction of values below `threshold`."""
+    below = math_ops.cast(math_ops.less(values, threshold), _f32)
+    return mean(below, weights, metrics_collections, updates_collections, name or "percentage_below_threshold")
+
+
+def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_collections=None,
+                        updates_collections=None, name=None):
+    """The mean of |labels - predictions| / normalizer (0 where the normalizer is 0)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    normalizer, predictions = _squeeze_pair(convert_to_tensor(normalizer), predictions)
+    predictions.get_shape().assert_is_compatible_with(normalizer.get_shape())
+    relative = math_ops.where(math_ops.equal(normalizer, 0.0), array_ops.zeros_like(labels),
+                              math_ops.divide(math_ops.abs(labels - predictions), normalizer))
+    return mean(relative, weights, metrics_collections, updates_collections, name or "mean_relative_error")
+
+
+def mean_cosine_distance(labels, predictions, dim: int, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    """1 - the mean over rows of sum(labels * predictions) along `dim` (inputs assumed unit-normalised)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    radial = math_ops.reduce_sum(math_ops.multiply(predictions, labels), axis=[dim], keepdims=True)
+    distance, update = mean(radial, weights, None, None, name or "mean_cosine_distance")
+    value = math_ops.subtract(1.0, distance)
+    update_op = math_ops.subtract(1.0, update)
+    _add(metrics_collections, value)
+    _add(updates_collections, update_op)
+    return value, update_op
+
+
+__all__ += ["precision_at_thresholds", "recall_at_thresholds", "mean_per_class_accuracy", "mean_tensor",
+            "percentage_below", "mean_relative_error", "mean_cosine_distance"]
