@@ -12,13 +12,21 @@ from typing import Any, Callable, Optional, Sequence
 
 from ..framework.graph import canonical_device, merge_device
 
-__all__ = ["replica_device_setter", "STANDARD_PS_OPS"]
+__all__ = ["replica_device_setter", "is_ps_op"]
 
-STANDARD_PS_OPS = ("Variable", "VariableV2", "AutoReloadVariable", "MutableHashTable", "MutableHashTableV2",
-                   "MutableHashTableOfTensors", "MutableHashTableOfTensorsV2", "MutableDenseHashTable",
-                   "MutableDenseHashTableV2", "VarHandleOp", "BoostedTreesEnsembleResourceHandleOp",
-                   "BoostedTreesQuantileStreamResourceHandleOp", "ResourceConditionalAccumulator", "DecisionTree",
-                   "TreeEnsembleVariable")
+def is_ps_op(op) -> bool:
+    """TF's STANDARD_PS_OPS, read from the op table: ops holding a variable (VariableV2, VarHandleOp)
+    and the mutable lookup tables (stateful ops whose outputs are all handles)."""
+    from ..framework import dtypes as _dtypes
+    from ..ops.registry import REGISTRY
+    entry = REGISTRY.get(op.type)
+    if entry is None:
+        return False
+    if entry.holds_variable or entry.variable_handle:
+        return True
+    outputs = op.outputs
+    return bool(op.type.startswith("Mutable") and entry.stateful and outputs and
+                all(t.dtype in (_dtypes.resource, _dtypes.string) for t in outputs))
 
 
 class _RoundRobin:
@@ -62,7 +70,7 @@ def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_
         ps_tasks = len(spec[job])
     if ps_tasks == 0:
         return None
-    ps_ops = list(STANDARD_PS_OPS) if ps_ops is None else list(ps_ops)
+    on_ps = is_ps_op if ps_ops is None else (lambda op, names=frozenset(ps_ops): op.type in names)
     strategy = _RoundRobin(ps_tasks) if ps_strategy is None else ps_strategy
     if not callable(strategy):
         raise TypeError("ps_strategy must be callable")
@@ -71,7 +79,7 @@ def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_
         if not merge_devices and op.device:
             return op.device
         current = op.device or ""
-        if ps_device and op.type in ps_ops:
+        if ps_device and on_ps(op):
             ps = ps_device
             if _job_of(ps) and (not _job_of(current) or _job_of(current) == _job_of(ps)):
                 ps = _with_task(ps, strategy(op))
