@@ -105,6 +105,7 @@ from . import estimator  # tf.estimator (TF 1.15's: Estimator, EstimatorSpec, Ru
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
 from . import metrics  # tf.metrics: streaming metrics over local variables
+get_logger = logging.get_logger  # tf.get_logger: the "tensorflow" logger
 from .platform import gfile  # tf.gfile (TF1 names); tf.io.gfile has TF2's
 from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, decoders
 from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,

@@ -377,19 +377,21 @@ def mean_iou(labels, predictions, num_classes: int, weights=None, metrics_collec
 
 
 # --- precision / recall at k (labels: class ids, one or more per example) -----------------------------------
-def _at_k_name(kind: str, k: int, class_id=None) -> str:
+def _at_k_name(kind: str, k, class_id=None) -> str:
     return f"{kind}_at_{k}" + (f"_class{class_id}" if class_id is not None else "")
 
 
-def _top_k_hits(labels, predictions, k: int, class_id, num_classes_known: int | None):
+def _top_k_hits(labels, predictions, k: int, class_id, num_classes_known: int | None, top_k_idx=None):
     """Per example: how many of the top-k predicted classes are labels (tp), and the label count."""
-    _, top_k_idx = nn_ops.top_k(predictions, k)
+    if top_k_idx is None:
+        _, top_k_idx = nn_ops.top_k(predictions, k)
     top_k_idx = math_ops.cast(top_k_idx, _dtypes.int64)
     labels = math_ops.cast(convert_to_tensor(labels), _dtypes.int64)
     if labels.get_shape().ndims == top_k_idx.get_shape().ndims - 1:
         labels = array_ops.expand_dims(labels, -1)
-    num_classes = num_classes_known
-    in_range = math_ops.logical_and(math_ops.greater_equal(labels, 0), math_ops.less(labels, num_classes))
+    in_range = math_ops.greater_equal(labels, 0)
+    if num_classes_known is not None:
+        in_range = math_ops.logical_and(in_range, math_ops.less(labels, num_classes_known))
     if class_id is not None:
         in_range = math_ops.logical_and(in_range, math_ops.equal(labels, class_id))
     # [batch, n_labels, 1] == [batch, 1, k]: label j is among the top k
@@ -405,11 +407,18 @@ def _top_k_hits(labels, predictions, k: int, class_id, num_classes_known: int | 
 
 
 def _at_k_metric(kind: str, labels, predictions, k, class_id, weights, metrics_collections,
-                 updates_collections, name):
-    with get_default_graph().name_scope(name or _at_k_name(kind, k, class_id)) as scope:
-        predictions = convert_to_tensor(predictions)
-        num_classes = predictions.get_shape().as_list()[-1]
-        tp, n_labels, n_predicted = _top_k_hits(labels, predictions, k, class_id, num_classes)
+                 updates_collections, name, top_k_idx=None):
+    named_k = "k" if k is None else k  # TF names by the k given ("recall_at_k" when it is inferred)
+    if top_k_idx is not None:
+        top_k_idx = convert_to_tensor(top_k_idx)
+        k = top_k_idx.get_shape().as_list()[-1] if k is None else k
+    with get_default_graph().name_scope(name or _at_k_name(kind, named_k, class_id)) as scope:
+        if top_k_idx is None:
+            predictions = convert_to_tensor(predictions)
+            num_classes = predictions.get_shape().as_list()[-1]
+        else:
+            num_classes = None
+        tp, n_labels, n_predicted = _top_k_hits(labels, predictions, k, class_id, num_classes, top_k_idx)
         other = (n_predicted - tp) if kind == "precision" else (n_labels - tp)
         if weights is not None:
             w = math_ops.cast(convert_to_tensor(weights), _dtypes.float64)
@@ -417,8 +426,8 @@ def _at_k_metric(kind: str, labels, predictions, k, class_id, weights, metrics_c
                 w = array_ops.reshape(w, [-1])
             tp, other = tp * w, other * w
         other_kind = "false_positive" if kind == "precision" else "false_negative"
-        tp_var = metric_variable([], _dtypes.float64, name=_at_k_name("true_positive", k, class_id))
-        other_var = metric_variable([], _dtypes.float64, name=_at_k_name(other_kind, k, class_id))
+        tp_var = metric_variable([], _dtypes.float64, name=_at_k_name("true_positive", named_k, class_id))
+        other_var = metric_variable([], _dtypes.float64, name=_at_k_name(other_kind, named_k, class_id))
         tp_update = state_ops.assign_add(tp_var, math_ops.reduce_sum(tp))
         other_update = state_ops.assign_add(other_var, math_ops.reduce_sum(other))
         # a plain division, as TF's: NaN before the first batch
@@ -555,5 +564,21 @@ def mean_cosine_distance(labels, predictions, dim: int, weights=None, metrics_co
     return value, update_op
 
 
-__all__ += ["precision_at_thresholds", "recall_at_thresholds", "mean_per_class_accuracy", "mean_tensor",
+def recall_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
+                    updates_collections=None, name=None):
+    """`recall_at_k` given the top-k class ids themselves (`predictions_idx`)."""
+    return _at_k_metric("recall", labels, None, k, class_id, weights, metrics_collections, updates_collections,
+                        name, top_k_idx=predictions_idx)
+
+
+def precision_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
+                       updates_collections=None, name=None):
+    """`precision_at_k` given the top-k class ids themselves (`predictions_idx`)."""
+    return _at_k_metric("precision", labels, None, k, class_id, weights, metrics_collections, updates_collections,
+                        name, top_k_idx=predictions_idx)
+
+
+sparse_precision_at_k = precision_at_k  # TF's deprecated alias
+
+__all__ += ["recall_at_top_k", "precision_at_top_k", "sparse_precision_at_k", "precision_at_thresholds", "recall_at_thresholds", "mean_per_class_accuracy", "mean_tensor",
             "percentage_below", "mean_relative_error", "mean_cosine_distance"]
