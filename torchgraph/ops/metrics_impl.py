@@ -582,3 +582,42 @@ sparse_precision_at_k = precision_at_k  # TF's deprecated alias
 
 __all__ += ["recall_at_top_k", "precision_at_top_k", "sparse_precision_at_k", "precision_at_thresholds", "recall_at_thresholds", "mean_per_class_accuracy", "mean_tensor",
             "percentage_below", "mean_relative_error", "mean_cosine_distance"]
+
+
+def _rate_at_rate(default_name: str, fixed_name: str):
+    """sensitivity_at_specificity / specificity_at_sensitivity: the threshold whose `fixed` rate is
+    closest to the one asked for, and the other rate there (TF's tie rules: first / last index)."""
+    def metric(labels, predictions, target, weights=None, num_thresholds: int = 200, metrics_collections=None,
+               updates_collections=None, name=None):
+        if target < 0 or target > 1:
+            raise ValueError(f"`{fixed_name}` must be in the range [0, 1]. Currently, `{fixed_name}` got {target}.")
+        with variable_scope(name, default_name, (predictions, labels, weights)):
+            kepsilon = 1e-7
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            values, updates = _confusion_at_thresholds(labels, predictions, [0.0 - kepsilon] + inner +
+                                                       [1.0 + kepsilon], weights)
+
+            def compute(tp, tn, fp, fn, suffix):
+                if fixed_name == "specificity":
+                    fixed = math_ops.divide(tn, tn + fp + kepsilon)
+                    index = math_ops.cast(math_ops.argmin(math_ops.abs(fixed - target), 0), _dtypes.int32)
+                    return math_ops.divide(tp[index], tp[index] + fn[index] + kepsilon, suffix)
+                fixed = math_ops.divide(tp, tp + fn + kepsilon)
+                distance = math_ops.abs(fixed - target)
+                at_min = math_ops.cast(math_ops.equal(distance, math_ops.reduce_min(distance)), _dtypes.int64)
+                index = math_ops.cast(math_ops.argmax(array_ops.cumsum(at_min), 0), _dtypes.int32)
+                return math_ops.divide(tn[index], tn[index] + fp[index] + kepsilon, suffix)
+            value = compute(values["tp"], values["tn"], values["fp"], values["fn"], "value")
+            _add(metrics_collections, value)
+            update_op = compute(updates["tp"], updates["tn"], updates["fp"], updates["fn"], "update_op")
+            _add(updates_collections, update_op)
+            return value, update_op
+    metric.__name__ = default_name
+    return metric
+
+
+sensitivity_at_specificity = _rate_at_rate("sensitivity_at_specificity", "specificity")
+sensitivity_at_specificity.__doc__ = "The sensitivity (recall) where the specificity is closest to `specificity`."
+specificity_at_sensitivity = _rate_at_rate("specificity_at_sensitivity", "sensitivity")
+specificity_at_sensitivity.__doc__ = "The specificity where the sensitivity is closest to `sensitivity`."
+__all__ += ["sensitivity_at_specificity", "specificity_at_sensitivity"]
