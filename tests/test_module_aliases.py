@@ -49,6 +49,8 @@ from tensorflow.python.platform import tf_logging
 import torchgraph.client.timeline
 assert tf is torchgraph and tf1 is torchgraph and ops.Graph is torchgraph.Graph
 assert timeline is torchgraph.client.timeline and saver.Saver is torchgraph.train.Saver
+import tensorflow.contrib.rnn
+assert tensorflow.contrib.rnn.LSTMCell is torchgraph.nn.rnn_cell.LSTMCell
 try:
     import tensorflow.lite.python
 except ModuleNotFoundError as e:
