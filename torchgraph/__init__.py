@@ -44,7 +44,7 @@ from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.logging_ops import Print
 from .ops.logging_ops import print_v2 as print  # noqa: A004 - tf.print
-from .ops.script_ops import numpy_function, py_func
+from .ops.script_ops import numpy_function, py_func, py_function
 from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
                             sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
