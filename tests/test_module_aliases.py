@@ -55,7 +55,7 @@ assert contrib_layers is torchgraph.contrib.layers and mnist is torchgraph.contr
 import tensorflow.contrib.rnn
 assert tensorflow.contrib.rnn.LSTMCell is torchgraph.nn.rnn_cell.LSTMCell
 try:
-    import tensorflow.contrib.slim
+    import tensorflow.lite.python
 except ModuleNotFoundError as e:
     print(e)
 x = tf.constant([1.0, 2.0])
@@ -67,5 +67,5 @@ with tf.Session() as sess:
 def test_one_line_shim_serves_tensorflow_imports():
     proc = subprocess.run([sys.executable, "-c", SHIM], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.splitlines() == ["torchgraph does not implement tensorflow.contrib.slim (see docs/API.md)",
+    assert proc.stdout.splitlines() == ["torchgraph does not implement tensorflow.lite (see docs/API.md)",
                                         "[3.0, 6.0]"]

@@ -8,6 +8,7 @@ from .checkpoint_management import (CheckpointState, NewCheckpointReader, checkp
                                     generate_checkpoint_state_proto, get_checkpoint_mtimes, get_checkpoint_state,
                                     latest_checkpoint, list_variables, load_checkpoint, load_variable,
                                     remove_checkpoint, update_checkpoint_state)
+from .checkpoint_utils import init_from_checkpoint
 from .meta_graph import export_meta_graph, import_meta_graph
 from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
