@@ -13,6 +13,9 @@ import torch
 import torch.nn.functional as F
 
 
+# state-dict key -> the TF variable (or frozen constant) it holds
+TF_NAMES = {'conv1.weights': 'conv1/weights', 'conv1.biases': 'conv1/biases', 'conv2.weights': 'conv2/weights', 'conv2.biases': 'conv2/biases', 'fc1.weights': 'fc1/weights', 'fc1.biases': 'fc1/biases', 'fc2.weights': 'fc2/weights', 'fc2.biases': 'fc2/biases'}
+
 class Model(torch.nn.Module):
     """the checkpoint model.ckpt-600 with its meta graph, as a torch.nn.Module."""
 
@@ -61,8 +64,8 @@ class Model(torch.nn.Module):
 
 
 def load(weights=None, map_location=None):
-    """The model with its weights (weights.pt next to this file unless told otherwise)."""
+    """The model with its weights (weights.pt next to this file unless told otherwise), in eval mode."""
     model = Model()
     path = weights or os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')
     model.load_state_dict(torch.load(path, map_location=map_location, weights_only=True))
-    return model
+    return model.eval()

@@ -33,8 +33,9 @@ HOST_EMITTERS: dict[str, Emitter] = {}
 
 @dataclass
 class TupleOf:
-    """An expression that returns every output of the op as a tuple."""
+    """An expression that returns the op's outputs as a tuple (the first `count` of them)."""
     expr: str
+    count: int | None = None
 
 
 def emits(*op_types: str) -> Callable[[Emitter], Emitter]:
@@ -556,6 +557,18 @@ def _slice(e):
     return f"{e.x(0)}[{', '.join(parts)}]"
 
 
+@emits_on_host("GatherV2")
+def _host_gather(e):
+    """Entries of a shape list picked by constant indices (tf.tensordot's shape arithmetic)."""
+    v, indices, axis = e.host(0), e.value(1), e.value(2)
+    if v is None or not e.is_list(0) or indices is None or axis is None or int(axis) != 0:
+        return None
+    picked = np.asarray(indices)
+    if picked.ndim == 0:
+        return f"{v}[{int(picked)}]"
+    return "[" + ", ".join(f"{v}[{int(i)}]" for i in picked.reshape(-1)) + "]"
+
+
 @emits("GatherV2")
 def _gather(e):
     axis = e.value(2)
@@ -726,7 +739,7 @@ def _fused_batch_norm(e):
         if e.attrs.get("exponential_avg_factor", 1.0) != 1.0:
             e.unsupported("FusedBatchNorm training with exponential_avg_factor != 1")
         call = f"{e.helper('tf_batch_norm_training')}({x}, {scale}, {offset}, {eps}, channel_dim={-1 if nhwc else 1})"
-        return TupleOf(call)
+        return TupleOf(call, count=3)  # y, batch mean, batch variance; the reserve outputs are TF's internals
     mean, var = e.x(3), e.x(4)
     if nhwc:
         y = f"({x} - {mean}) * torch.rsqrt({var} + {eps}) * {scale} + {offset}"
@@ -746,3 +759,32 @@ def _random_uniform(e):
 @emits("RandomStandardNormal")
 def _random_normal(e):
     return f"torch.randn({e.ints(0)}, dtype={e.out_dtype(0)}, device={e.device()})"
+
+
+# =================================================================================================
+# Losses (training graphs: the exported module can compute TF's loss)
+# =================================================================================================
+@emits("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_xent(e):
+    logits, labels = e.x(0), e.x(1)
+    loss = f"F.cross_entropy({logits}, {labels}.long(), reduction='none')"
+    backprop = f"torch.softmax({logits}, dim=-1) - F.one_hot({labels}.long(), {logits}.shape[-1]).to({logits}.dtype)"
+    return [loss, backprop]
+
+
+@emits("SoftmaxCrossEntropyWithLogits")
+def _xent(e):
+    logits, labels = e.x(0), e.x(1)
+    return [f"-({labels} * torch.log_softmax({logits}, dim=-1)).sum(dim=-1)",
+            f"torch.softmax({logits}, dim=-1) - {labels}"]
+
+
+@emits("L2Loss")
+def _l2_loss(e):
+    return f"torch.sum(torch.square({e.x(0)})) / 2"
+
+
+@emits("DivNoNan")
+def _div_no_nan(e):
+    x, y = e.x(0), e.x(1)
+    return f"torch.where({y} == 0, torch.zeros_like({x} / {y}), {x} / {y})"

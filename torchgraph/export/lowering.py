@@ -38,7 +38,8 @@ from .naming import AttributeTree, LocalNames, identifier
 
 # Constants up to this many elements are written into model.py; larger ones go to weights.pt.
 LITERAL_MAX_ELEMENTS = 16
-LEARNING_PHASE = "keras_learning_phase"
+# Boolean PlaceholderWithDefault nodes (default False) that say "training": `self.training`.
+TRAINING_FLAGS = frozenset({"keras_learning_phase", "is_training"})
 
 
 class ExportError(UnimplementedError):
@@ -55,6 +56,8 @@ class Value:
     value: np.ndarray | None = None
     is_list: bool = False
     name: str | None = None  # the TF node a constant came from (names its attribute)
+    elements: list | None = None  # a host list's entries as source, when known one by one (Pack)
+    tensor_expr: str | None = None  # a constant's attribute once a tensor of it was needed
 
 
 @dataclass
@@ -202,11 +205,24 @@ class Emit:
             self.gen.uses_math = True
         return name
 
+    def elements(self, i: int) -> list | None:
+        """Input i (an int vector) entry by entry: ints when known, else source per entry."""
+        v = self._value(i)
+        if v.kind == "const":
+            return np.asarray(v.value).reshape(-1).tolist()
+        if v.kind == "host" and v.elements is not None:
+            return v.elements
+        n = self.in_shape(i).num_elements() if self.in_shape(i).ndims == 1 else None
+        if v.kind == "host" and n is not None:
+            return [f"{v.expr}[{k}]" for k in range(n)]
+        return None
+
     def static_index(self):
-        vals = [self.value(i) for i in (1, 2, 3)]
-        if any(v is None for v in vals):
+        """StridedSlice's index as a Python subscript (entries may be host-value source)."""
+        vals = [self.elements(i) for i in (1, 2, 3)]
+        if any(v is None for v in vals) or not all(isinstance(s, int) for s in vals[2]):
             return None
-        return strided_slice_index(self.attrs, *(np.asarray(v).reshape(-1).tolist() for v in vals))
+        return strided_slice_index(self.attrs, *vals)
 
     def unsupported(self, why: str):
         raise ExportError(self.op, f"torchgraph.export cannot express node '{self.op.name}' "
@@ -270,6 +286,8 @@ class Generator:
         v = self.values[t]
         if v.kind == "tensor":
             return v.expr
+        if v.tensor_expr is not None:  # a constant already made an attribute
+            return v.tensor_expr
         if v.kind == "dead":
             raise ExportError(t.op, f"torchgraph.export: '{t.name}' is never computed (a dead branch)")
         if v.kind in ("host", "flag"):
@@ -289,7 +307,7 @@ class Generator:
                 role = "buffer"
             name = v.name or (t.op.name if t.value_index == 0 else f"{t.op.name}_{t.value_index}")
             expr = self.attribute(name, tensor, role)
-        v.kind, v.expr = "tensor", expr
+        v.tensor_expr = expr  # the constant stays known (folding, static args) and is one attribute
         return expr
 
     def _device(self) -> str:
@@ -392,7 +410,10 @@ class Generator:
                 t = op.outputs[0]
                 name = self.locals.take(op.name)
                 self._line(guard, f"{name} = {expr}", op)
-                self._bind(t, Value("host", name, is_list=t.get_shape().ndims != 0))
+                value = Value("host", name, is_list=t.get_shape().ndims != 0)
+                if op.type == "Pack":
+                    value.elements = [Emit(self, op).host(j) for j in range(len(op.inputs))]
+                self._bind(t, value)
                 return
         emitter = _emitters.EMITTERS.get(op.type)
         if emitter is None:
@@ -406,11 +427,16 @@ class Generator:
         if isinstance(result, str):
             result = [result]
         if isinstance(result, _emitters.TupleOf):
+            count = result.count or len(outs)
+            if any(used[count:]):
+                raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}): "
+                                      f"its outputs beyond the first {count} are used")
             names = [self.locals.take(op.name if i == 0 else f"{op.name}_{i}") if u else "_"
-                     for i, u in enumerate(used)]
+                     for i, u in enumerate(used[:count])]
             target = ", ".join(names) + ("," if len(names) == 1 else "")
             self._line(guard, f"{target} = {result.expr}", op)
-            for t, n in zip(outs, names):
+            for i, t in enumerate(outs):
+                n = names[i] if i < count else "_"
                 self._bind(t, Value("tensor", n) if n != "_" else Value("dead"))
             return
         for i, (t, expr) in enumerate(zip(outs, result)):
@@ -433,7 +459,8 @@ class Generator:
     def _placeholder_with_default(self, op: Operation) -> None:
         default = self.values[op.inputs[0]]
         t = op.outputs[0]
-        if op.name.split("/")[-1] == LEARNING_PHASE and t.dtype.name == "bool":
+        if op.name.split("/")[-1] in TRAINING_FLAGS and t.dtype.name == "bool" and default.kind == "const" \
+                and not bool(np.asarray(default.value)):
             self._bind(t, Value("flag", "self.training"))
             return
         if default.kind == "const" and np.asarray(default.value).ndim == 0:
@@ -520,6 +547,9 @@ def _file_source(gen: Generator, body: list[str]) -> str:
             "in weights.pt.",
             "Load it with `load()` below, or `Model().load_state_dict(torch.load(path, weights_only=True))`.",
             '"""', *imports, ""]
+    names = [(a.path, a.tf_name) for a in gen.attributes if a.role != "literal"]
+    text += ["", "# state-dict key -> the TF variable (or frozen constant) it holds",
+             "TF_NAMES = {" + ", ".join(f"{k!r}: {v!r}" for k, v in names) + "}"]
     for helper in gen.helpers.values():
         text += ["", helper.strip("\n"), ""]
     text += ["", "class Model(torch.nn.Module):",
@@ -531,9 +561,9 @@ def _file_source(gen: Generator, body: list[str]) -> str:
     text += ["        " + line for line in body]
     text += ["", "",
              "def load(weights=None, map_location=None):",
-             '    """The model with its weights (weights.pt next to this file unless told otherwise)."""',
+             '    """The model with its weights (weights.pt next to this file unless told otherwise), in eval mode."""',
              "    model = Model()",
              "    path = weights or os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')",
              "    model.load_state_dict(torch.load(path, map_location=map_location, weights_only=True))",
-             "    return model", ""]
+             "    return model.eval()", ""]
     return "\n".join(text)

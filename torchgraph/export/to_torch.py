@@ -37,7 +37,8 @@ def generate(loaded: sources.Loaded, frozen_constants_trainable: bool | None = N
 
 
 def write(generated: Generated, out_dir: str | os.PathLike) -> torch.nn.Module:
-    """Writes DIR/model.py and DIR/weights.pt; returns the module with its weights loaded."""
+    """Writes DIR/model.py and DIR/weights.pt; returns the module with its weights loaded, in eval
+    mode (as `load()` in model.py does; `model.train()` switches training-mode graphs' branches)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "model.py").write_text(generated.source)
@@ -46,7 +47,7 @@ def write(generated: Generated, out_dir: str | os.PathLike) -> torch.nn.Module:
     state = generated.state_dict()
     model.load_state_dict(state, strict=True)
     torch.save(model.state_dict(), out / "weights.pt")
-    return model
+    return model.eval()
 
 
 def to_torch(src=None, out_dir: str | os.PathLike | None = None, *, inputs=None, outputs=None,
