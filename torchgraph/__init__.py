@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import types as _types
 
+from .framework.missing_names import module_getattr as _module_getattr
+
 from tensorboard.compat.proto.attr_value_pb2 import AttrValue
 from tensorboard.compat.proto.config_pb2 import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
                                                  RunMetadata, RunOptions)
@@ -29,6 +31,7 @@ from .framework.random_seed import get_seed, set_random_seed
 from .framework.tensor_conversion import convert_to_tensor, register_tensor_conversion_function
 from .framework.tensor_shape import Dimension, TensorShape, dimension_value
 from .client.session import InteractiveSession, Session, get_default_session
+from .runtime.random_mode import torch_native_random_config
 from .ops import array_ops as _array_ops
 from .ops import math_ops as _math_ops
 from .ops import random_ops as _random_ops
@@ -40,6 +43,7 @@ from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, Tensor
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.logging_ops import Print
+from .ops.script_ops import numpy_function, py_func
 from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
                             sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
@@ -82,9 +86,11 @@ from .ops import resource_variable_ops as _resource_variable_ops  # noqa: F401 -
 from .ops.state_ops import (scatter_add, scatter_div, scatter_max, scatter_min, scatter_mul, scatter_nd_add,
                             scatter_nd_sub, scatter_nd_update, scatter_sub, scatter_update)
 from .ops.variable_scope import disable_resource_variables, enable_resource_variables, resource_variables_enabled
+from .ops.math_ops import argmax as arg_max, argmin as arg_min  # TF1's older names
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue, convert_to_tensor_or_indexed_slices
 from . import layers, losses, nn, summary, train
-from . import image  # tf.image: the resize ops
+from . import contrib  # tf.contrib: rnn (submodules load on first use)
+from . import image  # tf.image: codecs (registers their entries), resizes
 from . import lookup, sparse, strings  # tf.lookup tables, tf.sparse, tf.strings
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.lookup_ops import initialize_all_tables, tables_initializer
@@ -94,7 +100,22 @@ from .framework import nest  # tf.nest
 from .framework import graph_util  # tf.graph_util (import_graph_def, convert_variables_to_constants ...)
 from .framework.graph_io import import_graph_def, make_ndarray, make_tensor_proto
 from . import saved_model  # tf.saved_model (TF1 API: builder, loader, signatures)
+from . import estimator  # tf.estimator (TF 1.15's: Estimator, EstimatorSpec, RunConfig, export, inputs)
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
+from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
+from . import metrics  # tf.metrics: streaming metrics over local variables
+from .platform import gfile  # tf.gfile (TF1 names); tf.io.gfile has TF2's
+from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, decoders
+from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,
+                              decode_raw, parse_example, parse_single_example, parse_single_sequence_example,
+                              string_to_number)
+from .ops import queue_ops as _queue_ops
+from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
+from .ops.reader_ops import (FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader,
+                             read_file)
+from .ops.state_ops import count_up_to
+from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
+                             sparse_tensor_dense_matmul)
 
 __version__ = "0.1.0"
 VERSION = __version__
@@ -122,6 +143,7 @@ def enable_eager_execution(*args, **kwargs):
 def _namespace(name: str, **members) -> _types.ModuleType:
     mod = _types.ModuleType(f"torchgraph.{name}")
     mod.__dict__.update(members)
+    mod.__getattr__ = _module_getattr(mod.__name__)
     return mod
 
 
@@ -152,6 +174,7 @@ math = _namespace(
     divide_no_nan=_math_ops.div_no_nan, top_k=_nn_ops.top_k, in_top_k=_nn_ops.in_top_k,
     softplus=_nn_ops.softplus, cumsum=_array_ops.cumsum)
 from .ops import linalg_ops as _linalg_ops
+from .ops import collective_ops as _collective_ops  # noqa: F401 - Horovod's collective op types
 from .ops.linalg_ops import (cholesky, diag, diag_part, matrix_band_part, matrix_determinant, matrix_diag,
                              matrix_diag_part, matrix_inverse, qr)
 linalg = _namespace("linalg", matmul=_math_ops.matmul, transpose=_array_ops.matrix_transpose, qr=qr,
@@ -163,5 +186,14 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
                     complex128=complex128)
 
 
+queue = _namespace("queue", FIFOQueue=FIFOQueue, PaddingFIFOQueue=PaddingFIFOQueue, PriorityQueue=PriorityQueue,
+                   QueueBase=QueueBase, RandomShuffleQueue=RandomShuffleQueue)
+io.read_file = read_file
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
+from . import module_aliases as _module_aliases  # noqa: E402
+
+_module_aliases.install()  # torchgraph.python.* paths; `sys.modules["tensorflow"] = torchgraph` shims
+from . import contrib  # noqa: E402 - tf.contrib: the subset TF1 programs import most
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X (see docs/API.md)"

@@ -15,8 +15,19 @@ def _fails_on_three(x):
         return tf.reshape(tf.identity(x), [1])
 
 
-def test_a_map_function_failing_on_one_element_raises_for_it_and_the_pass_goes_on():
-    nxt = tf.data.Dataset.range(6).map(_fails_on_three).make_one_shot_iterator().get_next()
+# the same guarantees with the map on worker threads and a prefetch thread in between
+PIPELINES = {
+    "sequential": lambda ds, fn: ds.map(fn),
+    "parallel_map": lambda ds, fn: ds.map(fn, num_parallel_calls=3),
+    "parallel_map_prefetch": lambda ds, fn: ds.map(fn, num_parallel_calls=2).prefetch(2),
+    "prefetch_map_prefetch": lambda ds, fn: ds.prefetch(1).map(fn, num_parallel_calls=tf.data.experimental.AUTOTUNE)
+    .prefetch(tf.data.experimental.AUTOTUNE),
+}
+
+
+@pytest.mark.parametrize("pipeline", sorted(PIPELINES))
+def test_a_map_function_failing_on_one_element_raises_for_it_and_the_pass_goes_on(pipeline):
+    nxt = PIPELINES[pipeline](tf.data.Dataset.range(6), _fails_on_three).make_one_shot_iterator().get_next()
     with tf.Session() as sess:
         got = [sess.run(nxt).tolist() for _ in range(3)]
         with pytest.raises(tf.errors.InvalidArgumentError, match="element 3"):
@@ -27,8 +38,10 @@ def test_a_map_function_failing_on_one_element_raises_for_it_and_the_pass_goes_o
     assert got == [[0], [1], [2], [4], [5]]
 
 
-def test_a_failing_element_inside_a_batch_fails_that_batch_only():
-    nxt = tf.data.Dataset.range(6).map(_fails_on_three).batch(2).make_one_shot_iterator().get_next()
+@pytest.mark.parametrize("pipeline", sorted(PIPELINES))
+def test_a_failing_element_inside_a_batch_fails_that_batch_only(pipeline):
+    nxt = PIPELINES[pipeline](tf.data.Dataset.range(6), _fails_on_three).batch(2).prefetch(1) \
+        .make_one_shot_iterator().get_next()
     with tf.Session() as sess:
         assert sess.run(nxt).tolist() == [[0], [1]]
         with pytest.raises(tf.errors.InvalidArgumentError):
@@ -62,9 +75,10 @@ def _in_threads(n_threads: int, work) -> list:
 
 
 @pytest.mark.usefixtures("small_switch_interval")
-def test_threads_sharing_one_iterator_get_every_element_exactly_once():
+@pytest.mark.parametrize("pipeline", sorted(PIPELINES))
+def test_threads_sharing_one_iterator_get_every_element_exactly_once(pipeline):
     n = 400
-    nxt = tf.data.Dataset.range(n).map(lambda x: x * 2).make_one_shot_iterator().get_next()
+    nxt = PIPELINES[pipeline](tf.data.Dataset.range(n), lambda x: x * 2).make_one_shot_iterator().get_next()
     with tf.Session() as sess:
         def work(k, out):
             while True:

@@ -209,10 +209,7 @@ def check_training(family: str, run_name: str) -> None:
 # --- what cannot pass yet ------------------------------------------------------------------------------
 # (family, check) -> the mechanism the case waits for; check is an artifact or "training/<run>" (the
 # checkpoint's graph).  Each reason also lists the op types the census finds missing right now.
-_PHILOX = ("TF's Philox random numbers: in training mode Dropout's mask comes from RandomUniform, and "
-           "torchgraph's random streams are not TF's (README, differences)")
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("keras_sequential", "training/learning_phase_1"): _PHILOX,
 }
 
 

@@ -20,7 +20,7 @@ import torchgraph as tf
 FIXTURE = pathlib.Path(__file__).parent.parent / "fixtures" / "tf_v1_control_flow"
 ANSWERS = json.loads((FIXTURE / "answers.json").read_text())["cases"]
 # Cases that need an op type torchgraph does not have yet: strict, so the mark goes when it passes.
-MISSING_OPS = {"dynamic_rnn_lstm": "its kernel is initialised by RandomUniform: needs TF's Philox streams"}
+MISSING_OPS: dict[str, str] = {}
 
 
 def _load(case: str) -> tf.Graph:

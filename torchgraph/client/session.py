@@ -48,6 +48,21 @@ def _fetch_key(fetches):
     return fetches  # Variables and other graph-element-like objects hash by identity
 
 
+def _expand_sparse_feeds(feed_dict) -> dict:
+    """A SparseTensor key fed a SparseTensorValue (or an (indices, values, dense_shape) triple)
+    becomes feeds of its three component tensors, as TF's Session does."""
+    out = {}
+    for k, v in feed_dict.items():
+        if type(k) is SparseTensor:
+            if isinstance(v, SparseTensor):
+                raise TypeError("A SparseTensor cannot be fed a SparseTensor; feed a tf.SparseTensorValue")
+            indices, values, dense_shape = v
+            out[k.indices], out[k.values], out[k.dense_shape] = indices, values, dense_shape
+        else:
+            out[k] = v
+    return out
+
+
 class _FetchHandler:
     """Flattens a nested fetch structure to unique graph elements and rebuilds the results."""
 
@@ -209,7 +224,11 @@ class BaseSession:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if options is not None and run_metadata is not None and options.trace_level:
+            return self._traced_run(fetches, feed_dict, run_metadata)
         if feed_dict:
+            if any(type(k) is SparseTensor for k in feed_dict):
+                feed_dict = _expand_sparse_feeds(feed_dict)
             feed_key = tuple(feed_dict)
         else:
             feed_key = ()
@@ -293,13 +312,25 @@ class BaseSession:
         `on_value(op, output_values)` sees every op's outputs as they are computed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        return self._interpreted_run(fetches, feed_dict, on_value)
+
+
+    def _traced_run(self, fetches, feed_dict, run_metadata):
+        """`run` with `RunOptions.trace_level` set: op by op, filling `run_metadata.step_stats`."""
+        from .step_stats import StepStatsRecorder
+        recorder = StepStatsRecorder(self._state.device_for)
+        result = self._interpreted_run(fetches, feed_dict, recorder.on_value, recorder.on_start)
+        run_metadata.step_stats.CopyFrom(recorder.step_stats())
+        return result
+
+    def _interpreted_run(self, fetches, feed_dict, on_value, on_start=None):
         feed_dict = feed_dict or _NO_FEEDS
         handler, feeds, plan = self._plan_signature(fetches, list(feed_dict))
         specs = [FeedSpec(t, self._state.device_for(t.op)) for t in feeds]
         values = interpreter.interpret(plan.generic.bound, [s.convert(v) for s, v in zip(specs, feed_dict.values())],
-                                       on_value)
-        debug = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)
-        return debug(())
+                                       on_value, on_start)
+        run = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)
+        return run(())
 
 
 def _shape_of(value) -> tuple:

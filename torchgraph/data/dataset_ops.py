@@ -14,7 +14,6 @@ as TF places input pipelines; `IteratorGetNext` moves each element to the sessio
 from __future__ import annotations
 
 import itertools
-import os
 from typing import Any, Callable
 
 import numpy as np
@@ -29,7 +28,7 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops.registry import create_op_in_graph, register
-from . import dataset_values
+from . import dataset_values, parallel_values, pass_scope
 from . import structure as st
 
 AUTOTUNE = -1
@@ -83,7 +82,8 @@ _dataset_op("ShuffleDataset", lambda op, ctx: (
 _dataset_op("RepeatDataset", lambda op, ctx: (lambda ds, count: dataset_values.Repeat(ds, _host_int(count))), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("TakeDataset", lambda op, ctx: (lambda ds, count: dataset_values.Take(ds, _host_int(count))), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("SkipDataset", lambda op, ctx: (lambda ds, count: dataset_values.Skip(ds, _host_int(count))), attr_defaults={"metadata": ''}, output_args=('handle',))
-_dataset_op("PrefetchDataset", lambda op, ctx: (lambda ds, buffer_size: ds), attr_defaults={"slack_period": 0, "legacy_autotune": True, "buffer_size_min": 0, "metadata": ''}, output_args=('handle',))
+_dataset_op("PrefetchDataset", lambda op, ctx: (
+    lambda ds, buffer_size: parallel_values.Prefetch(ds, _prefetch_size(_host_int(buffer_size), op))), attr_defaults={"slack_period": 0, "legacy_autotune": True, "buffer_size_min": 0, "metadata": ''}, output_args=('handle',))
 _dataset_op("CacheDataset", lambda op, ctx: (lambda ds, filename: dataset_values.Cache(ds)), attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("EnumerateDataset", lambda op, ctx: (lambda ds, start: dataset_values.Enumerate(ds, _host_int(start))))
 
@@ -110,8 +110,34 @@ def _interleave_kernel(op, ctx):
     def run(ds, *rest):
         captured, (cycle, block) = rest[:n_cap], rest[n_cap:]
         cycle = _host_int(cycle)
-        return dataset_values.Interleave(ds, fn, captured, os.cpu_count() or 1 if cycle == AUTOTUNE else cycle, _host_int(block))
+        return dataset_values.Interleave(ds, fn, captured, _threads(cycle, op, "cycle_length"), _host_int(block))
     return run
+
+
+def _threads(value: int, op, what: str) -> int:
+    """A thread or cycle count: AUTOTUNE (-1) is the number of cores this process may use."""
+    if value == AUTOTUNE:
+        return pass_scope.available_cpus()
+    if value <= 0:
+        raise errors.InvalidArgumentError(None, op, f"{what} must be greater than zero or AUTOTUNE (-1), got {value}.")
+    return value
+
+
+def _prefetch_size(value: int, op) -> int:
+    """Elements a prefetch buffer holds: AUTOTUNE gives two per core (at least 2); 0 prefetches nothing."""
+    if value == AUTOTUNE:
+        return max(2, 2 * pass_scope.available_cpus())
+    if value < 0:
+        raise errors.InvalidArgumentError(None, op, f"buffer_size must be at least 0 or AUTOTUNE (-1), got {value}.")
+    return value
+
+
+def _deterministic(op) -> bool:
+    """TF's `deterministic` attr: "default" and "true" keep input order, "false" lets finished
+    elements overtake."""
+    value = op.get_attr("deterministic")
+    value = value.decode() if isinstance(value, bytes) else str(value)
+    return value != "false"
 
 
 _dataset_op("MapDataset", _map_kernel, attr_defaults={"use_inter_op_parallelism": True, "preserve_cardinality": False, "force_synchronous": False, "metadata": ''}, output_args=('handle',))
@@ -119,13 +145,35 @@ _dataset_op("MapDataset", _map_kernel, attr_defaults={"use_inter_op_parallelism"
 
 def _parallel_map_kernel(op, ctx):
     fn = _sub_plan(op, ctx)
-    return lambda ds, *rest: dataset_values.Map(ds, fn, rest[:-1])  # the last input is num_parallel_calls
+    deterministic = _deterministic(op)
+
+    def run(ds, *rest):  # the last input is num_parallel_calls
+        n = _threads(_host_int(rest[-1]), op, "num_parallel_calls")
+        return parallel_values.ParallelMap(ds, fn, rest[:-1], n, deterministic)
+    return run
+
+
+def _parallel_interleave_kernel(op, ctx):
+    fn = _sub_plan(op, ctx)
+    n_cap = len(op.get_attr("Targuments"))
+    deterministic = _deterministic(op)
+
+    def run(ds, *rest):
+        # cycle_length, block_length, buffer_output_elements, prefetch_input_elements, num_parallel_calls:
+        # each open inner dataset is read one block ahead, so the two buffer sizes change nothing here.
+        captured, (cycle, block, _buffered, _prefetched, calls) = rest[:n_cap], rest[n_cap:]
+        return parallel_values.ParallelInterleave(
+            ds, fn, captured, _threads(_host_int(cycle), op, "cycle_length"), _host_int(block),
+            _threads(_host_int(calls), op, "num_parallel_calls"), deterministic)
+    return run
 
 
 _dataset_op("ParallelMapDatasetV2", _parallel_map_kernel, attr_defaults={"use_inter_op_parallelism": True, "deterministic": 'default', "preserve_cardinality": False, "use_unbounded_threadpool": False, "metadata": ''}, output_args=('handle',))
 _dataset_op("FilterDataset", _filter_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("FlatMapDataset", _flat_map_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("InterleaveDataset", _interleave_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
+_dataset_op("ParallelInterleaveDatasetV4", _parallel_interleave_kernel,
+            attr_defaults={"deterministic": 'default', "metadata": ''}, output_args=('handle',))
 
 
 def _generator_kernel(op, ctx):
@@ -158,6 +206,10 @@ _dataset_op("GeneratorDataset", _generator_kernel, stateful=True, attr_defaults=
 
 
 # --- Dataset ---------------------------------------------------------------------------------------------
+def _deterministic_attr(deterministic: bool | None) -> str:
+    return "default" if deterministic is None else ("true" if deterministic else "false")
+
+
 def _func_attr(name: str) -> attr_value_pb2.AttrValue:
     av = attr_value_pb2.AttrValue()
     av.func.name = name
@@ -425,7 +477,8 @@ class Dataset(st.HasElementStructure):
                              self._structure)
 
     def prefetch(self, buffer_size) -> "Dataset":
-        """Accepted for compatibility: elements are produced on demand, in the step that asks."""
+        """Elements produced ahead by a background thread into a buffer of `buffer_size` (AUTOTUNE:
+        two per core), while the step that consumes them runs."""
         return Dataset._make("PrefetchDataset", [self._variant_tensor,
                                                  Dataset._scalar(buffer_size, _i64, "buffer_size")], self._structure)
 
@@ -451,14 +504,18 @@ class Dataset(st.HasElementStructure):
                              structure)
 
     def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None) -> "Dataset":
-        """`map_func` applied to each element (traced once; a tuple element is passed as arguments)."""
+        """`map_func` applied to each element (traced once; a tuple element is passed as arguments).
+
+        With `num_parallel_calls` (a count or AUTOTUNE) it runs on that many worker threads, in
+        input order unless `deterministic=False`."""
         fg, result = self._trace(map_func, "map")
         out = self._function_outputs(fg, result, "map")
         structure = st.specs_of(out)
         if num_parallel_calls is None:
             return self._with_function("MapDataset", fg, structure)
         n = Dataset._scalar(num_parallel_calls, _i64, "num_parallel_calls")
-        return self._with_function("ParallelMapDatasetV2", fg, structure, extra_inputs=[n])
+        return self._with_function("ParallelMapDatasetV2", fg, structure, extra_inputs=[n],
+                                   extra_attrs={"deterministic": _deterministic_attr(deterministic)})
 
     def filter(self, predicate: Callable) -> "Dataset":
         """The elements for which `predicate` returns true (a bool scalar tensor)."""
@@ -484,11 +541,20 @@ class Dataset(st.HasElementStructure):
 
     def interleave(self, map_func: Callable, cycle_length=AUTOTUNE, block_length=1, num_parallel_calls=None,
                    deterministic=None) -> "Dataset":
-        """Like `flat_map`, but cycling over `cycle_length` of those datasets, `block_length` elements each."""
+        """Like `flat_map`, but cycling over `cycle_length` of those datasets, `block_length` elements each.
+
+        With `num_parallel_calls` the open datasets are read ahead on that many threads (TF's
+        ParallelInterleaveDatasetV4), in the same order unless `deterministic=False`."""
         fg, structure = self._dataset_function(map_func, "interleave")
         extra = [Dataset._scalar(cycle_length, _i64, "cycle_length"),
                  Dataset._scalar(block_length, _i64, "block_length")]
-        return self._with_function("InterleaveDataset", fg, structure, extra_inputs=extra)
+        if num_parallel_calls is None:
+            return self._with_function("InterleaveDataset", fg, structure, extra_inputs=extra)
+        extra += [Dataset._scalar(AUTOTUNE, _i64, "buffer_output_elements"),
+                  Dataset._scalar(AUTOTUNE, _i64, "prefetch_input_elements"),
+                  Dataset._scalar(num_parallel_calls, _i64, "num_parallel_calls")]
+        return self._with_function("ParallelInterleaveDatasetV4", fg, structure, extra_inputs=extra,
+                                   extra_attrs={"deterministic": _deterministic_attr(deterministic)})
 
     def apply(self, transformation_func: Callable) -> "Dataset":
         out = transformation_func(self)
@@ -522,3 +588,12 @@ class DatasetV1Adapter(Dataset):
 
 
 DatasetV1 = Dataset
+
+
+# --- for the file-reading datasets (readers.py) ----------------------------------------------------------
+register_dataset_op = _dataset_op
+
+
+def make_dataset(op_type: str, inputs: list, structure: Any, attrs: dict | None = None) -> "Dataset":
+    """A dataset op in the default graph (placed on the CPU) wrapped as a Dataset."""
+    return Dataset._make(op_type, inputs, structure, attrs)

@@ -16,7 +16,6 @@ dies with the first exception raised through it, so failures travel down the pip
 from __future__ import annotations
 
 import itertools
-import random
 import threading
 from typing import Any, Callable, Iterator, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 
 from ..framework import errors
+from . import pass_scope, shuffle_random
 
 Element = tuple
 
@@ -65,7 +65,7 @@ class FailedElement:
         self.error = error
 
 
-def _apply(fn: Callable, element: Any, captured: list) -> Any:
+def apply_fn(fn: Callable, element: Any, captured: list) -> Any:
     """`fn` of one element, or the FailedElement standing for its failure."""
     if isinstance(element, FailedElement):
         return element
@@ -283,23 +283,22 @@ class Unbatch(DatasetValue):
 
 
 class Shuffle(DatasetValue):
-    """TF's buffered shuffle: keep `buffer_size` elements, emit a random one, refill from the input.
+    """TF's buffered shuffle (ShuffleDataset), drawing TF's numbers.
 
-    The random state belongs to this dataset value (made when the dataset op runs, i.e. when an
-    iterator is initialized): with a seed, every initialization replays the same orders; with
-    `reshuffle_each_iteration`, each pass (each `repeat` epoch) draws a new order from it.
+    Each pass (an iterator over this value: TF's shuffle iterator) takes its Philox seeds from
+    the dataset's seed generator (`data/shuffle_random.py`): new seeds every pass with
+    `reshuffle_each_iteration`, the dataset's own seeds otherwise.  The seed generator belongs to
+    this value, made when the dataset op runs (an iterator is initialized), so every
+    initialization replays the same orders, as in TF.  Within a pass TF's ring buffer is kept:
+    fill to `buffer_size`, then emit the element at a random offset from the oldest and move
+    the oldest into its place.
     """
 
     def __init__(self, source: DatasetValue, buffer_size: int, seed: int, seed2: int, reshuffle: bool, op: Any):
         if buffer_size <= 0 and buffer_size != -1:
             raise errors.InvalidArgumentError(None, op, f"buffer_size must be greater than zero, got {buffer_size}.")
         self.source, self.buffer_size, self.reshuffle = source, buffer_size, reshuffle
-        if seed == 0 and seed2 == 0:
-            base = random.SystemRandom().getrandbits(63)
-        else:
-            base = (int(seed) & 0xFFFFFFFFFFFF) * 1000003 + (int(seed2) & 0xFFFFFFFFFFFF)
-        self.base = base
-        self.seeds = random.Random(base)
+        self.seeds = shuffle_random.SeedGenerator(int(seed), int(seed2), reshuffle)
 
     def __iter__(self):
         return self._shuffled(iter(self.source))
@@ -312,21 +311,28 @@ class Shuffle(DatasetValue):
         return base, self._shuffled(rows)  # the same draws as shuffling the rows themselves
 
     def _shuffled(self, it: Iterator):
-        rng = random.Random(self.seeds.getrandbits(63) if self.reshuffle else self.base)
-        size = self.buffer_size if self.buffer_size > 0 else float("inf")
-        buf: list = []
-        for e in it:
-            buf.append(e)
-            if len(buf) >= size:
-                break
-        for e in it:
-            j = rng.randrange(len(buf))
-            out, buf[j] = buf[j], e
+        words = shuffle_random.Words(*self.seeds.next_seeds())
+        size = self.buffer_size if self.buffer_size > 0 else None
+        buf: dict = {}  # absolute position -> element; positions [start, end) are in the buffer
+        start = end = 0
+        exhausted = False
+        while True:
+            while not exhausted and (size is None or end - start < size):
+                try:
+                    buf[end] = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                end += 1
+            if end == start:
+                return
+            pick = start + words.next() % (end - start)
+            if pick == start:
+                out = buf.pop(start)
+            else:
+                out, buf[pick] = buf[pick], buf.pop(start)
+            start += 1
             yield out
-        while buf:
-            j = rng.randrange(len(buf))
-            buf[j], buf[-1] = buf[-1], buf[j]
-            yield buf.pop()
 
 
 class Repeat(DatasetValue):
@@ -408,7 +414,7 @@ class Map(_PerElement):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
-            out = _apply(fn, e, caps)
+            out = apply_fn(fn, e, caps)
             yield out if isinstance(out, FailedElement) else tuple(out)
 
 
@@ -416,7 +422,7 @@ class Filter(_PerElement):
     def __iter__(self):
         fn, caps = self.fn, self.captured
         for e in self.source:
-            keep = _apply(fn, e, caps)
+            keep = apply_fn(fn, e, caps)
             if isinstance(keep, FailedElement):
                 yield keep
             elif bool(keep[0]):
@@ -426,7 +432,7 @@ class Filter(_PerElement):
 class FlatMap(_PerElement):
     def __iter__(self):
         for e in self.source:
-            inner = _apply(self.fn, e, self.captured)
+            inner = apply_fn(self.fn, e, self.captured)
             if isinstance(inner, FailedElement):
                 yield inner
             else:
@@ -450,7 +456,7 @@ class Interleave(DatasetValue):
         while True:
             if slots[i] is None and not inputs_done:
                 for e in inputs:
-                    inner = _apply(self.fn, e, self.captured)
+                    inner = apply_fn(self.fn, e, self.captured)
                     slots[i] = iter([inner]) if isinstance(inner, FailedElement) else iter(inner[0])
                     break
                 else:
@@ -499,18 +505,25 @@ class Enumerate(DatasetValue):
 
 
 class IteratorState:
-    """An iterator resource: the current pass over a dataset value, held by one Session."""
+    """An iterator resource: the current pass over a dataset value, held by one Session.
+
+    Each pass has a `PassScope` owning the background threads its stages start (prefetch,
+    parallel map/interleave); a new pass, `close()` and the Session's close stop and join them."""
 
     def __init__(self, key: str = ""):
         self.key = key  # its name in the session's resources (what `string_handle()` returns)
         self.it: Iterator | None = None
+        self.scope: pass_scope.PassScope | None = None
         self.started = False  # for one-shot iterators: initialized on first use, then never again
         # Input threads share iterators (TF1's norm): one element to one caller, one at a time.
         self.lock = threading.RLock()
 
     def reset(self, dataset: DatasetValue) -> None:
         with self.lock:
-            self.it = iter(dataset)
+            self._end_pass()
+            self.scope = pass_scope.PassScope()
+            with pass_scope.entered(self.scope):
+                self.it = iter(dataset)
 
     def next(self, op: Any) -> Element:
         with self.lock:
@@ -519,12 +532,20 @@ class IteratorState:
                     None, op, "GetNext() failed because the iterator has not been initialized. Run the iterator's "
                               f"initializer op before asking for elements.\n\t [[node {op.name}]]")
             try:
-                element = next(self.it)
+                with pass_scope.entered(self.scope):
+                    element = next(self.it)
             except StopIteration:
                 raise errors.OutOfRangeError(None, op, f"End of sequence\n\t [[node {op.name}]]") from None
         if isinstance(element, FailedElement):
             raise element.error
         return element
 
+    def _end_pass(self) -> None:
+        scope, self.scope, self.it = self.scope, None, None
+        if scope is not None:
+            scope.close()
+
     def close(self) -> None:
-        self.it = None
+        """Ends the pass and joins its threads (without the lock: a thread blocked in `next` on a
+        prefetch buffer is woken by the close and gets `CancelledError`)."""
+        self._end_pass()

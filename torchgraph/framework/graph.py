@@ -333,7 +333,12 @@ class Graph:
         try:
             yield self
         finally:
-            _default_graph_stack.remove(self)
+            # The innermost entry: a graph may be on the stack twice (a variable made for a
+            # function body is built in the enclosing graph, entered again from inside the body).
+            for i in range(len(_default_graph_stack) - 1, -1, -1):
+                if _default_graph_stack[i] is self:
+                    del _default_graph_stack[i]
+                    break
 
     # --- ids, versions, finalize -----------------------------------------------------------------
     def next_op_id(self) -> int:
@@ -357,6 +362,11 @@ class Graph:
         self._finalized = True
 
     def _unsafe_unfinalize(self) -> None:
+        self._finalized = False
+
+    def unfinalize(self) -> None:
+        """Reopens a finalized graph: what a MonitoredSession does on close to a graph it finalized
+        (TF's `_unsafe_unfinalize`, public here so other modules need no private name)."""
         self._finalized = False
 
     def _check_not_finalized(self) -> None:
@@ -494,10 +504,29 @@ class Graph:
         return ret
 
     def current_device(self) -> str:
-        """The device a new op gets: the innermost `tf.device` scope (None clears the outer ones)."""
-        if self._device_stack:
-            return self._device_stack[-1] or ""
+        """The device a new op gets: the innermost `tf.device` string scope (None clears the outer
+        ones); device functions are applied to the op once it exists (`apply_device_functions`)."""
+        for spec in reversed(self._device_stack):
+            if not callable(spec):
+                return spec or ""
         return ""
+
+    def apply_device_functions(self, op: "Operation") -> None:
+        """Places `op` as TF does when device functions are in scope: innermost scope first, a
+        function's result (kept as written, "/gpu:0") replacing the device, a string scope filling
+        only the fields still unset, `tf.device(None)` ending the walk."""
+        if not any(callable(spec) for spec in self._device_stack):
+            return
+        device = ""
+        for spec in reversed(self._device_stack):
+            if spec is None:
+                break
+            if callable(spec):
+                op._set_device(device)
+                device = _device_string(spec(op))
+            else:
+                device = merge_device(spec, device)
+        op._set_device(device)
 
     def create_op(self, op_type: str, inputs: list, dtypes=None, input_types=None, name=None,
                   attrs=None, op_def=None, compute_shapes=True, compute_device=True) -> Operation:
@@ -610,9 +639,10 @@ class Graph:
 
     @contextlib.contextmanager
     def device(self, device_name_or_function):
-        if callable(device_name_or_function):
-            raise NotImplementedError("device functions are not supported; pass a device string")
-        self._device_stack.append(canonical_device(device_name_or_function))
+        """`tf.device`: a device string, or a device function `f(op) -> device string` called for
+        each op made inside (TF's `replica_device_setter` and hand-written placers)."""
+        spec = device_name_or_function
+        self._device_stack.append(spec if callable(spec) else canonical_device(spec))
         try:
             yield
         finally:
@@ -699,6 +729,31 @@ def canonical_device(spec) -> str:
         else:
             out.append(p)
     return "/" + "/".join(out)
+
+
+def _device_string(result) -> str:
+    """A device function's result as TF takes it: a string (or DeviceSpec) kept as written."""
+    if hasattr(result, "to_string"):
+        result = result.to_string()
+    if isinstance(result, bytes):
+        result = result.decode("utf-8")
+    if not isinstance(result, str):
+        raise TypeError(f"Expected binary or unicode string, got {result!r}")
+    return result
+
+
+def merge_device(outer: str, inner: str) -> str:
+    """`inner` with the fields it leaves unset (job, replica, task, device) taken from `outer`."""
+    def fields(spec: str) -> dict:
+        out = {}
+        for part in (p for p in (spec or "").split("/") if p):
+            key = part.split(":", 1)[0].lower()
+            out["device" if key in ("device", "cpu", "gpu", "tpu") else key] = part
+        return out
+    merged = {**fields(outer), **fields(inner)}
+    order = ("job", "replica", "task", "device")
+    parts = [merged[k] for k in order if k in merged] + [v for k, v in merged.items() if k not in order]
+    return canonical_device("/" + "/".join(parts)) if parts else ""
 
 
 # --- the default graph stack ------------------------------------------------------------------------

@@ -10,18 +10,8 @@ from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..ops import array_ops, math_ops, nn_ops
 from ..ops.init_ops import GlorotUniform, Ones, Zeros
 from ..ops.state_ops import assign_sub
-from ..ops.variable_scope import get_variable, variable_scope
-
-
-def _layer_scope(name, default, reuse=None):
-    """A layer's variable scope: `name`, or `default` made unique among the scopes of the current
-    variable scope ("dense", "dense_1"; TF's rule, so re-entering a scope with reuse=True finds
-    the same unnamed layers again)."""
-    if name:
-        return variable_scope(name, reuse=reuse)
-    if reuse:
-        return variable_scope(default, reuse=reuse)
-    return variable_scope(None, default_name=default, reuse=reuse)
+from ..ops.variable_scope import get_variable
+from .scopes import layer_scope as _layer_scope
 
 
 def _activate(x, activation):
@@ -123,6 +113,75 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
         return _activate(y, activation)
 
 
+def _single(v):
+    return int(v) if isinstance(v, int) else int(tuple(v)[0])
+
+
+def _triple(v):
+    return (int(v),) * 3 if isinstance(v, int) else tuple(int(i) for i in v)
+
+
+def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last", dilation_rate=1,
+           activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
+           bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+           trainable=True, name=None, reuse=None):
+    """TF1's 1-D convolution layer: kernel [k, in, filters], `tf.nn.conv1d` ("conv1d/conv1d"), BiasAdd."""
+    from ..ops.conv_nd_ops import conv1d as nn_conv1d
+    fmt = "NWC" if data_format == "channels_last" else "NCW"
+    with _layer_scope(name, "conv1d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if fmt == "NWC" else 1].value
+        kernel = get_variable("kernel", [_single(kernel_size), cin, filters], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        y = nn_conv1d(x, kernel, _single(strides), padding.upper(), data_format=fmt,
+                      dilations=_single(dilation_rate), name="conv1d")
+        if use_bias:
+            bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                                regularizer=bias_regularizer, trainable=trainable)
+            y = nn_ops.bias_add(y, bias, data_format="NHWC" if fmt == "NWC" else "NCHW")
+        return _activate(y, activation)
+
+
+def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format="channels_last",
+           dilation_rate=(1, 1, 1), activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+           bias_constraint=None, trainable=True, name=None, reuse=None):
+    """TF1's 3-D convolution layer: kernel [kd, kh, kw, in, filters], one Conv3D, BiasAdd (NDHWC only)."""
+    from ..ops.conv_nd_ops import conv3d as nn_conv3d
+    if data_format != "channels_last":
+        raise NotImplementedError("torchgraph does not implement tf.layers.conv3d with data_format='channels_first'")
+    with _layer_scope(name, "conv3d", reuse):
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1].value
+        kernel = get_variable("kernel", list(_triple(kernel_size)) + [cin, filters], dtype=x.dtype,
+                              initializer=kernel_initializer or GlorotUniform(), regularizer=kernel_regularizer,
+                              trainable=trainable)
+        y = nn_conv3d(x, kernel, [1, *_triple(strides), 1], padding.upper(),
+                      dilations=[1, *_triple(dilation_rate), 1], name="Conv3D")
+        if use_bias:
+            bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
+                                regularizer=bias_regularizer, trainable=trainable)
+            y = nn_ops.bias_add(y, bias)
+        return _activate(y, activation)
+
+
+def _pool1d(kind, default, inputs, pool_size, strides, padding, data_format, name):
+    from ..ops import conv_nd_ops
+    fn = conv_nd_ops.max_pool1d if kind == "max" else conv_nd_ops.avg_pool1d
+    with _layer_scope(name, default):
+        return fn(inputs, _single(pool_size), _single(strides), padding.upper(),
+                  data_format="NWC" if data_format == "channels_last" else "NCW")
+
+
+def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool1d("max", "max_pooling1d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool1d("avg", "average_pooling1d", inputs, pool_size, strides, padding, data_format, name)
+
+
 def _deconv_output_length(length, kernel, padding, stride):
     """Keras' `deconv_output_length` (no output padding, no dilation); ints or tensors."""
     padding = padding.lower()
@@ -212,43 +271,58 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     FusedBatchNormV3 node (`fused=None` picks it whenever it can be used; the moving variance
     then follows the kernel's Bessel-corrected batch variance); other inputs use moments."""
     with _layer_scope(name, "batch_normalization", reuse):
-        x = convert_to_tensor(inputs)
-        rank = x.get_shape().ndims
-        ax = axis % rank
-        c = x.get_shape()[ax].value
-        gamma = get_variable("gamma", [c], initializer=gamma_initializer or Ones(), regularizer=gamma_regularizer,
-                             trainable=trainable) if scale else None
-        beta = get_variable("beta", [c], initializer=beta_initializer or Zeros(), regularizer=beta_regularizer,
-                            trainable=trainable) if center else None
-        mm = get_variable("moving_mean", [c], initializer=moving_mean_initializer or Zeros(), trainable=False)
-        mv = get_variable("moving_variance", [c], initializer=moving_variance_initializer or Ones(),
-                          trainable=False)
-        data_format = _fused_data_format(rank, ax, fused, renorm, virtual_batch_size, adjustment, x.dtype)
-        if data_format is not None:
-            return _fused_batch_norm(x, gamma, beta, mm, mv, c, momentum, epsilon, training, data_format)
-        reduce_axes = [i for i in range(rank) if i != ax]
-        bshape = [1] * rank
-        bshape[ax] = c
+        return batch_norm_in_scope(inputs, axis, momentum, epsilon, center, scale, beta_initializer,
+                                   gamma_initializer, moving_mean_initializer, moving_variance_initializer,
+                                   beta_regularizer, gamma_regularizer, training, trainable, renorm, fused,
+                                   virtual_batch_size, adjustment)
 
-        def norm(mean, var):
-            return nn_ops.batch_normalization(x, array_ops.reshape(mean, bshape), array_ops.reshape(var, bshape),
-                                              None if beta is None else array_ops.reshape(beta, bshape),
-                                              None if gamma is None else array_ops.reshape(gamma, bshape), epsilon)
-        if training is False:
-            return norm(mm.value(), mv.value())
-        mean, var = nn_ops.moments(x, reduce_axes)
-        out_train = norm(mean, var)
-        if training is True:
-            decay = 1.0 - momentum
-        else:  # a tensor: the moving statistics only move when it is true, as in TF
-            decay = math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool),
-                                      convert_to_tensor(1.0 - momentum, dtype=x.dtype),
-                                      convert_to_tensor(0.0, dtype=x.dtype))
-        _add_updates([assign_sub(mm, (mm.value() - mean) * decay), assign_sub(mv, (mv.value() - var) * decay)])
-        if training is True:
-            return out_train
-        return math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool), out_train,
-                                 norm(mm.value(), mv.value()))
+
+def batch_norm_in_scope(inputs, axis, momentum, epsilon, center, scale, beta_initializer, gamma_initializer,
+                        moving_mean_initializer, moving_variance_initializer, beta_regularizer, gamma_regularizer,
+                        training, trainable, renorm=False, fused=None, virtual_batch_size=None, adjustment=None,
+                        updates_collection=GraphKeys.UPDATE_OPS):
+    """The body of `batch_normalization` in the variable scope already open (tf.contrib.layers'
+    `batch_norm` opens "BatchNorm" instead); `updates_collection=None` runs the moving-average
+    updates with the output (a control dependency), as contrib's `updates_collections=None`."""
+    x = convert_to_tensor(inputs)
+    rank = x.get_shape().ndims
+    ax = axis % rank
+    c = x.get_shape()[ax].value
+    gamma = get_variable("gamma", [c], initializer=gamma_initializer or Ones(), regularizer=gamma_regularizer,
+                         trainable=trainable) if scale else None
+    beta = get_variable("beta", [c], initializer=beta_initializer or Zeros(), regularizer=beta_regularizer,
+                        trainable=trainable) if center else None
+    mm = get_variable("moving_mean", [c], initializer=moving_mean_initializer or Zeros(), trainable=False)
+    mv = get_variable("moving_variance", [c], initializer=moving_variance_initializer or Ones(),
+                      trainable=False)
+    data_format = _fused_data_format(rank, ax, fused, renorm, virtual_batch_size, adjustment, x.dtype)
+    if data_format is not None:
+        return _fused_batch_norm(x, gamma, beta, mm, mv, c, momentum, epsilon, training, data_format,
+                                 updates_collection)
+    reduce_axes = [i for i in range(rank) if i != ax]
+    bshape = [1] * rank
+    bshape[ax] = c
+
+    def norm(mean, var):
+        return nn_ops.batch_normalization(x, array_ops.reshape(mean, bshape), array_ops.reshape(var, bshape),
+                                          None if beta is None else array_ops.reshape(beta, bshape),
+                                          None if gamma is None else array_ops.reshape(gamma, bshape), epsilon)
+    if training is False:
+        return norm(mm.value(), mv.value())
+    mean, var = nn_ops.moments(x, reduce_axes)
+    out_train = norm(mean, var)
+    if training is True:
+        decay = 1.0 - momentum
+    else:  # a tensor: the moving statistics only move when it is true, as in TF
+        decay = math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool),
+                                  convert_to_tensor(1.0 - momentum, dtype=x.dtype),
+                                  convert_to_tensor(0.0, dtype=x.dtype))
+    updates = [assign_sub(mm, (mm.value() - mean) * decay), assign_sub(mv, (mv.value() - var) * decay)]
+    out_train = _add_updates(updates, out_train, updates_collection)
+    if training is True:
+        return out_train
+    return math_ops.where_v2(convert_to_tensor(training, dtype=_dtypes.bool), out_train,
+                             norm(mm.value(), mv.value()))
 
 
 def _fused_data_format(rank, axis, fused, renorm, virtual_batch_size, adjustment, dtype):
@@ -272,7 +346,7 @@ def _fused_data_format(rank, axis, fused, renorm, virtual_batch_size, adjustment
 
 
 def _fused_batch_norm(x, gamma, beta, moving_mean, moving_variance, channels, momentum, epsilon, training,
-                      data_format):
+                      data_format, updates_collection=GraphKeys.UPDATE_OPS):
     """TF's `_fused_batch_norm`: FusedBatchNormV3 (under a cond for a tensor `training`), then
     `AssignMovingAvg` updates `variable -= (variable - batch statistic) * (1 - momentum)`."""
     from ..ops.batch_norm_ops import fused_batch_norm
@@ -300,9 +374,8 @@ def _fused_batch_norm(x, gamma, beta, moving_mean, moving_variance, channels, mo
         momentum_t = cond(convert_to_tensor(training, dtype=_dtypes.bool),
                           lambda: convert_to_tensor(momentum, dtype=_dtypes.float32),
                           lambda: convert_to_tensor(1.0, dtype=_dtypes.float32))
-    _add_updates([_assign_moving_average(moving_mean, mean, momentum_t),
-                  _assign_moving_average(moving_variance, variance, momentum_t)])
-    return output
+    return _add_updates([_assign_moving_average(moving_mean, mean, momentum_t),
+                         _assign_moving_average(moving_variance, variance, momentum_t)], output, updates_collection)
 
 
 def _assign_moving_average(variable, value, momentum):
@@ -315,11 +388,27 @@ def _assign_moving_average(variable, value, momentum):
         return assign_sub(variable, delta, name=scope)
 
 
-def _add_updates(updates):
+def _add_updates(updates, output, collection=GraphKeys.UPDATE_OPS):
+    """Files the moving-average updates under `collection`; with None, `output` waits for them instead."""
+    if collection is None:
+        from ..framework.graph import control_dependencies
+        with control_dependencies(updates):
+            return array_ops.identity(output)
     for u in updates:
-        get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, u.op)
+        get_default_graph().add_to_collection(collection, u.op)
+    return output
 
 
-__all__ = ["dense", "conv2d", "conv2d_transpose", "separable_conv2d",
-           "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
-           "is_tensor_like"]
+from .classes import (AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,  # noqa: E402
+                      Conv2DTranspose, Conv3D, Dense, Dropout, Flatten, Layer, MaxPooling1D, MaxPooling2D,
+                      SeparableConv2D)
+
+__all__ = ["dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose", "separable_conv2d", "max_pooling1d",
+           "average_pooling1d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
+           "is_tensor_like", "Layer", "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "SeparableConv2D",
+           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "Dropout", "BatchNormalization",
+           "Flatten"]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.layers.X"

@@ -163,3 +163,75 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKey
         labels = math_ops.subtract(2 * labels, all_ones)
         losses = nn_ops.relu(math_ops.subtract(all_ones, math_ops.multiply(labels, logits)))
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                    reduction=Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None):
+    """`1 - sum(labels * predictions, axis)` per example (inputs assumed unit-normalised), weighted and reduced."""
+    if dim is not None:
+        if axis is not None:
+            raise ValueError("Cannot specify both 'axis' and 'dim'")
+        axis = dim
+    if axis is None:
+        raise ValueError("You must specify 'axis'.")
+    if labels is None:
+        raise ValueError("Argument `labels` must not be None.")
+    if predictions is None:
+        raise ValueError("Argument `predictions` must not be None.")
+    with get_default_graph().name_scope(scope or "cosine_distance_loss") as sc:
+        predictions = math_ops.cast(convert_to_tensor(predictions), _dtypes.float32)
+        labels = math_ops.cast(convert_to_tensor(labels), _dtypes.float32)
+        predictions.get_shape().assert_is_compatible_with(labels.get_shape())
+        radial_diffs = math_ops.multiply(predictions, labels)
+        losses = 1 - math_ops.reduce_sum(radial_diffs, axis=(axis,), keepdims=True)
+        return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
+
+
+def _num_present_per_batch(losses, weights):
+    """Per example (keeping dims), how many of its elements have a non-zero weight (weights broadcast)."""
+    with get_default_graph().name_scope("num_present"):
+        weights = math_ops.cast(convert_to_tensor(weights), _dtypes.float32)
+        present = math_ops.where_v2(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
+                                    array_ops.ones_like(weights))
+        present = math_ops.multiply(present, array_ops.ones_like(losses))
+        return math_ops.reduce_sum(present, axis=_batch_axes(present), keepdims=True)
+
+
+def _batch_axes(t):
+    """Axes 1..rank-1 of `t` (all but the batch axis), static when the rank is known."""
+    rank = t.get_shape().ndims
+    if rank is not None:
+        return list(range(1, rank))
+    return array_ops.range(1, array_ops.rank(t))
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES):
+    """For each example, the mean over pairs of its elements of ((p_i - p_j) - (l_i - l_j))**2,
+    computed as TF does from the sums of the differences and their squares; weighted and summed."""
+    if labels is None:
+        raise ValueError("Argument `labels` must not be None.")
+    if predictions is None:
+        raise ValueError("Argument `predictions` must not be None.")
+    with get_default_graph().name_scope(scope or "mean_pairwise_squared_error"):
+        predictions = math_ops.cast(convert_to_tensor(predictions), _dtypes.float32)
+        labels = math_ops.cast(convert_to_tensor(labels), _dtypes.float32)
+        predictions.get_shape().assert_is_compatible_with(labels.get_shape())
+        weights = math_ops.cast(convert_to_tensor(weights), _dtypes.float32)
+        diffs = math_ops.subtract(predictions, labels)
+        axis = _batch_axes(diffs)
+        sum_squares = math_ops.reduce_sum(math_ops.square(diffs), axis=axis, keepdims=True)
+        num_present = _num_present_per_batch(diffs, weights)
+        term1 = 2.0 * math_ops.div_no_nan(sum_squares, math_ops.maximum(num_present - 1, 0.0), name="value")
+        sum_diff = math_ops.reduce_sum(diffs, axis=axis, keepdims=True)
+        term2 = 2.0 * math_ops.div_no_nan(math_ops.square(sum_diff),
+                                          math_ops.maximum(math_ops.multiply(num_present, num_present - 1), 0.0),
+                                          name="value")
+        loss = math_ops.reduce_sum(math_ops.multiply(term1 - term2, weights))
+        mean_loss = math_ops.where_v2(math_ops.reduce_sum(num_present) > 0, loss, array_ops.zeros_like(loss),
+                                      name="value")
+        add_loss(mean_loss, loss_collection)
+        return mean_loss
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.losses.X"

@@ -15,5 +15,15 @@ from ..ops.nn_ops import (avg_pool, batch_normalization, bias_add, conv2d, crelu
                           weighted_cross_entropy_with_logits)
 from ..ops.nn_ops import conv2d as convolution2d  # noqa: F401
 from ..ops.batch_norm_ops import fused_batch_norm
+from ..ops.conv_nd_ops import avg_pool1d, conv1d, conv3d, max_pool1d
+from ..ops.candidate_sampling_ops import (compute_accidental_hits, log_uniform_candidate_sampler,
+                                          uniform_candidate_sampler)
+from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
+from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn
+from . import rnn_cell
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.nn.X"

@@ -98,7 +98,8 @@ class RandomUniform(Initializer):
                                          seed=self.seed)
 
 
-def _compute_fans(shape):
+def compute_fans(shape):
+    """(fan_in, fan_out) of a kernel shape: the last two dims times the receptive field (TF's rule)."""
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -129,7 +130,7 @@ class VarianceScaling(Initializer):
     def __call__(self, shape, dtype=None, partition_info=None):
         shape = _shape_list(shape)
         dtype = _dt(dtype, self.dtype)
-        fan_in, fan_out = _compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape)
         scale = self.scale
         if self.mode == "fan_in":
             scale /= max(1.0, fan_in)
@@ -157,20 +158,27 @@ class GlorotNormal(VarianceScaling):
 
 
 class Orthogonal(Initializer):
+    """TF1's Orthogonal: the Q of a QR of TF's random normals (sign-fixed by R's diagonal)."""
+
     def __init__(self, gain=1.0, seed=None, dtype=_dtypes.float32):
         self.gain, self.seed, self.dtype = gain, seed, _dtypes.as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
+        from . import linalg_ops, math_ops
         shape = _shape_list(shape)
-        rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
-        cols = shape[-1]
-        rng = np.random.RandomState(self.seed)
-        a = rng.normal(size=(max(rows, cols), min(rows, cols)))
-        q, r = np.linalg.qr(a)
-        q *= np.sign(np.diag(r))
+        dtype = _dt(dtype, self.dtype)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize, specified by argument `shape` must be at least "
+                             f"two-dimensional. Received shape={shape}")
+        rows = int(np.prod(shape[:-1]))
+        cols = int(shape[-1])
+        flat_shape = [cols, rows] if rows < cols else [rows, cols]
+        a = random_ops.random_normal(flat_shape, dtype=dtype, seed=self.seed)
+        q, r = linalg_ops.qr(a, full_matrices=False)
+        q = math_ops.multiply(q, math_ops.sign(linalg_ops.diag_part(r)))
         if rows < cols:
-            q = q.T
-        return constant((self.gain * q[:rows, :cols]).reshape(shape), dtype=_dt(dtype, self.dtype))
+            q = array_ops.matrix_transpose(q)
+        return math_ops.multiply(self.gain, array_ops.reshape(q, shape))
 
 
 class Identity(Initializer):

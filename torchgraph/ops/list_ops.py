@@ -75,6 +75,13 @@ def _stack(lst: TensorList, op, shape_hint: list | None):
             raise errors.InvalidArgumentError(None, op, "Tried to stack elements of an empty list with non-fully-defined "
                                                         f"element_shape: {shape}")
         return torch.zeros([0] + shape, dtype=lst.dtype.torch_dtype)
+    shape = _merged_shape(lst.element_shape, shape_hint)
+    if shape is None or any(d < 0 for d in shape):
+        # TF: items never written stack as zeros shaped like the first written one
+        # (dynamic_rnn's outputs past the longest sequence_length).
+        first = next((v for v in lst.items if v is not None), None)
+        if first is not None:
+            shape_hint = list(first.shape)
     parts = [_item(lst, i, op, shape_hint) for i in range(len(lst.items))]
     shapes = {tuple(p.shape) for p in parts}
     if len(shapes) > 1:

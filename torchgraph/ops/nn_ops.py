@@ -1048,14 +1048,64 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None):
+    """Rows `ids` of `params`, one tensor or a list of shards of it: shard p holds the ids with
+    id % n == p ("mod") or a contiguous range ("div"), looked up with DynamicPartition, one gather
+    per shard and DynamicStitch, as TF builds it; rows longer than `max_norm` are scaled down."""
     if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise NotImplementedError("embedding_lookup over several shards is not supported")
-        params = params[0]
+        params = list(params)
+    else:
+        params = [params]
+    if not params:
+        raise ValueError("Need at least one param")
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
     with get_default_graph().name_scope(name or "embedding_lookup") as scope:
         ids = convert_to_tensor(ids, name="ids")  # TF's name for the ids ("embedding_lookup/ids")
-        # TF: a GatherV2 (ResourceGather) named as the scope, then an Identity inside it is what is returned
-        return array_ops.identity(array_ops.gather(params, ids, name=scope))
+        if len(params) == 1:
+            # TF: a GatherV2 (ResourceGather) named as the scope, then an Identity inside it is what is returned
+            return array_ops.identity(_clip_rows(array_ops.gather(params[0], ids, name=scope), ids, max_norm))
+        return _sharded_lookup(params, ids, partition_strategy, max_norm)
+
+
+def _clip_rows(rows, ids, max_norm):
+    if max_norm is None:
+        return rows
+    from .clip_ops import clip_by_norm
+    ids_rank, rows_rank = ids.get_shape().ndims, rows.get_shape().ndims
+    if ids_rank is None or rows_rank is None:
+        raise ValueError("embedding_lookup's max_norm needs ids and params of known rank")
+    return clip_by_norm(rows, max_norm, axes=list(range(ids_rank, rows_rank)))
+
+
+def _sharded_lookup(params, ids, partition_strategy, max_norm):
+    n = len(params)
+    flat_ids = array_ops.reshape(ids, [-1])
+    original_indices = array_ops.range(array_ops.size(flat_ids))
+    if partition_strategy == "mod":
+        assignments = flat_ids % n
+        new_ids = flat_ids // n
+    else:
+        sizes = [p.get_shape()[0].value for p in params]
+        if any(sz is None for sz in sizes):
+            total = math_ops.cast(math_ops.add_n([array_ops.shape(p)[0] for p in params]), flat_ids.dtype)
+        else:
+            total = convert_to_tensor(sum(sizes), dtype=flat_ids.dtype)
+        per = total // n
+        extras = total % n
+        assignments = math_ops.maximum(flat_ids // (per + 1), (flat_ids - extras) // per)
+        first = math_ops.less(assignments, extras)
+        new_ids = math_ops.where_v2(first, flat_ids % (per + 1), (flat_ids - extras) % per)
+    assignments = math_ops.cast(assignments, _dtypes.int32)
+    gather_ids = array_ops.dynamic_partition(new_ids, assignments, n)
+    pindices = array_ops.dynamic_partition(original_indices, assignments, n)
+    parts = [array_ops.gather(p, g) for p, g in zip(params, gather_ids)]
+    ret = array_ops.dynamic_stitch(pindices, parts)
+    element_shape = params[0].get_shape()[1:]
+    for p in params[1:]:
+        element_shape = element_shape.merge_with(p.get_shape()[1:])
+    ret = array_ops.reshape(ret, array_ops.concat([array_ops.shape(ids), array_ops.shape(params[0])[1:]], 0))
+    ret.set_shape(ids.get_shape().concatenate(element_shape))
+    return _clip_rows(ret, ids, max_norm)
 
 
 def in_top_k(predictions, targets, k, name=None):

@@ -1,20 +1,26 @@
-"""Random ops with TF's graph/op seed semantics.
+"""TF's stateful random ops, drawing TensorFlow's own numbers.
 
-Each random node draws from its own torch.Generator, created per Session from the node's
-`(seed, seed2)` attrs: the same program gives the same values every run, each `sess.run`
-advances the stream, and a new Session restarts it, as in TF.  The values themselves differ
-from TF's (TF uses Philox counters; see README, "Differences from TensorFlow").
+Each random node has its own Philox stream per Session, made from the node's `(seed, seed2)`
+attrs (`ops/philox.py`): each `sess.run` reserves the next block of the stream, as TF's kernels
+do, and a new Session starts again, so the values are TF's, run for run.  The distributions and
+TF's CPU kernel layout are in `ops/philox_distributions.py`, the shuffle in `ops/philox_shuffle.py`.
+With the torch-native switch (`runtime/random_mode.py`) the same ops draw from torch's generators.
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
 
 from ..framework import dtypes as _dtypes
 from ..framework.graph import get_default_graph
+from ..framework.errors import InvalidArgumentError
 from ..framework.random_seed import seed_attrs
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..framework.tensor_shape import TensorShape
 from .static_values import host_list, shape_tensor_value
+from . import philox_distributions, philox_shuffle
 from .registry import op_output, register
 
 _i32 = _dtypes.int32
@@ -28,7 +34,7 @@ def _random_shape(inputs, attrs):
     return [(dt, TensorShape([None if d == -1 else d for d in want]))]
 
 
-def _truncated_normal(shape, gen, dtype, device):
+def _truncated_normal_native(shape, gen, dtype, device):
     out = torch.randn(shape, generator=gen, dtype=dtype, device=device)
     bad = out.abs() > 2
     while bool(bad.any()):
@@ -37,36 +43,70 @@ def _truncated_normal(shape, gen, dtype, device):
     return out
 
 
-def _kernel(sample):
+_NATIVE = {
+    "uniform": lambda s, g, dt, dev: torch.rand(s, generator=g, dtype=dt, device=dev),
+    "normal": lambda s, g, dt, dev: torch.randn(s, generator=g, dtype=dt, device=dev),
+    "truncated_normal": _truncated_normal_native,
+}
+
+
+def _kernel(kind):
+    """RandomUniform / RandomStandardNormal / TruncatedNormal: TF's Philox values by default."""
+    fill = getattr(philox_distributions, kind)
+    native = _NATIVE[kind]
+
     def factory(op, ctx):
-        gen = ctx.rng()
         dt = op.get_attr("dtype").torch_dtype
         dev = ctx.device
-        return lambda s: sample(host_list(s), gen, dt, dev)
+        if ctx.native_random:
+            gen = ctx.rng()
+            return lambda s: native(host_list(s), gen, dt, dev)
+        stream = ctx.philox()
+
+        def k(s):
+            shape = host_list(s)
+            n = math.prod(shape)
+            counter = stream.reserve_outputs(n, philox_distributions.SAMPLES_PER_OUTPUT)
+            return fill(stream.key, counter, n, dt, dev).reshape(shape)
+        return k
     return factory
 
 
-register("RandomStandardNormal", _random_shape,
-         _kernel(lambda s, g, dt, dev: torch.randn(s, generator=g, dtype=dt, device=dev)),
-         type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
-register("TruncatedNormal", _random_shape, _kernel(_truncated_normal),
-         type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
-         pinned_with_variables=True,
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
-register("RandomUniform", _random_shape,
-         _kernel(lambda s, g, dt, dev: torch.rand(s, generator=g, dtype=dt, device=dev)),
-         type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
-         differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
+_RANDOM_FACTS = dict(type_attr={"T": 0}, stateful=True, random=True, value_dependent_shape=False, host_inputs=(0,),
+                     differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
+register("RandomStandardNormal", _random_shape, _kernel("normal"), **_RANDOM_FACTS)
+register("TruncatedNormal", _random_shape, _kernel("truncated_normal"), pinned_with_variables=True, **_RANDOM_FACTS)
+register("RandomUniform", _random_shape, _kernel("uniform"), **_RANDOM_FACTS)
 
 
 def _uniform_int_kernel(op, ctx):
-    gen = ctx.rng()
     dev = ctx.device
     dt = op.get_attr("Tout").torch_dtype
 
+    def check(lo, hi):
+        if lo.dim() or hi.dim():
+            which = "minval" if lo.dim() else "maxval"
+            raise InvalidArgumentError(None, op, f"{which} must be 0-D, got shape {list((lo if lo.dim() else hi).shape)}")
+        lo, hi = int(lo), int(hi)
+        if not lo < hi:
+            raise InvalidArgumentError(None, op, f"Need minval < maxval, got {lo} >= {hi}")
+        return lo, hi
+
+    if ctx.native_random:
+        gen = ctx.rng()
+
+        def native(s, lo, hi):
+            lo, hi = check(lo, hi)
+            return torch.randint(lo, hi, host_list(s), generator=gen, dtype=dt, device=dev)
+        return native
+    stream = ctx.philox()
+
     def k(s, lo, hi):
-        return torch.randint(int(lo), int(hi), host_list(s), generator=gen, dtype=dt, device=dev)
+        lo, hi = check(lo, hi)
+        shape = host_list(s)
+        n = math.prod(shape)
+        counter = stream.reserve_outputs(n, philox_distributions.SAMPLES_PER_OUTPUT)
+        return philox_distributions.uniform_int(stream.key, counter, n, lo, hi, dt, dev).reshape(shape)
     return k
 
 
@@ -78,22 +118,63 @@ register("RandomUniformInt",
 
 
 def _shuffle_kernel(op, ctx):
-    gen = ctx.rng()
-    return lambda x: x[torch.randperm(x.shape[0], generator=gen, device=gen.device).to(x.device)] \
-        if x.dim() else x
+    if ctx.native_random:
+        gen = ctx.rng()
+
+        def native(x):
+            if x.ndim == 0 or x.shape[0] <= 1:
+                return x
+            perm = torch.randperm(x.shape[0], generator=gen, device=gen.device)
+            return x[perm.cpu().numpy()] if isinstance(x, np.ndarray) else x[perm.to(x.device)]
+        return native
+    stream = ctx.philox()
+
+    def k(x):
+        if x.ndim == 0 or x.shape[0] <= 1:
+            return x  # TF passes such inputs through without drawing
+        perm = philox_shuffle.permutation(stream, x.shape[0])
+        if isinstance(x, np.ndarray):  # strings (object arrays): the same permutation draw
+            return x[np.asarray(perm, dtype=np.int64)]
+        return x[torch.as_tensor(perm, dtype=torch.int64).to(x.device)]
+    return k
 
 
 register("RandomShuffle", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _shuffle_kernel,
-         stateful=True, random=True, value_dependent_shape=False, differentiable=False, attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
+         stateful=True, random=True, value_dependent_shape=False, differentiable=False,
+         attr_defaults={"seed": 0, "seed2": 0}, output_args=('output',))
 
 
 def _multinomial_kernel(op, ctx):
-    gen = ctx.rng()
     dt = op.get_attr("output_dtype").torch_dtype
 
+    def check(logits, n):
+        if logits.dim() != 2:
+            raise InvalidArgumentError(None, op, f"logits should be a matrix, got shape {list(logits.shape)}")
+        n = int(n)
+        if n < 0:
+            raise InvalidArgumentError(None, op, f"num_samples should be non-negative, got {n}")
+        if logits.shape[1] == 0:
+            raise InvalidArgumentError(None, op, "num_classes should be positive, got 0")
+        return n
+
+    if ctx.native_random:
+        gen = ctx.rng()
+
+        def native(logits, n):
+            n = check(logits, n)
+            probs = torch.softmax(logits.float(), dim=-1)
+            return torch.multinomial(probs, n, replacement=True, generator=gen).to(dt)
+        return native
+    stream = ctx.philox()
+
     def k(logits, n):
-        probs = torch.softmax(logits.float(), dim=-1)
-        return torch.multinomial(probs, int(n), replacement=True, generator=gen).to(dt)
+        n = check(logits, n)
+        if logits.shape[0] * n == 0:
+            return torch.zeros((logits.shape[0], n), dtype=dt, device=logits.device)
+        # TF's CPU kernel reserves ceil4(num_samples) * 2 words a row (doubles), times 256
+        counter = stream.reserve_outputs(logits.shape[0] * ((n + 3) // 4 * 4) * 2,
+                                         philox_distributions.SAMPLES_PER_OUTPUT)
+        return philox_distributions.multinomial(stream.key, counter, logits, n).to(dt)
     return k
 
 
@@ -160,11 +241,21 @@ def random_shuffle(value, seed=None, name=None):
     return op_output("RandomShuffle", [value], attrs=seed_attrs(seed), name=name or "RandomShuffle")
 
 
-def multinomial(logits, num_samples, seed=None, name=None, output_dtype=_dtypes.int64):
-    return op_output("Multinomial", [logits, (num_samples, _i32)],
-                     attrs={"output_dtype": _dtypes.as_dtype(output_dtype), **seed_attrs(seed)},
-                     name=name or "Multinomial", input_names=["logits", "num_samples"])
+def _categorical(scope, logits, num_samples, seed, name, output_dtype):
+    """TF's `multinomial_categorical_impl` in `scope`: logits converted there, then one Multinomial."""
+    output_dtype = _dtypes.as_dtype(output_dtype or _dtypes.int64)
+    if output_dtype not in (_dtypes.int32, _dtypes.int64):
+        raise ValueError(f"Argument `dtype` got invalid value {output_dtype}. Accepted dtypes are int32, int64.")
+    with get_default_graph().name_scope(name or scope):
+        logits = convert_to_tensor(logits, name="logits")
+        return op_output("Multinomial", [logits, (num_samples, _i32)],
+                         attrs={"output_dtype": output_dtype, **seed_attrs(seed)},
+                         name="Multinomial", input_names=["logits", "num_samples"])
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    return _categorical("multinomial", logits, num_samples, seed, name, output_dtype)
 
 
 def random_categorical(logits, num_samples, dtype=None, seed=None, name=None):
-    return multinomial(logits, num_samples, seed, name, dtype or _dtypes.int64)
+    return _categorical("categorical", logits, num_samples, seed, name, dtype)

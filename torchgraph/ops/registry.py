@@ -268,6 +268,7 @@ def create_op_in_graph(graph: Graph, op_type: str, inputs: list[Tensor], attrs: 
         attrs["_gradient_op_type"] = override  # decided when the op is made, as in TF
     control_inputs = graph.current_control_inputs(inputs)
     op = Operation(graph, op_type, name, inputs, attrs, specs, control_inputs, graph.current_device())
+    graph.apply_device_functions(op)
     graph.add_op(op)
     return op
 

@@ -129,6 +129,36 @@ def _locked(update, ctx):
     return locked
 
 
+def _count_up_to_kernel(op, ctx):
+    """CountUpTo: returns the variable's value, then adds one; at `limit` raises OutOfRangeError
+    (how TF1's `limit_epochs` ends an input producer)."""
+    store, key, limit = ctx.store, ctx.var_key(0), op.get_attr("limit")
+    lock = ctx.variable_lock(0)
+
+    def count():
+        with lock:
+            try:
+                cur = store[key]
+            except KeyError:
+                raise _uninitialized(op, key) from None
+            if int(cur) >= limit:
+                raise errors.OutOfRangeError(None, op, f"Reached limit of {limit}")
+            old = cur.clone()
+            cur.add_(1)
+            return old
+    return count
+
+
+register("CountUpTo", lambda inputs, attrs: [(inputs[0].dtype.base_dtype, TensorShape([]))], _count_up_to_kernel,
+         stateful=True, ref_inputs=(0,), value_dependent_shape=False, pinned_with_variables=True,
+         differentiable=False, output_args=("output",))
+
+
+def count_up_to(ref, limit, name=None):
+    """`tf.count_up_to`: increments the int variable `ref` until `limit`."""
+    return op_output("CountUpTo", [ref], attrs={"limit": int(limit)}, name=name or "CountUpTo", input_names=["ref"])
+
+
 for _type, _kernel, _defaults in (
         ("Assign", _assign_kernel, {"validate_shape": True, "use_locking": True}),
         ("AssignAdd", _assign_update_kernel("add_"), {"use_locking": False}),
@@ -524,7 +554,8 @@ class Variable:
         return out if read_value else out.op
 
     def count_up_to(self, limit):
-        raise NotImplementedError("count_up_to is not supported")
+        """TF's `Variable.count_up_to`: the value before incrementing; OutOfRangeError at `limit`."""
+        return count_up_to(self._variable, limit)
 
     # --- sparse updates (TF's RefVariable.scatter_*: the ref op, returning the variable) -------------
     def _scatter(self, op_type, sparse_delta, use_locking, name):

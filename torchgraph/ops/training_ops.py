@@ -474,3 +474,45 @@ register("ResourceSparseApplyKerasMomentum", _sparse_shape(2, 3, 4),
 _register_dense("ApplyAdagradV2", _dense_from_rows(2, 4, (2, 3), _adagrad_v2_rows), 2,
                 attr_defaults={"use_locking": False, "update_slots": True})
 _register_sparse("SparseApplyAdagradV2", _adagrad_v2_rows, 2, 4, 5, (2, 3), {"use_locking": False, "update_slots": True})
+
+
+# --- FTRL and the proximal updates (tf.train.FtrlOptimizer, Proximal*Optimizer) ---------------------------------
+def _ftrl_v2_rows(rows, g, lr, l1, l2, l2_shrinkage, lr_power, op):
+    """FTRL with L2 shrinkage: the accumulator sees the gradient, the linear term the gradient plus
+    2 * l2_shrinkage * var (TF's ApplyFtrlV2)."""
+    var, accum, linear = rows
+    shrunk = g + 2 * l2_shrinkage * var
+    new_accum = accum + g * g
+    linear = linear + shrunk - (new_accum ** -lr_power - accum ** -lr_power) / lr * var
+    quadratic = 1.0 / (new_accum ** lr_power * lr) + 2 * l2
+    var = torch.where(linear.abs() > l1, (torch.sign(linear) * l1 - linear) / quadratic, torch.zeros_like(var))
+    return var, new_accum, linear
+
+
+def _proximal_step(var, step, g, l1, l2):
+    """The proximal map of a gradient step: shrink by step * l1 (soft threshold), scale by 1 / (1 + step * l2)."""
+    prox = var - step * g
+    return torch.sign(prox) * torch.clamp(prox.abs() - step * l1, min=0) / (1 + step * l2)
+
+
+def _proximal_gd_rows(rows, g, alpha, l1, l2, op):
+    return (_proximal_step(rows[0], alpha, g, l1, l2),)
+
+
+def _proximal_adagrad_rows(rows, g, lr, l1, l2, op):
+    var, accum = rows
+    accum = accum + g * g
+    return _proximal_step(var, lr / torch.sqrt(accum), g, l1, l2), accum
+
+
+_FTRL_DEFAULTS = {"use_locking": False, "multiply_linear_by_lr": False}
+_register_dense("ApplyFtrl", _dense_from_rows(3, 3, (4, 5, 6, 7), _ftrl_rows), 3, attr_defaults=_FTRL_DEFAULTS)
+_register_dense("ApplyFtrlV2", _dense_from_rows(3, 3, (4, 5, 6, 7, 8), _ftrl_v2_rows), 3,
+                attr_defaults=_FTRL_DEFAULTS)
+_register_sparse("SparseApplyFtrlV2", _ftrl_v2_rows, 3, 3, 4, (5, 6, 7, 8, 9), _FTRL_DEFAULTS)
+_register_dense("ApplyProximalGradientDescent", _dense_from_rows(1, 4, (1, 2, 3), _proximal_gd_rows), 1,
+                attr_defaults={"use_locking": False})
+_register_sparse("SparseApplyProximalGradientDescent", _proximal_gd_rows, 1, 4, 5, (1, 2, 3), {"use_locking": False})
+_register_dense("ApplyProximalAdagrad", _dense_from_rows(2, 5, (2, 3, 4), _proximal_adagrad_rows), 2,
+                attr_defaults={"use_locking": False})
+_register_sparse("SparseApplyProximalAdagrad", _proximal_adagrad_rows, 2, 5, 6, (2, 3, 4), {"use_locking": False})

@@ -193,6 +193,14 @@ class _VariableStore:
         if reuse is True:
             raise ValueError(f"Variable {name} does not exist, or was not created with tf.get_variable(). Did you "
                              "mean to set reuse=tf.AUTO_REUSE in VarScope?")
+        outermost = _outermost_graph(get_default_graph())
+        if outermost is not get_default_graph():
+            # First asked for inside a loop or cond body (an RNN cell built on its first step): the
+            # variable is made in the graph that holds the function, as TF lifts variable creation
+            # out of control flow; the body then reads it through a capture.
+            with outermost.as_default(), outermost.control_dependencies(None):
+                return self.get_variable(name, shape, dtype, initializer, regularizer, reuse, trainable,
+                                         collections, validate_shape, use_resource, constraint, **kwargs)
         graph = get_default_graph()
         if trainable is None:
             trainable = True
@@ -243,6 +251,13 @@ class _VariableStore:
             if loss is not None:
                 graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
         return var
+
+
+def _outermost_graph(graph):
+    """The graph that holds `graph` if it is a function body (nested ones too), else `graph`."""
+    while getattr(graph, "outer_graph", None) is not None:
+        graph = graph.outer_graph
+    return graph
 
 
 def _create_named_variable(graph, name, value, trainable, collections, validate_shape, dtype, constraint,

@@ -273,7 +273,8 @@ class Binder:
         if isinstance(kernel, Alias) and len(outs) == 1 and inputs[kernel.index] in self.names:
             self.names[outs[0]] = self.names[inputs[kernel.index]]
             return
-        if entry.host_logic and self.state.compiles_plans:
+        # TF-stream random kernels reserve their counters on the host each call: called, not traced
+        if (entry.host_logic or (entry.random and not self.state.native_random)) and self.state.compiles_plans:
             kernel = _called_not_traced(kernel)
         fn = self.namer.fresh(snake_case(op.type))
         self.namespace[fn] = kernel

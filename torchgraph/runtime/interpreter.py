@@ -17,11 +17,13 @@ from .values import DEAD
 OnValue = Callable[[Operation, tuple], None] | None
 
 
-def interpret(bound: BoundPlan, feeds: Sequence[Any], on_value: OnValue = None) -> tuple:
-    """The fetch values of one run of `bound` with `feeds`, computed step by step."""
+def interpret(bound: BoundPlan, feeds: Sequence[Any], on_value: OnValue = None,
+              on_start: Callable[[Operation], None] | None = None) -> tuple:
+    """The fetch values of one run of `bound` with `feeds`, computed step by step; `on_start(op)`
+    is called just before each op whose outputs `on_value` will see (step timing for traces)."""
     env: dict[str, Any] = dict(bound.namespace)
     env.update(zip(bound.feed_names, feeds))
-    _run_steps(bound, bound.steps, env, on_value)
+    _run_steps(bound, bound.steps, env, on_value, on_start)
     for i, (name, dead) in enumerate(zip(bound.fetch_names, bound.fetch_may_be_dead)):
         if dead and env[name] is DEAD:
             from .frame_binding import dead_fetch_error
@@ -29,11 +31,13 @@ def interpret(bound: BoundPlan, feeds: Sequence[Any], on_value: OnValue = None) 
     return tuple(copy_value(env[n]) if c else env[n] for n, c in zip(bound.fetch_names, bound.fetch_copies))
 
 
-def _run_steps(bound: BoundPlan, steps: list[Step], env: dict, on_value: OnValue) -> None:
+def _run_steps(bound: BoundPlan, steps: list[Step], env: dict, on_value: OnValue, on_start=None) -> None:
     for step in steps:
         if step.kind == "frame":
-            _run_frame(bound, step, env, on_value)
+            _run_frame(bound, step, env, on_value, on_start)
             continue
+        if on_start is not None and step.kind in ("call", "read_variable", "switch", "merge"):
+            on_start(step.op)
         try:
             values = _run_step(bound, step, env)
         except errors.OpError:
@@ -90,12 +94,12 @@ def _run_step(bound: BoundPlan, step: Step, env: dict) -> tuple | None:
     raise errors.InternalError(None, step.op, f"cannot run a {kind} step")
 
 
-def _run_frame(bound: BoundPlan, step: Step, env: dict, on_value: OnValue) -> None:
-    _run_steps(bound, step.preamble, env, on_value)
+def _run_frame(bound: BoundPlan, step: Step, env: dict, on_value: OnValue, on_start=None) -> None:
+    _run_steps(bound, step.preamble, env, on_value, on_start)
     for name in step.exits + [c for c, _ in step.carried]:
         env[name] = DEAD
     while True:
-        _run_steps(bound, step.body, env, on_value)
+        _run_steps(bound, step.body, env, on_value, on_start)
         for name in step.resets:
             env[name] = DEAD
         for carried, following in step.carried:

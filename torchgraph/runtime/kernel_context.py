@@ -14,6 +14,7 @@ from ..framework import dtypes as _dtypes
 from ..framework import errors
 from ..framework.graph import Operation, Tensor
 from ..ops import static_values
+from ..ops.philox import PhiloxStream
 from ..ops.registry import get_entry
 from ..ops.variable_refs import variable_key
 from .state import SessionState
@@ -42,11 +43,25 @@ class KernelContext:
         return self.state.variable_lock(self.var_key(input_index))
 
     # --- random streams and resources ------------------------------------------------------------
-    def rng(self) -> torch.Generator:
+    @property
+    def native_random(self) -> bool:
+        """Whether this session uses torch's generators instead of TF's Philox (the speed switch)."""
+        return self.state.native_random
+
+    def _check_random(self) -> None:
         if not get_entry(self.op.type).random:
             raise errors.InternalError(None, self.op, f"op type {self.op.type} draws random numbers but its table "
                                                       "entry does not declare random=True")
+
+    def rng(self) -> torch.Generator:
+        """The op's torch generator (the torch-native mode's stream)."""
+        self._check_random()
         return self.state.generator_for(self.op, self.device)
+
+    def philox(self) -> PhiloxStream:
+        """The op's TF Philox stream: the values TF's kernels draw for its (seed, seed2)."""
+        self._check_random()
+        return self.state.philox_for(self.op)
 
     def resource(self, key: str, factory: Callable[[], Any]) -> Any:
         return self.state.resource(key, factory)

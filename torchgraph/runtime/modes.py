@@ -137,6 +137,9 @@ def capture_blocker(state: SessionState, fn: Callable) -> str | None:
             return f"op {op.name} re-runs control flow ({forward.type})"
         if state.device_for(op).type != "cuda":
             return f"op {op.name} ({op.type}) runs on the CPU"
+        if entry.random and not state.native_random:
+            return (f"op {op.name} ({op.type}) draws TF's Philox numbers, whose counter moves on the host each run "
+                    "(the TorchNativeRandom switch lets it be captured)")
     return None
 
 

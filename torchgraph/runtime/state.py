@@ -6,7 +6,8 @@ session's state here and nowhere else:
 * `variables`: store key -> value (a torch tensor on the variable's device; a numpy object
   array for a string variable).  Plans read and update these tensors in place;
 * placement: `device_for(op)` (see `runtime.placement`);
-* random streams: one `torch.Generator` per random op, seeded from the op's seed/seed2 attrs;
+* random streams: per random op, TF's Philox stream (`ops.philox.PhiloxStream`) from the op's
+  seed/seed2 attrs, or, with the torch-native switch (`runtime.random_mode`), a `torch.Generator`;
 * resources: Python objects kernels share across runs by key (iterators ...).
 
 Two sessions on one graph hold two of these, so they never see each other's values, as in TF.
@@ -20,7 +21,9 @@ from typing import Any, Callable, Iterable
 import torch
 
 from ..framework.graph import Operation
+from ..ops.philox import PhiloxStream
 from .placement import Placement
+from .random_mode import native_random_requested
 
 
 class SessionState:
@@ -29,6 +32,9 @@ class SessionState:
         self.placement = Placement(config)
         self.variables: dict[str, Any] = {}
         self._generators: dict[str, torch.Generator] = {}
+        self._philox: dict[str, PhiloxStream] = {}
+        # The torch-native switch: random ops draw from torch's generators instead of TF's Philox.
+        self.native_random = native_random_requested(config)
         self._resources: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._variable_locks: dict[str, threading.Lock] = {}
@@ -58,6 +64,15 @@ class SessionState:
                     gen.manual_seed((seed * 1000003 + seed2) % (2 ** 63))
                 self._generators[op.name] = gen
             return gen
+
+    def philox_for(self, op: Operation) -> PhiloxStream:
+        """The op's TF Philox stream in this session (a new Session starts it again)."""
+        with self._lock:
+            stream = self._philox.get(op.name)
+            if stream is None:
+                stream = PhiloxStream(int(op.attrs.get("seed", 0) or 0), int(op.attrs.get("seed2", 0) or 0))
+                self._philox[op.name] = stream
+            return stream
 
     def generators(self) -> Iterable[torch.Generator]:
         return list(self._generators.values())

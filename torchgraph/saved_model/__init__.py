@@ -35,3 +35,7 @@ SAVED_MODEL_FILENAME_PBTXT = constants.SAVED_MODEL_FILENAME_PBTXT
 SAVED_MODEL_SCHEMA_VERSION = constants.SAVED_MODEL_SCHEMA_VERSION
 LEGACY_INIT_OP_KEY = constants.LEGACY_INIT_OP_KEY
 MAIN_OP_KEY = constants.MAIN_OP_KEY
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.saved_model.X"

@@ -34,3 +34,7 @@ __all__ = [
     "tensor_summary",
     "text",
 ]
+
+from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.summary.X"

@@ -25,7 +25,7 @@ from ..ops.registry import apply_op
 from ..ops.state_ops import Variable, is_resource_variable
 
 
-def _update(op_type: str, inputs: list, attrs: dict, input_names: list) -> Operation:
+def emit_update(op_type: str, inputs: list, attrs: dict, input_names: list) -> Operation:
     """One update node named after its type in the current scope (`update_w/ApplyAdam`)."""
     return apply_op(op_type, inputs, attrs=attrs, name=op_type, input_names=input_names)
 
@@ -157,6 +157,14 @@ class Optimizer:
         return sorted(out, key=lambda v: v.name)
 
     # --- hooks for subclasses --------------------------------------------------------------------------
+    def create_slots_ahead(self, var_list) -> None:
+        """Creates the slots (and non-slot variables) `apply_gradients` would create for
+        `var_list`, in the outermost graph: for wrappers that apply inside a `tf.cond` branch,
+        where no variable may be created (torchgraph's, not TF's)."""
+        graph = get_default_graph()
+        with graph.control_dependencies(None):
+            self._create_slots(list(var_list))
+
     def _create_slots(self, var_list):
         pass
 
@@ -235,7 +243,7 @@ class Optimizer:
         return convert_to_tensor(value() if callable(value) else value, name=name)
 
 
-def _cast(t, dtype):
+def cast_hyper(t, dtype):
     """TF's `math_ops.cast` as optimizers use it: a variable or tensor of the right dtype stays as it
     is (a variable is then read where the update op converts it, `ResourceApplyAdam/ReadVariableOp`)."""
     if (isinstance(t, (Tensor, Variable))) and t.dtype is not dtype:
@@ -243,7 +251,7 @@ def _cast(t, dtype):
     return t
 
 
-def _ref(v):
+def variable_ref(v):
     return state_ops.variable_ref(v)
 
 
@@ -256,19 +264,19 @@ class GradientDescentOptimizer(Optimizer):
         self._lr_t = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
-        return _update("ApplyGradientDescent", [_ref(var), _cast(self._lr_t, var.dtype), grad],
+        return emit_update("ApplyGradientDescent", [variable_ref(var), cast_hyper(self._lr_t, var.dtype), grad],
                        {"use_locking": self._use_locking}, ["var", "alpha", "delta"])
 
     def _resource_apply_dense(self, grad, handle):
-        return _update("ResourceApplyGradientDescent", [_ref(handle), _cast(self._lr_t, grad.dtype), grad],
+        return emit_update("ResourceApplyGradientDescent", [variable_ref(handle), cast_hyper(self._lr_t, grad.dtype), grad],
                        {"use_locking": self._use_locking}, ["var", "alpha", "delta"])
 
     def _resource_apply_sparse_duplicate_indices(self, grad, handle, indices):
         from ..ops.resource_variable_ops import resource_scatter_add
-        return resource_scatter_add(_ref(handle), indices, -grad * _cast(self._lr_t, grad.dtype))
+        return resource_scatter_add(variable_ref(handle), indices, -grad * cast_hyper(self._lr_t, grad.dtype))
 
     def _apply_sparse_duplicate_indices(self, grad, var):
-        delta = IndexedSlices(grad.values * _cast(self._lr_t, var.dtype), grad.indices, grad.dense_shape)
+        delta = IndexedSlices(grad.values * cast_hyper(self._lr_t, var.dtype), grad.indices, grad.dense_shape)
         return var.scatter_sub(delta, use_locking=self._use_locking)
 
 
@@ -292,26 +300,26 @@ class MomentumOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         mom = self.get_slot(var, "momentum")
-        return _update("ApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, var.dtype), grad,
-                                         _cast(self._momentum_t, var.dtype)],
+        return emit_update("ApplyMomentum", [variable_ref(var), variable_ref(mom), cast_hyper(self._lr_t, var.dtype), grad,
+                                         cast_hyper(self._momentum_t, var.dtype)],
                        self._attrs(), ["var", "accum", "lr", "grad", "momentum"])
 
     def _resource_apply_dense(self, grad, var):
         mom = self.get_slot(var, "momentum")
-        return _update("ResourceApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, grad.dtype), grad,
-                                                 _cast(self._momentum_t, grad.dtype)],
+        return emit_update("ResourceApplyMomentum", [variable_ref(var), variable_ref(mom), cast_hyper(self._lr_t, grad.dtype), grad,
+                                                 cast_hyper(self._momentum_t, grad.dtype)],
                        self._attrs(), ["var", "accum", "lr", "grad", "momentum"])
 
     def _apply_sparse(self, grad, var):
         mom = self.get_slot(var, "momentum")
-        return _update("SparseApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, var.dtype), grad.values,
-                                               grad.indices, _cast(self._momentum_t, var.dtype)],
+        return emit_update("SparseApplyMomentum", [variable_ref(var), variable_ref(mom), cast_hyper(self._lr_t, var.dtype), grad.values,
+                                               grad.indices, cast_hyper(self._momentum_t, var.dtype)],
                        self._attrs(), ["var", "accum", "lr", "grad", "indices", "momentum"])
 
     def _resource_apply_sparse(self, grad, var, indices):
         mom = self.get_slot(var, "momentum")
-        return _update("ResourceSparseApplyMomentum", [_ref(var), _ref(mom), _cast(self._lr_t, grad.dtype), grad,
-                                                       indices, _cast(self._momentum_t, grad.dtype)],
+        return emit_update("ResourceSparseApplyMomentum", [variable_ref(var), variable_ref(mom), cast_hyper(self._lr_t, grad.dtype), grad,
+                                                       indices, cast_hyper(self._momentum_t, grad.dtype)],
                        self._attrs(), ["var", "accum", "lr", "grad", "indices", "momentum"])
 
 
@@ -341,8 +349,8 @@ class AdamOptimizer(Optimizer):
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
         b1p, b2p = self._get_beta_accumulators()
         dt = grad.dtype
-        return _update(op_type, [_ref(var), _ref(m), _ref(v), _cast(b1p, dt), _cast(b2p, dt), _cast(self._lr_t, dt),
-                                 _cast(self._beta1_t, dt), _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt), grad],
+        return emit_update(op_type, [variable_ref(var), variable_ref(m), variable_ref(v), cast_hyper(b1p, dt), cast_hyper(b2p, dt), cast_hyper(self._lr_t, dt),
+                                 cast_hyper(self._beta1_t, dt), cast_hyper(self._beta2_t, dt), cast_hyper(self._epsilon_t, dt), grad],
                        {"use_locking": self._use_locking, "use_nesterov": False},
                        ["var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"])
 
@@ -356,9 +364,9 @@ class AdamOptimizer(Optimizer):
         """TF1's sparse Adam: every row's moments decay, the gradient rows are scattered in, and the
         whole variable moves (the same numbers as the dense update, built from scatter ops)."""
         dt = var.dtype
-        beta1_power, beta2_power = (_cast(b, dt) for b in self._get_beta_accumulators())
-        lr_t, beta1_t = _cast(self._lr_t, dt), _cast(self._beta1_t, dt)
-        beta2_t, epsilon_t = _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt)
+        beta1_power, beta2_power = (cast_hyper(b, dt) for b in self._get_beta_accumulators())
+        lr_t, beta1_t = cast_hyper(self._lr_t, dt), cast_hyper(self._beta1_t, dt)
+        beta2_t, epsilon_t = cast_hyper(self._beta2_t, dt), cast_hyper(self._epsilon_t, dt)
         lr = lr_t * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
         graph = get_default_graph()
         m = self.get_slot(var, "m")
@@ -423,14 +431,14 @@ class RMSPropOptimizer(Optimizer):
         """`kind` is "Apply", "ResourceApply", "SparseApply" or "ResourceSparseApply"."""
         rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
         dt = var.dtype
-        hyper = [_cast(self._lr_t, dt), _cast(self._decay_t, dt), _cast(self._momentum_t, dt),
-                 _cast(self._epsilon_t, dt), grad] + ([] if indices is None else [indices])
+        hyper = [cast_hyper(self._lr_t, dt), cast_hyper(self._decay_t, dt), cast_hyper(self._momentum_t, dt),
+                 cast_hyper(self._epsilon_t, dt), grad] + ([] if indices is None else [indices])
         names = ["lr", "rho", "momentum", "epsilon", "grad"] + ([] if indices is None else ["indices"])
         if self._centered:
             mg = self.get_slot(var, "mg")
-            return _update(kind + "CenteredRMSProp", [_ref(var), _ref(mg), _ref(rms), _ref(mom)] + hyper,
+            return emit_update(kind + "CenteredRMSProp", [variable_ref(var), variable_ref(mg), variable_ref(rms), variable_ref(mom)] + hyper,
                            {"use_locking": self._use_locking}, ["var", "mg", "ms", "mom"] + names)
-        return _update(kind + "RMSProp", [_ref(var), _ref(rms), _ref(mom)] + hyper,
+        return emit_update(kind + "RMSProp", [variable_ref(var), variable_ref(rms), variable_ref(mom)] + hyper,
                        {"use_locking": self._use_locking}, ["var", "ms", "mom"] + names)
 
     def _apply_dense(self, grad, var):
@@ -465,7 +473,7 @@ class AdagradOptimizer(Optimizer):
         acc = self.get_slot(var, "accumulator")
         extra, names = ([], []) if indices is None else ([indices], ["indices"])
         attrs = {"use_locking": self._use_locking, "update_slots": True}
-        return _update(kind + "Adagrad", [_ref(var), _ref(acc), _cast(self._lr_t, var.dtype), grad] + extra,
+        return emit_update(kind + "Adagrad", [variable_ref(var), variable_ref(acc), cast_hyper(self._lr_t, var.dtype), grad] + extra,
                        attrs, ["var", "accum", "lr", "grad"] + names)
 
     def _apply_dense(self, grad, var):
@@ -500,8 +508,8 @@ class AdadeltaOptimizer(Optimizer):
         a, au = self.get_slot(var, "accum"), self.get_slot(var, "accum_update")
         dt = var.dtype
         extra, names = ([], []) if indices is None else ([indices], ["indices"])
-        return _update(kind + "Adadelta", [_ref(var), _ref(a), _ref(au), _cast(self._lr_t, dt), _cast(self._rho_t, dt),
-                                           _cast(self._epsilon_t, dt), grad] + extra,
+        return emit_update(kind + "Adadelta", [variable_ref(var), variable_ref(a), variable_ref(au), cast_hyper(self._lr_t, dt), cast_hyper(self._rho_t, dt),
+                                           cast_hyper(self._epsilon_t, dt), grad] + extra,
                        {"use_locking": self._use_locking},
                        ["var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"] + names)
 

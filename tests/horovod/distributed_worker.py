@@ -1,0 +1,145 @@
+"""One process of a test job (launched by tests/horovod/test_horovod.py with torch.distributed.run).
+
+`python distributed_worker.py CASE OUT_DIR`: runs CASE as rank $RANK of the job and writes what
+it saw to OUT_DIR/rank<R>.npz (or .json), for the test to compare across ranks and with a
+one-process run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+import torchgraph as tf
+import torchgraph.horovod as hvd
+
+CASE, OUT = sys.argv[1], sys.argv[2]
+BATCH = 12
+
+
+def data():
+    """The same full batches on every rank (each rank takes its own slice)."""
+    rng = np.random.RandomState(0)
+    x = rng.randn(4, BATCH, 5).astype(np.float32)
+    y = rng.randn(4, BATCH, 1).astype(np.float32)
+    return x, y
+
+
+def model(x, y):
+    """A two-layer net with fixed initial weights: the one-process reference builds the same."""
+    rng = np.random.RandomState(1)
+    w1 = tf.Variable(rng.randn(5, 4).astype(np.float32) * 0.5, name="w1")
+    b1 = tf.Variable(np.zeros(4, np.float32), name="b1")
+    w2 = tf.Variable(rng.randn(4, 1).astype(np.float32) * 0.5, name="w2")
+    h = tf.tanh(tf.matmul(x, w1) + b1)
+    loss = tf.reduce_mean(tf.square(tf.matmul(h, w2) - y))
+    return loss, [w1, b1, w2]
+
+
+def my_rows(batch):
+    n, r = hvd.size(), hvd.rank()
+    per = batch.shape[0] // n
+    return batch[r * per:(r + 1) * per]
+
+
+def save(**arrays):
+    np.savez(os.path.join(OUT, f"rank{hvd.rank()}.npz"), **arrays)
+
+
+def train(optimizer_name: str, passes: int = 1, compression=hvd.Compression.none, steps: int = 4):
+    x = tf.placeholder(tf.float32, [None, 5])
+    y = tf.placeholder(tf.float32, [None, 1])
+    loss, variables = model(x, y)
+    base = tf.train.GradientDescentOptimizer(0.1) if optimizer_name == "sgd" else tf.train.AdamOptimizer(0.05)
+    opt = hvd.DistributedOptimizer(base, backward_passes_per_step=passes, compression=compression)
+    train_op = opt.minimize(loss)
+    xs, ys = data()
+    after_first = None
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        sess.run(hvd.broadcast_global_variables(0))
+        for step in range(steps):
+            sess.run(train_op, {x: my_rows(xs[step]), y: my_rows(ys[step])})
+            if step == 0:
+                after_first = sess.run(variables)
+        final = sess.run(variables)
+    save(**{f"v{i}": v for i, v in enumerate(final)}, **{f"first{i}": v for i, v in enumerate(after_first)})
+
+
+def broadcast_case():
+    v = tf.Variable(np.full([3], float(hvd.rank() + 1), np.float32), name="v")
+    rv = tf.get_variable("rv", initializer=np.full([2], 10.0 * (hvd.rank() + 1), np.float32), use_resource=True)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run([v, rv])
+        sess.run(hvd.broadcast_global_variables(0))
+        after = sess.run([v, rv])
+    save(before_v=before[0], before_rv=before[1], after_v=after[0], after_rv=after[1])
+
+
+def ops_case():
+    r, n = hvd.rank(), hvd.size()
+    mine = tf.constant(np.arange(3, dtype=np.float32) + 10.0 * r)
+    rows = tf.constant(np.full([r + 1, 2], float(r), np.float32))
+    ints = tf.constant([r + 1, 2 * r], dtype=tf.int32)
+    splits = tf.constant([1] * n, dtype=tf.int32)
+    a2a_in = tf.constant(np.arange(n, dtype=np.float32) + 100.0 * r)
+    x = tf.placeholder(tf.float32, [None, 2])
+    gathered_x = hvd.allgather(x)
+    g_gather, = tf.gradients(tf.reduce_sum(gathered_x * gathered_x), x)
+    bx = tf.placeholder(tf.float32, [2])
+    g_bcast, = tf.gradients(tf.reduce_sum(hvd.broadcast(bx, 0) * 3.0), bx)
+    grouped = hvd.grouped_allreduce([mine, rows[:1] * 2.0, ints], op=hvd.Sum)
+    with tf.Session() as sess:
+        out = sess.run({
+            "sum": hvd.allreduce(mine, op=hvd.Sum), "avg": hvd.allreduce(mine), "max": hvd.allreduce(mine, op=hvd.Max),
+            "gather": hvd.allgather(rows), "bcast": hvd.broadcast(mine, n - 1), "ints": hvd.allreduce(ints, op=hvd.Sum),
+            "a2a": hvd.alltoall(a2a_in, splits), "g0": grouped[0], "g1": grouped[1], "g2": grouped[2],
+            "rank": hvd.collectives.rank_op(), "size": hvd.collectives.size_op(),
+            "grad_gather": g_gather, "grad_bcast": g_bcast,
+        }, {x: np.full([r + 1, 2], float(r + 1), np.float32), bx: [1.0, 2.0]})
+    out["topology"] = np.array([hvd.rank(), hvd.size(), hvd.local_rank(), hvd.local_size(), hvd.cross_rank(),
+                                hvd.cross_size()])
+    save(**out)
+
+
+def dead_rank_case():
+    v = tf.Variable(np.ones(4, np.float32))
+    reduced = hvd.allreduce(v.read_value(), op=hvd.Sum)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(reduced)
+        if hvd.rank() == 1:
+            os._exit(0)  # this rank dies without a word
+        start = time.time()
+        try:
+            for _ in range(100):
+                sess.run(reduced)
+            outcome = {"error": None}
+        except tf.errors.OpError as e:
+            outcome = {"error": type(e).__name__, "message": e.message, "node": e.op.name if e.op else None}
+        outcome["seconds"] = time.time() - start
+    with open(os.path.join(OUT, f"rank{hvd.rank()}.json"), "w") as f:
+        json.dump(outcome, f)
+
+
+hvd.init()
+if CASE in ("sgd", "adam"):
+    train(CASE)
+elif CASE == "sgd_passes2":
+    train("sgd", passes=2)
+elif CASE == "sgd_fp16":
+    train("sgd", compression=hvd.Compression.fp16)
+elif CASE == "broadcast":
+    broadcast_case()
+elif CASE == "ops":
+    ops_case()
+elif CASE == "dead_rank":
+    dead_rank_case()
+else:
+    raise SystemExit(f"unknown case {CASE}")
+if CASE != "dead_rank" or hvd.rank() == 0:
+    hvd.shutdown() if CASE != "dead_rank" else None
