@@ -140,6 +140,18 @@ def _binary(symbol: str, *op_types: str) -> None:
     for t in op_types:
         _SYMBOLS[t] = symbol
     emits(*op_types)(lambda e: f"{e.x(0) if e.is_python_scalar(1) else e.operand(0)} {symbol} {e.operand(1)}")
+    python = {"&": "and", "|": "or"}.get(symbol, symbol)
+    emits_on_host(*op_types)(lambda e: _host_scalar_binary(e, python))
+
+
+def _host_scalar_binary(e, symbol: str):
+    """Python arithmetic / comparisons on host scalars (a loop counter against a static length)."""
+    a, b = e.host(0), e.host(1)
+    if a is None or b is None or e.is_list(0) or e.is_list(1):
+        return None
+    if symbol == "/" and e.op.outputs[0].dtype.is_integer:
+        return None
+    return f"{a} {symbol} {b}"
 
 
 _binary("+", "Add", "AddV2")
@@ -156,12 +168,12 @@ _binary("&", "LogicalAnd")
 _binary("|", "LogicalOr")
 
 
-@emits_on_host("Add", "AddV2", "Sub", "Mul")
-def _host_arith(e):
+@emits_on_host("Maximum", "Minimum")
+def _host_min_max(e):
     a, b = e.host(0), e.host(1)
     if a is None or b is None or e.is_list(0) or e.is_list(1):
         return None
-    return f"{a} {_SYMBOLS[e.op.type]} {b}"
+    return f"{'max' if e.op.type == 'Maximum' else 'min'}({a}, {b})"
 
 
 @emits("Div")
@@ -493,6 +505,14 @@ def _fill(e):
     return f"torch.full({e.ints(0)}, {value}, dtype={e.out_dtype(0)}, device={e.device()})"
 
 
+@emits_on_host("Range")
+def _host_range(e):
+    """An int range of host values stays a Python list (TensorArray indices, static in torch.export)."""
+    if not e.op.outputs[0].dtype.is_integer or any(e.host(i) is None for i in range(3)):
+        return None
+    return f"list(range({e.host(0)}, {e.host(1)}, {e.host(2)}))"
+
+
 @emits("Range")
 def _range(e):
     return f"torch.arange({e.host_or_item(0)}, {e.host_or_item(1)}, {e.host_or_item(2)}, " \
@@ -788,3 +808,78 @@ def _l2_loss(e):
 def _div_no_nan(e):
     x, y = e.x(0), e.x(1)
     return f"torch.where({y} == 0, torch.zeros_like({x} / {y}), {x} / {y})"
+
+
+# =================================================================================================
+# TensorArrays: a Python list carried in the flow tensor (the handle is only a name)
+# =================================================================================================
+HELPERS["tf_ta_write"] = '''
+def tf_ta_write(array, index, value):
+    """TensorArray.write: a new list with `value` at `index` (the flow value is the list)."""
+    array = list(array)
+    array[int(index)] = value
+    return array
+'''
+HELPERS["tf_ta_scatter"] = '''
+def tf_ta_scatter(array, indices, value):
+    """TensorArray.scatter / unstack: the rows of `value` at `indices`."""
+    array = list(array)
+    for i, row in zip(indices.tolist() if torch.is_tensor(indices) else indices, value.unbind(0)):
+        array[int(i)] = row
+    return array
+'''
+HELPERS["tf_ta_gather"] = '''
+def tf_ta_gather(array, indices):
+    """TensorArray.gather / stack: the elements at `indices`, stacked."""
+    return torch.stack([array[int(i)] for i in (indices.tolist() if torch.is_tensor(indices) else indices)])
+'''
+
+
+@emits("TensorArrayV3")
+def _tensor_array(e):
+    return ["None", f"[None] * {e.host_or_item(0)}"]
+
+
+@emits("TensorArrayWriteV3")
+def _ta_write(e):
+    return f"{e.helper('tf_ta_write')}({e.x(3)}, {e.host_or_item(1)}, {e.x(2)})"
+
+
+@emits("TensorArrayReadV3")
+def _ta_read(e):
+    return f"{e.x(2)}[int({e.host_or_item(1)})]"
+
+
+@emits("TensorArrayScatterV3")
+def _ta_scatter(e):
+    indices = e.host(1) if e.host(1) is not None else e.x(1)
+    return f"{e.helper('tf_ta_scatter')}({e.x(3)}, {indices}, {e.x(2)})"
+
+
+@emits("TensorArrayGatherV3")
+def _ta_gather(e):
+    indices = e.host(1) if e.host(1) is not None else e.x(1)
+    return f"{e.helper('tf_ta_gather')}({e.x(2)}, {indices})"
+
+
+@emits_on_host("TensorArraySizeV3")
+def _ta_size(e):
+    return f"len({e.x(1)})"
+
+
+HELPERS["tf_reverse_sequence"] = '''
+def tf_reverse_sequence(x, lengths, seq_dim, batch_dim):
+    """TF's ReverseSequence: reverse the first lengths[b] entries along seq_dim of each batch row b."""
+    out = x.clone()
+    for b, n in enumerate(lengths.tolist()):
+        row = x.select(batch_dim, b)
+        dim = seq_dim - (1 if seq_dim > batch_dim else 0)
+        head = row.narrow(dim, 0, int(n)).flip(dim)
+        out.select(batch_dim, b).narrow(dim, 0, int(n)).copy_(head)
+    return out
+'''
+
+
+@emits("ReverseSequence")
+def _reverse_sequence(e):
+    return f"{e.helper('tf_reverse_sequence')}({e.x(0)}, {e.x(1)}, {e.attrs['seq_dim']}, {e.attrs.get('batch_dim', 0)})"

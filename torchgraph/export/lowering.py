@@ -32,6 +32,7 @@ from ..ops.registry import get_entry
 from ..ops.static_values import constant_value
 from ..ops.variable_refs import variable_op, variable_op_key
 from . import emitters as _emitters
+from . import loops
 from .guards import Guards, Literal
 from .literals import array_source, dtype_source, int_list_source, nested_source, number_source
 from .naming import AttributeTree, LocalNames, identifier
@@ -81,8 +82,8 @@ class Generated:
         return {a.path: a.value.detach().clone() for a in self.attributes if a.role != "literal"}
 
 
-def _order(outputs: list[Tensor], stop: set) -> list[Operation]:
-    """The ops the outputs need through data *and* control edges, creation order among ready ops."""
+def _needed(outputs: list[Tensor], stop: set) -> list[Operation]:
+    """The ops the outputs need through data *and* control edges (control-only ones give guards)."""
     needed: dict[Operation, None] = {}
     stack = [t.op for t in outputs if t not in stop]
     while stack:
@@ -92,30 +93,7 @@ def _order(outputs: list[Tensor], stop: set) -> list[Operation]:
         needed[op] = None
         stack.extend(t.op for t in op.inputs if t not in stop and t.op not in needed)
         stack.extend(c for c in op.control_inputs if c not in needed)
-    deps = {op: {t.op for t in op.inputs if t.op in needed and t not in stop} | {c for c in op.control_inputs}
-            for op in needed}
-    for op in deps:
-        deps[op].discard(op)
-    indegree = {op: len(d) for op, d in deps.items()}
-    consumers: dict[Operation, list] = {op: [] for op in needed}
-    for op, d in deps.items():
-        for p in d:
-            consumers[p].append(op)
-    heap = [(op.creation_id, op) for op, n in indegree.items() if n == 0]
-    heapq.heapify(heap)
-    order = []
-    while heap:
-        _, op = heapq.heappop(heap)
-        order.append(op)
-        for c in consumers[op]:
-            indegree[c] -= 1
-            if indegree[c] == 0:
-                heapq.heappush(heap, (c.creation_id, c))
-    if len(order) != len(needed):
-        stuck = sorted(op.name for op, n in indegree.items() if n > 0)[:5]
-        raise ExportError(None, f"torchgraph.export: the graph has a cycle (TF1 while loops are not "
-                                f"exported yet) through {stuck}")
-    return order
+    return sorted(needed, key=lambda op: op.creation_id)
 
 
 def _data_needed(outputs: list[Tensor], stop: set) -> set:
@@ -248,6 +226,7 @@ class Generator:
         self.helpers: dict[str, str] = {}
         self.uses_device = False
         self.uses_math = False
+        self.depth = 0  # loop nesting of the lines being written
         self.trainable = self._trainable_names()
         self.has_variables = self.trainable is not None
         self.frozen_trainable = (not self.has_variables) if frozen_constants_trainable is None \
@@ -310,6 +289,15 @@ class Generator:
         v.tensor_expr = expr  # the constant stays known (folding, static args) and is one attribute
         return expr
 
+    def host_source(self, t: Tensor) -> str:
+        """`t` as a Python value (constants as literals)."""
+        v = self.values[t]
+        if v.kind == "const":
+            return nested_source(np.asarray(v.value).tolist())
+        if v.kind in ("host", "flag"):
+            return v.expr
+        return f"{self.tensor_source(t)}.item()"
+
     def _device(self) -> str:
         self.uses_device = True
         return "device"
@@ -320,15 +308,79 @@ class Generator:
             arg = identifier(name)
             self.values[t] = Value("tensor", arg)
         stop = {t for _, t in self.inputs}
-        order = _order([t for _, t in self.outputs], stop)
+        needed = _needed([t for _, t in self.outputs], stop)
         data_needed = _data_needed([t for _, t in self.outputs], stop)
+        frame = loops.frames_of(needed)
         self.guards = Guards(self)
-        self.used = self._uses(order, data_needed)
-        for op in order:
-            self.guards.visit(op)
-            if op in data_needed:
-                self._lower(op)
+        self.used = self._uses(needed, data_needed)
+        for item in loops.order_with_frames(needed, frame, stop):
+            if isinstance(item, tuple):
+                self._lower_frame(item[1], [op for op in item[2] if op in data_needed])
+                continue
+            self.guards.visit(item)
+            if item in data_needed:
+                self._lower(item)
         return self._assemble()
+
+    def _lower_frame(self, name: str, ops: list[Operation]) -> None:
+        """One TF1 while frame as a Python `while True:` loop (see loops.py)."""
+        merges = [op for op in ops if loops.role(op) == "merge"]
+        for op in ops:
+            if loops.role(op) == "enter":
+                self._bind(op.outputs[0], self.values[op.inputs[0]])
+        pred_op = next(op for op in ops if loops.role(op) == "loop_cond")
+        self.lines.append(((), f"{'    ' * self.depth}# TF1 while loop (frame {name!r})"))
+        host_vars = set()
+        for m in merges:
+            init = next(t for t in m.inputs if loops.role(t.op) == "enter")
+            var = self.locals.take(m.name)
+            iv = self.values[init]
+            if (iv.kind == "const" and np.asarray(iv.value).ndim == 0 and np.asarray(iv.value).dtype.kind in "iu") \
+                    or (iv.kind == "host" and not iv.is_list):
+                # an int counter starting from a known value: a Python int, so the trip count is static
+                self._line((), f"{var} = {self.host_source(init)}", m)
+                self._bind(m.outputs[0], Value("host", var))
+                host_vars.add(m)
+            else:
+                self._line((), f"{var} = {self.tensor_source(init)}", m)
+                self._bind(m.outputs[0], Value("tensor", var))
+            if len(m.outputs) > 1:
+                self._bind(m.outputs[1], Value("dead"))
+        condition = loops.condition_ops(ops)
+        self.lines.append(((), f"{'    ' * self.depth}while True:"))
+        self.depth += 1
+        for op in ops:
+            if op in condition:
+                self._lower(op)
+        self._bind(pred_op.outputs[0], self.values[pred_op.inputs[0]])
+        self.lines.append(((), f"{'    ' * self.depth}if not bool({self.tensor_source(pred_op.inputs[0])}):"))
+        self.lines.append(((), f"{'    ' * self.depth}    break"))
+        for op in ops:
+            r = loops.role(op)
+            if r == "switch":
+                for t in op.outputs:
+                    self._bind(t, self.values[op.inputs[0]])
+            elif r in ("enter", "merge", "loop_cond", "next_iteration", "exit") or op in condition:
+                continue
+            else:
+                self._lower(op)
+        nexts = []
+        for m in merges:
+            back = next(t for t in m.inputs if loops.role(t.op) == "next_iteration")
+            if m in host_vars:
+                nv = self.values[back.op.inputs[0]]
+                src = self.host_source(back.op.inputs[0]) if nv.kind in ("host", "const") \
+                    else f"int({self.tensor_source(back.op.inputs[0])})"
+            else:
+                src = self.tensor_source(back.op.inputs[0])
+            nexts.append((self.values[m.outputs[0]].expr, src))
+        if nexts:
+            self.lines.append(((), f"{'    ' * self.depth}{', '.join(v for v, _ in nexts)} = "
+                                   f"{', '.join(n for _, n in nexts)}  # NextIteration"))
+        self.depth -= 1
+        for op in ops:
+            if loops.role(op) == "exit":
+                self._bind(op.outputs[0], self.values[op.inputs[0]])
 
     def _uses(self, order, data_needed) -> set:
         used = {t for _, t in self.outputs}
@@ -393,8 +445,8 @@ class Generator:
             self._merge(op, guard)
             return
         if entry.control_flow:
-            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}): TF1 while "
-                                  f"loops (frames) are not exported yet")
+            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}) outside "
+                                  f"its TF1 while frame")
         if self._fold(op):
             return
         if entry.reads_only_shapes:
@@ -454,7 +506,10 @@ class Generator:
             self._bind(t, Value("tensor", name))
 
     def _line(self, guard, text: str, op: Operation) -> None:
-        self.lines.append((guard, f"{text}  # {op.name} ({op.type})"))
+        if guard and self.depth:
+            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}): a TF1 "
+                                  f"conditional inside a TF1 while loop is not exported yet")
+        self.lines.append((guard, f"{'    ' * self.depth}{text}  # {op.name} ({op.type})"))
 
     def _placeholder_with_default(self, op: Operation) -> None:
         default = self.values[op.inputs[0]]
