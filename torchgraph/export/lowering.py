@@ -227,6 +227,7 @@ class Generator:
         self.uses_device = False
         self.uses_math = False
         self.depth = 0  # loop nesting of the lines being written
+        self.scope = ""  # prefix of attribute names for constants inside function bodies
         self.trainable = self._trainable_names()
         self.has_variables = self.trainable is not None
         self.frozen_trainable = (not self.has_variables) if frozen_constants_trainable is None \
@@ -245,6 +246,8 @@ class Generator:
         return names
 
     def attribute(self, tf_name: str, value: torch.Tensor, role: str) -> str:
+        if tf_name in self.tree.paths:  # a variable seen again through a function body's mirror
+            return "self." + self.tree.paths[tf_name]
         path = self.tree.path_for(tf_name)
         self.attributes.append(Attribute(path, tf_name, value, role))
         return "self." + path
@@ -308,11 +311,17 @@ class Generator:
             arg = identifier(name)
             self.values[t] = Value("tensor", arg)
         stop = {t for _, t in self.inputs}
-        needed = _needed([t for _, t in self.outputs], stop)
-        data_needed = _data_needed([t for _, t in self.outputs], stop)
-        frame = loops.frames_of(needed)
         self.guards = Guards(self)
-        self.used = self._uses(needed, data_needed)
+        self.used = set()
+        self._walk([t for _, t in self.outputs], stop)
+        return self._assemble()
+
+    def _walk(self, outputs: list[Tensor], stop: set) -> None:
+        """Lowers everything `outputs` need, stopping at `stop` (inputs / a body's placeholders)."""
+        needed = _needed(outputs, stop)
+        data_needed = _data_needed(outputs, stop)
+        frame = loops.frames_of(needed)
+        self.used |= self._uses(needed, data_needed) | set(outputs)
         for item in loops.order_with_frames(needed, frame, stop):
             if isinstance(item, tuple):
                 self._lower_frame(item[1], [op for op in item[2] if op in data_needed])
@@ -320,7 +329,84 @@ class Generator:
             self.guards.visit(item)
             if item in data_needed:
                 self._lower(item)
-        return self._assemble()
+
+    def _lower_body(self, op: Operation, graph, args: list[Value]) -> list[Tensor]:
+        """A function body (cond branch, loop cond/body) inline at the current depth: its
+        placeholders are `args`; returns its output tensors (now bound)."""
+        for ph, v in zip(graph.inputs, args):
+            self._bind(ph, v)
+        scope = self.scope
+        self.scope = f"{op.name}/{graph.name}/"
+        try:
+            self._walk(list(graph.outputs), set(graph.inputs))
+        finally:
+            self.scope = scope
+        return list(graph.outputs)
+
+    def _lower_functional(self, op: Operation, entry, guard) -> None:
+        """TF2 control flow (If / While with function bodies): a Python `if` / `while` around the
+        bodies written inline (see loops.py for TF1 frames)."""
+        from ..ops.functional_ops import function_graph
+        attrs = entry.function_attrs
+        if guard:
+            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}) inside a TF1 "
+                                  f"conditional")
+        if "then_branch" in attrs:
+            pred = self.values[op.inputs[0]]
+            args = [self.values[t] for t in op.inputs[1:]]
+            names = [self.locals.take(op.name if i == 0 else f"{op.name}_{i}") for i in range(len(op.outputs))]
+            branches = [(True, function_graph(op, attrs["then_branch"])), (False, function_graph(op, attrs["else_branch"]))]
+            if pred.kind == "const":
+                branches = [b for b in branches if b[0] == bool(np.asarray(pred.value))]
+                head = None
+            else:
+                head = pred.expr if pred.kind in ("host", "flag") else f"bool({pred.expr})"
+            for taken, graph in branches:
+                if head is not None:
+                    self.lines.append(((), f"{'    ' * self.depth}{'if ' + head if taken else 'else'}:"
+                                           + (f"  # {op.name} ({op.type})" if taken else "")))
+                    self.depth += 1
+                outs = [self.tensor_source(t) for t in self._lower_body(op, graph, args)]
+                if names:
+                    self._line((), f"{', '.join(names)} = {', '.join(outs)}", op)
+                if head is not None:
+                    self.depth -= 1
+            for t, n in zip(op.outputs, names):
+                self._bind(t, Value("tensor", n))
+            return
+        cond_graph, body_graph = function_graph(op, attrs["cond"]), function_graph(op, attrs["body"])
+        names, values = [], []
+        for i, t in enumerate(op.inputs):
+            name = self.locals.take(op.name if i == 0 else f"{op.name}_{i}")
+            v = self.values[t]
+            if (v.kind == "const" and np.asarray(v.value).ndim == 0 and np.asarray(v.value).dtype.kind in "iu") \
+                    or (v.kind == "host" and not v.is_list):
+                self._line((), f"{name} = {self.host_source(t)}", op)
+                values.append(Value("host", name))
+            else:
+                self._line((), f"{name} = {self.tensor_source(t)}", op)
+                values.append(Value("tensor", name))
+            names.append(name)
+        self.lines.append(((), f"{'    ' * self.depth}while True:  # {op.name} ({op.type})"))
+        self.depth += 1
+        cond = self._lower_body(op, cond_graph, values)[0]
+        test = self.host_source(cond) if self.values[cond].kind in ("host", "flag", "const") \
+            else f"bool({self.tensor_source(cond)})"
+        self.lines.append(((), f"{'    ' * self.depth}if not {test}:"))
+        self.lines.append(((), f"{'    ' * self.depth}    break"))
+        fixed = []
+        for v, t in zip(values, self._lower_body(op, body_graph, values)):
+            if v.kind == "host":
+                src = self.host_source(t) if self.values[t].kind in ("host", "const") else \
+                    f"int({self.tensor_source(t)})"
+            else:
+                src = self.tensor_source(t)
+            fixed.append(src)
+        if names:
+            self.lines.append(((), f"{'    ' * self.depth}{', '.join(names)} = {', '.join(fixed)}  # next iteration"))
+        self.depth -= 1
+        for t, v in zip(op.outputs, values):
+            self._bind(t, v)
 
     def _lower_frame(self, name: str, ops: list[Operation]) -> None:
         """One TF1 while frame as a Python `while True:` loop (see loops.py)."""
@@ -418,7 +504,7 @@ class Generator:
                 self._bind(t, Value("dead"))
             return
         if op.type == "Const":
-            self._bind(op.outputs[0], Value("const", value=np.asarray(op.get_attr("value")), name=op.name))
+            self._bind(op.outputs[0], Value("const", value=np.asarray(op.get_attr("value")), name=self.scope + op.name))
             return
         if op.type == "Placeholder":
             raise ExportError(op, f"torchgraph.export: placeholder '{op.name}' is needed by the outputs but "
@@ -435,6 +521,9 @@ class Generator:
             return
         if entry.pass_through:
             self._bind(op.outputs[0], self.values[op.inputs[0]])
+            return
+        if entry.function_attrs and ("then_branch" in entry.function_attrs or "body" in entry.function_attrs):
+            self._lower_functional(op, entry, guard)
             return
         if entry.control_flow == "switch":
             data = self.values[op.inputs[0]]
