@@ -883,3 +883,46 @@ def tf_reverse_sequence(x, lengths, seq_dim, batch_dim):
 @emits("ReverseSequence")
 def _reverse_sequence(e):
     return f"{e.helper('tf_reverse_sequence')}({e.x(0)}, {e.x(1)}, {e.attrs['seq_dim']}, {e.attrs.get('batch_dim', 0)})"
+
+
+# =================================================================================================
+# TensorLists (while_v2's TensorArrays): Python lists, as the TF1 TensorArrays above
+# =================================================================================================
+@emits("TensorListReserve")
+def _tensor_list_reserve(e):
+    return f"[None] * {e.host_or_item(1)}"
+
+
+@emits("EmptyTensorList")
+def _empty_tensor_list(e):
+    return "[]"
+
+
+@emits("TensorListFromTensor")
+def _tensor_list_from_tensor(e):
+    return f"list({e.x(0)}.unbind(0))"
+
+
+@emits("TensorListStack")
+def _tensor_list_stack(e):
+    return f"torch.stack({e.x(0)})"
+
+
+@emits("TensorListGetItem")
+def _tensor_list_get_item(e):
+    return f"{e.x(0)}[int({e.host_or_item(1)})]"
+
+
+@emits("TensorListSetItem")
+def _tensor_list_set_item(e):
+    return f"{e.helper('tf_ta_write')}({e.x(0)}, {e.host_or_item(1)}, {e.x(2)})"
+
+
+@emits("TensorListPushBack")
+def _tensor_list_push_back(e):
+    return f"{e.x(0)} + [{e.x(1)}]"
+
+
+@emits_on_host("TensorListLength")
+def _tensor_list_length(e):
+    return f"len({e.x(0)})"

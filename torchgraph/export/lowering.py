@@ -375,8 +375,13 @@ class Generator:
                 self._bind(t, Value("tensor", n))
             return
         cond_graph, body_graph = function_graph(op, attrs["cond"]), function_graph(op, attrs["body"])
+        keep = _live_loop_vars(op, cond_graph, body_graph, self.used)
         names, values = [], []
         for i, t in enumerate(op.inputs):
+            if i not in keep:  # a loop variable nothing reads (TF's gradient accumulators): dropped
+                values.append(Value("dead"))
+                names.append(None)
+                continue
             name = self.locals.take(op.name if i == 0 else f"{op.name}_{i}")
             v = self.values[t]
             if (v.kind == "const" and np.asarray(v.value).ndim == 0 and np.asarray(v.value).dtype.kind in "iu") \
@@ -395,13 +400,21 @@ class Generator:
         self.lines.append(((), f"{'    ' * self.depth}if not {test}:"))
         self.lines.append(((), f"{'    ' * self.depth}    break"))
         fixed = []
-        for v, t in zip(values, self._lower_body(op, body_graph, values)):
+        body_outputs = [t for i, t in enumerate(body_graph.outputs) if i in keep]
+        saved = body_graph.outputs
+        body_graph.outputs = body_outputs
+        try:
+            lowered = self._lower_body(op, body_graph, values)
+        finally:
+            body_graph.outputs = saved
+        for v, t in zip([v for i, v in enumerate(values) if i in keep], lowered):
             if v.kind == "host":
                 src = self.host_source(t) if self.values[t].kind in ("host", "const") else \
                     f"int({self.tensor_source(t)})"
             else:
                 src = self.tensor_source(t)
             fixed.append(src)
+        names = [n for n in names if n is not None]
         if names:
             self.lines.append(((), f"{'    ' * self.depth}{', '.join(names)} = {', '.join(fixed)}  # next iteration"))
         self.depth -= 1
@@ -649,6 +662,37 @@ class Generator:
         state_names = {a.path: a.tf_name for a in self.attributes if a.role != "literal"}
         return Generated(source, self.attributes, [n for n, _ in self.inputs], [n for n, _ in self.outputs],
                          state_names)
+
+
+def _live_loop_vars(op: Operation, cond_graph, body_graph, used: set) -> set:
+    """Indices of a While's loop variables the outputs or the condition need, closed under the body's
+    data dependencies (variable i's next value reads variables j)."""
+    def reads(graph, t) -> set:
+        inputs = {x: i for i, x in enumerate(graph.inputs)}
+        seen, stack, out = set(), [t.op], set()
+        if t in inputs:
+            return {inputs[t]}
+        while stack:
+            o = stack.pop()
+            if o in seen:
+                continue
+            seen.add(o)
+            for x in o.inputs:
+                if x in inputs:
+                    out.add(inputs[x])
+                else:
+                    stack.append(x.op)
+        return out
+    keep = {i for i, t in enumerate(op.outputs) if t in used}
+    keep |= reads(cond_graph, cond_graph.outputs[0])
+    frontier = list(keep)
+    while frontier:
+        i = frontier.pop()
+        for j in reads(body_graph, body_graph.outputs[i]):
+            if j not in keep:
+                keep.add(j)
+                frontier.append(j)
+    return keep
 
 
 def _init_lines(attributes: list[Attribute]) -> list[str]:
