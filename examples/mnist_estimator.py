@@ -22,7 +22,6 @@ TensorFlow 2.21 no longer ships tf.estimator; this program runs unchanged on TF 
 """
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from typing import List
@@ -44,20 +43,6 @@ flags.DEFINE_integer("log_every", 50, "log loss/step and write summaries every t
 flags.DEFINE_integer("eval_images", 2000, "test images to evaluate on (0: all)")
 flags.DEFINE_integer("seed", 0, "graph-level random seed (initial weights, dropout, shuffling)")
 FLAGS = flags.FLAGS
-
-
-def accuracy_metric(labels, predictions):
-    """`tf.metrics.accuracy` (the tutorial's metric): the running mean of correct predictions.
-
-    Uses torchgraph's `tf.metrics` when it is there, else the same mean built by the Estimator's
-    own loss metric (local variables total/count, an update op, a value op).
-    """
-    metrics = getattr(tf, "metrics", None)
-    if metrics is not None:
-        return metrics.accuracy(labels=labels, predictions=predictions)
-    from torchgraph.estimator.loss_metric import mean
-    with tf.variable_scope("accuracy"):
-        return mean(tf.cast(tf.equal(tf.cast(labels, tf.int64), predictions), tf.float32))
 
 
 def cnn_model_fn(features, labels, mode, params):
@@ -86,21 +71,12 @@ def cnn_model_fn(features, labels, mode, params):
         train_op = optimizer.minimize(loss=loss, global_step=tf.train.get_global_step())
         return tf.estimator.EstimatorSpec(mode=mode, loss=loss, train_op=train_op)
 
-    eval_metric_ops = {"accuracy": accuracy_metric(labels=labels, predictions=predictions["classes"])}
+    eval_metric_ops = {"accuracy": tf.metrics.accuracy(labels=labels, predictions=predictions["classes"])}
     return tf.estimator.EstimatorSpec(mode=mode, loss=loss, eval_metric_ops=eval_metric_ops)
 
 
-def enable_info_logs() -> None:
-    """TF1 programs start with tf.logging.set_verbosity(INFO); the hooks log to the `tensorflow` logger."""
-    if hasattr(tf, "logging"):
-        tf.logging.set_verbosity(tf.logging.INFO)
-    else:
-        logging.basicConfig(format="%(levelname)s:%(name)s:%(message)s")
-        logging.getLogger("tensorflow").setLevel(logging.INFO)
-
-
 def main(_argv: List[str]) -> int:
-    enable_info_logs()
+    tf.logging.set_verbosity(tf.logging.INFO)  # the Estimator's loss/step lines, as in TF1
     mnist = input_data.read_data_sets(FLAGS.data_dir)  # labels as class ids, as the tutorial
     train_data, train_labels = mnist.train.images, mnist.train.labels.astype(np.int32)
     eval_count = FLAGS.eval_images or mnist.test.num_examples

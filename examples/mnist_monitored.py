@@ -26,7 +26,6 @@ child processes and prints what each did.
 """
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import signal
@@ -34,8 +33,6 @@ import subprocess
 import sys
 import tempfile
 from typing import List
-
-import numpy as np
 
 import torchgraph as tf
 from torchgraph.examples.tutorials.mnist import input_data
@@ -67,15 +64,6 @@ def build_model():
     tf.summary.scalar("loss", loss)
     tf.summary.scalar("accuracy", accuracy)
     return x, y_, loss, accuracy, global_step, train_op
-
-
-def enable_info_logs() -> None:
-    """The hooks log to the `tensorflow` logger at INFO, as TF's do."""
-    if hasattr(tf, "logging"):
-        tf.logging.set_verbosity(tf.logging.INFO)
-    else:
-        logging.basicConfig(format="%(levelname)s:%(name)s:%(message)s", stream=sys.stdout)
-        logging.getLogger("tensorflow").setLevel(logging.INFO)
 
 
 def train(mnist) -> int:
@@ -121,9 +109,11 @@ def demo_restart() -> int:
     # Half way, between two checkpoints: the restart loses the steps after the last one.
     kill_at = min(FLAGS.save_every * (FLAGS.steps // (2 * FLAGS.save_every)) + FLAGS.save_every // 2 + 1,
                   FLAGS.steps - 1)
-    first = subprocess.run(base + ["--kill_at_step", str(kill_at)], capture_output=True, text=True)
+    # Each child's log (stderr, where tf.logging writes) is shown with its output.
+    first = subprocess.run(base + ["--kill_at_step", str(kill_at)], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
     print(f"--- run 1 (killed at step {kill_at}), exit status {first.returncode}:\n{first.stdout}")
-    second = subprocess.run(base, capture_output=True, text=True)
+    second = subprocess.run(base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print(f"--- run 2 (restarted), exit status {second.returncode}:\n{second.stdout}")
     killed = first.returncode == -signal.SIGKILL
     resumed = "resuming from model.ckpt-" in second.stdout and second.returncode == 0
@@ -134,7 +124,7 @@ def demo_restart() -> int:
 def main(_argv: List[str]) -> int:
     if FLAGS.demo_restart:
         return demo_restart()
-    enable_info_logs()
+    tf.logging.set_verbosity(tf.logging.INFO)  # the hooks' log lines, as in TF1
     mnist = input_data.read_data_sets(FLAGS.data_dir, seed=FLAGS.seed)
     os.makedirs(FLAGS.logdir, exist_ok=True)
     train(mnist)

@@ -65,6 +65,17 @@ _MODULES: dict[str, str] = {
     "saved_model.utils": "torchgraph.saved_model.utils",
     "saved_model.constants": "torchgraph.saved_model.constants",
     "saved_model.main_op": "torchgraph.saved_model.main_op",
+    # TF 1.x's tensorflow/python/estimator (before tensorflow_estimator): same module names here
+    "estimator.estimator_lib": "torchgraph.estimator",
+    "estimator.estimator": "torchgraph.estimator.estimator",
+    "estimator.model_fn": "torchgraph.estimator.model_fn",
+    "estimator.run_config": "torchgraph.estimator.run_config",
+    "estimator.training": "torchgraph.estimator.training",
+    "estimator.export.export": "torchgraph.estimator.export.export",
+    "estimator.export.export_output": "torchgraph.estimator.export.export_output",
+    "estimator.export.export_lib": "torchgraph.estimator.export",
+    "estimator.inputs.numpy_io": "torchgraph.estimator.inputs.numpy_io",
+    "estimator.inputs.inputs": "torchgraph.estimator.inputs",
 }
 
 # Modules of TF's whose names are spread over torchgraph: (TF path, names looked up on torchgraph).

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import torchgraph as tf
-from torchgraph.estimator.loss_metric import mean as metric_mean
 from tf_reference import run_tf, tf_python
 
 LR = 0.1
@@ -32,7 +31,7 @@ def model_fn(features, labels, mode, params):
     loss = tf.reduce_mean(tf.square(pred - labels))
     train_op = tf.train.GradientDescentOptimizer(params["lr"]).minimize(loss, global_step=tf.train.get_global_step())
     return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op,
-                                      eval_metric_ops={"mae": metric_mean(tf.abs(pred - labels))})
+                                      eval_metric_ops={"mae": tf.metrics.mean_absolute_error(labels, pred)})
 
 
 def train_input(num_epochs=None):
@@ -122,10 +121,12 @@ def test_train_resume_evaluate_predict_export(tmp_path):
         sig = meta.signature_def["serving_default"]
         ours = sess.run(sig.outputs["y"].name, {sig.inputs["x"].name: X[:5]})
     np.testing.assert_allclose(ours, pred[:5], rtol=1e-5)
-    check_tensorflow_serves(export_dir.decode(), X[:5], pred[:5])
+    kernel = check_tensorflow_serves(export_dir.decode(), X[:5], pred[:5], str(tmp_path))
+    np.testing.assert_array_equal(kernel, w10)  # TF reads the model_dir's checkpoints too
 
 
-def check_tensorflow_serves(export_dir: str, x: np.ndarray, expected: np.ndarray) -> None:
+def check_tensorflow_serves(export_dir: str, x: np.ndarray, expected: np.ndarray, model_dir: str) -> np.ndarray:
+    """Real TF loads and serves the SavedModel; returns dense/kernel as TF reads it from model_dir."""
     python = tf_python()
     script = r'''
 import json, sys
@@ -143,13 +144,34 @@ with tf.Graph().as_default(), tf.Session() as sess:         # TF1's loader
     out["v1"] = sess.run(sig.outputs["y"].name, {sig.inputs["x"].name: x}).tolist()
 served = tf2.saved_model.load(export_dir).signatures["serving_default"]   # what a server calls
 out["v2"] = served(x=tf2.constant(x))["y"].numpy().tolist()
+out["kernel"] = tf.train.load_variable(sys.argv[3], "dense/kernel").tolist()
 print(json.dumps(out))
 '''
-    out = json.loads(run_tf(python, script, export_dir, json.dumps(x.tolist())).splitlines()[-1])
+    out = json.loads(run_tf(python, script, export_dir, json.dumps(x.tolist()), model_dir).splitlines()[-1])
     assert out["method"] == "tensorflow/serving/predict"
     assert out["inputs"] == ["x"] and out["outputs"] == ["twice", "y"]
     np.testing.assert_allclose(np.array(out["v1"]), expected, rtol=1e-5)
     np.testing.assert_allclose(np.array(out["v2"]), expected, rtol=1e-5)
+    return np.array(out["kernel"], dtype=np.float32)
+
+
+def test_tensorboard_sees_a_train_run_and_an_eval_run(tmp_path):
+    """TensorBoard's own loader finds model_dir's two runs: training (loss every save_summary_steps,
+    global_step/sec) and eval (the metrics at the evaluated step), as with TF's Estimator."""
+    from tensorboard.backend.event_processing import event_multiplexer
+    est = make_estimator(tmp_path, save_summary_steps=2, log_step_count_steps=2)
+    est.train(train_input(), steps=4)
+    est.evaluate(train_input(num_epochs=1))
+    tf.summary.FileWriterCache.clear()  # flush and close the writers, as at program exit
+    mux = event_multiplexer.EventMultiplexer().AddRunsFromDirectory(str(tmp_path))
+    mux.Reload()
+    runs = mux.Runs()
+    assert sorted(runs) == [".", "eval"]
+    assert [e.step for e in mux.Scalars(".", "loss")] == [1, 3]
+    assert [e.step for e in mux.Scalars(".", "global_step/sec")] == [3]
+    assert [e.step for e in mux.Scalars("eval", "mae")] == [4]
+    assert [e.step for e in mux.Scalars("eval", "loss")] == [4]
+    assert runs["."]["graph"]
 
 
 def test_warm_start_from_another_model_dir(tmp_path):
@@ -168,9 +190,18 @@ def test_warm_start_from_another_model_dir(tmp_path):
 def test_train_and_evaluate_evaluates_each_checkpoint(tmp_path):
     est = make_estimator(tmp_path, save_checkpoints_steps=4)
     train_spec = tf.estimator.TrainSpec(train_input(), max_steps=8)
-    eval_spec = tf.estimator.EvalSpec(train_input(num_epochs=1), steps=None, throttle_secs=0)
+    receiver_fn = tf.estimator.export.build_raw_serving_input_receiver_fn(
+        {"x": tf.placeholder(tf.float32, [None, 3], name="x")})
+    exporters = [tf.estimator.FinalExporter("final", receiver_fn),
+                 tf.estimator.LatestExporter("latest", receiver_fn, exports_to_keep=1)]
+    eval_spec = tf.estimator.EvalSpec(train_input(num_epochs=1), steps=None, throttle_secs=0, exporters=exporters)
     metrics, exports = tf.estimator.train_and_evaluate(est, train_spec, eval_spec)
-    assert metrics["global_step"] == 8 and exports == []
+    assert metrics["global_step"] == 8
+    assert len(exports) == 2 and all(os.path.exists(os.path.join(e, b"saved_model.pb")) for e in exports)
+    assert len(os.listdir(tmp_path / "export" / "final")) == 1
+    assert len(os.listdir(tmp_path / "export" / "latest")) == 1  # the older export was removed
+    with pytest.raises(ValueError, match="unique names"):
+        tf.estimator.EvalSpec(train_input(), exporters=[exporters[0], exporters[0]])
     steps = sorted({e.step for p in glob.glob(str(tmp_path / "eval" / "events.*"))
                     for e in tf.train.summary_iterator(p) if e.summary.value})
     assert steps == [4, 8]
@@ -221,3 +252,103 @@ def test_estimator_spec_checks_what_tensorflow_checks():
     predict = tf.estimator.EstimatorSpec(tf.estimator.ModeKeys.PREDICT, predictions={"p": loss})
     assert list(predict.export_outputs) == ["serving_default"]
     assert tf.estimator.ModeKeys.PREDICT == "infer"
+
+
+def regression_model_fn(features, labels, mode):
+    """model_fn with a second export output: a `regress` signature over serialized Examples."""
+    pred = tf.layers.dense(features["x"], 1, kernel_initializer=tf.zeros_initializer(), name="dense")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        value = tf.reshape(pred, [-1])
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": pred}, export_outputs={
+            "serving_default": tf.estimator.export.PredictOutput({"y": pred}),
+            "regress": tf.estimator.export.RegressionOutput(value)})
+    loss = tf.reduce_mean(tf.square(pred - labels))
+    train_op = tf.train.GradientDescentOptimizer(LR).minimize(loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+def test_export_with_parsing_receiver_serves_regress_in_tensorflow(tmp_path):
+    est = tf.estimator.Estimator(regression_model_fn, model_dir=str(tmp_path))
+    est.train(train_input(), steps=3)
+    w, b = weights_at(tmp_path, 3)
+    receiver_fn = tf.estimator.export.build_parsing_serving_input_receiver_fn(
+        {"x": tf.FixedLenFeature([3], tf.float32)})
+    export_dir = est.export_saved_model(str(tmp_path / "export"), receiver_fn).decode()
+    examples = [tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=row.tolist()))})).SerializeToString()
+        for row in X[:4]]
+    expected = (X[:4] @ w + b).reshape(-1)
+    python = tf_python()
+    script = r'''
+import json, sys
+import tensorflow.compat.v1 as tf
+export_dir, examples = sys.argv[1], [bytes.fromhex(h) for h in json.loads(sys.argv[2])]
+with tf.Graph().as_default(), tf.Session() as sess:
+    meta = tf.saved_model.loader.load(sess, ["serve"], export_dir)
+    sig = meta.signature_def["regress"]
+    out = sess.run(sig.outputs["outputs"].name, {sig.inputs["inputs"].name: examples})
+    print(json.dumps({"method": sig.method_name, "keys": sorted(meta.signature_def), "out": out.tolist()}))
+'''
+    out = json.loads(run_tf(python, script, export_dir, json.dumps([e.hex() for e in examples])).splitlines()[-1])
+    assert out["method"] == "tensorflow/serving/regress"
+    assert out["keys"] == ["regress", "serving_default"]
+    np.testing.assert_allclose(np.array(out["out"]).reshape(-1), expected, rtol=1e-5)
+
+
+def test_training_logs_tensorflows_lines(tmp_path, caplog):
+    import logging
+    caplog.set_level(logging.INFO, logger="tensorflow")
+    est = make_estimator(tmp_path, log_step_count_steps=2)
+    est.train(train_input(), steps=3)
+    messages = [r.getMessage() for r in caplog.records if r.name == "tensorflow"]
+    losses = [m for m in messages if m.startswith("loss = ")]
+    value, step = losses[0][len("loss = "):].split(", ")
+    assert step == "step = 1" and float(value) == pytest.approx(np.mean(np.square(Y[:BATCH])), rel=1e-6)
+    assert losses[1].startswith("loss = ") and losses[1].split(", ")[1].startswith("step = 3 (")
+    assert any(m.startswith("global_step/sec: ") for m in messages)
+    assert messages[-1].startswith("Loss for final step: ")
+    assert "Saving checkpoints for 3 into %s." % os.path.join(str(tmp_path), "model.ckpt") in messages
+
+
+def test_predict_warns_when_its_input_never_ends(tmp_path, caplog):
+    import logging
+    caplog.set_level(logging.WARNING, logger="tensorflow")
+    est = make_estimator(tmp_path)
+    est.train(train_input(), steps=1)
+    first = next(est.predict(lambda: {"x": tf.constant(X[:2])}))
+    assert first["y"].shape == (1,)
+    assert any("predict yields forever" in r.getMessage() for r in caplog.records)
+
+
+def test_model_fn_config_train_hooks_and_export_savedmodel(tmp_path):
+    seen = {}
+
+    def config_model_fn(features, labels, mode, config):
+        seen.setdefault("model_dir", config.model_dir)
+        return model_fn(features, labels, mode, {"lr": LR})
+
+    class CountSteps(tf.train.SessionRunHook):
+        runs = 0
+
+        def after_run(self, run_context, run_values):
+            CountSteps.runs += 1
+
+    est = tf.estimator.Estimator(config_model_fn, model_dir=str(tmp_path))
+    est.train(train_input(), steps=3, hooks=[CountSteps()])
+    assert seen["model_dir"] == str(tmp_path) and CountSteps.runs == 3
+    receiver_fn = tf.estimator.export.build_raw_serving_input_receiver_fn(
+        {"x": tf.placeholder(tf.float32, [None, 3], name="x")})
+    old_style = est.export_savedmodel(str(tmp_path / "export"), receiver_fn)  # TF1's older name
+    assert os.path.exists(os.path.join(old_style, b"saved_model.pb"))
+
+
+def test_run_config_device_fn_places_the_training_graph(tmp_path):
+    placed = []
+
+    def device_fn(op):
+        placed.append(op.name)
+        return "/cpu:0"
+
+    est = make_estimator(tmp_path, device_fn=device_fn)
+    est.train(train_input(), steps=1)
+    assert "dense/kernel" in placed and est.get_variable_value("global_step") == 1

@@ -46,7 +46,8 @@ def my_rows(batch):
 
 
 def save(**arrays):
-    np.savez(os.path.join(OUT, f"rank{hvd.rank()}.npz"), **arrays)
+    np.savez(os.path.join(OUT, f"rank{os.environ.get('RANK', hvd.rank() if hvd.is_initialized() else 0)}.npz"),
+             **arrays)
 
 
 def train(optimizer_name: str, passes: int = 1, compression=hvd.Compression.none, steps: int = 4):
@@ -67,6 +68,26 @@ def train(optimizer_name: str, passes: int = 1, compression=hvd.Compression.none
                 after_first = sess.run(variables)
         final = sess.run(variables)
     save(**{f"v{i}": v for i, v in enumerate(final)}, **{f"first{i}": v for i, v in enumerate(after_first)})
+
+
+def embedding_case(sparse_as_dense: bool):
+    """An embedding's IndexedSlices gradient: gathered from every rank (or made dense) and applied."""
+    ids = tf.placeholder(tf.int32, [None])
+    target = tf.placeholder(tf.float32, [None, 3])
+    table = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0, name="table")
+    loss = tf.reduce_mean(tf.square(tf.nn.embedding_lookup(table, ids) - target))
+    opt = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.5), sparse_as_dense=sparse_as_dense)
+    grads = opt.compute_gradients(loss)
+    kind = type(grads[0][0]).__name__
+    train_op = opt.apply_gradients(grads)
+    rng = np.random.RandomState(3)
+    all_ids = rng.randint(0, 8, size=(3, BATCH)).astype(np.int32)
+    all_targets = rng.randn(3, BATCH, 3).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            sess.run(train_op, {ids: my_rows(all_ids[step]), target: my_rows(all_targets[step])})
+        save(table=sess.run(table), kind=np.array(kind))
 
 
 def broadcast_case():
@@ -126,6 +147,62 @@ def dead_rank_case():
         json.dump(outcome, f)
 
 
+def monitored_case(last_step: int):
+    """Horovod's recipe: lr x size, the broadcast hook, checkpoints only from rank 0."""
+    global_step = tf.train.get_or_create_global_step()
+    x = tf.placeholder(tf.float32, [None, 5])
+    y = tf.placeholder(tf.float32, [None, 1])
+    loss, variables = model(x, y)
+    opt = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.05 * hvd.size()))
+    train_op = opt.minimize(loss, global_step=global_step)
+    checkpoint_dir = os.path.join(OUT, "ckpt") if hvd.rank() == 0 else None
+    final = tf.train.FinalOpsHook(variables + [global_step])
+    hooks = [hvd.BroadcastGlobalVariablesHook(0), tf.train.StopAtStepHook(last_step=last_step), final]
+    xs, ys = data()
+    steps, starts = [], None
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=checkpoint_dir, hooks=hooks, save_checkpoint_steps=3,
+                                           save_summaries_steps=None, log_step_count_steps=None) as sess:
+        while not sess.should_stop():
+            step = sess.run(global_step)
+            if starts is None:
+                starts = sess.run(variables)
+            _, after = sess.run([train_op, global_step], {x: my_rows(xs[step % 4]), y: my_rows(ys[step % 4])})
+            steps.append(int(after))
+    values = final.final_ops_values
+    save(steps=np.array(steps), **{f"start{i}": v for i, v in enumerate(starts)},
+         **{f"v{i}": v for i, v in enumerate(values[:-1])}, global_step=np.array(values[-1]))
+
+
+def sync_replicas_case():
+    """TF's own synchronous recipe: ClusterSpec + Server + replica_device_setter + SyncReplicasOptimizer."""
+    n = int(os.environ["WORLD_SIZE"])
+    cluster = tf.train.ClusterSpec({"ps": ["127.0.0.1:1"], "worker": [f"127.0.0.1:{2222 + k}" for k in range(n)]})
+    rank = int(os.environ["RANK"])
+    server = tf.train.Server(cluster, job_name="worker", task_index=rank)
+    with tf.device(tf.train.replica_device_setter(worker_device=f"/job:worker/task:{rank}", cluster=cluster)):
+        global_step = tf.train.get_or_create_global_step()
+        x = tf.placeholder(tf.float32, [None, 5])
+        y = tf.placeholder(tf.float32, [None, 1])
+        loss, variables = model(x, y)
+        opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.1), replicas_to_aggregate=n,
+                                             total_num_replicas=n)
+        train_op = opt.minimize(loss, global_step=global_step)
+    final = tf.train.FinalOpsHook(variables)
+    hooks = [opt.make_session_run_hook(rank == 0), tf.train.StopAtStepHook(last_step=4), final]
+    xs, ys = data()
+    with tf.train.MonitoredTrainingSession(master=server.target, is_chief=rank == 0, hooks=hooks,
+                                           log_step_count_steps=None) as sess:
+        while not sess.should_stop():
+            step = sess.run(global_step)
+            sess.run(train_op, {x: my_rows(xs[step]), y: my_rows(ys[step])})
+    last = final.final_ops_values
+    save(**{f"v{i}": v for i, v in enumerate(last)}, devices=np.array([v.device for v in variables]))
+
+
+if CASE == "sync_replicas":
+    sync_replicas_case()
+    hvd.shutdown()
+    raise SystemExit(0)
 hvd.init()
 if CASE in ("sgd", "adam"):
     train(CASE)
@@ -133,13 +210,17 @@ elif CASE == "sgd_passes2":
     train("sgd", passes=2)
 elif CASE == "sgd_fp16":
     train("sgd", compression=hvd.Compression.fp16)
+elif CASE.startswith("embedding"):
+    embedding_case(CASE == "embedding_dense")
 elif CASE == "broadcast":
     broadcast_case()
 elif CASE == "ops":
     ops_case()
+elif CASE.startswith("monitored"):
+    monitored_case(int(CASE[len("monitored"):]))
 elif CASE == "dead_rank":
     dead_rank_case()
 else:
     raise SystemExit(f"unknown case {CASE}")
-if CASE != "dead_rank" or hvd.rank() == 0:
-    hvd.shutdown() if CASE != "dead_rank" else None
+if CASE != "dead_rank":
+    hvd.shutdown()

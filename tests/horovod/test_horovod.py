@@ -137,3 +137,85 @@ def test_one_process_job_without_a_launcher():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "0 1 [1.0, 2.0] [1.0, 2.0]"
+
+
+def test_monitored_training_session_checkpoints_from_rank0_and_resumes_on_every_rank(tmp_path):
+    first = run_job("monitored3", 2, tmp_path)
+    files = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
+    assert "model.ckpt-3.index" in files and "checkpoint" in files
+    # Only rank 0 writes: nothing else appears in the job's directory.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt", "rank0.npz", "rank1.npz"]
+    for got in first:
+        assert got["steps"].tolist() == [1, 2, 3] and int(got["global_step"]) == 3
+    for i in range(3):
+        np.testing.assert_array_equal(first[1][f"v{i}"], first[0][f"v{i}"])
+    second = run_job("monitored6", 2, tmp_path)
+    for got in second:
+        assert got["steps"].tolist() == [4, 5, 6], "every rank resumes from rank 0's checkpoint"
+        for i in range(3):
+            np.testing.assert_array_equal(got[f"start{i}"], first[0][f"v{i}"])
+            np.testing.assert_array_equal(got[f"v{i}"], second[0][f"v{i}"])
+
+
+def test_tf_sync_replicas_recipe_equals_one_process(tmp_path):
+    """ClusterSpec + Server + replica_device_setter + SyncReplicasOptimizer + MonitoredTrainingSession(master=)."""
+    ranks = run_job("sync_replicas", 2, tmp_path)
+    final, _ = one_process("sgd")
+    for got in ranks:
+        for i, want in enumerate(final):
+            np.testing.assert_allclose(got[f"v{i}"], want, rtol=1e-5, atol=1e-6)
+        assert [str(d) for d in got["devices"]] == ["/job:ps/task:0"] * 3
+
+
+def test_asynchronous_parameter_server_training_is_refused_clearly():
+    cluster = tf.train.ClusterSpec({"ps": ["127.0.0.1:1"], "worker": ["127.0.0.1:2", "127.0.0.1:3"]})
+    with pytest.raises(tf.errors.UnimplementedError, match="asynchronous parameter-server training"):
+        tf.train.Server(cluster, job_name="ps", task_index=0).join()
+    with tf.Graph().as_default():
+        server = tf.train.Server(cluster, job_name="worker", task_index=0, start=False)
+        with tf.device(tf.train.replica_device_setter(cluster=cluster)):
+            v = tf.Variable(1.0)
+            tf.train.GradientDescentOptimizer(0.1).minimize(v * v)
+        with pytest.raises(tf.errors.UnimplementedError, match="torchgraph.horovod"):
+            tf.Session(server.target)
+    with pytest.raises(tf.errors.UnimplementedError, match="no remote runtime"):
+        tf.Session("grpc://10.0.0.1:2222")
+    with pytest.raises(tf.errors.UnimplementedError, match="replicas_to_aggregate=1, total_num_replicas=2"):
+        tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.1), replicas_to_aggregate=1,
+                                       total_num_replicas=2)
+
+
+def test_replica_device_setter_places_variables_round_robin_as_tf():
+    cluster = {"ps": ["a:1", "b:1"], "worker": ["c:1"]}
+    with tf.Graph().as_default():
+        with tf.device(tf.train.replica_device_setter(cluster=cluster)):
+            a, b, c = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(3.0)
+            y = a * b
+            with tf.device("/cpu:0"):
+                z = y + c
+    assert [v.device for v in (a, b, c)] == ["/job:ps/task:0", "/job:ps/task:1", "/job:ps/task:0"]
+    assert y.device == "/job:worker"
+    assert z.device == "/job:worker/device:CPU:0"
+    assert tf.train.replica_device_setter(ps_tasks=0) is None
+
+
+@pytest.mark.parametrize("case, kind", [("embedding", "IndexedSlices"), ("embedding_dense", "Tensor")])
+def test_embedding_gradients_gathered_or_dense_equal_one_process(case, kind, tmp_path):
+    ranks = run_job(case, 2, tmp_path)
+    rng = np.random.RandomState(3)
+    all_ids = rng.randint(0, 8, size=(3, 12))
+    all_targets = rng.randn(3, 12, 3).astype(np.float32)
+    with tf.Graph().as_default():
+        ids = tf.placeholder(tf.int32, [None])
+        target = tf.placeholder(tf.float32, [None, 3])
+        table = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0)
+        loss = tf.reduce_mean(tf.square(tf.nn.embedding_lookup(table, ids) - target))
+        train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                sess.run(train_op, {ids: all_ids[step], target: all_targets[step]})
+            want = sess.run(table)
+    for got in ranks:
+        assert str(got["kind"]) == kind
+        np.testing.assert_allclose(got["table"], want, rtol=1e-5, atol=1e-6)

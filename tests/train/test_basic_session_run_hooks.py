@@ -178,4 +178,13 @@ def test_profiler_hook_writes_chrome_traces(tmp_path):
     train_until_stop(hooks, train)
     traces = sorted(os.path.basename(p) for p in glob.glob(str(tmp_path / "timeline-*.json")))
     assert traces == ["timeline-2.json", "timeline-4.json"]  # TF's schedule: never the first step
-    assert "traceEvents" in json.loads((tmp_path / "timeline-2.json").read_text())
+    events = json.loads((tmp_path / "timeline-2.json").read_text())["traceEvents"]
+    ops = {e["args"]["name"] for e in events if e.get("ph") == "X"}
+    assert "GradientDescent/update_w/ApplyGradientDescent" in ops  # the traced step's own ops
+
+
+def test_logging_every_n_secs_logs_the_first_step_then_waits(tf_logs):
+    gs, w, loss, train = build_counter()
+    train_until_stop([tf.train.LoggingTensorHook({"step": gs}, every_n_secs=3600),
+                      tf.train.StopAtStepHook(last_step=5)], train)
+    assert [m for m in tf_logs if m.startswith("step = ")] == ["step = 1"]

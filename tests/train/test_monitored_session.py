@@ -210,3 +210,109 @@ def test_non_chief_runs_only_its_hooks(tmp_path):
         assert sess.run(tf.train.get_global_step()) == 0
     assert os.listdir(tmp_path) == []  # only the chief writes
     assert rec.calls[-1] == "end"
+
+
+class BroadcastHook(tf.train.SessionRunHook):
+    """Horovod's BroadcastGlobalVariablesHook pattern: build an op in `begin`, run it once the
+    session exists -- before the first step, after any restore."""
+
+    def begin(self):
+        self.bcast = tf.group(*[tf.assign(v, tf.ones_like(v) * 7) for v in tf.trainable_variables()])
+
+    def after_create_session(self, session, coord):
+        session.run(self.bcast)
+
+
+def test_after_create_session_runs_before_the_first_step_and_after_restore(tmp_path):
+    gs, w, _, train = build_counter()
+    seen = []
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), hooks=[BroadcastHook()]) as sess:
+        seen.append(sess.run(w))
+    assert seen == [7.0]
+
+
+def test_queue_runners_feed_the_loop_and_their_end_ends_it():
+    """A queue input pipeline: MonitoredSession starts its threads with the coordinator the hooks
+    get; the queue running dry (OutOfRangeError) ends the loop cleanly; close joins the threads."""
+    tf.train.get_or_create_global_step()
+    value, = tf.train.slice_input_producer([np.arange(6, dtype=np.int64)], num_epochs=1, shuffle=False)
+    batch, = tf.train.batch([value], batch_size=2)
+    rec = Recorder()
+    seen = []
+    with tf.train.MonitoredTrainingSession(hooks=[rec]) as sess:
+        while not sess.should_stop():
+            seen.append(sess.run(batch).tolist())
+    assert seen == [[0, 1], [2, 3], [4, 5]]
+    assert rec.calls[-1] == "end" and rec.coord.should_stop()
+
+
+def test_summary_dir_takes_the_summaries(tmp_path):
+    gs, _, loss, train = build_counter()
+    tf.summary.scalar("loss", loss)
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path / "ckpt"), summary_dir=str(tmp_path / "sum"),
+                                           save_summaries_steps=1,
+                                           hooks=[tf.train.StopAtStepHook(last_step=2)]) as sess:
+        while not sess.should_stop():
+            sess.run(train)
+    assert os.listdir(tmp_path / "sum") and any(f.startswith("events") for f in os.listdir(tmp_path / "sum"))
+    assert tf.train.latest_checkpoint(str(tmp_path / "ckpt")).endswith("model.ckpt-2")
+
+
+def test_horovods_broadcast_hook_runs_in_a_monitored_session(tmp_path):
+    """torchgraph.horovod's BroadcastGlobalVariablesHook is a SessionRunHook and works as Horovod's
+    README uses it (here in one process, rank 0)."""
+    import torchgraph.horovod as hvd
+    hvd.init()
+    gs = tf.train.get_or_create_global_step()
+    w = tf.Variable(3.0, name="w")
+    train = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.1)).minimize(tf.square(w), global_step=gs)
+    hooks = [hvd.BroadcastGlobalVariablesHook(0), tf.train.StopAtStepHook(last_step=2)]
+    assert isinstance(hooks[0], tf.train.SessionRunHook)
+    values = []
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path) if hvd.rank() == 0 else None,
+                                           hooks=hooks) as sess:
+        while not sess.should_stop():
+            values.append(float(sess.run([train, w])[1]))
+    assert values == pytest.approx([2.4, 1.92])
+
+
+def test_a_preemption_error_recreates_the_session_from_the_checkpoint(tmp_path):
+    """AbortedError (a lost worker in TF) makes MonitoredSession close and recreate its session --
+    restored from the latest checkpoint, hooks' after_create_session called again -- and retry."""
+    gs, w, _, train = build_counter()
+
+    class PreemptOnce(tf.train.SessionRunHook):
+        created = 0
+        raised = False
+
+        def after_create_session(self, session, coord):
+            PreemptOnce.created += 1
+
+        def after_run(self, run_context, run_values):
+            if not PreemptOnce.raised and run_context.session.run(gs) == 3:
+                PreemptOnce.raised = True
+                raise tf.errors.AbortedError(None, None, "worker lost")
+
+    saver = tf.train.CheckpointSaverHook(str(tmp_path), save_steps=2)
+    with tf.train.MonitoredSession(session_creator=tf.train.ChiefSessionCreator(checkpoint_dir=str(tmp_path)),
+                                   hooks=[saver, PreemptOnce()]) as sess:
+        steps = [int(sess.run([train, gs])[1]) for _ in range(4)]
+    assert PreemptOnce.created == 2
+    # Step 3's run was lost with its session; the new one restored checkpoint 2 and carried on.
+    assert steps == [1, 2, 3, 4]
+
+
+def test_chief_only_hooks_run_only_on_the_chief():
+    build_counter()
+    chief_rec, worker_rec = Recorder(), Recorder()
+    with tf.train.MonitoredTrainingSession(chief_only_hooks=[chief_rec], hooks=[worker_rec]):
+        pass
+    assert chief_rec.calls[0] == "begin" and worker_rec.calls[0] == "begin"
+    tf.reset_default_graph()
+    build_counter()
+    init = tf.global_variables_initializer()
+    scaffold = tf.train.Scaffold(local_init_op=init, ready_for_local_init_op=tf.constant([], dtype=tf.string))
+    skipped, ran = Recorder(), Recorder()
+    with tf.train.MonitoredTrainingSession(is_chief=False, scaffold=scaffold, chief_only_hooks=[skipped], hooks=[ran]):
+        pass
+    assert skipped.calls == [] and ran.calls[0] == "begin"

@@ -8,11 +8,8 @@ resumes from the *other's* directory, so the checkpoints interchange.
 from __future__ import annotations
 
 import json
-import logging
 import re
-import sys
 
-import pytest
 
 import torchgraph
 from tf_reference import run_tf, tf_python
@@ -158,7 +155,7 @@ print(json.dumps(result["files"]))
 
 # More hooks: a dataset's end (OutOfRangeError) ending a SingularMonitoredSession, FinalOpsHook,
 # LoggingTensorHook by names / at_end with a formatter, FeedFnHook; NanTensorHook warning then
-# failing; a CheckpointSaverListener's calls.  `tf`, `np`, `d` are given; sets `result`.
+# failing; a CheckpointSaverListener's calls; ProfilerHook's Chrome traces.  `tf`, `np`, `d` are given; sets `result`.
 MORE_HOOKS = r'''
 import logging, os
 records = []
@@ -229,6 +226,17 @@ try:
     reader = tf.train.NewCheckpointReader(tf.train.latest_checkpoint(d))
     out["ckpt_w"] = float(reader.get_tensor("w"))
     out["ckpt_vars"] = sorted(reader.get_variable_to_shape_map())
+    # 4. ProfilerHook: which steps it traces, and that the trace holds the step's ops.
+    prof = os.path.join(d, "prof")
+    with tf.train.MonitoredSession(hooks=[tf.train.ProfilerHook(save_steps=2, output_dir=prof),
+                                          tf.train.StopAtStepHook(num_steps=5)]) as sess:
+        while not sess.should_stop():
+            sess.run(train)
+    out["timelines"] = sorted(f for f in os.listdir(prof) if f.startswith("timeline"))
+    import json as _json
+    with open(os.path.join(prof, out["timelines"][0])) as f:
+        traced = [e["args"]["name"] for e in _json.load(f)["traceEvents"] if e.get("ph") == "X"]
+    out["traced_assign_sub"] = any(n.endswith("AssignSub") for n in traced)
 finally:
     logger.removeHandler(handler)
     logger.setLevel(old_level)
@@ -270,5 +278,7 @@ def test_more_hooks_behave_and_log_as_in_tensorflow(tmp_path):
     assert ours["ckpts"] == theirs["ckpts"]
     assert ours["ckpt_w"] == theirs["ckpt_w"] and ours["ckpt_vars"] == theirs["ckpt_vars"]
     assert _normalise_logs(ours["logs"]) == _normalise_logs(theirs["logs"])
+    assert ours["timelines"] == theirs["timelines"] == ["timeline-2.json", "timeline-4.json"]
+    assert ours["traced_assign_sub"] and theirs["traced_assign_sub"]
     assert ["INFO", "final total 10.0"] in _normalise_logs(ours["logs"])
     assert ["WARNING", "Model diverged with loss = NaN."] in ours["logs"]

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import torch
 
 from ..framework import default_session
+from . import targets
 from ..framework import errors
 from ..framework.default_session import get_default_session
 from ..framework.graph import Graph, Operation, Tensor, get_default_graph
@@ -144,6 +145,7 @@ class BaseSession:
             graph = get_default_graph()
         if not isinstance(graph, Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
+        targets.check(target, graph)
         self._graph = graph
         self._target = target
         cfg = _config_proto()

@@ -34,7 +34,8 @@ from ..train.monitored_session import ChiefSessionCreator, MonitoredSession, Mon
 from ..train.optimizer import create_global_step, get_global_step
 from ..train.saver import Saver
 from ..train.session_run_hook import SessionRunHook
-from . import evaluation, loss_metric
+from ..ops.metrics_impl import mean as metric_mean
+from . import evaluation
 from .export import export as export_lib
 from .mode_keys import ModeKeys
 from .model_fn import LOSS_METRIC_KEY, EstimatorSpec
@@ -278,7 +279,7 @@ class Estimator:
 
     def _train_model(self, input_fn, hooks: list, saving_listeners: list):
         worker_hooks = []
-        with Graph().as_default() as g:
+        with Graph().as_default() as g, _device_scope(g, self._device_fn):
             set_random_seed(self._config.tf_random_seed)
             self._create_and_assert_global_step(g)
             get_or_create_global_step_read(g)
@@ -375,7 +376,7 @@ class Estimator:
             raise ValueError(f"Metric with name \"{LOSS_METRIC_KEY}\" is not allowed, because Estimator already "
                              "defines a default metric with the same name.")
         metric_ops = dict(spec.eval_metric_ops)
-        metric_ops[LOSS_METRIC_KEY] = loss_metric.mean(spec.loss)
+        metric_ops[LOSS_METRIC_KEY] = metric_mean(spec.loss)  # tf.metrics.mean, as TF
         update_op, eval_dict = _extract_metric_update_ops(metric_ops)
         if GraphKeys.GLOBAL_STEP in eval_dict:
             raise ValueError("Metric with name `global_step` is not allowed, because Estimator already defines a "
@@ -404,6 +405,9 @@ class Estimator:
             set_random_seed(self._config.tf_random_seed)
             self._create_and_assert_global_step(g)
             features, _, input_hooks = _parse_input_fn_result(self._call_input_fn(input_fn, ModeKeys.PREDICT))
+            if not _has_dataset_or_queue_runner(g):
+                _log.warning("Input graph does not use tf.data.Dataset or contain a QueueRunner. That means predict "
+                             "yields forever. This is probably a mistake.")
             spec = self._call_model_fn(features, None, ModeKeys.PREDICT, self.config)
             predictions = _extract_keys(spec.predictions, predict_keys)
             all_hooks = list(input_hooks) + list(hooks) + list(spec.prediction_hooks or [])
@@ -517,6 +521,19 @@ def build_all_signature_defs(receiver_tensors, export_outputs: dict, receiver_te
     for name, why in excluded.items():
         _log.warning("Export includes no signature for '%s': %s", name, why)
     return {k: v for k, v in signature_def_map.items() if is_valid_signature(v)}
+
+
+def _device_scope(graph, device_fn):
+    """`graph.device(RunConfig.device_fn)` for the training graph, or nothing when there is none."""
+    import contextlib
+    return graph.device(device_fn) if device_fn is not None else contextlib.nullcontext()
+
+
+def _has_dataset_or_queue_runner(graph) -> bool:
+    """Whether predict's input can end: an iterator over a Dataset, or queue runners."""
+    if graph.get_collection(GraphKeys.QUEUE_RUNNERS):
+        return True
+    return any(op.type in ("IteratorGetNext", "IteratorGetNextSync") for op in graph.get_operations())
 
 
 def _extract_keys(predictions, predict_keys):

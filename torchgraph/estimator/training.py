@@ -1,8 +1,9 @@
 """`tf.estimator.train_and_evaluate` on one machine, with `TrainSpec` and `EvalSpec`.
 
-Locally TF alternates: train until the next checkpoint is written, evaluate it, and repeat
-until `max_steps`; here a CheckpointSaverListener evaluates after each save (throttled by
-`EvalSpec.throttle_secs`, and always after the last one), which is the same schedule.
+Locally TF alternates: train until the next checkpoint is written, evaluate it, run the
+exporters, and repeat until `max_steps`; here a CheckpointSaverListener evaluates after each
+save (throttled by `EvalSpec.throttle_secs`, and always after the last one), which is the same
+schedule.
 """
 from __future__ import annotations
 
@@ -43,10 +44,18 @@ class EvalSpec(collections.namedtuple("EvalSpec", ["input_fn", "steps", "name", 
             raise ValueError(f"Must specify steps > 0, given: {steps}")
         if throttle_secs < 0:
             raise ValueError(f"Must specify throttle_secs >= 0, given: {throttle_secs}")
+        from .exporter import Exporter
+        if isinstance(exporters, Exporter):
+            exporters = [exporters]
         exporters = tuple(exporters or [])
-        if exporters:
-            raise NotImplementedError("torchgraph does not implement tf.estimator exporters (EvalSpec.exporters); "
-                                      "call Estimator.export_saved_model after train_and_evaluate.")
+        names = set()
+        for exporter in exporters:
+            if not isinstance(exporter, Exporter):
+                raise TypeError(f"`exporters` must be an Exporter, an iterable of Exporter, or `None`, "
+                                f"found {exporter}.")
+            if not exporter.name or exporter.name in names:
+                raise ValueError("`exporters` must have unique names.")
+            names.add(exporter.name)
         return super().__new__(cls, input_fn, steps, name, tuple(hooks or []), exporters, start_delay_secs,
                                throttle_secs)
 
@@ -54,19 +63,30 @@ class EvalSpec(collections.namedtuple("EvalSpec", ["input_fn", "steps", "name", 
 class _EvalAfterSave(CheckpointSaverListener):
     """Evaluates the checkpoint just written (at most every `throttle_secs`)."""
 
-    def __init__(self, estimator, eval_spec: EvalSpec) -> None:
+    def __init__(self, estimator, eval_spec: EvalSpec, max_steps: int | None) -> None:
         self._estimator = estimator
         self._eval_spec = eval_spec
+        self._max_steps = max_steps
+        self.export_results: list = []
         self._last_eval_time = None
         self.last_result = None
         self._last_evaluated_step = None
 
-    def evaluate(self, step: int) -> None:
+    def evaluate(self, step: int, final: bool = False) -> None:
+        """Evaluates the latest checkpoint, then runs the exporters on it."""
+        import os
         spec = self._eval_spec
+        checkpoint_path = self._estimator.latest_checkpoint()
         self.last_result = self._estimator.evaluate(spec.input_fn, steps=spec.steps, hooks=list(spec.hooks),
-                                                    name=spec.name)
+                                                    checkpoint_path=checkpoint_path, name=spec.name)
         self._last_eval_time = time.time()
         self._last_evaluated_step = step
+        is_final = final or (self._max_steps is not None and self.last_result["global_step"] >= self._max_steps)
+        self.export_results = []
+        for exporter in spec.exporters:
+            export_path = os.path.join(self._estimator.model_dir, "export", exporter.name)
+            self.export_results.append(exporter.export(self._estimator, export_path, checkpoint_path,
+                                                       self.last_result, is_final))
 
     def after_save(self, session, global_step_value: int) -> None:
         if global_step_value == 0:
@@ -77,20 +97,20 @@ class _EvalAfterSave(CheckpointSaverListener):
 
     def end(self, session, global_step_value: int) -> None:
         if self._last_evaluated_step != global_step_value:
-            self.evaluate(global_step_value)
+            self.evaluate(global_step_value, final=True)
 
 
 def train_and_evaluate(estimator, train_spec: TrainSpec, eval_spec: EvalSpec):
-    """Trains up to `train_spec.max_steps`, evaluating each new checkpoint; returns
-    (the last evaluation's metrics, []) as TF's local run does."""
+    """Trains up to `train_spec.max_steps`, evaluating (and exporting) each new checkpoint; returns
+    (the last evaluation's metrics, the last exports) as TF's local run does."""
     if not isinstance(train_spec, TrainSpec):
         raise TypeError(f"`train_spec` must have type `tf.estimator.TrainSpec`. Got: {type(train_spec)}")
     if not isinstance(eval_spec, EvalSpec):
         raise TypeError(f"`eval_spec` must have type `tf.estimator.EvalSpec`. Got: {type(eval_spec)}")
     _log.info("Running training and evaluation locally (non-distributed).")
-    listener = _EvalAfterSave(estimator, eval_spec)
+    listener = _EvalAfterSave(estimator, eval_spec, train_spec.max_steps)
     estimator.train(train_spec.input_fn, hooks=list(train_spec.hooks), max_steps=train_spec.max_steps,
                     saving_listeners=list(train_spec.saving_listeners) + [listener])
     if listener.last_result is None:  # training was skipped (max_steps already reached)
-        listener.evaluate(-1)
-    return listener.last_result, []
+        listener.evaluate(-1, final=True)
+    return listener.last_result, listener.export_results

@@ -16,6 +16,7 @@ from ..ops import array_ops, math_ops
 from ..ops.functional_ops import cond
 from ..ops.state_ops import Variable
 from ..train.optimizer import Optimizer
+from ..train.session_run_hook import SessionRunHook
 from . import collectives
 from .collectives import Average, Compression
 
@@ -144,7 +145,7 @@ class DistributedOptimizer(Optimizer):
         return self._optimizer.variables()
 
 
-class BroadcastGlobalVariablesHook:
+class BroadcastGlobalVariablesHook(SessionRunHook):
     """Sets every global variable to the root rank's value once the session exists (Horovod's
     hook for `MonitoredTrainingSession`): all processes start from the same weights, whatever
     their initializers or restored checkpoints gave them."""
@@ -160,24 +161,3 @@ class BroadcastGlobalVariablesHook:
 
     def after_create_session(self, session, coord):
         session.run(self.bcast_op)
-
-    def before_run(self, run_context):
-        return None
-
-    def after_run(self, run_context, run_values):
-        return None
-
-    def end(self, session):
-        return None
-
-
-def _hook_base():
-    """The hook is a `tf.train.SessionRunHook` where torchgraph has that class."""
-    from .. import train
-    return getattr(train, "SessionRunHook", None)
-
-
-_base = _hook_base()
-if _base is not None and not issubclass(BroadcastGlobalVariablesHook, _base):
-    BroadcastGlobalVariablesHook = type("BroadcastGlobalVariablesHook", (BroadcastGlobalVariablesHook, _base), {})
-

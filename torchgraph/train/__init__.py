@@ -37,6 +37,7 @@ from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponenti
                                   piecewise_constant, polynomial_decay)
 from .moving_averages import ExponentialMovingAverage
 from .proximal_optimizers import FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer
+from .distributed import ClusterSpec, Server, SyncReplicasOptimizer, replica_device_setter
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 

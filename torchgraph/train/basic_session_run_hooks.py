@@ -10,7 +10,6 @@ logs read these; `tf.logging` (when present) configures that same logger.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -287,10 +286,12 @@ class CheckpointSaverHook(SessionRunHook):
         if self._save_graph_def:
             # Written here, not in begin: other hooks may still add ops in their begin.
             graph = get_default_graph()
-            write_graph(graph, self._checkpoint_dir, "graph.pbtxt")
+            graph_def = graph.as_graph_def(add_shapes=True)  # with _output_shapes, as TF writes it
+            write_graph(graph_def, self._checkpoint_dir, "graph.pbtxt")
             saver = self._get_saver()
-            from .meta_graph import export_meta_graph
-            meta_graph_def = export_meta_graph(graph=graph, saver_def=saver.saver_def if saver else None)
+            from .meta_graph import create_meta_graph_def
+            meta_graph_def = create_meta_graph_def(graph_def=graph_def, saver_def=saver.saver_def if saver else None,
+                                                   graph=graph)
             self._summary_writer.add_graph(graph)
             self._summary_writer.add_meta_graph(meta_graph_def)
         self._save(session, global_step)  # the state at step `global_step`
@@ -563,21 +564,6 @@ class ProfilerHook(SessionRunHook):
 
 
 def chrome_trace(step_stats, show_dataflow: bool = True, show_memory: bool = False) -> str:
-    """`step_stats` as a Chrome trace: TF's `timeline.Timeline` when torchgraph provides it, else one
-    complete event ("ph": "X") per recorded node on one row per device."""
-    try:
-        from ..python.client import timeline  # provided by the timeline work; optional here
-    except ImportError:
-        timeline = None
-    if timeline is not None:
-        return timeline.Timeline(step_stats).generate_chrome_trace_format(show_dataflow=show_dataflow,
-                                                                          show_memory=show_memory)
-    events = []
-    for pid, dev in enumerate(step_stats.dev_stats):
-        events.append({"name": "process_name", "ph": "M", "pid": pid, "args": {"name": dev.device}})
-        for node in dev.node_stats:
-            events.append({"name": node.node_name, "ph": "X", "pid": pid, "tid": 0, "cat": "Op",
-                           "ts": node.all_start_micros,
-                           "dur": max(node.all_end_rel_micros, 0), "args": {"name": node.node_name,
-                                                                            "op": node.timeline_label}})
-    return json.dumps({"traceEvents": events}, indent=4)
+    """`step_stats` (one entry per executed op) as TF's `timeline.Timeline` writes it for Chrome."""
+    from ..client.timeline import Timeline
+    return Timeline(step_stats).generate_chrome_trace_format(show_dataflow=show_dataflow, show_memory=show_memory)

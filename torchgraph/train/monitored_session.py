@@ -10,7 +10,7 @@ restores the latest checkpoint of `d` (or initializes), runs hooks around every 
 checkpoints and summaries, and ends cleanly on `OutOfRangeError`.  The layers are TF's:
 a `_HookedSession` merges the hooks' fetches, feeds and options into the caller's fetches, so each
 step is exactly one `Session.run` of one cached plan; a `_CoordinatedSession` owns the
-Coordinator (queue-runner threads, when `tf.train.start_queue_runners` exists); a
+Coordinator (and the graph's queue-runner threads); a
 `_RecoverableSession` recreates the session after `AbortedError`/`UnavailableError`.
 
 `checkpoint_dir=None` writes nothing.  `hooks` get `after_create_session(session, coord)` once
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from typing import Any, Callable
 
 from tensorboard.compat.proto.config_pb2 import RunMetadata, RunOptions
 
 from ..framework import errors
 from ..framework.graph import GraphKeys, get_default_graph
+from .coordinator import Coordinator
+from .queue_runner import start_queue_runners
 from .basic_session_run_hooks import CheckpointSaverHook, StepCounterHook, SummarySaverHook
 from .session_manager import SessionManager
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunValues
@@ -93,8 +94,6 @@ class Scaffold:
         from ..ops.state_ops import global_variables, global_variables_initializer, report_uninitialized_variables
         from ..summary.summary_ops import merge_all
         graph = get_default_graph()
-        if graph.finalized:
-            return self
         if self._init_op is None:
             self._init_op = Scaffold.get_or_default("init_op", GraphKeys.INIT_OP, global_variables_initializer)
         if self._ready_op is None:
@@ -111,7 +110,8 @@ class Scaffold:
         if self._saver is None:
             self._saver = _default_saver(graph)
         self._saver.build()
-        graph.finalize()
+        if not graph.finalized:  # a second call (a recovered session) finds everything built
+            graph.finalize()
         _log.info("Graph was finalized.")
         return self
 
@@ -246,54 +246,16 @@ class WorkerSessionCreator(SessionCreator):
                 local_init_op=self._scaffold.local_init_op, local_init_feed_dict=self._scaffold.local_init_feed_dict,
                 ready_op=self._scaffold.ready_op, ready_for_local_init_op=self._scaffold.ready_for_local_init_op,
                 graph=get_default_graph())
+        from ..client import targets
+        if targets.holds_own_variables(self._master):
+            # This worker's variables are its own (synchronous replicas on torch.distributed): it
+            # initializes them as a chief would, without a checkpoint; the sync hook then gives it
+            # the chief's values.
+            return self._session_manager.prepare_session(
+                self._master, init_op=self._scaffold.init_op, init_feed_dict=self._scaffold.init_feed_dict,
+                init_fn=self._scaffold.init_fn, config=self._config)
         return self._session_manager.wait_for_session(self._master, config=self._config,
                                                       max_wait_secs=self._max_wait_secs)
-
-
-# --------------------------------------------------------------------------------------------------
-# A Coordinator for when tf.train has none yet (the queue-runner work brings TF's)
-# --------------------------------------------------------------------------------------------------
-class _MiniCoordinator:
-    """The part of `tf.train.Coordinator` the monitored session and hooks use."""
-
-    def __init__(self) -> None:
-        self._stop_event = threading.Event()
-        self._exc_info = None
-        self._threads: list = []
-
-    def request_stop(self, ex=None) -> None:
-        if ex is not None and self._exc_info is None:
-            self._exc_info = (type(ex), ex, ex.__traceback__) if isinstance(ex, BaseException) else ex
-        self._stop_event.set()
-
-    def should_stop(self) -> bool:
-        return self._stop_event.is_set()
-
-    def clear_stop(self) -> None:
-        self._stop_event.clear()
-        self._exc_info = None
-
-    def wait_for_stop(self, timeout: float | None = None) -> bool:
-        return self._stop_event.wait(timeout)
-
-    def register_thread(self, thread) -> None:
-        self._threads.append(thread)
-
-    def join(self, threads=None, stop_grace_period_secs: float = 120, ignore_live_threads: bool = False) -> None:
-        for t in list(threads or []) + self._threads:
-            t.join(stop_grace_period_secs)
-        self._threads = []
-        self.raise_requested_exception()
-
-    def raise_requested_exception(self) -> None:
-        if self._exc_info is not None:
-            raise self._exc_info[1]
-
-
-def _new_coordinator():
-    from .. import train as _train  # late: tf.train may gain Coordinator after this module loads
-    coordinator = getattr(_train, "Coordinator", None)
-    return coordinator(clean_stop_exception_types=[]) if coordinator is not None else _MiniCoordinator()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -518,12 +480,9 @@ class _CoordinatedSessionCreator(SessionCreator):
 
     def create_session(self):
         self.tf_sess = self._session_creator.create_session()
-        self.coord = _new_coordinator()
+        self.coord = Coordinator(clean_stop_exception_types=[])
         if get_default_graph().get_collection(GraphKeys.QUEUE_RUNNERS):
-            from .. import train as _train
-            start_queue_runners = getattr(_train, "start_queue_runners", None)
-            if start_queue_runners is not None:
-                start_queue_runners(sess=self.tf_sess, coord=self.coord)
+            start_queue_runners(sess=self.tf_sess, coord=self.coord)
         for hook in self._hooks:
             hook.after_create_session(self.tf_sess, self.coord)
         return _CoordinatedSession(_HookedSession(self.tf_sess, self._hooks), self.coord,

@@ -84,10 +84,19 @@ def build_raw_serving_input_receiver_fn(features: dict, default_batch_size: int 
     return serving_input_receiver_fn
 
 
-def build_parsing_serving_input_receiver_fn(feature_spec, default_batch_size=None):
-    raise NotImplementedError("torchgraph does not implement tf.estimator.export."
-                              "build_parsing_serving_input_receiver_fn (it needs tf.parse_example); use "
-                              "build_raw_serving_input_receiver_fn or a ServingInputReceiver of placeholders.")
+def build_parsing_serving_input_receiver_fn(feature_spec: dict, default_batch_size: int | None = None):
+    """A serving_input_receiver_fn taking serialized tf.Examples (`examples`, a string placeholder
+    named `input_example_tensor`) and parsing them with `feature_spec`: the input that TF
+    Serving's classify/regress APIs send."""
+    from ...framework import dtypes
+    from ...ops.constant_op import placeholder
+    from ...ops.parsing_ops import parse_example
+
+    def serving_input_receiver_fn():
+        serialized = placeholder(dtype=dtypes.string, shape=[default_batch_size], name="input_example_tensor")
+        return ServingInputReceiver(parse_example(serialized, feature_spec), {"examples": serialized})
+
+    return serving_input_receiver_fn
 
 
 def get_timestamped_export_dir(export_dir_base) -> bytes:

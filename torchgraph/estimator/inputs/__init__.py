@@ -1,4 +1,5 @@
 """`tf.estimator.inputs` (also `tf.compat.v1.estimator.inputs`): numpy input functions."""
+from ...framework.missing_names import module_getattr
 from .numpy_io import numpy_input_fn
 
 
@@ -8,3 +9,5 @@ def pandas_input_fn(*args, **kwargs):
 
 
 __all__ = ["numpy_input_fn", "pandas_input_fn"]
+
+__getattr__ = module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.estimator..."
