@@ -34,8 +34,8 @@ class Model(torch.nn.Module):
         self.fc2.weights = torch.nn.Parameter(torch.empty([128, 10], dtype=torch.float32))  # fc2/weights
         self.fc2.biases = torch.nn.Parameter(torch.empty([10], dtype=torch.float32))  # fc2/biases
 
-    def forward(self, x, keep_prob=1.0):
-        keep_prob = torch.as_tensor(keep_prob, dtype=torch.float32)  # keep_prob (PlaceholderWithDefault)
+    def forward(self, x: torch.Tensor, keep_prob: float = 1.0):
+        keep_prob_value = torch.as_tensor(keep_prob, dtype=torch.float32)  # keep_prob (PlaceholderWithDefault)
         device = x.device
         reshape_Reshape = x.reshape([-1, 28, 28, 1])  # reshape/Reshape (Reshape)
         conv1_Conv2D = F.conv2d(reshape_Reshape.permute(0, 3, 1, 2), self.conv1.weights.permute(3, 2, 0, 1), stride=(1, 1), padding=(2, 2)).permute(0, 2, 3, 1)  # conv1/Conv2D (Conv2D)
@@ -50,7 +50,7 @@ class Model(torch.nn.Module):
         fc1_MatMul = fc1_Reshape @ self.fc1.weights  # fc1/MatMul (MatMul)
         fc1_add = fc1_MatMul + self.fc1.biases  # fc1/add (AddV2)
         fc1_Relu = torch.relu(fc1_add)  # fc1/Relu (Relu)
-        fc1_sub = 1.0 - keep_prob  # fc1/sub (Sub)
+        fc1_sub = 1.0 - keep_prob_value  # fc1/sub (Sub)
         fc1_dropout_Sub = 1.0 - fc1_sub  # fc1/dropout/Sub (Sub)
         fc1_dropout_RealDiv = fc1_Relu / fc1_dropout_Sub  # fc1/dropout/RealDiv (RealDiv)
         fc1_dropout_Shape = list(fc1_Relu.shape)  # fc1/dropout/Shape (Shape)

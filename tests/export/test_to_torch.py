@@ -61,7 +61,7 @@ def test_saved_model_outputs_follow_the_signature_in_key_order(exported):
     logits, probabilities = model(torch.from_numpy(IMAGES))
     np.testing.assert_allclose(probabilities.detach().numpy(), torch.softmax(torch.from_numpy(LOGITS), -1).numpy(),
                                rtol=1e-5, atol=1e-6)
-    assert "def forward(self, images, keep_prob=1.0):" in (out / "model.py").read_text()
+    assert "def forward(self, images: torch.Tensor, keep_prob: float = 1.0):" in (out / "model.py").read_text()
 
 
 @pytest.mark.parametrize("artifact", sorted(ARTIFACTS))
@@ -172,3 +172,14 @@ def test_a_needed_placeholder_that_is_not_an_input_is_an_error(tmp_path):
     with tf.Session() as sess:
         with pytest.raises(ExportError, match="placeholder 'z'"):
             to_torch(out_dir=tmp_path, graph=tf.get_default_graph(), session=sess, inputs=[x], outputs=[x + z])
+
+
+@pytest.mark.parametrize("artifact", sorted(ARTIFACTS))
+def test_torch_jit_script_compiles_the_generated_module_and_agrees(exported, artifact):
+    _, model = exported[artifact]
+    model.eval()
+    x = torch.from_numpy(IMAGES)
+    scripted = torch.jit.script(model)
+    got, want = scripted(x), model(x)
+    got, want = (got[0], want[0]) if isinstance(got, tuple) else (got, want)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6, atol=1e-6)

@@ -622,10 +622,13 @@ class Generator:
             return
         if default.kind == "const" and np.asarray(default.value).ndim == 0:
             arg = self.locals.take(op.name)
-            self.kwargs.append(f"{arg}={number_source(np.asarray(default.value).item())}")
-            self.prologue.append(f"{arg} = torch.as_tensor({arg}, dtype={dtype_source(t.dtype)})  "
+            local = self.locals.take(op.name + "_value")
+            item = np.asarray(default.value).item()
+            kind = "bool" if isinstance(item, bool) else "int" if isinstance(item, int) else "float"
+            self.kwargs.append(f"{arg}: {kind} = {number_source(item)}")  # annotated: TorchScript reads it
+            self.prologue.append(f"{local} = torch.as_tensor({arg}, dtype={dtype_source(t.dtype)})  "
                                  f"# {op.name} (PlaceholderWithDefault)")
-            self._bind(t, Value("tensor", arg))
+            self._bind(t, Value("tensor", local))
             return
         self._bind(t, default)
 
@@ -718,7 +721,7 @@ def _init_lines(attributes: list[Attribute]) -> list[str]:
 
 
 def _file_source(gen: Generator, body: list[str]) -> str:
-    args = ", ".join(["self"] + [identifier(n) for n, _ in gen.inputs] + gen.kwargs)
+    args = ", ".join(["self"] + [f"{identifier(n)}: torch.Tensor" for n, _ in gen.inputs] + gen.kwargs)
     init = _init_lines(gen.attributes) or ["pass"]
     params = sum(1 for a in gen.attributes if a.role == "parameter")
     out_doc = ", ".join(f"{k} ({t.name})" for k, t in gen.outputs)
