@@ -26,14 +26,13 @@ from torchgraph.ops.registry import REGISTRY
 
 ZOO = Path(__file__).resolve().parents[1] / "fixtures" / "tf_zoo"
 ARTIFACTS = ("frozen", "checkpoint", "saved_model")
-EXPORTED = ["bidirectional_gru", "cnn_baseline", "control_flow_v2_rnn", "keras_sequential", "lstm_dynamic_rnn", "mobilenet_v1",
+EXPORTED = ["bidirectional_gru", "cnn_baseline", "control_flow_v2_rnn", "image_preprocessing", "keras_sequential", "lstm_dynamic_rnn", "mobilenet_v1",
             "resnet_batch_norm", "segmentation_atrous", "transformer_encoder", "while_loop_v1"]
 # dynamic_rnn with sequence lengths loops until max(lengths): a data-dependent trip count, which
 # torch.export cannot trace as a Python loop (the issue exempts data-dependent control flow).
 DATA_DEPENDENT_LOOPS = {"bidirectional_gru", "control_flow_v2_rnn", "lstm_dynamic_rnn"}
 # family -> (op type, node) the exporter stops at, and why.
 NOT_YET = {
-    "image_preprocessing": ("'ResizeBilinear'", "TF's resize kernels have no emitters yet"),
     "text_lookup": ("'HashTableV2'", "string tables: torch has no string tensors"),
 }
 INFERENCE = (1e-5, 1e-6)

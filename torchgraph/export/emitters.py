@@ -926,3 +926,77 @@ def _tensor_list_push_back(e):
 @emits_on_host("TensorListLength")
 def _tensor_list_length(e):
     return f"len({e.x(0)})"
+
+
+# =================================================================================================
+# Image resizing with TF's own sampling grids (legacy, align_corners, half-pixel)
+# =================================================================================================
+HELPERS["tf_resize"] = '''
+def tf_source_coords(out_size, in_size, align_corners, half_pixel, device):
+    """Where TF's resize kernels sample output pixel i from: align_corners maps corner to corner,
+    half-pixel centres shift by 0.5, and TF1's legacy grid is i * in / out."""
+    i = torch.arange(out_size, dtype=torch.float32, device=device)
+    if align_corners and out_size > 1:
+        return i * ((in_size - 1) / (out_size - 1))
+    scale = in_size / out_size
+    return (i + 0.5) * scale - 0.5 if half_pixel else i * scale
+
+
+def tf_resize_bilinear(x, size, align_corners, half_pixel):
+    """TF's ResizeBilinear of an NHWC tensor (float32 out), sampling as TF's kernel does."""
+    x = x.to(torch.float32)
+    for axis, out_size in ((1, size[0]), (2, size[1])):
+        in_size = x.shape[axis]
+        src = tf_source_coords(out_size, in_size, align_corners, half_pixel, x.device)
+        lower = torch.floor(src)
+        lerp = (src - lower).reshape([-1 if d == axis else 1 for d in range(4)])
+        lo = lower.clamp(min=0).long()
+        hi = torch.ceil(src).clamp(max=in_size - 1).long()
+        a, b = x.index_select(axis, lo), x.index_select(axis, hi)
+        x = a + (b - a) * lerp
+    return x
+
+
+def tf_cubic_weights(delta, a):
+    """The four cubic-convolution weights for taps at offsets -1, 0, 1, 2 (Keys' kernel with `a`)."""
+    def k(t):
+        t = t.abs()
+        return torch.where(t <= 1, ((a + 2) * t - (a + 3)) * t * t + 1,
+                           torch.where(t < 2, ((a * t - 5 * a) * t + 8 * a) * t - 4 * a, torch.zeros_like(t)))
+    return [k(delta + 1), k(delta), k(1 - delta), k(2 - delta)]
+
+
+def tf_resize_bicubic(x, size, align_corners, half_pixel):
+    """TF's ResizeBicubic of an NHWC tensor: a = -0.75 on TF1's legacy grid, Keys' a = -0.5 with
+    half-pixel centres (out-of-range taps then dropped and the weights renormalised), as TF does."""
+    x = x.to(torch.float32)
+    a = -0.5 if half_pixel else -0.75
+    for axis, out_size in ((1, size[0]), (2, size[1])):
+        in_size = x.shape[axis]
+        src = tf_source_coords(out_size, in_size, align_corners, half_pixel, x.device)
+        base = torch.floor(src)
+        weights = tf_cubic_weights(src - base, a)
+        taps = [base + o for o in (-1, 0, 1, 2)]
+        if half_pixel:
+            weights = [torch.where((t >= 0) & (t <= in_size - 1), w, torch.zeros_like(w)) for t, w in zip(taps, weights)]
+            total = weights[0] + weights[1] + weights[2] + weights[3]
+            weights = [w / total for w in weights]
+        shape = [-1 if d == axis else 1 for d in range(4)]
+        out = 0
+        for t, w in zip(taps, weights):
+            out = out + x.index_select(axis, t.clamp(0, in_size - 1).long()) * w.reshape(shape)
+        x = out
+    return x
+'''
+
+
+def _resize(e, fn: str):
+    size = e.value(1)
+    size_src = int_list_source(np.asarray(size).reshape(-1)) if size is not None else e.ints(1)
+    e.helper("tf_resize")
+    return f"{fn}({e.x(0)}, {size_src}, align_corners={bool(e.attrs.get('align_corners', False))}, " \
+           f"half_pixel={bool(e.attrs.get('half_pixel_centers', False))})"
+
+
+emits("ResizeBilinear")(lambda e: _resize(e, "tf_resize_bilinear"))
+emits("ResizeBicubic")(lambda e: _resize(e, "tf_resize_bicubic"))
