@@ -3,17 +3,19 @@
 The pipeline and the model are written once against the TF1 API (`build_pipeline`, `build_model`)
 and built by torchgraph here and by real TensorFlow in a worker process, on the same JPEGs:
 
-    source -> repeat -> map(decode_jpeg, random_crop, random_flip_left_right, convert_image_dtype,
-                            per_image_standardization; num_parallel_calls) -> batch(64) [-> prefetch]
+    TFRecordDataset -> repeat -> map(parse_single_example, decode_jpeg, random_crop, random_flip_left_right,
+                                     convert_image_dtype, per_image_standardization; num_parallel_calls)
+                    -> batch(64) [-> prefetch]
 
 The source is TFRecord files of `tf.train.Example`s when torchgraph has `TFRecordDataset` and
 `parse_single_example` (TF writes the files), else the encoded JPEG bytes in memory through
 `from_tensor_slices` (both frameworks use the same source, named in the output).  Reported:
 images/s of training steps (input + step) and of the input pipeline alone, for a single-threaded
 pipeline (no num_parallel_calls, no prefetch), num_parallel_calls=1/2/AUTOTUNE with prefetch, and
-TF1 for the same settings.  Timings are medians of rounds; the machine is shared, expect noise.
+TF1 for the same settings.  Each figure is the median of rounds that measure every setting in turn
+(a fresh graph and Session each time, 3 warm-up steps); the machine is shared, expect noise.
 
-    .venv/bin/python compare/bench_input_pipeline.py [--steps 15] [--tf-python /work/main/.venv-tf/bin/python]
+    .venv/bin/python compare/bench_input_pipeline.py [--steps 20] [--rounds 5] [--tf-python /work/main/.venv-tf/bin/python]
 """
 from __future__ import annotations
 
@@ -46,16 +48,16 @@ def build_pipeline(tf, source, calls, prefetch):
     autotune = tf.data.experimental.AUTOTUNE
     if source["kind"] == "tfrecord":
         ds = tf.data.TFRecordDataset(source["files"])
-
-        def parse(record):
-            f = tf.parse_single_example(record, {"image": tf.FixedLenFeature([], tf.string),
-                                                 "label": tf.FixedLenFeature([], tf.int64)})
-            return f["image"], f["label"]
-        ds = ds.map(parse)
     else:
         ds = tf.data.Dataset.from_tensor_slices((source["jpegs"], source["labels"]))
 
-    def augment(jpeg, label):
+    def augment(*element):
+        if source["kind"] == "tfrecord":  # the parse runs in the (parallel) map too, as usual
+            f = tf.parse_single_example(element[0], {"image": tf.FixedLenFeature([], tf.string),
+                                                     "label": tf.FixedLenFeature([], tf.int64)})
+            jpeg, label = f["image"], f["label"]
+        else:
+            jpeg, label = element
         image = tf.image.decode_jpeg(jpeg, channels=3)
         image = tf.image.random_crop(image, [CROP, CROP, 3])
         image = tf.image.random_flip_left_right(image)
@@ -81,33 +83,34 @@ def build_model(tf, images, labels):
     return tf.train.AdamOptimizer(1e-3).minimize(loss)
 
 
-def measure(tf, source, calls, prefetch, steps: int, rounds: int) -> dict:
-    """Median images/s of training steps and of the pipeline alone (each in its own graph)."""
-    out = {}
-    for what in ("train", "input"):
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.set_random_seed(1)
-            images, labels = build_pipeline(tf, source, calls, prefetch)
-            fetch = build_model(tf, images, labels) if what == "train" else [images, labels]
-            init = tf.global_variables_initializer()
-        with tf.Session(graph=graph) as sess:
-            sess.run(init)
-            for _ in range(3):
-                sess.run(fetch)
-            rates = []
-            for _ in range(rounds):
-                t0 = time.perf_counter()
-                for _ in range(steps):
-                    sess.run(fetch)
-                rates.append(steps * BATCH / (time.perf_counter() - t0))
-        out[what] = statistics.median(rates)
-    return out
+def measure_once(tf, source, calls, prefetch, what: str, steps: int) -> float:
+    """images/s over `steps` runs of a fresh graph and Session (after 3 warm-up runs)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(1)
+        images, labels = build_pipeline(tf, source, calls, prefetch)
+        fetch = build_model(tf, images, labels) if what == "train" else [images, labels]
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        for _ in range(3):
+            sess.run(fetch)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            sess.run(fetch)
+        return steps * BATCH / (time.perf_counter() - t0)
 
 
 def run_all(tf, source, steps: int, rounds: int) -> list:
-    return [dict(setting=label, **measure(tf, source, calls, prefetch, steps, rounds))
-            for label, calls, prefetch in SETTINGS]
+    """Median images/s per setting; each round measures every setting once, in turn, so a burst of
+    load from other work on the machine lands on all of them alike."""
+    rates: dict = {(k, what): [] for k in range(len(SETTINGS)) for what in ("train", "input")}
+    for _ in range(rounds):
+        for (k, what), got in rates.items():
+            _, calls, prefetch = SETTINGS[k]
+            got.append(measure_once(tf, source, calls, prefetch, what, steps))
+    return [dict(setting=label, train=statistics.median(rates[k, "train"]), input=statistics.median(rates[k, "input"]))
+            for k, (label, _, _) in enumerate(SETTINGS)]
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -127,6 +130,20 @@ def make_jpegs(n: int) -> tuple[list, np.ndarray]:
     return jpegs, rs.randint(0, 10, n).astype(np.int64)
 
 
+def write_tfrecords(tf, data_dir: str, jpegs: list, labels: np.ndarray) -> list:
+    """4 TFRecord files of tf.train.Examples {image: JPEG bytes, label: int64}, with either framework."""
+    files = [os.path.join(data_dir, f"images-{k}.tfrecord") for k in range(4)]
+    writers = [tf.python_io.TFRecordWriter(f) for f in files]
+    for i, (j, label) in enumerate(zip(jpegs, labels)):
+        ex = tf.train.Example(features=tf.train.Features(feature={
+            "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[j])),
+            "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(label)]))}))
+        writers[i % 4].write(ex.SerializeToString())
+    for w in writers:
+        w.close()
+    return files
+
+
 def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
     """Runs under real TensorFlow: writes the TFRecords (if asked) and measures every setting."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -136,16 +153,7 @@ def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
         jpegs = [z[f"j{i}"].tobytes() for i in range(len(z.files) - 1)]
         labels = z["labels"]
     if kind == "tfrecord":
-        files = [os.path.join(data_dir, f"images-{k}.tfrecord") for k in range(4)]
-        writers = [tf.io.TFRecordWriter(f) for f in files]
-        for i, (j, label) in enumerate(zip(jpegs, labels)):
-            ex = tf.train.Example(features=tf.train.Features(feature={
-                "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[j])),
-                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(label)]))}))
-            writers[i % 4].write(ex.SerializeToString())
-        for w in writers:
-            w.close()
-        source = {"kind": "tfrecord", "files": files}
+        source = {"kind": "tfrecord", "files": write_tfrecords(tf, data_dir, jpegs, labels)}
     else:
         source = {"kind": "memory", "jpegs": np.array(jpegs, dtype=object), "labels": labels}
     print(json.dumps(run_all(tf, source, steps, rounds)))
@@ -153,11 +161,14 @@ def tf_worker(data_dir: str, kind: str, steps: int, rounds: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=15)
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="64 images, 1 step, 1 round: checks that it runs")
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--tf-python", default=os.environ.get("TORCHGRAPH_TF_PYTHON", "/work/main/.venv-tf/bin/python"))
     p.add_argument("--tf-worker", nargs=2, metavar=("DATA_DIR", "KIND"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.quick:
+        args.steps, args.rounds = 1, 1
     if args.tf_worker:
         tf_worker(*args.tf_worker, args.steps, args.rounds)
         return
@@ -165,13 +176,13 @@ def main() -> None:
     import torch
 
     import torchgraph as tg
-    jpegs, labels = make_jpegs(N_IMAGES)
+    jpegs, labels = make_jpegs(BATCH if args.quick else N_IMAGES)
     kind = "tfrecord" if hasattr(tg.data, "TFRecordDataset") and hasattr(tg, "parse_single_example") else "memory"
     with tempfile.TemporaryDirectory() as d:
         np.savez(os.path.join(d, "jpegs.npz"), labels=labels,
                  **{f"j{i}": np.frombuffer(j, dtype=np.uint8) for i, j in enumerate(jpegs)})
         tf_rows = None
-        if args.tf_python and os.path.exists(args.tf_python):
+        if args.tf_python and os.path.exists(args.tf_python) and not args.quick:
             env = dict(os.environ, TF_USE_LEGACY_KERAS="1", CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
             proc = subprocess.run([args.tf_python, os.path.abspath(__file__), "--tf-worker", d, kind,
                                    "--steps", str(args.steps), "--rounds", str(args.rounds)],
@@ -180,13 +191,15 @@ def main() -> None:
                 tf_rows = json.loads(proc.stdout.strip().splitlines()[-1])
             else:
                 print("TF worker failed:", proc.stderr[-2000:], file=sys.stderr)
+        if kind == "tfrecord" and tf_rows is None:  # no TF to write the files: torchgraph writes them
+            write_tfrecords(tg, d, jpegs, labels)
         if kind == "tfrecord":
             source = {"kind": kind, "files": [os.path.join(d, f"images-{k}.tfrecord") for k in range(4)]}
         else:
             source = {"kind": kind, "jpegs": np.array(jpegs, dtype=object), "labels": labels}
         ours = run_all(tg, source, args.steps, args.rounds)
     base = ours[0]
-    print(f"source: {kind}; {N_IMAGES} JPEGs {IMAGE}x{IMAGE} 4:2:0, crop {CROP}, batch {BATCH}; "
+    print(f"source: {kind}; {len(jpegs)} JPEGs {IMAGE}x{IMAGE} 4:2:0, crop {CROP}, batch {BATCH}; "
           f"{os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads)\n")
     print("| pipeline | torchgraph train img/s | vs single-threaded | torchgraph input-only img/s | "
           "TF1 train img/s | TF1 input-only img/s | torchgraph / TF1 (train) |")

@@ -8,6 +8,7 @@ classes, Adam): torchgraph vs eager PyTorch vs real TensorFlow's 1.x API.
 * TF1 (with `--tf-python`, default /work/main/.venv-tf/bin/python when present): the very same graph
   code (`build_graph`) run by real TensorFlow in a subprocess that never imports torch.
 
+All sides use `--threads` intra-op threads (default 1: a shared machine's cores are not all ours).
 Prints the median step times and the ratios to eager `torch.nn.LSTM` as a Markdown table.
 
     .venv/bin/python compare/bench_lstm.py [--rounds 5] [--per-round 10] [--tf-python PY]
@@ -104,7 +105,8 @@ def tf_worker(args) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow.compat.v1 as tf
     tf.disable_v2_behavior()
-    results = run({f"TF1 {k}_rnn": (lambda k=k: graph_case(tf, k)) for k in ("dynamic", "static")}, args)
+    config = tf.ConfigProto(intra_op_parallelism_threads=args.threads, inter_op_parallelism_threads=args.threads)
+    results = run({f"TF1 {k}_rnn": (lambda k=k: graph_case(tf, k, config)) for k in ("dynamic", "static")}, args)
     print("RESULT " + json.dumps({k: {"median": v.get("median"), "error": v.get("error")} for k, v in results.items()}))
 
 
@@ -113,6 +115,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--per-round", type=int, default=10)
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1, help="intra-op threads for every side (torch and TF)")
     p.add_argument("--tf-python", default=DEFAULT_TF if os.path.exists(DEFAULT_TF) else None)
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -121,6 +124,7 @@ def main() -> int:
         return 0
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import torch
+    torch.set_num_threads(args.threads)
     import torchgraph as tg
     factories = {
         "eager torch.nn.LSTM": lambda: eager_case("nn.LSTM"),
@@ -132,7 +136,7 @@ def main() -> int:
     if args.tf_python:
         env = dict(os.environ, TF_USE_LEGACY_KERAS="1", CUDA_VISIBLE_DEVICES="")
         proc = subprocess.run([args.tf_python, os.path.abspath(__file__), "--worker", "--rounds", str(args.rounds),
-                               "--per-round", str(args.per_round), "--warmup", str(args.warmup)],
+                               "--per-round", str(args.per_round), "--warmup", str(args.warmup), "--threads", str(args.threads)],
                               capture_output=True, text=True, env=env)
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
         if line:

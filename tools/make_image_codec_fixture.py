@@ -9,6 +9,9 @@ at each channels/dtype; an animated GIF with transparency; BMPs; and decode_imag
     .venv/bin/python tools/make_image_codec_fixture.py --images        # Pillow writes the images
     TF_USE_LEGACY_KERAS=1 /work/main/.venv-tf/bin/python tools/make_image_codec_fixture.py   # TF decodes
 
+`... make_image_codec_fixture.py --into DIR` decodes DIR/images.npz and writes TF's answers into DIR
+(the live cross-check test hands it the images torchgraph encoded).
+
 `images.npz` holds the encoded bytes, `tf_decodes.npz` TF's arrays, keyed "<image>|<op>|<attrs>".
 """
 from __future__ import annotations
@@ -91,8 +94,8 @@ def write_images() -> None:
                         **{n: np.frombuffer(b, dtype=np.uint8) for n, b in make_images().items()})
 
 
-def load_images() -> dict[str, bytes]:
-    with np.load(os.path.join(OUT, "images.npz")) as z:
+def load_images(directory: str = OUT) -> dict[str, bytes]:
+    with np.load(os.path.join(directory, "images.npz")) as z:
         return {n: z[n].tobytes() for n in z.files}
 
 
@@ -100,10 +103,11 @@ def main() -> None:
     if sys.argv[1:] == ["--images"]:
         write_images()
         return
+    out = sys.argv[2] if sys.argv[1:2] == ["--into"] else OUT
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow.compat.v1 as tf
     tf.disable_v2_behavior()
-    images = load_images()
+    images = load_images(out)
     contents = tf.placeholder(tf.string, [])
     answers, errors = {}, {}
     with tf.Session() as sess:
@@ -117,10 +121,10 @@ def main() -> None:
                                                              {contents: data})
                 except tf.errors.OpError as e:
                     errors[key(name, op, attrs)] = type(e).__name__
-    np.savez_compressed(os.path.join(OUT, "tf_decodes.npz"), **answers)
-    with open(os.path.join(OUT, "tf_errors.json"), "w") as f:
+    np.savez_compressed(os.path.join(out, "tf_decodes.npz"), **answers)
+    with open(os.path.join(out, "tf_errors.json"), "w") as f:
         json.dump({"tensorflow_version": tf.__version__, "errors": errors}, f, indent=1, sort_keys=True)
-    print(f"{len(answers)} decodes, {len(errors)} errors of {len(images)} images -> {OUT}")
+    print(f"{len(answers)} decodes, {len(errors)} errors of {len(images)} images -> {out}")
 
 
 if __name__ == "__main__":

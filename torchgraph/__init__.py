@@ -35,6 +35,7 @@ from .runtime.random_mode import torch_native_random_config
 from .ops import array_ops as _array_ops
 from .ops import math_ops as _math_ops
 from .ops import random_ops as _random_ops
+from .ops.image_transforms import random_crop
 from .ops import init_ops as _init_ops
 from .ops import nn_ops as _nn_ops  # noqa: F401 - registers the nn op entries
 from .ops import training_ops as _training_ops  # noqa: F401 - registers the Apply* entries
@@ -73,7 +74,8 @@ from .ops.math_ops import (abs, accumulate_n, acos, add, add_n, argmax, argmin, 
                            reduce_sum, rint, round, rsqrt, saturate_cast, scalar_mul, sigmoid, sign, sin, sinh,
                            sqrt, square, squared_difference, subtract, tan, tanh, to_double, to_float, to_int32,
                            to_int64, truediv, truncatediv, truncatemod, where, where_v2)
-from .ops.random_ops import (multinomial, random_categorical, random_normal, random_shuffle, random_uniform,
+from .ops.random_ops import (multinomial, random_categorical, random_gamma, random_normal, random_poisson,
+                              random_shuffle, random_uniform,
                              truncated_normal)
 from .ops.state_ops import (Variable, all_variables, assign, assign_add, assign_sub, global_variables,
                             global_variables_initializer, initialize_all_variables, initialize_local_variables,
@@ -161,6 +163,7 @@ random = _namespace(
     "random", normal=_random_ops.random_normal, uniform=_random_ops.random_uniform,
     truncated_normal=_random_ops.truncated_normal, shuffle=_random_ops.random_shuffle,
     categorical=_random_ops.random_categorical, multinomial=_random_ops.multinomial,
+    gamma=_random_ops.random_gamma, poisson=_random_ops.random_poisson,
     set_random_seed=set_random_seed, get_seed=get_seed)
 math = _namespace(
     "math", **{n: getattr(_math_ops, n) for n in (

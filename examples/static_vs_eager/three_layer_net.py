@@ -15,10 +15,14 @@ TF1 print the same loss to 5 digits at every report, although torch.optim.Adam a
 the bias correction and TF's ApplyAdam before it (final loss 0.00189 for all three).
 
 `--tutorial_init` uses the tutorial's own `tf.random_normal(seed=1)` instead (copied into the eager
-tensors).  That start is ill-conditioned: ŷ grazes the 1e-10 clip, where log's gradient 1/ŷ turns
-a float32 rounding difference in the 6th digit into a different step, and after a thousand steps
-the two sides (and real TF, whose random_normal also draws other numbers) go separate ways.
-Which one is "right" is a matter of rounding; that is the point of showing it.
+tensors).  torchgraph draws TensorFlow's own Philox numbers, so the weights printed are the ones
+every reader of the tutorial has seen TF print, w1 = [[-0.8113182, 1.4845988, 0.06532937],
+[-2.4427042, 0.0992484, 0.5912243]], and the static side's losses follow real TF's (checked to
+1e-5 at steps 0/500/1000/2000 by tests/ops/test_philox_random_ops.py).  That start is
+ill-conditioned: ŷ grazes the 1e-10 clip, where log's gradient 1/ŷ turns a float32 rounding
+difference in the 6th digit into a different step, so after a thousand steps the eager side
+(torch.optim.Adam rounds differently from TF's ApplyAdam) goes its own way.  Which one is "right"
+is a matter of rounding; that is the point of showing it.
 
 Prints the loss on all 516 points every 1000 steps for both, then the final losses and the total
 training time of each.
@@ -139,7 +143,12 @@ def main(_argv: List[str]) -> int:
     report(FLAGS.steps, "eager", eager_loss)
 
     print(f"three-layer network 2-3-1 (ReLU), Adam {LEARNING_RATE}, batch {FLAGS.batch_size}, {FLAGS.steps} steps")
-    print("  initial w1 (shared by both sides):", np.array2string(initial["w1"], precision=4).replace("\n", ""))
+    if FLAGS.tutorial_init:  # TF's own numbers: the tutorial prints these
+        print("  initial weights from tf.random_normal(seed=1), as TensorFlow prints them:")
+        print("  w1 =", np.array2string(initial["w1"], separator=", ").replace("\n", ""))
+        print("  w2 =", np.array2string(initial["w2"], separator=", ").replace("\n", ""))
+    else:
+        print("  initial w1 (shared by both sides):", np.array2string(initial["w1"], precision=4).replace("\n", ""))
     print("  step    static loss   eager loss")
     for step in sorted(curve):
         row = curve[step]

@@ -217,3 +217,16 @@ def test_reinitializing_an_iterator_stops_the_previous_pass_threads():
         sess.run(it.initializer, {n: 3})
         assert before.isdisjoint(t.ident for t in _pipeline_threads())
         assert [int(v) for v in _drain(sess, nxt)] == [0, 2, 4]
+
+
+def test_experimental_parallel_interleave_is_tfs_legacy_op_in_the_sequential_order():
+    def inner(x):
+        return tf.data.Dataset.range(x).map(lambda y: y + 10 * x)
+    src = tf.data.Dataset.range(1, 7)
+    par = src.apply(tf.data.experimental.parallel_interleave(inner, cycle_length=3, block_length=2))
+    assert par.variant_tensor.op.type == "LegacyParallelInterleaveDatasetV2"
+    assert par.variant_tensor.op.get_attr("deterministic") in ("true", b"true")
+    seq = src.interleave(inner, cycle_length=3, block_length=2)
+    with tf.Session() as sess:
+        assert [int(v) for v in _drain(sess, par.make_one_shot_iterator().get_next())] == \
+            [int(v) for v in _drain(sess, seq.make_one_shot_iterator().get_next())]

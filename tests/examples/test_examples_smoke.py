@@ -58,6 +58,13 @@ def test_three_layer_net() -> None:
     assert rows and all(abs(float(r[1]) - float(r[2])) < 1e-4 for r in rows), out
 
 
+def test_three_layer_net_tutorial_init_prints_tensorflows_weights() -> None:
+    out = run([str(EXAMPLES / "static_vs_eager" / "three_layer_net.py"), "--steps", "2", "--report_every", "1",
+               "--tutorial_init"])
+    assert "w1 = [[-0.8113182 ,  1.4845988 ,  0.06532937], [-2.4427042 ,  0.0992484 ,  0.5912243 ]]" in out, out
+    assert "w2 = [[-0.8113182 ], [ 1.4845988 ], [ 0.06532937]]" in out, out
+
+
 def test_recurrent_loop() -> None:
     """Another engineer's example, smoke-tested here with the rest of static_vs_eager/."""
     out = run([str(EXAMPLES / "static_vs_eager" / "recurrent_loop.py"), "--steps", "3", "--lengths", "1,5"])

@@ -40,3 +40,9 @@ def test_dynamic_rnn_vs_lstm_agree() -> None:
                 "--lengths", "1,7", "--steps", "3"])
     assert out.count("forward + grad: torchgraph") == 2
     assert "answers agree: True" in out
+
+
+def test_bench_lstm_runs_every_side() -> None:
+    out = _run(["compare/bench_lstm.py", "--rounds", "1", "--per-round", "1", "--warmup", "1", "--tf-python", ""])
+    for row in ("eager torch.nn.LSTM", "eager LSTMCell loop", "torchgraph dynamic_rnn", "torchgraph static_rnn"):
+        assert f"| {row} | " in out and "failed" not in out.split(row)[-1].splitlines()[0], out

@@ -392,3 +392,14 @@ def test_control_dependencies_skip_ops_whose_inputs_already_wait(own_default_gra
     got = {op.name: [c.name for c in op.control_inputs] for op in own_default_graph.get_operations()}
     assert got == {"outside": [], "gate": [], "first": ["gate"], "second/y": ["gate"], "second": [],
                    "third": ["gate"], "fourth/y": ["gate", "third"], "fourth": [], "fifth": ["third"]}
+
+
+def test_as_default_entered_again_inside_another_graph_restores_the_inner_default():
+    import torchgraph as _tf
+    outer, inner = _tf.Graph(), _tf.Graph()
+    with outer.as_default():
+        with inner.as_default():
+            with outer.as_default():
+                assert _tf.get_default_graph() is outer
+            assert _tf.get_default_graph() is inner
+        assert _tf.get_default_graph() is outer

@@ -15,28 +15,9 @@ import numpy as np
 
 import torchgraph as tf
 import torchgraph.horovod as hvd
+from distributed_worker_reference import BATCH, data, model
 
 CASE, OUT = sys.argv[1], sys.argv[2]
-BATCH = 12
-
-
-def data():
-    """The same full batches on every rank (each rank takes its own slice)."""
-    rng = np.random.RandomState(0)
-    x = rng.randn(4, BATCH, 5).astype(np.float32)
-    y = rng.randn(4, BATCH, 1).astype(np.float32)
-    return x, y
-
-
-def model(x, y):
-    """A two-layer net with fixed initial weights: the one-process reference builds the same."""
-    rng = np.random.RandomState(1)
-    w1 = tf.Variable(rng.randn(5, 4).astype(np.float32) * 0.5, name="w1")
-    b1 = tf.Variable(np.zeros(4, np.float32), name="b1")
-    w2 = tf.Variable(rng.randn(4, 1).astype(np.float32) * 0.5, name="w2")
-    h = tf.tanh(tf.matmul(x, w1) + b1)
-    loss = tf.reduce_mean(tf.square(tf.matmul(h, w2) - y))
-    return loss, [w1, b1, w2]
 
 
 def my_rows(batch):

@@ -115,8 +115,74 @@ def resize_images_each_method(tf, rs):
     u8 = tf.constant(_u8(rs, 6, 8, 3))
     m = tf.image.ResizeMethod
     out = {}
-    for name, method in (("bilinear", m.BILINEAR), ("nearest", m.NEAREST_NEIGHBOR), ("bicubic", m.BICUBIC)):
+    for name, method in (("bilinear", m.BILINEAR), ("nearest", m.NEAREST_NEIGHBOR), ("bicubic", m.BICUBIC),
+                         ("area", m.AREA)):
         for align in (False, True):
             out[f"{name}_{align}_up"] = tf.image.resize_images(img, [11, 9], method=method, align_corners=align)
             out[f"{name}_{align}_down"] = tf.image.resize_images(u8, [3, 5], method=method, align_corners=align)
     return out
+
+
+@case
+def colour(tf, rs):
+    f = tf.constant(rs.rand(2, 5, 6, 3).astype(np.float32))
+    u8 = tf.constant(_u8(rs, 5, 6, 3))
+    grayish = tf.constant(np.repeat(rs.rand(4, 4, 1).astype(np.float32), 3, axis=2))  # zero saturation: hue 0
+    hsv = tf.image.rgb_to_hsv(f)
+    return {"hsv": hsv, "hsv_gray": tf.image.rgb_to_hsv(grayish), "back": tf.image.hsv_to_rgb(hsv),
+            "hsv_to_rgb_raw": tf.image.hsv_to_rgb(tf.constant(rs.rand(3, 4, 3).astype(np.float32))),
+            "contrast_f32": tf.image.adjust_contrast(f, 1.7), "contrast_u8": tf.image.adjust_contrast(u8, 0.4),
+            "saturation_f32": tf.image.adjust_saturation(f, 2.5), "saturation_u8": tf.image.adjust_saturation(u8, 0.3),
+            "hue_f32": tf.image.adjust_hue(f, 0.2), "hue_neg_u8": tf.image.adjust_hue(u8, -0.45),
+            "hue_gray": tf.image.adjust_hue(grayish, 0.3)}
+
+
+@case
+def boxes(tf, rs):
+    image = tf.constant(rs.rand(2, 6, 7, 3).astype(np.float32) * 10)
+    bx = tf.constant(np.array([[0.1, 0.2, 0.8, 0.9], [0.5, 0.5, 0.5, 0.5], [-0.2, 0.3, 0.6, 1.4],
+                               [0.9, 0.8, 0.1, 0.2]], np.float32))
+    ind = tf.constant(np.array([0, 1, 1, 0], np.int32))
+    nms_boxes = tf.constant(np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
+                                      [0, 10.1, 1, 11.1], [0, 100, 1, 101], [1, 1, 0, 0]], np.float32))
+    scores = tf.constant(np.array([0.9, 0.75, 0.6, 0.95, 0.5, 0.3, 0.9], np.float32))
+    draw = tf.constant(np.zeros((2, 8, 9, 3), np.float32))
+    draw_boxes = tf.constant(np.array([[[0.1, 0.1, 0.6, 0.7], [-0.5, 0.2, 0.5, 0.9]],
+                                       [[0.0, 0.0, 1.0, 1.0], [0.3, 1.2, 0.8, 1.5]]], np.float32))
+    return {"crop_bilinear": tf.image.crop_and_resize(image, bx, ind, [4, 5]),
+            "crop_nearest": tf.image.crop_and_resize(image, bx, ind, [3, 3], method="nearest",
+                                                     extrapolation_value=-1.0),
+            "crop_one_pixel": tf.image.crop_and_resize(image, bx, ind, [1, 1]),
+            "nms": tf.image.non_max_suppression(nms_boxes, scores, 10, 0.5),
+            "nms_few": tf.image.non_max_suppression(nms_boxes, scores, 2, 0.5),
+            "nms_score": tf.image.non_max_suppression(nms_boxes, scores, 10, 0.3, score_threshold=0.55),
+            "draw": tf.image.draw_bounding_boxes(draw, draw_boxes),
+            "draw_colors": tf.image.draw_bounding_boxes(draw, draw_boxes,
+                                                        colors=np.array([[0.2, 0.4, 0.6, 1.0]], np.float32))}
+
+
+@case
+def resize_area(tf, rs):
+    img = tf.constant(rs.rand(2, 9, 7, 2).astype(np.float32) * 255)
+    out = {}
+    for (oh, ow) in ((3, 2), (4, 5), (9, 7), (13, 3), (1, 1), (18, 14)):
+        for align in (False, True):
+            out[f"{oh}x{ow}_{align}"] = tf.image.resize_area(img, [oh, ow], align_corners=align)
+    out["u8"] = tf.image.resize_area(tf.constant(_u8(rs, 1, 5, 6, 3)), [2, 4])
+    return out
+
+
+@case
+def random_ops_with_seeds(tf, rs):
+    """TF's own draws: the random image ops are built on random_uniform, which is Philox here too."""
+    tf.set_random_seed(14)
+    img = tf.constant(rs.rand(6, 7, 3).astype(np.float32))
+    batch = tf.constant(rs.rand(8, 5, 4, 3).astype(np.float32))
+    return {"flip_lr": tf.image.random_flip_left_right(img, seed=3),
+            "flip_ud_batch": tf.image.random_flip_up_down(batch, seed=4),
+            "flip_lr_batch": tf.image.random_flip_left_right(batch),
+            "crop": tf.image.random_crop(img, [3, 4, 3], seed=5),
+            "brightness": tf.image.random_brightness(img, 0.3, seed=6),
+            "contrast": tf.image.random_contrast(img, 0.2, 1.8, seed=7),
+            "saturation": tf.image.random_saturation(img, 0.5, 1.5, seed=8),
+            "hue": tf.image.random_hue(img, 0.3, seed=9)}

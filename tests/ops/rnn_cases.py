@@ -59,13 +59,13 @@ def _dynamic(cell_fn, time_major=False, seq=None, initial=False, depth=DEPTH):
     return build
 
 
-def _bidirectional(seq=None):
+def _bidirectional(seq=None, time_major=False):
     def build(tf):
         rc = tf.nn.rnn_cell
-        x, feeds = _inputs(tf)
+        x, feeds = _inputs(tf, time_major)
         kwargs = {"sequence_length": tf.constant(seq, dtype=tf.int32)} if seq is not None else {}
         outputs, states = tf.nn.bidirectional_dynamic_rnn(rc.BasicLSTMCell(4), rc.GRUCell(3), x, dtype=tf.float32,
-                                                          **kwargs)
+                                                          time_major=time_major, **kwargs)
         return x, feeds, {"outputs": outputs, "state": states}
     return build
 
@@ -100,6 +100,27 @@ def _one_step(tf):
     return x, feeds, {"outputs": out, "state": state}
 
 
+def _raw_rnn(tf):
+    """TF's documented use of raw_rnn: dynamic_rnn rebuilt with a loop_fn over an input TensorArray."""
+    rc = tf.nn.rnn_cell
+    x, feeds = _inputs(tf, time_major=True)
+    lengths = tf.constant([4, 2, 3], dtype=tf.int32)
+    inputs_ta = tf.TensorArray(tf.float32, size=TIME).unstack(x)
+    cell = rc.LSTMCell(4)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        next_state = cell.zero_state(BATCH, tf.float32) if cell_output is None else cell_state
+        elements_finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(elements_finished), lambda: tf.zeros([BATCH, DEPTH], tf.float32),
+                             lambda: inputs_ta.read(time))
+        steps = tf.constant(0) if loop_state is None else loop_state + 1
+        return elements_finished, next_input, next_state, cell_output, steps
+
+    outputs_ta, state, steps = tf.nn.raw_rnn(cell, loop_fn)
+    outputs = tf.reshape(outputs_ta.stack(), [4, BATCH, 4])  # the longest length: 4 steps
+    return x, feeds, {"outputs": outputs, "state": state, "steps": tf.cast(steps, tf.float32)}
+
+
 CASES = {
     "basic_rnn": _dynamic(lambda rc: rc.BasicRNNCell(5)),
     "basic_lstm": _dynamic(lambda rc: rc.BasicLSTMCell(5, forget_bias=0.7)),
@@ -109,16 +130,23 @@ CASES = {
     "gru": _dynamic(lambda rc: rc.GRUCell(5)),
     "multi_lstm_gru": _dynamic(lambda rc: rc.MultiRNNCell([rc.LSTMCell(4), rc.GRUCell(3)])),
     "residual_rnn": _dynamic(lambda rc: rc.ResidualWrapper(rc.BasicRNNCell(DEPTH))),
+    "multi_concat_state": _dynamic(lambda rc: rc.MultiRNNCell([rc.BasicRNNCell(3), rc.GRUCell(4)],
+                                                              state_is_tuple=False)),
+    "lstm_projection_concat_state": _dynamic(lambda rc: rc.LSTMCell(4, num_proj=2, state_is_tuple=False)),
+    "device_and_dropout_wrappers_keep_all": _dynamic(
+        lambda rc: rc.DeviceWrapper(rc.DropoutWrapper(rc.GRUCell(3)), "/cpu:0")),
     "ragged_lstm": _dynamic(lambda rc: rc.BasicLSTMCell(5), seq=[5, 2, 3]),
     "ragged_lstm_short_initial_state": _dynamic(lambda rc: rc.LSTMCell(4, use_peepholes=True), seq=[3, 1, 2],
                                                 initial=True),
     "ragged_gru_time_major": _dynamic(lambda rc: rc.GRUCell(4), time_major=True, seq=[2, 5, 4]),
     "bidirectional": _bidirectional(),
     "bidirectional_ragged": _bidirectional(seq=[5, 1, 3]),
+    "bidirectional_ragged_time_major": _bidirectional(seq=[2, 5, 4], time_major=True),
     "static_lstm_ragged": _static(seq=[4, 5, 2]),
     "static_bidirectional": _static(bidirectional=True),
     "static_bidirectional_ragged": _static(seq=[2, 5, 3], bidirectional=True),
     "lstm_cell_one_step": _one_step,
+    "raw_rnn_lstm": _raw_rnn,
 }
 
 

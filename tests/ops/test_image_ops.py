@@ -39,5 +39,5 @@ def test_static_shapes_and_errors():
         tf.image.resize_bilinear(tf.zeros([4, 4]), [2, 2])
     with pytest.raises(ValueError, match="3 or 4 dimensions"):
         tf.image.resize_images(tf.zeros([4, 4]), [2, 2])
-    with pytest.raises(NotImplementedError, match="ResizeArea"):
-        tf.image.resize_images(x, [2, 2], method=tf.image.ResizeMethod.AREA)
+    area = tf.image.resize_images(x, [2, 3], method=tf.image.ResizeMethod.AREA)
+    assert area.op.type == "ResizeArea" and area.get_shape().as_list() == [None, 2, 3, 3]

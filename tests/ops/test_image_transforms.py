@@ -131,3 +131,59 @@ def test_static_errors_are_tensorflows():
         tf.image.pad_to_bounding_box(img, 2, 0, 5, 5)
     with pytest.raises(ValueError, match="central_fraction"):
         tf.image.central_crop(img, 0.0)
+
+
+def test_sample_distorted_bounding_box_samples_valid_crops_that_cover_the_box():
+    image = np.random.RandomState(3).rand(40, 60, 3).astype(np.float32)
+    box = np.array([[[0.2, 0.3, 0.7, 0.8]]], np.float32)
+    begin, size, bboxes = tf.image.sample_distorted_bounding_box(
+        [40, 60, 3], box, seed=4, min_object_covered=0.5, aspect_ratio_range=[0.5, 2.0], area_range=[0.1, 0.9])
+    crop = tf.slice(image, begin, size)
+    assert begin.get_shape().as_list() == [3] and bboxes.get_shape().as_list() == [1, 1, 4]
+    seen = set()
+    with tf.Session() as sess:
+        for _ in range(15):
+            b, s, bb, c = sess.run([begin, size, bboxes, crop])
+            y, x, h, w = b[0], b[1], s[0], s[1]
+            assert b[2] == 0 and s[2] == -1 and c.shape == (h, w, 3)
+            assert 0.1 * 2400 <= h * w <= 0.9 * 2400 and y + h <= 40 and x + w <= 60
+            np.testing.assert_allclose(bb[0, 0], [y / 40, x / 60, (y + h) / 40, (x + w) / 60], rtol=1e-6)
+            inter = max(0, min(y + h, 28) - max(y, 8)) * max(0, min(x + w, 48) - max(x, 18))
+            assert inter / (20 * 30) >= 0.5
+            seen.add((y, x, h, w))
+    assert len(seen) > 1
+
+
+def test_sample_distorted_bounding_box_without_boxes():
+    no_boxes = np.zeros((1, 0, 4), np.float32)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="use_image_if_no_bounding_boxes"):
+            sess.run(tf.image.sample_distorted_bounding_box([10, 10, 1], no_boxes)[0])
+        b, s, _ = sess.run(tf.image.sample_distorted_bounding_box([10, 10, 1], no_boxes,
+                                                                  use_image_if_no_bounding_boxes=True, seed=1))
+    assert s[0] * s[1] >= 5
+
+
+def test_a_missing_name_says_torchgraph_does_not_implement_it():
+    with pytest.raises(AttributeError, match="torchgraph does not implement tf.image.extract_glimpse"):
+        tf.image.extract_glimpse  # noqa: B018
+    assert not hasattr(tf.image, "psnr")
+
+
+def test_random_colour_ops_draw_their_factor_in_range():
+    img = np.random.RandomState(5).rand(4, 4, 3).astype(np.float32)
+    gray = np.repeat(img[..., :1], 3, axis=2)
+    contrast = tf.image.random_contrast(img, 0.5, 0.6, seed=1)
+    hue_of_gray = tf.image.random_hue(gray, 0.4, seed=2)
+    saturation = tf.image.random_saturation(img, 0.0, 1e-6, seed=3)
+    with tf.Session() as sess:
+        c, h, s = sess.run([contrast, hue_of_gray, saturation])
+    mean = img.mean(axis=(0, 1))
+    factor = (c - mean) / (img - mean)
+    assert np.all((factor > 0.5 - 1e-3) & (factor < 0.6 + 1e-3))
+    np.testing.assert_allclose(h, gray, atol=1e-6)  # no saturation: hue changes nothing
+    np.testing.assert_allclose(s, np.repeat(img.max(axis=2, keepdims=True), 3, axis=2), atol=1e-5)
+    with pytest.raises(ValueError):
+        tf.image.random_hue(img, 0.7)
+    with pytest.raises(ValueError):
+        tf.image.random_contrast(img, 0.6, 0.5)

@@ -3,6 +3,7 @@ distribution statistics (the moments were measured on TensorFlow 2.21 with the s
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import torchgraph as tf
 
@@ -21,7 +22,7 @@ def test_graph_seed_makes_runs_reproducible_and_streams_advance():
     assert np.array_equal(a1, a3) and np.array_equal(b1, b3)
     assert not np.array_equal(a1, a2)
     rnd = tf.get_default_graph().get_operation_by_name("random_normal/RandomStandardNormal")
-    assert rnd.get_attr("seed") == 42  # the graph seed; seed2 comes from the op count
+    assert rnd.get_attr("seed") == 42  # the graph seed; seed2 counts the default seeds handed out (TF 2.x)
 
 
 def test_seed_attrs_follow_tf():
@@ -81,3 +82,19 @@ def test_random_ops_with_dynamic_shape_shuffle_and_multinomial():
     assert v.shape == (4, 3)
     assert sorted(shv.tolist()) == list(range(10))
     assert mv.shape == (2, 2000) and mv.dtype == np.int64 and abs(mv[0].mean() - 0.9) < 0.03 and mv[1].max() == 0
+
+
+def test_kernel_argument_errors_are_tensorflows():
+    lo = tf.placeholder(tf.int32)
+    r = tf.random_uniform([3], lo, 10, dtype=tf.int32, seed=1)
+    logits = tf.placeholder(tf.float32)
+    m = tf.multinomial(logits, 3, seed=2)
+    with tf.Session() as s:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Need minval < maxval, got 20 >= 10"):
+            s.run(r, {lo: 20})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="minval must be 0-D"):
+            s.run(r, {lo: [1, 2]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="logits should be a matrix"):
+            s.run(m, {logits: [1.0, 2.0]})
+    with pytest.raises(NotImplementedError, match="torchgraph does not implement tf.random_gamma"):
+        tf.random.gamma([2], 1.0)

@@ -147,6 +147,8 @@ def test_errors_are_tensorflows():
             tf.nn.dynamic_rnn(rc.GRUCell(2), x, sequence_length=[1, 2, 3], dtype=tf.float32)
         with pytest.raises(ValueError, match="keep_prob"):
             rc.DropoutWrapper(rc.GRUCell(2), output_keep_prob=1.5)
+    with pytest.raises(TypeError, match="Keyword argument not understood"):
+        rc.BasicLSTMCell(4, num_unit=3)
     with pytest.raises(AttributeError, match="torchgraph does not implement tf.nn.rnn_cell.NASCell"):
         tf.nn.rnn_cell.NASCell  # noqa: B018
 
@@ -168,6 +170,32 @@ def test_dropout_wrapper_drops_and_keeps_the_lstm_cell_state():
     assert np.mean(s.c == 0) < 0.05  # the c part of an LSTM state is never dropped (TF's default filter)
     assert 0.3 < np.mean(s.h == 0) < 0.7
     assert v.shape == (64, 3, 8)
+
+
+def test_dropout_in_dynamic_rnn_gradients_see_the_forward_masks():
+    """The While's gradient re-runs the loop body: its dropout masks must be the forward's."""
+    class Identity(tf.nn.rnn_cell.RNNCell):
+        state_size = property(lambda self: 8)
+        output_size = property(lambda self: 8)
+
+        def call(self, inputs, state):
+            return inputs + state, inputs
+
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        x = tf.placeholder(tf.float32, [16, 6, 8])
+        keep = tf.placeholder_with_default(0.5, [])
+        cell = tf.nn.rnn_cell.DropoutWrapper(Identity(), input_keep_prob=keep, output_keep_prob=0.5)
+        out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        last = out[:, 0]  # step 0: the state is still zero, so the output is x's own dropout twice
+        g, = tf.gradients(tf.reduce_sum(last), [x])
+        with tf.Session() as sess:
+            o, gv = sess.run([last, g], {x: np.ones([16, 6, 8], np.float32)})
+            o1, g1 = sess.run([last, g], {x: np.ones([16, 6, 8], np.float32), keep: 1.0})
+    assert 0.55 < np.mean(o == 0) < 0.95  # kept with probability 1/4
+    np.testing.assert_array_equal(gv[:, 0], (o != 0) * 4.0)
+    np.testing.assert_array_equal(g1[:, 0], (o1 != 0) * 2.0)
+    assert np.all(gv[:, 1:] == 0)
 
 
 def test_tensorflow_checkpoints_restore_and_give_tensorflows_outputs(answers):
@@ -227,23 +255,6 @@ def test_tensorflow_restores_torchgraphs_checkpoints(tmp_path):
                                        err_msg=f"{kind}: {k}")
 
 
-def test_contrib_rnn_names():
-    from torchgraph.contrib import rnn as contrib_rnn
-    assert tf.contrib.rnn is contrib_rnn
-    assert tf.contrib.rnn.BasicLSTMCell is tf.nn.rnn_cell.BasicLSTMCell
-    assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
-    with tf.Graph().as_default():
-        cell = tf.contrib.rnn.LSTMBlockCell(4, use_peephole=True)
-        tf.nn.dynamic_rnn(cell, tf.zeros([2, 3, 5]), dtype=tf.float32)
-        assert [v.op.name for v in tf.global_variables()] == [
-            "rnn/lstm_cell/kernel", "rnn/lstm_cell/bias", "rnn/lstm_cell/w_f_diag", "rnn/lstm_cell/w_i_diag",
-            "rnn/lstm_cell/w_o_diag"]
-    with pytest.raises(AttributeError, match="torchgraph does not implement tf.contrib.rnn.AttentionCellWrapper"):
-        tf.contrib.rnn.AttentionCellWrapper  # noqa: B018
-    with pytest.raises(AttributeError, match="torchgraph does not implement tf.contrib.slim"):
-        tf.contrib.slim  # noqa: B018
-
-
 _TF_RUNS_GRAPHDEF = r"""
 import json, sys
 import numpy as np
@@ -281,3 +292,62 @@ def test_tensorflow_runs_torchgraphs_frozen_rnn_graphs(tmp_path):
         theirs = json.loads(run_tf(python, _TF_RUNS_GRAPHDEF, str(tmp_path / "spec.json")).strip().splitlines()[-1])
         for name, a, b in zip(spec["fetches"], ours, theirs):
             np.testing.assert_allclose(a, np.array(b, np.float32), rtol=2e-5, atol=2e-6, err_msg=f"{kind}: {name}")
+
+
+def test_static_rnn_tensor_names_are_tensorflows():
+    """The names real TF 2.21 (tf.compat.v1) gives these tensors, so get_tensor_by_name finds them."""
+    rc = tf.nn.rnn_cell
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2, 3, 4], name="x")
+        o, s = tf.nn.static_rnn(rc.BasicLSTMCell(5), tf.unstack(x, axis=1), dtype=tf.float32)
+        assert [t.name for t in o] == ["rnn/basic_lstm_cell/Mul_2:0", "rnn/basic_lstm_cell/Mul_5:0",
+                                       "rnn/basic_lstm_cell/Mul_8:0"]
+        assert (s.c.name, s.h.name) == ("rnn/basic_lstm_cell/Add_5:0", "rnn/basic_lstm_cell/Mul_8:0")
+        o, s = tf.nn.static_rnn(rc.GRUCell(5), tf.unstack(x, axis=1), dtype=tf.float32, scope="g")
+        assert [t.name for t in o] == ["g/gru_cell/add:0", "g/gru_cell/add_1:0", "g/gru_cell/add_2:0"]
+        o, s = tf.nn.static_rnn(rc.LSTMCell(5, use_peepholes=True, num_proj=2), tf.unstack(x, axis=1),
+                                dtype=tf.float32, scope="l")
+        assert [t.name for t in o] == ["l/lstm_cell/MatMul_1:0", "l/lstm_cell/MatMul_3:0", "l/lstm_cell/MatMul_5:0"]
+        assert s.c.name == "l/lstm_cell/add_13:0"
+        o, _ = tf.nn.dynamic_rnn(rc.BasicRNNCell(5), x, dtype=tf.float32)
+        assert o.name == "rnn_1/transpose_1:0"
+
+
+def test_a_second_rnn_in_the_same_scope_needs_reuse_as_in_tensorflow():
+    rc = tf.nn.rnn_cell
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2, 3, 4])
+        tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)
+        with pytest.raises(ValueError, match="Variable rnn/basic_lstm_cell/kernel already exists"):
+            tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)
+        with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+            tf.nn.dynamic_rnn(rc.BasicLSTMCell(5), x, dtype=tf.float32)  # e.g. the test-time copy of a model
+        assert [v.op.name for v in tf.global_variables()] == ["rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias"]
+
+
+def test_meta_graph_round_trip_restores_runs_and_trains(tmp_path):
+    """Train, save with the meta graph, import_meta_graph in a fresh graph: same outputs, and the
+    imported training op (the While's gradient included) still runs."""
+    x_value = rnn_cases.checkpoint_input()
+    for kind in rnn_cases.CHECKPOINT_KINDS:
+        with tf.Graph().as_default():
+            x, outputs = rnn_cases.checkpoint_model(tf, kind)
+            loss = tf.add_n([tf.reduce_sum(t) for t in outputs.values()])
+            tf.add_to_collection("train", tf.train.AdamOptimizer(0.1).minimize(loss))
+            saver = tf.train.Saver()
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                sess.run(tf.get_collection("train")[0], {x: x_value})
+                want = sess.run(list(outputs.values()), {x: x_value})
+                prefix = saver.save(sess, str(tmp_path / kind))
+            names = [t.name for t in outputs.values()]
+        with tf.Graph().as_default():
+            saver = tf.train.import_meta_graph(prefix + ".meta")
+            with tf.Session() as sess:
+                saver.restore(sess, prefix)
+                got = sess.run(names, {"x:0": x_value})
+                sess.run(tf.get_collection("train")[0], {"x:0": x_value})
+                after = sess.run(names, {"x:0": x_value})
+        for a, b in zip(want, got):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=kind)
+        assert any(not np.allclose(a, b) for a, b in zip(got, after)), kind  # the step changed the weights

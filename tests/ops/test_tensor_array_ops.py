@@ -106,3 +106,15 @@ print("TF_RESULT " + json.dumps([np.asarray(v).tolist() for v in out]))
                                json.dumps(feed)).split("TF_RESULT ", 1)[1])
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_stack_of_a_partly_written_array_fills_zeros_shaped_like_the_written_items():
+    """TF: items never written stack as zeros shaped like the written ones, even when the array's
+    element shape leaves the batch unknown (dynamic_rnn's outputs past the longest sequence)."""
+    x = tf.placeholder(tf.float32, [None, 3])
+    ta = tf.TensorArray(tf.float32, size=4, element_shape=[None, 3])
+    ta = ta.write(0, x).write(2, x * 2)
+    with tf.Session() as sess:
+        got = sess.run(ta.stack(), {x: np.ones([2, 3], np.float32)})
+    np.testing.assert_array_equal(got, np.stack([np.ones([2, 3]), np.zeros([2, 3]), 2 * np.ones([2, 3]),
+                                                 np.zeros([2, 3])]))

@@ -138,3 +138,20 @@ def test_regularizer_custom_getter_and_local_variables():
         assert sess.run(losses[0]) == 1.0
         assert sess.run(tf.losses.get_regularization_loss()) == 1.0
         assert w.eval(session=sess).tolist() == [1., 1.]
+
+
+def test_get_variable_first_asked_for_inside_a_loop_body_is_made_outside_it():
+    """As TF lifts variable creation out of control flow: an RNN cell builds on its first step."""
+    with tf.Graph().as_default() as g:
+        def body(i, acc):
+            with tf.variable_scope("inside"):
+                w = tf.get_variable("w", [], initializer=tf.constant_initializer(2.0))
+            return i + 1, acc * w
+        _, out = tf.while_loop(lambda i, acc: i < 3, body, [tf.constant(0), tf.constant(1.0)])
+        w = g.get_operation_by_name("inside/w")
+        assert w.graph is g and [v.op.name for v in tf.global_variables()] == ["inside/w"]
+        assert tf.get_default_graph() is g  # back in the outer graph after the body
+        grad, = tf.gradients(out, [tf.global_variables()[0]])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run([out, grad]) == [8.0, 12.0]

@@ -1,13 +1,19 @@
 """`tf.contrib.rnn`: TF1's cells and the static RNNs, under their contrib names.
 
-`LSTMBlockCell` (TF's fused kernel) is LSTMCell's math with LSTMBlockCell's variable names."""
-from ..ops.rnn import static_bidirectional_rnn, static_rnn  # noqa: F401
-from ..ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper, GRUCell,  # noqa: F401
-                                 LSTMBlockCell, LSTMCell, LSTMStateTuple, MultiRNNCell, ResidualWrapper, RNNCell)
+The fused cells (`LSTMBlockCell`, `LSTMBlockFusedCell`, `GRUBlockCell`) are LSTMCell's and GRUCell's
+math with the fused cells' variable names."""
+from ..framework.missing_names import module_getattr
+from ..ops.rnn import (LSTMBlockFusedCell, stack_bidirectional_dynamic_rnn, stack_bidirectional_rnn,  # noqa: F401
+                       static_bidirectional_rnn, static_rnn)
+from ..ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper,  # noqa: F401
+                                 GRUBlockCell, GRUCell, InputProjectionWrapper, LayerNormBasicLSTMCell,
+                                 LSTMBlockCell, LSTMCell, LSTMStateTuple, MultiRNNCell, OutputProjectionWrapper,
+                                 ResidualWrapper, RNNCell)
 
-__all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "LSTMBlockCell", "LSTMCell",
-           "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell", "static_bidirectional_rnn", "static_rnn"]
+__all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUBlockCell", "GRUCell",
+           "InputProjectionWrapper", "LayerNormBasicLSTMCell", "LSTMBlockCell", "LSTMBlockFusedCell", "LSTMCell",
+           "LSTMStateTuple", "MultiRNNCell", "OutputProjectionWrapper", "ResidualWrapper", "RNNCell",
+           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn", "static_bidirectional_rnn", "static_rnn"]
 
 
-def __getattr__(name: str):
-    raise AttributeError(f"torchgraph does not implement tf.contrib.rnn.{name}")
+__getattr__ = module_getattr(__name__)  # a TF name we lack: "torchgraph does not implement tf.X"

@@ -33,9 +33,17 @@ def _map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remaind
 
 from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402
 
+def _parallel_interleave(map_func, cycle_length, block_length=1, sloppy=False, buffer_output_elements=None,
+                         prefetch_input_elements=None):
+    """`tf.data.experimental.parallel_interleave`: `cycle_length` inner datasets read at once."""
+    from .dataset_ops import legacy_parallel_interleave
+    return lambda ds: legacy_parallel_interleave(ds, map_func, cycle_length, block_length, sloppy,
+                                                 buffer_output_elements, prefetch_input_elements)
+
+
 experimental = _types.ModuleType("torchgraph.data.experimental")
 experimental.__dict__.update(AUTOTUNE=AUTOTUNE, unbatch=_unbatch, shuffle_and_repeat=_shuffle_and_repeat,
-                             map_and_batch=_map_and_batch, make_one_shot_iterator=make_one_shot_iterator,
+                             map_and_batch=_map_and_batch, parallel_interleave=_parallel_interleave, make_one_shot_iterator=make_one_shot_iterator,
                              make_initializable_iterator=make_initializable_iterator)
 experimental.__getattr__ = _module_getattr(experimental.__name__)
 

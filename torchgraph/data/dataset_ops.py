@@ -172,6 +172,22 @@ _dataset_op("ParallelMapDatasetV2", _parallel_map_kernel, attr_defaults={"use_in
 _dataset_op("FilterDataset", _filter_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("FlatMapDataset", _flat_map_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
 _dataset_op("InterleaveDataset", _interleave_kernel, attr_defaults={"metadata": ''}, output_args=('handle',))
+def _legacy_parallel_interleave_kernel(op, ctx):
+    fn = _sub_plan(op, ctx)
+    n_cap = len(op.get_attr("Targuments"))
+    deterministic = _deterministic(op)
+
+    def run(ds, *rest):
+        # cycle_length, block_length, buffer_output_elements, prefetch_input_elements: one thread per
+        # open dataset (TF's legacy parallel interleave, what TFRecordDataset(num_parallel_reads) builds)
+        captured, (cycle, block, _buffered, _prefetched) = rest[:n_cap], rest[n_cap:]
+        cycle = _threads(_host_int(cycle), op, "cycle_length")
+        return parallel_values.ParallelInterleave(ds, fn, captured, cycle, _host_int(block), cycle, deterministic)
+    return run
+
+
+_dataset_op("LegacyParallelInterleaveDatasetV2", _legacy_parallel_interleave_kernel,
+            attr_defaults={"deterministic": 'default', "metadata": ''}, output_args=('handle',))
 _dataset_op("ParallelInterleaveDatasetV4", _parallel_interleave_kernel,
             attr_defaults={"deterministic": 'default', "metadata": ''}, output_args=('handle',))
 
@@ -597,3 +613,19 @@ register_dataset_op = _dataset_op
 def make_dataset(op_type: str, inputs: list, structure: Any, attrs: dict | None = None) -> "Dataset":
     """A dataset op in the default graph (placed on the CPU) wrapped as a Dataset."""
     return Dataset._make(op_type, inputs, structure, attrs)
+
+
+def legacy_parallel_interleave(dataset: Dataset, map_func: Callable, cycle_length, block_length=1, sloppy=False,
+                               buffer_output_elements=None, prefetch_input_elements=None) -> Dataset:
+    """TF's `ParallelInterleaveDataset` (op LegacyParallelInterleaveDatasetV2): `cycle_length` inner
+    datasets read at once, one thread each; what `tf.data.experimental.parallel_interleave` and
+    `TFRecordDataset(num_parallel_reads=N)` build.  Deterministic unless `sloppy`."""
+    fg, structure = dataset._dataset_function(map_func, "interleave")
+    buffered = 2 * block_length if buffer_output_elements is None else buffer_output_elements
+    prefetched = 2 * cycle_length if prefetch_input_elements is None else prefetch_input_elements
+    extra = [Dataset._scalar(cycle_length, _i64, "cycle_length"), Dataset._scalar(block_length, _i64, "block_length"),
+             Dataset._scalar(buffered, _i64, "buffer_output_elements"),
+             Dataset._scalar(prefetched, _i64, "prefetch_input_elements")]
+    deterministic = "default" if sloppy is None else ("false" if sloppy else "true")
+    return dataset._with_function("LegacyParallelInterleaveDatasetV2", fg, structure, extra_inputs=extra,
+                                  extra_attrs={"deterministic": deterministic})

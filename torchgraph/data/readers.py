@@ -25,7 +25,8 @@ from ..framework.tensor_shape import TensorShape
 from ..lib.io import tf_record
 from . import dataset_values
 from . import structure as st
-from .dataset_ops import CPU_DEVICE, Dataset, DatasetV1Adapter, make_dataset, register_dataset_op
+from .dataset_ops import (CPU_DEVICE, Dataset, DatasetV1Adapter, legacy_parallel_interleave, make_dataset,
+                          register_dataset_op)
 
 _DEFAULT_BUFFER = 256 * 1024
 
@@ -112,7 +113,7 @@ def _file_dataset(filenames, read_one: Callable, num_parallel_reads=None) -> Dat
     files = Dataset.from_tensor_slices(flat)
     if num_parallel_reads is None:
         return files.flat_map(read_one)
-    return files.interleave(read_one, cycle_length=num_parallel_reads, block_length=1)
+    return legacy_parallel_interleave(files, read_one, cycle_length=num_parallel_reads, block_length=1)
 
 
 def _consts(*pairs) -> list:

@@ -1,4 +1,8 @@
 """`tf.image` (TF1): codecs, resizes, crops, flips, colour adjustments."""
+from ..ops.image_box_ops import (crop_and_resize, draw_bounding_boxes, non_max_suppression,
+                                 sample_distorted_bounding_box)
+from ..ops.image_color_ops import (adjust_contrast, adjust_hue, adjust_saturation, hsv_to_rgb, random_contrast,
+                                   random_hue, random_saturation, rgb_to_hsv)
 from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image, decode_jpeg,
                                    decode_png, encode_jpeg, encode_png, extract_jpeg_shape)
 from ..ops.image_transforms import (adjust_brightness, adjust_gamma, central_crop, convert_image_dtype,
@@ -8,7 +12,7 @@ from ..ops.image_transforms import (adjust_brightness, adjust_gamma, central_cro
                                     resize_image_with_crop_or_pad, resize_image_with_pad, resize_with_crop_or_pad,
                                     rgb_to_grayscale, rot90,
                                     total_variation, transpose_image)
-from ..ops.image_ops import (ResizeMethod, resize, resize_bicubic, resize_bilinear, resize_images,
+from ..ops.image_ops import (ResizeMethod, resize, resize_area, resize_bicubic, resize_bilinear, resize_images,
                              resize_nearest_neighbor)
 
 transpose = transpose_image

@@ -13,3 +13,10 @@ __all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "TFRec
            "TFRecordOptions", "TFRecordWriter", "VarLenFeature", "decode_csv", "decode_raw", "gfile",
            "parse_example", "parse_single_example", "parse_single_sequence_example", "string_to_number",
            "tf_record_iterator"]
+
+# tf.io's image codecs (the same builders as tf.image's)
+from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image,  # noqa: E402
+                                   decode_jpeg, decode_png, encode_jpeg, encode_png, extract_jpeg_shape)
+
+__all__ += ["decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png",
+            "encode_jpeg", "encode_png", "extract_jpeg_shape"]

@@ -19,7 +19,7 @@ from ..ops.conv_nd_ops import avg_pool1d, conv1d, conv3d, max_pool1d
 from ..ops.candidate_sampling_ops import (compute_accidental_hits, log_uniform_candidate_sampler,
                                           uniform_candidate_sampler)
 from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
-from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn
+from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, raw_rnn, static_bidirectional_rnn, static_rnn
 from . import rnn_cell
 
 __all__ = [n for n in dir() if not n.startswith("_")]

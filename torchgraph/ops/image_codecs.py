@@ -69,6 +69,10 @@ def _to_depth(pixels: np.ndarray, dtype: str) -> np.ndarray:
 def decode_png(data: bytes, channels: int = 0, dtype: str = "uint8") -> np.ndarray:
     """[h, w, c] uint8 or uint16, as TF's DecodePng gives."""
     im = _open(data, "png")
+    if dtype == "uint16" and png_bit_depth(data) == 16 and len(data) > 25 and data[25] in (2, 6):
+        # Pillow reads 16-bit colour PNGs as 8-bit: the low bytes are gone
+        raise NotImplementedError("torchgraph does not implement DecodePng of 16-bit colour PNGs as uint16 (or "
+                                  "float32); 16-bit grayscale and 8-bit output are supported")
     alpha, filler = None, None
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         pixels = np.asarray(im).astype(np.uint16)
@@ -123,9 +127,12 @@ def encode_png(pixels: np.ndarray, compression: int = -1) -> bytes:
         if c != 1:
             raise NotImplementedError("torchgraph does not implement EncodePng of 16-bit images with more than "
                                       "one channel")
-        im = Image.fromarray(pixels[..., 0].astype(np.uint16), mode="I;16")
+        plane = np.ascontiguousarray(pixels[..., 0].astype("<u2"))
+        im = Image.frombytes("I;16", (plane.shape[1], plane.shape[0]), plane.tobytes())
     else:
-        im = Image.fromarray(pixels[..., 0] if c == 1 else pixels, mode={1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[c])
+        mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[c]
+        im = Image.frombytes(mode, (pixels.shape[1], pixels.shape[0]),
+                             np.ascontiguousarray(pixels[..., 0] if c == 1 else pixels, dtype=np.uint8).tobytes())
     out = io.BytesIO()
     im.save(out, "PNG", compress_level=6 if compression < 0 else min(9, compression))
     return out.getvalue()
@@ -138,7 +145,8 @@ def encode_jpeg(pixels: np.ndarray, fmt: str = "", quality: int = 95, progressiv
     `chroma_downsampling=False`, JFIF density)."""
     c = pixels.shape[2]
     mode = {"grayscale": "L", "rgb": "RGB"}.get(fmt, "L" if c == 1 else "RGB")
-    im = Image.fromarray(pixels[..., 0] if c == 1 else pixels, mode="L" if c == 1 else "RGB")
+    im = Image.frombytes("L" if c == 1 else "RGB", (pixels.shape[1], pixels.shape[0]),
+                         np.ascontiguousarray(pixels[..., 0] if c == 1 else pixels, dtype=np.uint8).tobytes())
     if im.mode != mode:
         im = im.convert(mode)
     out = io.BytesIO()

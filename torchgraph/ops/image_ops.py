@@ -1,4 +1,4 @@
-"""Image resizing (`tf.image.resize_*`): ResizeBilinear / NearestNeighbor / Bicubic and their grads.
+"""Image resizing (`tf.image.resize_*`): ResizeBilinear / NearestNeighbor / Bicubic and their grads, ResizeArea.
 
 torch's `interpolate` does not sample where TF's legacy modes do, so the sampling positions are
 TF's own arithmetic, in float32 as TF's kernels compute them:
@@ -98,6 +98,24 @@ def _cubic_taps(in_size: int, out_size: int, align_corners: bool, half_pixel_cen
         usable = np.abs(total) >= _f32(1000.0) * np.finfo(_f32).tiny
         weights = weights * np.where(usable, _f32(1) / np.where(usable, total, _f32(1)), _f32(1))
     return index, weights.astype(_f32)
+
+
+@functools.lru_cache(maxsize=256)
+def _area_weights(in_size: int, out_size: int, align_corners: bool) -> np.ndarray:
+    """[out, in] float32: how much of each input pixel output pixel o covers (TF's ResizeArea: the
+    span [o * scale, (o + 1) * scale), partial pixels at its ends, indices clamped into the image)."""
+    scale = _scale(in_size, out_size, align_corners)
+    w = np.zeros((out_size, in_size), dtype=_f32)
+    for o in range(out_size):
+        lo, hi = _f32(o) * scale, _f32(o + 1) * scale
+        for i in range(int(np.floor(lo)), int(np.ceil(hi))):
+            fi = _f32(i)
+            if fi < lo:
+                weight = scale if fi + 1 > hi else fi + 1 - lo
+            else:
+                weight = hi - fi if fi + 1 > hi else _f32(1.0)
+            w[o, min(i, in_size - 1)] += weight
+    return w
 
 
 # --- kernels -------------------------------------------------------------------------------------------
@@ -201,6 +219,22 @@ def _interpolate_taps(x, axis, index, weights):
     return out
 
 
+def _area_kernel(op, ctx):
+    align = op.get_attr("align_corners")
+
+    def k(images, size):
+        _check_images(op, images)
+        oh, ow = _out_size(op, size)
+        x = images.to(torch.float32)
+        h, w = x.shape[1], x.shape[2]
+        wy = torch.as_tensor(_area_weights(h, oh, align), device=x.device)
+        wx = torch.as_tensor(_area_weights(w, ow, align), device=x.device)
+        norm = _f32(1.0) / (_scale(h, oh, align) * _scale(w, ow, align))
+        rows = torch.einsum("oh,nhwc->nowc", wy, x)
+        return torch.einsum("pw,nowc->nopc", wx, rows) * float(norm)
+    return k
+
+
 def _bicubic_kernel(op, ctx):
     align, half = op.get_attr("align_corners"), op.get_attr("half_pixel_centers")
 
@@ -295,6 +329,8 @@ register("ResizeNearestNeighbor", _resize_shape(), _nearest_kernel, _grad_neares
 # TF registers no gradient for these two grad ops; their kernels are linear, the generic VJP serves.
 register("ResizeNearestNeighborGrad", _nearest_grad_shape, _nearest_grad_kernel, host_inputs=(1,),
          attr_defaults=dict(_RESIZE_DEFAULTS), output_args=('output',))
+register("ResizeArea", _resize_shape(_dtypes.float32), _area_kernel, None, host_inputs=(1,), differentiable=False,
+         attr_defaults={"align_corners": False}, output_args=('resized_images',))
 register("ResizeBicubic", _resize_shape(_dtypes.float32), _bicubic_kernel, _grad_bicubic, host_inputs=(1,),
          attr_defaults=dict(_RESIZE_DEFAULTS), output_args=('resized_images',))
 register("ResizeBicubicGrad", _like_original, _bicubic_grad_kernel, type_attr={"T": 1},
@@ -317,6 +353,14 @@ resize_nearest_neighbor = _resize_op("ResizeNearestNeighbor", "resize_nearest_ne
 resize_bicubic = _resize_op("ResizeBicubic", "resize_bicubic")
 
 
+def resize_area(images, size, align_corners=False, name=None):
+    """TF1's `tf.image.resize_area`: one ResizeArea node (float32 out, each output pixel the mean
+    of the input area it covers)."""
+    return op_output("ResizeArea", [images, (size, _dtypes.int32) if not is_tensor_like(size) else size],
+                     attrs={"align_corners": bool(align_corners)}, name=name or "ResizeArea",
+                     input_names=["images", "size"])
+
+
 class ResizeMethod:
     """TF1's `tf.image.ResizeMethod` (ResizeMethodV1): integer codes."""
     BILINEAR = 0
@@ -327,7 +371,8 @@ class ResizeMethod:
 
 _METHODS = {ResizeMethod.BILINEAR: "ResizeBilinear", "bilinear": "ResizeBilinear",
             ResizeMethod.NEAREST_NEIGHBOR: "ResizeNearestNeighbor", "nearest": "ResizeNearestNeighbor",
-            ResizeMethod.BICUBIC: "ResizeBicubic", "bicubic": "ResizeBicubic"}
+            ResizeMethod.BICUBIC: "ResizeBicubic", "bicubic": "ResizeBicubic",
+            ResizeMethod.AREA: "ResizeArea", "area": "ResizeArea"}
 
 
 def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=False, preserve_aspect_ratio=False,
@@ -336,8 +381,6 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
     under "resize", a 3-D image expanded to a batch and squeezed back, no op when the size is the
     image's own, the static shape set from a constant size."""
     if method not in _METHODS:
-        if method in (ResizeMethod.AREA, "area"):
-            raise NotImplementedError("torchgraph does not implement ResizeArea (tf.image.ResizeMethod.AREA)")
         raise ValueError(f"Resize method is not implemented: {method}")
     op_type = _METHODS[method]
     with get_default_graph().name_scope(name or "resize"):
@@ -366,8 +409,10 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
         new_h, new_w = (None, None) if hw is None else tuple(None if d < 0 else d for d in hw)
         if None not in (new_h, new_w, height, width) and (new_h, new_w) == (height, width):
             return images if is_batch else array_ops.squeeze(images, axis=[0])
-        out = op_output(op_type, [images, size], attrs={"align_corners": bool(align_corners),
-                                                        "half_pixel_centers": False},
+        attrs = {"align_corners": bool(align_corners)}
+        if op_type != "ResizeArea":
+            attrs["half_pixel_centers"] = False
+        out = op_output(op_type, [images, size], attrs=attrs,
                         name=op_type, input_names=["images", "size"])
         out.set_shape([None, new_h, new_w, None])
         return out if is_batch else array_ops.squeeze(out, axis=[0])

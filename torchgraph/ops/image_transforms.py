@@ -96,7 +96,7 @@ def _random_flip(image, axis: int, seed, name: str):
         flips = math_ops.cast(math_ops.round(array_ops.reshape(coins, array_ops.stack([batch, 1, 1, 1]))),
                               image.dtype)
         flipped = array_ops.reverse(image, [axis])
-        return math_ops.add(math_ops.multiply(flips, flipped), math_ops.multiply(1 - flips, image))
+        return flips * flipped + (1 - flips) * image  # TF's names: mul, sub, mul_1, add
 
 
 def random_flip_left_right(image, seed=None):
@@ -245,7 +245,7 @@ def central_crop(image, central_fraction):
 def random_crop(value, size, seed=None, name=None):
     """`tf.image.random_crop`: a `size` window at a uniform random offset (TF's draw: int32 uniform
     over [0, INT32_MAX) modulo the number of offsets); asserts the value is large enough."""
-    with _scope(name, "random_crop"):
+    with _scope(name, "random_crop") as scope:
         value = convert_to_tensor(value, name="value")
         size = convert_to_tensor(size, dtype=_dtypes.int32, name="size")
         shape = array_ops.shape(value)
@@ -256,7 +256,7 @@ def random_crop(value, size, seed=None, name=None):
         limit = shape - size + 1
         offset = math_ops.floormod(random_ops.random_uniform(array_ops.shape(shape), dtype=_dtypes.int32,
                                                              maxval=_dtypes.int32.max, seed=seed), limit)
-        return array_ops.slice(value, offset, size)
+        return array_ops.slice(value, offset, size, name=scope)  # TF names the slice after the scope
 
 
 # --- values ---------------------------------------------------------------------------------------------

@@ -34,14 +34,20 @@ def _fix(x: float) -> int:
 _CR_R, _CB_G, _CR_G, _CB_B = _fix(1.40200), _fix(0.34414), _fix(0.71414), _fix(1.77200)
 
 
+_LEVELS = np.arange(256, dtype=np.int32) - 128
+# jdcolor.c's tables: each chroma level's contribution to R, G (Cb and Cr parts, before the shift), B
+_CR_TO_R = (_CR_R * _LEVELS + _HALF) >> 16
+_CB_TO_B = (_CB_B * _LEVELS + _HALF) >> 16
+_CB_TO_G = -_CB_G * _LEVELS + _HALF
+_CR_TO_G = -_CR_G * _LEVELS
+
+
 def ycc_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
-    """libjpeg's YCbCr -> RGB (jdcolor.c): fixed point, rounded, clamped to [0, 255]."""
-    cb = cb.astype(np.int32) - 128
-    cr = cr.astype(np.int32) - 128
+    """libjpeg's YCbCr -> RGB (jdcolor.c): its fixed-point tables, rounded, clamped to [0, 255]."""
     out = np.empty(y.shape + (3,), np.int32)
-    out[..., 0] = (_CR_R * cr + _HALF) >> 16
-    out[..., 1] = (-_CB_G * cb + _HALF - _CR_G * cr) >> 16
-    out[..., 2] = (_CB_B * cb + _HALF) >> 16
+    out[..., 0] = _CR_TO_R[cr]
+    out[..., 1] = (_CB_TO_G[cb] + _CR_TO_G[cr]) >> 16
+    out[..., 2] = _CB_TO_B[cb]
     out += y.astype(np.int32)[..., None]
     np.clip(out, 0, 255, out=out)
     return out.astype(np.uint8)

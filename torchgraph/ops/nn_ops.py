@@ -998,6 +998,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     """TF's dropout: x / (1 - rate) where uniform[0, 1) >= rate, else 0 (`keep_prob` is 1 - rate).
 
     Built as TF builds it ("dropout/Mul", "dropout/random_uniform/RandomUniform", "dropout/SelectV2")."""
+    from ..framework.random_seed import get_seed
     from .random_ops import random_uniform
     if keep_prob is not None:
         if not is_tensor_like(keep_prob) and not 0 < keep_prob <= 1:
@@ -1007,10 +1008,16 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
     if rate is None:
         raise ValueError("You must provide a rate to dropout.")
     with get_default_graph().name_scope(name or "dropout"):
+        if not is_tensor_like(rate) and not 0 <= rate < 1:
+            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
         x = convert_to_tensor(x, name="x")
+        if not x.dtype.is_floating:
+            raise ValueError(f"`x.dtype` must be a floating point tensor as `x` will be scaled. "
+                             f"Received: x_dtype={x.dtype}")
+        if not is_tensor_like(rate) and rate == 0:
+            get_seed(seed)  # TF's dummy RNG step: later ops get the seeds they get in TF
+            return x
         if not is_tensor_like(rate):
-            if not 0 <= rate < 1:
-                raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
             ret = math_ops.multiply(x, convert_to_tensor(1. / (1. - rate), dtype=x.dtype), name="Mul")
         else:
             rate = convert_to_tensor(rate, dtype=x.dtype, name="rate")
@@ -1018,7 +1025,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         shape = noise_shape if noise_shape is not None else array_ops.shape(x)
         random_tensor = random_uniform(shape, seed=seed, dtype=x.dtype)
         keep_mask = math_ops.greater_equal(random_tensor, rate)
-        ret = math_ops.where_v2(keep_mask, ret, array_ops.zeros_like(ret))
+        ret = math_ops.where_v2(keep_mask, ret, convert_to_tensor(0, dtype=x.dtype))
         # The output has x's shape even when the rate's shape is unknown (a bare
         # `tf.placeholder(tf.float32)`), so downstream layers keep their static shapes.
         ret.set_shape(x.get_shape())

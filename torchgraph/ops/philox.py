@@ -19,7 +19,10 @@ from __future__ import annotations
 import random
 import threading
 
+import numpy as np
 import torch
+
+from . import philox_cuda
 
 MASK32 = 0xFFFFFFFF
 _MASK64 = (1 << 64) - 1
@@ -27,18 +30,6 @@ _MASK128 = (1 << 128) - 1
 _W32A, _W32B = 0x9E3779B9, 0xBB67AE85      # key increments per round (golden ratio, sqrt(3) - 1)
 _M4x32A, _M4x32B = 0xD2511F53, 0xCD9E8D57  # round multipliers
 ROUNDS = 10
-
-
-def _mulhilo(a: int, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(high, low) 32-bit halves of the 64-bit product a * x, for x < 2**32.
-
-    The product is formed in two 48-bit pieces (x split at bit 16) so no int64 intermediate
-    overflows; torch's int64 arithmetic is then exact on every backend."""
-    p_hi = x.bitwise_right_shift(16).mul_(a)           # a * (x >> 16)  < 2**48
-    t = (x & 0xFFFF).mul_(a)                           # a * (x & 0xffff) < 2**48
-    t.add_((p_hi & 0xFFFF).bitwise_left_shift_(16))    # low 48 bits of the product's sum
-    high = p_hi.bitwise_right_shift_(16).add_(t.bitwise_right_shift(32))
-    return high, t.bitwise_and_(MASK32)
 
 
 def counters_at(counter: int, offsets: torch.Tensor, max_offset: int) -> list[torch.Tensor]:
@@ -61,23 +52,56 @@ def counters_at(counter: int, offsets: torch.Tensor, max_offset: int) -> list[to
     return [c0, c1, c2, c3]
 
 
+_ROUND_KEYS: dict = {}
+
+
+def _round_constants(key: tuple[int, int], device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The multipliers [[A], [B]] and the ten round keys as [10, 2, 1] tensors (cached per key)."""
+    cache_key = (key, str(device))
+    hit = _ROUND_KEYS.get(cache_key)
+    if hit is None:
+        k0, k1 = key
+        keys = []
+        for _ in range(ROUNDS):
+            keys.append([[k0], [k1]])
+            k0, k1 = (k0 + _W32A) & MASK32, (k1 + _W32B) & MASK32
+        hit = (torch.tensor([[_M4x32A], [_M4x32B]], dtype=torch.int64, device=device),
+               torch.tensor(keys, dtype=torch.int64, device=device))
+        if len(_ROUND_KEYS) > 4096:
+            _ROUND_KEYS.clear()
+        _ROUND_KEYS[cache_key] = hit
+    return hit
+
+
 def philox_rounds(key: tuple[int, int], words: list[torch.Tensor]) -> torch.Tensor:
-    """The ten rounds of Philox4x32 over counter words (consumed): an `[n, 4]` int64 tensor."""
+    """The ten rounds of Philox4x32 over counter words: an `[n, 4]` int64 tensor.
+
+    The state is kept as two [2, n] tensors, A = (c0, c2) (the words multiplied) and B = (c1, c3),
+    so each step of a round is one tensor op for both lanes.  A round maps
+    (c0, c1, c2, c3) -> (hi(B*c2) ^ c1 ^ k0, lo(B*c2), hi(A*c0) ^ c3 ^ k1, lo(A*c0))."""
     c0, c1, c2, c3 = words
-    k0, k1 = key
-    for _ in range(ROUNDS):
-        hi0, lo0 = _mulhilo(_M4x32A, c0)
-        hi1, lo1 = _mulhilo(_M4x32B, c2)
-        c0 = hi1.bitwise_xor_(c1).bitwise_xor_(k0)
-        c2 = hi0.bitwise_xor_(c3).bitwise_xor_(k1)
-        c1, c3 = lo1, lo0
-        k0, k1 = (k0 + _W32A) & MASK32, (k1 + _W32B) & MASK32
-    return torch.stack([c0, c1, c2, c3], dim=1)
+    mul, keys = _round_constants(key, c0.device)
+    a = torch.stack([c0, c2])
+    b = torch.stack([c1, c3])
+    for r in range(ROUNDS):
+        p = a.mul_(mul)                                   # wraps modulo 2**64: the low 64 bits are exact
+        hi = p.bitwise_right_shift(32).bitwise_and_(MASK32)
+        lo = p.bitwise_and_(MASK32)
+        a = hi.flip(0).bitwise_xor_(b).bitwise_xor_(keys[r])  # (hi1 ^ c1 ^ k0, hi0 ^ c3 ^ k1)
+        b = lo.flip(0)                                         # (lo1, lo0)
+    return torch.stack([a[0], b[0], a[1], b[1]], dim=1)
 
 
 def blocks(key: tuple[int, int], counter: int, n: int, device, stride: int = 1) -> torch.Tensor:
     """Philox4x32-10 of `counter + i * stride` for i in range(n): an `[n, 4]` int64 tensor of uint32s,
     in the word order of TF's `PhiloxRandom::operator()`."""
+    device = torch.device(device)
+    if device.type == "cpu":
+        return _numpy_blocks(key, counter, np.arange(n, dtype=np.uint64) * np.uint64(stride))
+    if device.type == "cuda" and n:
+        fused = philox_cuda.blocks(key, counter, n, device, stride)
+        if fused is not None:
+            return fused
     off = torch.arange(n, dtype=torch.int64, device=device)
     if stride != 1:
         off.mul_(stride)
@@ -86,7 +110,59 @@ def blocks(key: tuple[int, int], counter: int, n: int, device, stride: int = 1) 
 
 def blocks_at(key: tuple[int, int], counter: int, offsets: torch.Tensor, max_offset: int) -> torch.Tensor:
     """Philox4x32-10 of `counter + offsets[i]` for int64 offsets in [0, max_offset]."""
+    if offsets.device.type == "cpu":
+        return _numpy_blocks(key, counter, offsets.numpy().astype(np.uint64))
     return philox_rounds(key, counters_at(counter, offsets, max_offset))
+
+
+_U32 = np.uint64(MASK32)
+_SHIFT32 = np.uint64(32)
+_NP_MUL = np.array([[_M4x32A], [_M4x32B]], dtype=np.uint64)
+
+
+_NP_CHUNK = 1 << 15  # calls per pass: the working arrays stay in the CPU's caches
+
+
+def _numpy_blocks(key: tuple[int, int], counter: int, offsets: np.ndarray) -> torch.Tensor:
+    """The CPU formulation: the same rounds in numpy's uint64 arithmetic (wrapping by definition).
+
+    numpy runs each step single-threaded and without per-op dispatch cost, which on a busy CPU
+    is several times faster than torch's intra-op threads for these many small integer ops;
+    long outputs are made a cache-sized chunk at a time."""
+    n = offsets.shape[0]
+    if n > _NP_CHUNK:
+        out = np.empty((n, 4), dtype=np.uint64)
+        for i in range(0, n, _NP_CHUNK):
+            out[i:i + _NP_CHUNK] = _numpy_rounds(key, counter, offsets[i:i + _NP_CHUNK])
+        return torch.from_numpy(out.view(np.int64))
+    return torch.from_numpy(_numpy_rounds(key, counter, offsets).view(np.int64))
+
+
+def _numpy_rounds(key: tuple[int, int], counter: int, offsets: np.ndarray) -> np.ndarray:
+    n = offsets.shape[0]
+    low = offsets + np.uint64(counter & _MASK64)        # wraps modulo 2**64
+    high = np.full(n, counter >> 64, dtype=np.uint64)
+    carried = low < offsets
+    if carried.any():
+        high += carried.astype(np.uint64)
+    a = np.empty((2, n), dtype=np.uint64)
+    b = np.empty((2, n), dtype=np.uint64)
+    np.bitwise_and(low, _U32, out=a[0])
+    np.right_shift(low, _SHIFT32, out=b[0])
+    np.bitwise_and(high, _U32, out=a[1])
+    np.right_shift(high, _SHIFT32, out=b[1])
+    b[1] &= _U32
+    k0, k1 = key
+    for _ in range(ROUNDS):
+        p = a * _NP_MUL
+        hi = p >> _SHIFT32
+        p &= _U32
+        a = hi[::-1] ^ b
+        a[0] ^= np.uint64(k0)
+        a[1] ^= np.uint64(k1)
+        b = p[::-1]
+        k0, k1 = (k0 + _W32A) & MASK32, (k1 + _W32B) & MASK32
+    return np.stack([a[0], b[0], a[1], b[1]], axis=1)
 
 
 class PhiloxStream:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from .philox import MASK32, blocks, blocks_at
@@ -25,6 +26,7 @@ from .philox import MASK32, blocks, blocks_at
 _TWO_PI = 2.0 * math.pi
 _EPS_F32 = torch.tensor(1.0e-7, dtype=torch.float32).item()
 _TRUNCATE = 2.0
+CPU = torch.device("cpu")
 SAMPLES_PER_OUTPUT = 256  # TF's conservative reservation per output value (`kReservedSamplesPerOutput`)
 
 
@@ -85,6 +87,8 @@ def _cast_float(values: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
 def uniform(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
     """RandomUniform's `size` values in [0, 1) (flat), as TF's CPU kernel lays them out."""
+    if torch.device(device).type == "cpu" and dtype in (torch.float32, torch.float64):
+        return _chunked_numpy(_uniform_numpy, key, counter, size, dtype)
     w = blocks(key, counter, _n_groups(size, dtype), device)
     if dtype == torch.float64:
         out = uint64_to_double(w[:, 0::2], w[:, 1::2])
@@ -97,8 +101,62 @@ def uniform(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.T
     return out.reshape(-1)[:size]
 
 
+_CPU_CHUNK = 1 << 15  # generator calls converted per pass on the CPU (the temporaries stay in cache)
+
+
+def _chunked_numpy(convert, key, counter: int, size: int, dtype: torch.dtype) -> torch.Tensor:
+    """`convert(words, n, dtype)` over the output a chunk of generator calls at a time (group g is
+    call g, so chunk c starts at call `counter + c * _CPU_CHUNK`)."""
+    groups, per = _n_groups(size, dtype), group_size(dtype)
+    if groups <= _CPU_CHUNK:
+        return convert(blocks(key, counter, groups, CPU).numpy(), size, dtype)
+    out = torch.empty(size, dtype=dtype)
+    for g in range(0, groups, _CPU_CHUNK):
+        n = min(_CPU_CHUNK, groups - g)
+        lo, hi = g * per, min(size, (g + n) * per)
+        out[lo:hi] = convert(blocks(key, counter + g, n, CPU).numpy(), hi - lo, dtype)
+    return out
+
+
+def _uniform_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor:
+    """`uniform`'s conversion in numpy on the CPU: the same bits, single-threaded (a dropout mask
+    is a few small ops, and torch's intra-op threads cost more than the work on a busy CPU)."""
+    if dtype == torch.float64:
+        bits = ((w[:, 0::2] & 0xFFFFF) << 32) | w[:, 1::2] | (1023 << 52)
+        out = bits.view(np.float64) - 1.0
+    else:
+        out = ((w & 0x7FFFFF) | (127 << 23)).astype(np.int32).view(np.float32) - np.float32(1.0)
+    return torch.from_numpy(out.reshape(-1)[:size])
+
+
+def _u32_to_f32_np(x: np.ndarray) -> np.ndarray:
+    return ((x & 0x7FFFFF) | (127 << 23)).astype(np.int32).view(np.float32) - np.float32(1.0)
+
+
+def _u64_to_f64_np(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    return (((x0 & 0xFFFFF) << 32) | x1 | (1023 << 52)).view(np.float64) - 1.0
+
+
+def _normal_numpy(w: np.ndarray, size: int, dtype: torch.dtype) -> torch.Tensor:
+    """`normal` in numpy on the CPU: the same steps and roundings as `box_muller_float/double`."""
+    if dtype == torch.float64:
+        u1 = np.maximum(_u64_to_f64_np(w[:, 0], w[:, 1]), 1.0e-7)
+        v1 = _u64_to_f64_np(w[:, 2], w[:, 3]) * _TWO_PI
+        u2 = np.sqrt(-2.0 * np.log(u1))
+        out = np.stack([np.sin(v1) * u2, np.cos(v1) * u2], axis=1)
+    else:
+        u1 = np.maximum(_u32_to_f32_np(w[:, 0::2]), np.float32(_EPS_F32))
+        v1 = (_u32_to_f32_np(w[:, 1::2]).astype(np.float64) * _TWO_PI).astype(np.float32).astype(np.float64)
+        log_u1 = np.log(u1.astype(np.float64)).astype(np.float32)
+        u2 = np.sqrt((log_u1 * np.float32(-2.0)).astype(np.float64)).astype(np.float32)
+        out = np.stack([np.sin(v1).astype(np.float32) * u2, np.cos(v1).astype(np.float32) * u2], axis=2)
+    return torch.from_numpy(np.ascontiguousarray(out).reshape(-1)[:size])
+
+
 def normal(key, counter: int, size: int, dtype: torch.dtype, device) -> torch.Tensor:
     """RandomStandardNormal's `size` values (flat): Box-Muller on word pairs (0, 1) and (2, 3)."""
+    if torch.device(device).type == "cpu" and dtype in (torch.float32, torch.float64):
+        return _chunked_numpy(_normal_numpy, key, counter, size, dtype)
     w = blocks(key, counter, _n_groups(size, dtype), device)
     if dtype == torch.float64:
         d0, d1 = box_muller_double(w[:, 0], w[:, 1], w[:, 2], w[:, 3])

@@ -85,8 +85,8 @@ def _uniform_int_kernel(op, ctx):
 
     def check(lo, hi):
         if lo.dim() or hi.dim():
-            which = "minval" if lo.dim() else "maxval"
-            raise InvalidArgumentError(None, op, f"{which} must be 0-D, got shape {list((lo if lo.dim() else hi).shape)}")
+            which, bad = ("minval", lo) if lo.dim() else ("maxval", hi)
+            raise InvalidArgumentError(None, op, f"{which} must be 0-D, got shape {list(bad.shape)}")
         lo, hi = int(lo), int(hi)
         if not lo < hi:
             raise InvalidArgumentError(None, op, f"Need minval < maxval, got {lo} >= {hi}")
@@ -259,3 +259,15 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
 
 def random_categorical(logits, num_samples, dtype=None, seed=None, name=None):
     return _categorical("categorical", logits, num_samples, seed, name, dtype)
+
+
+def _not_implemented(tf_name: str, why: str):
+    def missing(*args, **kwargs):
+        raise NotImplementedError(f"torchgraph does not implement {tf_name} ({why})")
+    missing.__name__ = tf_name.rsplit(".", 1)[-1]
+    missing.__doc__ = f"`{tf_name}`: not implemented by torchgraph ({why})."
+    return missing
+
+
+random_gamma = _not_implemented("tf.random_gamma", "TF's RandomGamma rejection sampler is not reproduced")
+random_poisson = _not_implemented("tf.random_poisson", "TF's RandomPoissonV2 sampler is not reproduced")

@@ -97,7 +97,8 @@ class OpEntry:
     writes_variable: bool | None = None
     # Reads a variable through a ref without writing it (IsVariableInitialized).
     reads_variable: bool = False
-    # Draws from the op's own random stream (`ctx.rng()`, seeded from its seed/seed2 attrs).
+    # Draws from the op's own random stream (`ctx.philox()`, or `ctx.rng()` with the torch-native switch),
+    # made from its seed/seed2 attrs.
     random: bool = False
     # Kinds of session resources the kernel uses through `ctx.resource` ("iterator" ...).
     resources: tuple = ()

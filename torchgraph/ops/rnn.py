@@ -21,11 +21,12 @@ from ..framework.tensor_shape import TensorShape, dimension_value
 from . import array_ops, math_ops
 from .constant_op import constant
 from .functional_ops import while_loop
-from .rnn_cell_impl import flat_sizes, static_size, assert_like_rnncell, zero_state_tensors
+from .rnn_cell_impl import assert_like_rnncell, flat_sizes, loop_step, static_size, zero_state_tensors
 from .tensor_array_ops import TensorArray
 from .variable_scope import variable_scope
 
-__all__ = ["dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn"]
+__all__ = ["dynamic_rnn", "bidirectional_dynamic_rnn", "static_rnn", "static_bidirectional_rnn",
+           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn", "raw_rnn", "LSTMBlockFusedCell"]
 
 
 def _transpose_batch_time(x: Tensor) -> Tensor:
@@ -78,8 +79,9 @@ def _copy_through(copy_cond: Tensor, old: Any, new: Any) -> Any:
                               old, new)
 
 
-def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None, parallel_iterations=None,
-                swap_memory: bool = False, time_major: bool = False, scope=None):
+def dynamic_rnn(cell: Any, inputs: Any, sequence_length: Any = None, initial_state: Any = None, dtype: Any = None,
+                parallel_iterations: int | None = None, swap_memory: bool = False, time_major: bool = False,
+                scope: Any = None) -> tuple[Any, Any]:
     """`tf.nn.dynamic_rnn`: `(outputs, final_state)`, the cell run over the time axis in a while loop.
 
     outputs are [batch, time, output_size] (time first with `time_major`); past a sequence's length
@@ -163,7 +165,8 @@ def _dynamic_rnn_loop(cell, inputs, initial_state, parallel_iterations, swap_mem
         for x_t, x in zip(flat_in, flat_input):
             x_t.set_shape(x.get_shape()[1:])
         x_t = nest.pack_sequence_as(inputs, flat_in)
-        output, new_state = cell(x_t, st)
+        with loop_step(t, time_steps, batch_size):
+            output, new_state = cell(x_t, st)
         if sequence_length is not None:
             nest.assert_same_structure(zero_output, output)
             copy_cond = math_ops.greater_equal(t, sequence_length)
@@ -197,9 +200,10 @@ def _reverse(x: Tensor, seq_lengths, seq_axis: int, batch_axis: int) -> Tensor:
     return array_ops.reverse(x, axis=[seq_axis])
 
 
-def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
-                              initial_state_bw=None, dtype=None, parallel_iterations=None,
-                              swap_memory: bool = False, time_major: bool = False, scope=None):
+def bidirectional_dynamic_rnn(cell_fw: Any, cell_bw: Any, inputs: Any, sequence_length: Any = None,
+                              initial_state_fw: Any = None, initial_state_bw: Any = None, dtype: Any = None,
+                              parallel_iterations: int | None = None, swap_memory: bool = False,
+                              time_major: bool = False, scope: Any = None) -> tuple[tuple, tuple]:
     """`((output_fw, output_bw), (state_fw, state_bw))`: `bidirectional_rnn/fw` over the inputs and
     `bidirectional_rnn/bw` over them reversed (within each length), its outputs reversed back."""
     assert_like_rnncell("cell_fw", cell_fw)
@@ -222,7 +226,8 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
     return (output_fw, output_bw), (state_fw, state_bw)
 
 
-def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
+def static_rnn(cell: Any, inputs: Any, initial_state: Any = None, dtype: Any = None, sequence_length: Any = None,
+               scope: Any = None) -> tuple[list, Any]:
     """`tf.nn.static_rnn`: `(outputs, state)` for a Python list of [batch, depth] inputs, unrolled."""
     assert_like_rnncell("cell", cell)
     if not nest.is_nested(inputs):
@@ -281,8 +286,9 @@ def _reverse_seq(inputs: list, lengths) -> list:
     return [nest.pack_sequence_as(inputs[0], list(step)) for step in zip(*out_flat)]
 
 
-def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
-                             sequence_length=None, scope=None):
+def static_bidirectional_rnn(cell_fw: Any, cell_bw: Any, inputs: Any, initial_state_fw: Any = None,
+                             initial_state_bw: Any = None, dtype: Any = None, sequence_length: Any = None,
+                             scope: Any = None) -> tuple[list, Any, Any]:
     """`(outputs, state_fw, state_bw)`: each output is [fw, bw] concatenated on the last axis."""
     assert_like_rnncell("cell_fw", cell_fw)
     assert_like_rnncell("cell_bw", cell_bw)
@@ -304,3 +310,171 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
     outputs = [nest.pack_sequence_as(output_fw[0], [array_ops.concat([f, b], 1) for f, b in zip(fs, bs)])
                for fs, bs in zip(flat_fw, flat_bw)]
     return outputs, state_fw, state_bw
+
+
+def _stack_checks(cells_fw, cells_bw, states_fw, states_bw) -> None:
+    if not cells_fw:
+        raise ValueError("Must specify at least one fw cell for BidirectionalRNN.")
+    if not cells_bw:
+        raise ValueError("Must specify at least one bw cell for BidirectionalRNN.")
+    if not isinstance(cells_fw, list):
+        raise ValueError("cells_fw must be a list of RNNCells (one per layer).")
+    if not isinstance(cells_bw, list):
+        raise ValueError("cells_bw must be a list of RNNCells (one per layer).")
+    if len(cells_fw) != len(cells_bw):
+        raise ValueError("Forward and Backward cells must have the same depth.")
+    for states, what in ((states_fw, "initial_states_fw"), (states_bw, "initial_states_bw")):
+        if states is not None and (not nest.is_nested(states) or len(states) != len(cells_fw)):
+            raise ValueError(f"When given, {what} must be a list of states with one entry per layer.")
+
+
+def stack_bidirectional_dynamic_rnn(cells_fw: list, cells_bw: list, inputs: Any, initial_states_fw: Any = None,
+                                    initial_states_bw: Any = None, dtype: Any = None, sequence_length: Any = None,
+                                    parallel_iterations: int | None = None, time_major: bool = False,
+                                    scope: Any = None, swap_memory: bool = False) -> tuple[Tensor, tuple, tuple]:
+    """`tf.contrib.rnn.stack_bidirectional_dynamic_rnn`: layer i is a bidirectional_dynamic_rnn in
+    `stack_bidirectional_rnn/cell_<i>` over the previous layer's [fw, bw] outputs concatenated.
+    Returns (outputs, states_fw, states_bw), the states one per layer."""
+    _stack_checks(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
+    states_fw, states_bw = [], []
+    layer = inputs
+    with variable_scope(scope or "stack_bidirectional_rnn"):
+        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+            with variable_scope(f"cell_{i}"):
+                outputs, (s_fw, s_bw) = bidirectional_dynamic_rnn(
+                    cell_fw, cell_bw, layer, sequence_length=sequence_length,
+                    initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                    initial_state_bw=initial_states_bw[i] if initial_states_bw else None, dtype=dtype,
+                    parallel_iterations=parallel_iterations, swap_memory=swap_memory, time_major=time_major)
+                layer = array_ops.concat(list(outputs), 2)
+            states_fw.append(s_fw)
+            states_bw.append(s_bw)
+    return layer, tuple(states_fw), tuple(states_bw)
+
+
+def stack_bidirectional_rnn(cells_fw: list, cells_bw: list, inputs: Any, initial_states_fw: Any = None,
+                            initial_states_bw: Any = None, dtype: Any = None, sequence_length: Any = None,
+                            scope: Any = None) -> tuple[list, tuple, tuple]:
+    """`tf.contrib.rnn.stack_bidirectional_rnn`: the static form, over a list of per-step inputs."""
+    _stack_checks(cells_fw, cells_bw, initial_states_fw, initial_states_bw)
+    if not inputs:
+        raise ValueError("inputs must not be empty")
+    states_fw, states_bw = [], []
+    layer = inputs
+    with variable_scope(scope or "stack_bidirectional_rnn"):
+        for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+            with variable_scope(f"cell_{i}"):
+                layer, s_fw, s_bw = static_bidirectional_rnn(
+                    cell_fw, cell_bw, layer,
+                    initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
+                    initial_state_bw=initial_states_bw[i] if initial_states_bw else None, dtype=dtype,
+                    sequence_length=sequence_length)
+            states_fw.append(s_fw)
+            states_bw.append(s_bw)
+    return layer, tuple(states_fw), tuple(states_bw)
+
+
+def raw_rnn(cell: Any, loop_fn: Any, parallel_iterations: int | None = None, swap_memory: bool = False,
+            scope: Any = None) -> tuple[Any, Any, Any]:
+    """`tf.nn.raw_rnn`: the loop of dynamic_rnn with the caller's `loop_fn` choosing each next input.
+
+    `loop_fn(time, cell_output, cell_state, loop_state)` returns (finished, next_input, next_cell_state,
+    emit_output, next_loop_state); it is called once before the loop (cell_output None) and after every
+    step.  The loop runs until every batch entry is finished; finished entries emit zeros and keep their
+    state.  Returns (emit_ta, final_state, final_loop_state), emit_ta TensorArrays of the emitted values."""
+    assert_like_rnncell("cell", cell)
+    if not callable(loop_fn):
+        raise TypeError("loop_fn must be a callable")
+    parallel_iterations = parallel_iterations or 32
+    with variable_scope(scope or "rnn"):
+        time = constant(0, dtype=_dtypes.int32)
+        finished, next_input, initial_state, emit_structure, init_loop_state = loop_fn(
+            time=time, cell_output=None, cell_state=None, loop_state=None)
+        flat_input = [convert_to_tensor(x) for x in nest.flatten(next_input)]
+        next_input = nest.pack_sequence_as(next_input, flat_input)
+        loop_state = init_loop_state if init_loop_state is not None else constant(0, dtype=_dtypes.int32)
+        static_batch = dimension_value(flat_input[0].get_shape()[0]) if flat_input[0].get_shape().ndims else None
+        batch_size = static_batch if static_batch is not None else array_ops.shape(flat_input[0])[0]
+        nest.assert_same_structure(initial_state, cell.state_size)
+        state = nest.map_structure(convert_to_tensor, initial_state)
+        flat_state = nest.flatten(state)
+        if emit_structure is not None:
+            flat_emit = nest.flatten(emit_structure)
+            sizes = [e.get_shape()[1:] if e.get_shape()[1:].is_fully_defined() else None for e in flat_emit]
+            flat_dtypes = [e.dtype for e in flat_emit]
+            if any(s is None for s in sizes):
+                raise NotImplementedError("torchgraph's raw_rnn needs emit_output with static shapes past the batch")
+        else:
+            emit_structure = cell.output_size
+            sizes = [static_size([s] if isinstance(s, int) else s) for s in flat_sizes(cell.output_size)]
+            flat_dtypes = [flat_state[0].dtype] * len(sizes)
+        flat_emit_ta = [TensorArray(dt, size=0, dynamic_size=True,
+                                    element_shape=TensorShape([static_batch]).concatenate(size),
+                                    tensor_array_name=f"rnn_output_{i}")
+                        for i, (dt, size) in enumerate(zip(flat_dtypes, sizes))]
+        zero_emit = nest.pack_sequence_as(emit_structure, [
+            zero_state_tensors(TensorShape(size), batch_size, dt) for dt, size in zip(flat_dtypes, sizes)])
+        emit_ta = nest.pack_sequence_as(emit_structure, flat_emit_ta)
+
+        def condition(unused_time, elements_finished, *_):
+            return math_ops.logical_not(math_ops.reduce_all(elements_finished))
+
+        def body(t, elements_finished, current_input, emit_tas, st, lstate):
+            output, cell_state = cell(current_input, st)
+            nest.assert_same_structure(st, cell_state)
+            nest.assert_same_structure(cell.output_size, output)
+            next_t = t + 1
+            next_finished, nxt_input, next_state, emit_output, next_lstate = loop_fn(next_t, output, cell_state,
+                                                                                     lstate)
+            nest.assert_same_structure(st, next_state)
+            nest.assert_same_structure(current_input, nxt_input)
+            nest.assert_same_structure(emit_tas, emit_output)
+            lstate = lstate if next_lstate is None else next_lstate
+            emit_output = _copy_through(elements_finished, zero_emit, emit_output)
+            next_state = _copy_through(elements_finished, st, next_state)
+            emit_tas = nest.map_structure(lambda ta, e: ta.write(t, e), emit_tas, emit_output)
+            return (next_t, math_ops.logical_or(elements_finished, next_finished), nxt_input, emit_tas, next_state,
+                    lstate)
+
+        returned = while_loop(condition, body, [time, convert_to_tensor(finished), next_input, emit_ta, state,
+                                                loop_state],
+                              parallel_iterations=parallel_iterations, swap_memory=swap_memory)
+        emit_ta, final_state, final_loop_state = returned[-3:]
+        return emit_ta, final_state, (final_loop_state if init_loop_state is not None else None)
+
+
+class LSTMBlockFusedCell:
+    """`tf.contrib.rnn.LSTMBlockFusedCell`: an LSTM over a whole time-major sequence in one call,
+    `outputs, (c, h) = cell(inputs, initial_state, dtype, sequence_length)`, its variables
+    `lstm_fused_cell/kernel` and `/bias` directly in the caller's scope.  Here LSTMBlockCell's math
+    in dynamic_rnn's loop (TF runs one fused BlockLSTM kernel): outputs are zero past each
+    sequence's length and the state is the last valid step's, as TF's."""
+
+    def __init__(self, num_units: int, forget_bias: float = 1.0, cell_clip=None, use_peephole: bool = False,
+                 reuse=None, dtype=None, name: str = "lstm_fused_cell"):
+        from .rnn_cell_impl import LSTMBlockCell
+        self._cell = LSTMBlockCell(num_units, forget_bias=forget_bias, cell_clip=cell_clip, use_peephole=use_peephole,
+                                   reuse=reuse, dtype=dtype, name=name)
+        self._name = name
+
+    @property
+    def num_units(self) -> int:
+        return self._cell.output_size
+
+    @property
+    def trainable_weights(self) -> list:
+        return self._cell.trainable_weights
+
+    weights = variables = trainable_variables = trainable_weights
+
+    def __call__(self, inputs: Any, initial_state: Any = None, dtype: Any = None, sequence_length: Any = None,
+                 scope: Any = None) -> tuple[Tensor, Any]:
+        from .rnn_cell_impl import LSTMStateTuple
+        if initial_state is not None:
+            initial_state = LSTMStateTuple(*initial_state)
+        if scope is not None:
+            with variable_scope(scope):
+                return self(inputs, initial_state, dtype, sequence_length)
+        self._cell.capture_scope()
+        return dynamic_rnn(self._cell, inputs, sequence_length=sequence_length, initial_state=initial_state,
+                           dtype=dtype if initial_state is None else None, time_major=True, scope=self._name)

@@ -12,6 +12,8 @@ TF's weights give TF's numbers.
 from __future__ import annotations
 
 import collections
+import contextlib
+import hashlib
 import numbers
 import re
 from typing import Any, Callable
@@ -28,7 +30,8 @@ from .init_ops import Constant, Zeros
 from .variable_scope import get_variable, variable_scope
 
 __all__ = ["RNNCell", "LayerRNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
-           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "LSTMBlockCell"]
+           "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple", "LSTMBlockCell",
+           "OutputProjectionWrapper", "InputProjectionWrapper", "GRUBlockCell", "LayerNormBasicLSTMCell"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -101,6 +104,11 @@ def _last_dim(t: Tensor, what: str) -> int:
     return d
 
 
+# What TF's layer base class accepts besides its own arguments (and ignores here).
+_LAYER_KWARGS = frozenset({"input_shape", "batch_input_shape", "batch_size", "weights", "activity_regularizer",
+                           "autocast", "implementation", "_scope", "_reuse"})
+
+
 class RNNCell:
     """TF's abstract cell: subclasses give `state_size`, `output_size` and `call(inputs, state)`
     (or, TF1's older style, override `__call__(inputs, state, scope=None)` themselves).
@@ -109,6 +117,9 @@ class RNNCell:
     the cell's scope, and reused on every later call."""
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, reuse=None, **kwargs):
+        unknown = sorted(set(kwargs) - _LAYER_KWARGS)
+        if unknown:
+            raise TypeError(f"Keyword argument not understood: {unknown[0]}")
         self._base_name = name or _snake_case(type(self).__name__)
         self._name = name or _unique_layer_name(self._base_name)
         self._reuse = reuse
@@ -171,9 +182,8 @@ class RNNCell:
     def call(self, inputs, state):
         raise NotImplementedError("Abstract method")
 
-    def __call__(self, inputs, state, scope=None):
-        """One step: `(output, new_state)`.  The first call picks the scope and builds."""
-        graph = get_default_graph()
+    def capture_scope(self, scope: Any = None) -> None:
+        """Fixes the cell's variable scope now, in the current one (the first call does it otherwise)."""
         if self._scope is None:
             if scope is not None:
                 with variable_scope(scope) as captured:
@@ -181,6 +191,11 @@ class RNNCell:
             else:
                 with variable_scope(None, default_name=self._base_name) as captured:
                     self._scope = captured
+
+    def __call__(self, inputs: Any, state: Any, scope: Any = None) -> tuple[Any, Any]:
+        """One step: `(output, new_state)`.  The first call picks the scope and builds."""
+        graph = get_default_graph()
+        self.capture_scope(scope)
         reuse = True if self.built else self._reuse
         with variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False), \
                 graph.name_scope(self._scope.original_name_scope or None):
@@ -201,7 +216,7 @@ class RNNCell:
             dtype = dtype or inputs.dtype
         return self.zero_state(batch_size, dtype)
 
-    def zero_state(self, batch_size, dtype):
+    def zero_state(self, batch_size: Any, dtype: Any) -> Any:
         """Zeros for the state, under `<CellClass>ZeroState/` as in TF."""
         with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
             return zero_state_tensors(self.state_size, batch_size, _dtypes.as_dtype(dtype))
@@ -427,6 +442,76 @@ class GRUCell(RNNCell):
         return new_h, new_h
 
 
+class GRUBlockCell(GRUCell):
+    """`tf.contrib.rnn.GRUBlockCell`: TF's fused GRU kernel's math (GRUCell's) with its variable
+    names, all in `gru_cell/`: `w_ru`, `b_ru` (starts at 1) for the gates, `w_c`, `b_c` for the candidate."""
+
+    def __init__(self, num_units: int | None = None, cell_size: int | None = None, reuse=None,
+                 name: str = "gru_cell"):
+        if num_units is None:
+            if cell_size is None:
+                raise ValueError("num_units must be specified")
+            num_units = cell_size
+        super().__init__(num_units, reuse=reuse, name=name)
+
+    def build(self, inputs_shape):
+        depth = _input_depth(inputs_shape)
+        n = self._num_units
+        self._gate_kernel = self.add_variable("w_ru", shape=[depth + n, 2 * n])
+        self._gate_bias = self.add_variable("b_ru", shape=[2 * n], initializer=Constant(1.0))
+        self._candidate_kernel = self.add_variable("w_c", shape=[depth + n, n])
+        self._candidate_bias = self.add_variable("b_c", shape=[n], initializer=Zeros())
+
+
+class LayerNormBasicLSTMCell(BasicLSTMCell):
+    """`tf.contrib.rnn.LayerNormBasicLSTMCell`: BasicLSTMCell with each gate's pre-activation and the
+    new cell value layer-normalized (over the units; `input`, `transform`, `forget`, `output`,
+    `state` scopes with `gamma`/`beta`), and dropout on the candidate (`dropout_keep_prob`).
+    With layer_norm the kernel has no bias, as in TF."""
+
+    def __init__(self, num_units: int, forget_bias: float = 1.0, input_size=None, activation=None,
+                 layer_norm: bool = True, norm_gain: float = 1.0, norm_shift: float = 0.0,
+                 dropout_keep_prob=1.0, dropout_prob_seed=None, reuse=None):
+        super().__init__(num_units, forget_bias=forget_bias, activation=activation, reuse=reuse)
+        self._layer_norm = layer_norm
+        self._norm_gain = norm_gain
+        self._norm_shift = norm_shift
+        self._keep_prob = dropout_keep_prob
+        self._seed = dropout_prob_seed
+
+    def build(self, inputs_shape):
+        depth = _input_depth(inputs_shape)
+        self._kernel = self.add_variable("kernel", shape=[depth + self._num_units, 4 * self._num_units])
+        if not self._layer_norm:
+            self._bias = self.add_variable("bias", shape=[4 * self._num_units])
+
+    def _norm(self, x: Tensor, scope: str) -> Tensor:
+        with variable_scope(scope):
+            gamma = self.add_variable("gamma", shape=[self._num_units], initializer=Constant(self._norm_gain))
+            beta = self.add_variable("beta", shape=[self._num_units], initializer=Constant(self._norm_shift))
+        with get_default_graph().name_scope(scope + "/LayerNorm"):
+            mean, variance = nn_ops.moments(x, [1], keep_dims=True)
+            return nn_ops.batch_normalization(x, mean, variance, beta, gamma, 1e-12)
+
+    def call(self, inputs, state):
+        c, h = state
+        gates = math_ops.matmul(array_ops.concat([inputs, h], 1), self._kernel)
+        if not self._layer_norm:
+            gates = nn_ops.bias_add(gates, self._bias)
+        i, j, f, o = array_ops.split(gates, 4, axis=1)
+        if self._layer_norm:
+            i, j, f, o = (self._norm(i, "input"), self._norm(j, "transform"), self._norm(f, "forget"),
+                          self._norm(o, "output"))
+        g = self._activation(j)
+        if is_tensor_like(self._keep_prob) or self._keep_prob < 1:
+            g = nn_ops.dropout(g, keep_prob=self._keep_prob, seed=self._seed)
+        new_c = c * math_ops.sigmoid(f + self._forget_bias) + math_ops.sigmoid(i) * g
+        if self._layer_norm:
+            new_c = self._norm(new_c, "state")
+        new_h = self._activation(new_c) * math_ops.sigmoid(o)
+        return new_h, LSTMStateTuple(new_c, new_h)
+
+
 class MultiRNNCell(RNNCell):
     """Cells stacked: cell i runs in scope `cell_<i>` on the previous cell's output."""
 
@@ -515,6 +600,52 @@ class _Wrapper(RNNCell):
         raise NotImplementedError
 
 
+class LoopStep:
+    """The step `dynamic_rnn` is tracing: its time index (a loop-body tensor) and the loop's
+    length and batch size (tensors of the graph holding the loop)."""
+
+    def __init__(self, time: Tensor, time_steps: Tensor, batch_size: Any):
+        self.time = time
+        self.time_steps = time_steps
+        self.batch_size = batch_size
+
+
+_LOOP_STEPS: list[LoopStep] = []
+
+
+@contextlib.contextmanager
+def loop_step(time: Tensor, time_steps: Tensor, batch_size: Any):
+    """Marks the cell calls inside as one step of a `dynamic_rnn` loop (see DropoutWrapper)."""
+    _LOOP_STEPS.append(LoopStep(time, time_steps, batch_size))
+    try:
+        yield
+    finally:
+        _LOOP_STEPS.pop()
+
+
+def _presampled_dropout(value: Tensor, keep_prob, seed, step: LoopStep) -> Tensor | None:
+    """Dropout inside a dynamic_rnn step from uniform noise drawn once, outside the loop, for every
+    step ([time, batch] + the value's shape) and read at the step's index.  The loop's gradient
+    re-runs the loop body; with the draw outside it, the backward pass sees the forward's masks."""
+    inner = value.get_shape()[1:] if value.get_shape().ndims else TensorShape(None)
+    if not inner.is_fully_defined():
+        return None
+    from .random_ops import random_uniform
+    outer = step.time_steps.graph
+    with outer.as_default(), outer.control_dependencies(None):
+        batch = step.batch_size if is_tensor_like(step.batch_size) else \
+            constant(int(step.batch_size), dtype=_dtypes.int32)
+        shape = array_ops.concat([array_ops.stack([step.time_steps, batch]),
+                                  constant(inner.as_list(), dtype=_dtypes.int32)], 0)
+        noise = random_uniform(shape, seed=seed, dtype=value.dtype, name="dropout_noise")
+    keep = convert_to_tensor(keep_prob, dtype=value.dtype)
+    noise_t = array_ops.gather(noise, step.time)
+    noise_t.set_shape(value.get_shape())
+    out = math_ops.divide(value, keep) * math_ops.floor(keep + noise_t)
+    out.set_shape(value.get_shape())
+    return out
+
+
 def _default_state_filter(substate: Any) -> Any:
     """TF's default: an LSTMStateTuple's `c` is never dropped, its `h` is; other states are."""
     if isinstance(substate, LSTMStateTuple):
@@ -551,16 +682,26 @@ class DropoutWrapper(_Wrapper):
         """One uniform draw per unit ([1, size], shared by the batch and every step)."""
         from .random_ops import random_uniform
 
-        def noise(size):
-            shape = [1] + static_size(size if not isinstance(size, numbers.Integral) else [size]).as_list()
-            return random_uniform(shape, seed=self._seed, dtype=dtype)
+        def noises(kind, sizes):
+            def noise(i, size):
+                shape = [1] + static_size(size if not isinstance(size, numbers.Integral) else [size]).as_list()
+                return random_uniform(shape, seed=self._gen_seed(kind, i), dtype=dtype)
+            flat = nest.flatten(sizes)  # sizes are leaves: ints or TensorShapes
+            return nest.pack_sequence_as(sizes, [noise(i, x) for i, x in enumerate(flat)])
         if _keeps_all(self._input_keep_prob) is False:
             if input_size is None:
                 raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
                                  "input_size must be provided")
-            self._noise["input"] = nest.map_structure(noise, input_size)
-        self._noise["state"] = nest.map_structure(noise, self._cell.state_size)
-        self._noise["output"] = nest.map_structure(noise, self._cell.output_size)
+            self._noise["input"] = noises("input", input_size)
+        self._noise["state"] = noises("state", self._cell.state_size)
+        self._noise["output"] = noises("output", self._cell.output_size)
+
+    def _gen_seed(self, salt_prefix: str, index: int):
+        """TF's per-tensor seed: the wrapper's seed salted with the part's name and index (md5)."""
+        if self._seed is None:
+            return None
+        digest = hashlib.md5((str(self._seed) + "%s_%d" % (salt_prefix, index)).encode("utf-8")).hexdigest()
+        return int(digest[:8], 16) & 0x7FFFFFFF
 
     def _dropout(self, values, kind: str, keep_prob, keep_mask=None):
         def one(i, v, do):
@@ -570,7 +711,12 @@ class DropoutWrapper(_Wrapper):
                 n = nest.flatten(self._noise[kind])[i]
                 binary = math_ops.floor(keep_prob + n)
                 return math_ops.divide(v, keep_prob) * binary
-            return nn_ops.dropout(v, keep_prob=keep_prob, seed=self._seed)
+            seed = self._gen_seed(kind, i)
+            if _LOOP_STEPS:
+                out = _presampled_dropout(v, keep_prob, seed, _LOOP_STEPS[-1])
+                if out is not None:
+                    return out
+            return nn_ops.dropout(v, keep_prob=keep_prob, seed=seed)
         flat = nest.flatten(values)
         mask = nest.flatten(keep_mask) if keep_mask is not None else [True] * len(flat)
         return nest.pack_sequence_as(values, [one(i, v, m) for i, (v, m) in enumerate(zip(flat, mask))])
@@ -580,8 +726,8 @@ class DropoutWrapper(_Wrapper):
             inputs = self._dropout(inputs, "input", self._input_keep_prob)
         output, new_state = self._cell(inputs, state, scope=scope)
         if not _keeps_all(self._state_keep_prob):
-            mask = nest.map_structure(lambda s: s, _expand_filter(self._filter, new_state))
-            new_state = self._dropout(new_state, "state", self._state_keep_prob, mask)
+            new_state = self._dropout(new_state, "state", self._state_keep_prob,
+                                      _expand_filter(self._filter, new_state))
         if not _keeps_all(self._output_keep_prob):
             output = self._dropout(output, "output", self._output_keep_prob)
         return output, new_state
@@ -633,6 +779,69 @@ class DeviceWrapper(_Wrapper):
     def _wrapped_call(self, inputs, state, scope):
         with _device(self._device):
             return self._cell(inputs, state, scope=scope)
+
+
+class _ProjectionWrapper(RNNCell):
+    """A wrapper that is a cell of its own (scope `output_projection_wrapper` ...): the wrapped
+    cell's variables live inside its scope, next to its `kernel` and `bias`."""
+
+    def __init__(self, cell: RNNCell, size: int, activation=None, reuse=None):
+        super().__init__(reuse=reuse)
+        if size < 1:
+            raise ValueError(f"Parameter num_proj / output_size must be > 0: {size}.")
+        self._cell = cell
+        self._size = size
+        self._activation = activation
+
+    def _all_weights(self) -> list:
+        return self._cell.weights + list(self._weights)
+
+    def zero_state(self, batch_size, dtype):
+        with get_default_graph().name_scope(type(self).__name__ + "ZeroState"):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def _linear(self, x: Tensor) -> Tensor:
+        kernel = self.add_variable("kernel", [_last_dim(x, "the projected value"), self._size], dtype=x.dtype)
+        bias = self.add_variable("bias", [self._size], dtype=x.dtype, initializer=Zeros())
+        y = nn_ops.bias_add(math_ops.matmul(x, kernel), bias)
+        return self._activation(y) if self._activation is not None else y
+
+
+class OutputProjectionWrapper(_ProjectionWrapper):
+    """`tf.contrib.rnn.OutputProjectionWrapper`: the cell's output times `kernel` plus `bias`."""
+
+    def __init__(self, cell: RNNCell, output_size: int, activation=None, reuse=None):
+        super().__init__(cell, output_size, activation, reuse)
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._size
+
+    def call(self, inputs, state):
+        output, new_state = self._cell(inputs, state)
+        return self._linear(output), new_state
+
+
+class InputProjectionWrapper(_ProjectionWrapper):
+    """`tf.contrib.rnn.InputProjectionWrapper`: the inputs projected to `num_proj` before the cell."""
+
+    def __init__(self, cell: RNNCell, num_proj: int, activation=None, input_size=None, reuse=None):
+        super().__init__(cell, num_proj, activation, reuse)
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def call(self, inputs, state):
+        return self._cell(self._linear(inputs), state)
 
 
 def assert_like_rnncell(name: str, cell: Any) -> None:
