@@ -250,3 +250,16 @@ def test_families_not_covered_yet_name_the_op_and_node(family, tmp_path):
 def test_zoo_families_are_all_accounted_for():
     families = sorted(d.name for d in ZOO.iterdir() if (d / "manifest.json").is_file())
     assert sorted(EXPORTED + list(NOT_YET)) == families
+
+
+@pytest.mark.parametrize("family", [f for f in EXPORTED if f not in DATA_DEPENDENT_LOOPS and f != "while_loop_v1"])
+def test_exported_module_moves_to_another_device_whole(family, export_dir):
+    """No GPU here: on the meta device, a forward that mixed the module's device with tensors made
+    on the CPU (an unregistered constant, a creation op without `device=`) would raise.  (Loops
+    read their counters' values, which meta tensors do not have.)"""
+    m, arrays = manifest(family), answers(family)
+    model = _load(export_dir(family, "saved_model")).load().to("meta")
+    feeds = next(iter(m["inference_cases"].values()))
+    args, kwargs = _call_args(family, "saved_model", feeds, arrays)
+    out = model(*[a.to("meta") for a in args], **{k: v.to("meta") for k, v in kwargs.items()})
+    assert all(o.device.type == "meta" for o in (out if isinstance(out, tuple) else (out,)))
