@@ -71,3 +71,18 @@ def test_torch_export_traces_the_static_branch_and_unrolls_the_static_loop(expor
     for g, w in zip(program.module()(x), (want["eval"][0], want["eval"][2])):
         np.testing.assert_allclose(g.detach().numpy(), w, rtol=1e-5, atol=1e-6)
     assert not any("while" in str(n.target) or "cond" in str(n.target) for n in program.graph.nodes)
+
+
+def test_torch_control_flow_writes_value_dependent_conds_as_torch_cond(tmp_path):
+    x, flag, w, outs = _graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        want = {s: sess.run(outs[1], {x: d}) for s, d in (("pos", np.abs(DATA)), ("neg", -np.abs(DATA)))}
+        model = to_torch(out_dir=tmp_path, graph=tf.get_default_graph(), session=sess, inputs=[x], outputs=[outs[1]],
+                         torch_control_flow=True)
+    assert "torch.cond(" in (tmp_path / "model.py").read_text()
+    program = torch.export.export(model, (torch.from_numpy(np.abs(DATA)),))
+    for sign, data in (("pos", np.abs(DATA)), ("neg", -np.abs(DATA))):
+        x_t = torch.from_numpy(data)
+        np.testing.assert_allclose(model(x_t).detach().numpy(), want[sign], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(program.module()(x_t).detach().numpy(), want[sign], rtol=1e-5, atol=1e-6)

@@ -211,8 +211,9 @@ class Generator:
     """Builds the module source for `outputs` of `graph` as functions of `inputs`."""
 
     def __init__(self, session, inputs: list[tuple[str, Tensor]], outputs: list[tuple[str, Tensor]],
-                 origin: str, frozen_constants_trainable: bool | None = None):
+                 origin: str, frozen_constants_trainable: bool | None = None, torch_control_flow: bool = False):
         self.session = session
+        self.torch_control_flow = torch_control_flow
         self.graph = session.graph
         self.inputs, self.outputs = inputs, outputs
         self.origin = origin
@@ -343,6 +344,27 @@ class Generator:
             self.scope = scope
         return list(graph.outputs)
 
+    def _torch_cond(self, op: Operation, pred: Value, branches, names: list[str]) -> None:
+        """A tensor-predicate If as `torch.cond` with the branches as local functions, so
+        `torch.export` keeps both (the `torch_control_flow=True` option)."""
+        operands = [self.tensor_source(t) for t in op.inputs[1:]]
+        fns = []
+        for taken, graph in branches:
+            fn = self.locals.take(f"{op.name}_{'then' if taken else 'else'}")
+            params = [self.locals.take(f"{fn}_{identifier(ph.op.name.split('/')[-1])}") for ph in graph.inputs]
+            self.lines.append(((), f"{'    ' * self.depth}def {fn}({', '.join(params)}):  # {op.name} "
+                                   f"({'then' if taken else 'else'} branch)"))
+            self.depth += 1
+            outs = [self.tensor_source(t) for t in self._lower_body(op, graph, [Value("tensor", p) for p in params])]
+            self.lines.append(((), f"{'    ' * self.depth}return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"))
+            self.depth -= 1
+            fns.append(fn)
+        target = ", ".join(names) + ("," if len(names) == 1 else "")
+        self._line((), f"{target} = torch.cond({pred.expr}, {fns[0]}, {fns[1]}, "
+                       f"({', '.join(operands)}{',' if len(operands) == 1 else ''}))", op)
+        for t, n in zip(op.outputs, names):
+            self._bind(t, Value("tensor", n))
+
     def _lower_functional(self, op: Operation, entry, guard) -> None:
         """TF2 control flow (If / While with function bodies): a Python `if` / `while` around the
         bodies written inline (see loops.py for TF1 frames)."""
@@ -359,6 +381,9 @@ class Generator:
             if pred.kind == "const":
                 branches = [b for b in branches if b[0] == bool(np.asarray(pred.value))]
                 head = None
+            elif pred.kind == "tensor" and self.torch_control_flow:
+                self._torch_cond(op, pred, branches, names)
+                return
             else:
                 head = pred.expr if pred.kind in ("host", "flag") else f"bool({pred.expr})"
             for taken, graph in branches:
