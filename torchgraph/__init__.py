@@ -114,7 +114,7 @@ from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFe
 from .ops import queue_ops as _queue_ops
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
 from .ops.reader_ops import (FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader,
-                             read_file)
+                             matching_files, read_file, write_file)
 from .ops.state_ops import count_up_to
 from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
                              sparse_tensor_dense_matmul)
@@ -191,7 +191,7 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
 
 queue = _namespace("queue", FIFOQueue=FIFOQueue, PaddingFIFOQueue=PaddingFIFOQueue, PriorityQueue=PriorityQueue,
                    QueueBase=QueueBase, RandomShuffleQueue=RandomShuffleQueue)
-io.read_file = read_file
+io.read_file, io.write_file, io.matching_files = read_file, write_file, matching_files
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
 from . import module_aliases as _module_aliases  # noqa: E402

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
 import pytest
 
 import torchgraph as tf
@@ -155,3 +154,26 @@ def test_session_close_wakes_blocked_dequeue():
     sess.close()
     t.join(30)
     assert not t.is_alive() and outcome == [tf.errors.OutOfRangeError]
+
+
+def test_dequeue_many_may_ask_for_more_than_the_capacity():
+    q = tf.FIFOQueue(3, tf.int32, shapes=[[]])
+    value = tf.placeholder(tf.int32, [])
+    enq = q.enqueue([value])
+    many = q.dequeue_many(7)
+    with tf.Session() as sess:
+        producer = threading.Thread(target=lambda: [sess.run(enq, {value: v}) for v in range(7)])
+        producer.start()
+        assert sess.run(many).tolist() == list(range(7))  # taken as they come, the producer never stalls
+        producer.join(30)
+        assert not producer.is_alive()
+
+
+def test_a_failed_dequeue_many_puts_its_elements_back():
+    q = tf.FIFOQueue(10, tf.int32, shapes=[[]])
+    with tf.Session() as sess:
+        sess.run(q.enqueue_many([[1, 2]]))
+        sess.run(q.close())
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(q.dequeue_many(3))
+        assert sess.run(q.dequeue_up_to(3)).tolist() == [1, 2]

@@ -67,10 +67,6 @@ class QueueState:
     def size(self) -> int:
         return len(self._items)
 
-    def _ready(self, n: int) -> bool:
-        """Whether `n` elements may be taken now."""
-        return self.size() >= n
-
     # --- the operations ----------------------------------------------------------------------------
     def _closed_error(self, op) -> errors.OpError:
         return errors.CancelledError(None, op, f"{self.kind} '{self.name}' is closed.")
@@ -114,20 +110,44 @@ class QueueState:
                 self.cond.notify_all()
 
     def dequeue_many(self, op, n: int, up_to: bool = False, timeout_ms: int = -1) -> list:
+        """`n` elements, taken one by one as they become available (so `n` may exceed the
+        capacity, as in TF).  If the queue closes first, the ones taken go back to its front and
+        OutOfRangeError is raised (dequeue_up_to returns them instead)."""
+        deadline = None if timeout_ms is None or timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
+        taken: list = []
         with self.cond:
-            ok = self._wait(lambda: self._ready(n) or self.closed, timeout_ms)
-            if not ok:
-                raise errors.DeadlineExceededError(None, op, f"Timed out waiting for {self.kind} '{self.name}'")
-            if not self._ready(n) or self.cancelled:
-                available = self.size()
-                if not (up_to and available > 0) or self.cancelled:
-                    raise errors.OutOfRangeError(
-                        None, op, f"{self.kind} '{self.name}' is closed and has insufficient elements (requested "
-                                  f"{n}, current size {available})\n\t [[node {op.name}]]")
-                n = available
-            out = [self._take() for _ in range(n)]
+            while len(taken) < n and not self.cancelled:
+                if self._can_take():
+                    taken.append(self._take())
+                    self.cond.notify_all()
+                    continue
+                if self.closed:
+                    break
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    self._restore(taken)
+                    raise errors.DeadlineExceededError(None, op, f"Timed out waiting for {self.kind} '{self.name}'")
+                self.cond.wait(min(left, 1.0) if left is not None else 1.0)
+            if len(taken) < n:
+                if up_to and taken and not self.cancelled:
+                    return taken
+                self._restore(taken)
+                raise errors.OutOfRangeError(
+                    None, op, f"{self.kind} '{self.name}' is closed and has insufficient elements (requested "
+                              f"{n}, current size {self.size()})\n\t [[node {op.name}]]")
+            return taken
+
+    def _can_take(self) -> bool:
+        return self.size() > 0
+
+    def _restore(self, taken: list) -> None:
+        for e in reversed(taken):
+            self._put_front(e)
+        if taken:
             self.cond.notify_all()
-            return out
+
+    def _put_front(self, element: tuple) -> None:
+        self._items.insert(0, element)
 
     def close_queue(self, cancel_pending_enqueues: bool = False) -> None:
         with self.cond:
@@ -181,8 +201,11 @@ class ShuffleQueueState(QueueState):
         self._items[i], self._items[-1] = self._items[-1], self._items[i]
         return self._items.pop()
 
-    def _ready(self, n: int) -> bool:
-        return self.size() >= n + (0 if self.closed else self.min_after_dequeue)
+    def _can_take(self) -> bool:
+        return self.size() > (0 if self.closed else self.min_after_dequeue)
+
+    def _put_front(self, element: tuple) -> None:
+        self._items.append(element)
 
 
 class PaddingQueueState(QueueState):
@@ -228,6 +251,9 @@ class PriorityQueueState(QueueState):
 
     def _take(self) -> tuple:
         return heapq.heappop(self._items)[2]
+
+    def _put_front(self, element: tuple) -> None:
+        self._put(element)
 
 
 # --- op table ------------------------------------------------------------------------------------------------
@@ -548,6 +574,3 @@ class PriorityQueue(QueueBase):
             "component_types": dts, "shapes": shp or [], "capacity": int(capacity)}, shared_name)
         super().__init__([_dtypes.int64] + dts, [TensorShape([])] + (shp or [unknown_shape()] * len(dts)),
                          (["priority"] + list(names)) if names else None, ref)
-
-    def _dequeue_types(self) -> list:
-        return self._dtypes
