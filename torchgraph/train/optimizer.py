@@ -416,7 +416,27 @@ def _resource_scatter_add(x, i, v):
         return x.value()
 
 
-class RMSPropOptimizer(Optimizer):
+class OneUpdateOpOptimizer(Optimizer):
+    """An optimizer whose four update forms are one TF op type's Apply / ResourceApply /
+    SparseApply / ResourceSparseApply: subclasses write `_build(kind, var, grad, indices=None)`."""
+
+    def _apply_dense(self, grad, var):
+        return self._build("Apply", var, grad)
+
+    def _resource_apply_dense(self, grad, var):
+        return self._build("ResourceApply", var, grad)
+
+    def _apply_sparse(self, grad, var):
+        return self._build("SparseApply", var, grad.values, grad.indices)
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._build("ResourceSparseApply", var, grad, indices)
+
+    def _build(self, kind, var, grad, indices=None):
+        raise NotImplementedError
+
+
+class RMSPropOptimizer(OneUpdateOpOptimizer):
     def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False, centered=False,
                  name="RMSProp"):
         super().__init__(use_locking, name)
@@ -450,20 +470,8 @@ class RMSPropOptimizer(Optimizer):
         return emit_update(kind + "RMSProp", [variable_ref(var), variable_ref(rms), variable_ref(mom)] + hyper,
                        {"use_locking": self._use_locking}, ["var", "ms", "mom"] + names)
 
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
 
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
-
-
-class AdagradOptimizer(Optimizer):
+class AdagradOptimizer(OneUpdateOpOptimizer):
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"):
         if initial_accumulator_value <= 0.0:
             raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
@@ -485,20 +493,8 @@ class AdagradOptimizer(Optimizer):
         return emit_update(kind + "Adagrad", [variable_ref(var), variable_ref(acc), cast_hyper(self._lr_t, var.dtype), grad] + extra,
                        attrs, ["var", "accum", "lr", "grad"] + names)
 
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
 
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
-
-
-class AdadeltaOptimizer(Optimizer):
+class AdadeltaOptimizer(OneUpdateOpOptimizer):
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False, name="Adadelta"):
         super().__init__(use_locking, name)
         self._lr, self._rho, self._epsilon = learning_rate, rho, epsilon
@@ -521,18 +517,6 @@ class AdadeltaOptimizer(Optimizer):
                                            cast_hyper(self._epsilon_t, dt), grad] + extra,
                        {"use_locking": self._use_locking},
                        ["var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"] + names)
-
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
-
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
 
 
 # --- global step ---------------------------------------------------------------------------------------------
