@@ -49,10 +49,13 @@ from tensorflow.python.platform import tf_logging
 import torchgraph.client.timeline
 assert tf is torchgraph and tf1 is torchgraph and ops.Graph is torchgraph.Graph
 assert timeline is torchgraph.client.timeline and saver.Saver is torchgraph.train.Saver
+import tensorflow.contrib.layers as contrib_layers
+from tensorflow.contrib.learn.datasets import mnist
+assert contrib_layers is torchgraph.contrib.layers and mnist is torchgraph.contrib.learn.datasets.mnist
 import tensorflow.contrib.rnn
 assert tensorflow.contrib.rnn.LSTMCell is torchgraph.nn.rnn_cell.LSTMCell
 try:
-    import tensorflow.contrib.slim
+    import tensorflow.lite.python
 except ModuleNotFoundError as e:
     print(e)
 x = tf.constant([1.0, 2.0])
@@ -64,5 +67,5 @@ with tf.Session() as sess:
 def test_one_line_shim_serves_tensorflow_imports():
     proc = subprocess.run([sys.executable, "-c", SHIM], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.splitlines() == ["torchgraph does not implement tensorflow.contrib.slim (see docs/API.md)",
+    assert proc.stdout.splitlines() == ["torchgraph does not implement tensorflow.lite (see docs/API.md)",
                                         "[3.0, 6.0]"]

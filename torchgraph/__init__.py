@@ -44,7 +44,8 @@ from .ops import data_flow_ops as _data_flow_ops  # noqa: F401 - StackV2, Tensor
 from .ops import list_ops as _list_ops  # noqa: F401 - the TensorList* entries
 from .ops import batch_norm_ops as _batch_norm_ops  # noqa: F401 - registers the FusedBatchNorm entries
 from .ops.logging_ops import Print
-from .ops.script_ops import numpy_function, py_func
+from .ops.logging_ops import print_v2 as print  # noqa: A004 - tf.print
+from .ops.script_ops import numpy_function, py_func, py_function
 from .ops.array_ops import (dynamic_partition, dynamic_stitch, gather_nd, reverse_sequence, scatter_nd,
                             sparse_to_dense, unique, unique_with_counts)
 from .ops.array_ops import (broadcast_to, concat, cumsum, expand_dims, fill, gather, identity, identity_n,
@@ -106,6 +107,7 @@ from . import estimator  # tf.estimator (TF 1.15's: Estimator, EstimatorSpec, Ru
 from .platform import app, flags  # tf.app (app.run, app.flags) and tf.flags
 from .platform import tf_logging as logging  # tf.logging: TF1's logging functions on the "tensorflow" logger
 from . import metrics  # tf.metrics: streaming metrics over local variables
+get_logger = logging.get_logger  # tf.get_logger: the "tensorflow" logger
 from .platform import gfile  # tf.gfile (TF1 names); tf.io.gfile has TF2's
 from . import io, python_io  # tf.io, tf.python_io: TFRecords, Example parsing, decoders
 from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature, decode_csv,
@@ -114,7 +116,7 @@ from .ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFe
 from .ops import queue_ops as _queue_ops
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
 from .ops.reader_ops import (FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader,
-                             read_file)
+                             matching_files, read_file, write_file)
 from .ops.state_ops import count_up_to
 from .ops.sparse_ops import (sparse_add, sparse_concat, sparse_placeholder, sparse_reduce_sum, sparse_reorder,
                              sparse_tensor_dense_matmul)
@@ -191,7 +193,7 @@ dtypes = _namespace("dtypes", DType=DType, as_dtype=as_dtype, float32=float32, f
 
 queue = _namespace("queue", FIFOQueue=FIFOQueue, PaddingFIFOQueue=PaddingFIFOQueue, PriorityQueue=PriorityQueue,
                    QueueBase=QueueBase, RandomShuffleQueue=RandomShuffleQueue)
-io.read_file = read_file
+io.read_file, io.write_file, io.matching_files = read_file, write_file, matching_files
 from .compat import v1 as _v1  # noqa: E402,F401 - makes `tf.compat.v1` the same namespace
 from . import compat  # noqa: E402
 from . import module_aliases as _module_aliases  # noqa: E402

@@ -13,6 +13,9 @@ import torch
 import torch.nn.functional as F
 
 
+# state-dict key -> the TF variable (or frozen constant) it holds
+TF_NAMES = {'conv1.weights': 'conv1/weights', 'conv1.biases': 'conv1/biases', 'conv2.weights': 'conv2/weights', 'conv2.biases': 'conv2/biases', 'fc1.weights': 'fc1/weights', 'fc1.biases': 'fc1/biases', 'fc2.weights': 'fc2/weights', 'fc2.biases': 'fc2/biases'}
+
 class Model(torch.nn.Module):
     """the checkpoint model.ckpt-600 with its meta graph, as a torch.nn.Module."""
 
@@ -31,8 +34,8 @@ class Model(torch.nn.Module):
         self.fc2.weights = torch.nn.Parameter(torch.empty([128, 10], dtype=torch.float32))  # fc2/weights
         self.fc2.biases = torch.nn.Parameter(torch.empty([10], dtype=torch.float32))  # fc2/biases
 
-    def forward(self, x, keep_prob=1.0):
-        keep_prob = torch.as_tensor(keep_prob, dtype=torch.float32)  # keep_prob (PlaceholderWithDefault)
+    def forward(self, x: torch.Tensor, keep_prob: float = 1.0):
+        keep_prob_value = torch.as_tensor(keep_prob, dtype=torch.float32)  # keep_prob (PlaceholderWithDefault)
         device = x.device
         reshape_Reshape = x.reshape([-1, 28, 28, 1])  # reshape/Reshape (Reshape)
         conv1_Conv2D = F.conv2d(reshape_Reshape.permute(0, 3, 1, 2), self.conv1.weights.permute(3, 2, 0, 1), stride=(1, 1), padding=(2, 2)).permute(0, 2, 3, 1)  # conv1/Conv2D (Conv2D)
@@ -47,7 +50,7 @@ class Model(torch.nn.Module):
         fc1_MatMul = fc1_Reshape @ self.fc1.weights  # fc1/MatMul (MatMul)
         fc1_add = fc1_MatMul + self.fc1.biases  # fc1/add (AddV2)
         fc1_Relu = torch.relu(fc1_add)  # fc1/Relu (Relu)
-        fc1_sub = 1.0 - keep_prob  # fc1/sub (Sub)
+        fc1_sub = 1.0 - keep_prob_value  # fc1/sub (Sub)
         fc1_dropout_Sub = 1.0 - fc1_sub  # fc1/dropout/Sub (Sub)
         fc1_dropout_RealDiv = fc1_Relu / fc1_dropout_Sub  # fc1/dropout/RealDiv (RealDiv)
         fc1_dropout_Shape = list(fc1_Relu.shape)  # fc1/dropout/Shape (Shape)
@@ -61,8 +64,8 @@ class Model(torch.nn.Module):
 
 
 def load(weights=None, map_location=None):
-    """The model with its weights (weights.pt next to this file unless told otherwise)."""
+    """The model with its weights (weights.pt next to this file unless told otherwise), in eval mode."""
     model = Model()
     path = weights or os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')
     model.load_state_dict(torch.load(path, map_location=map_location, weights_only=True))
-    return model
+    return model.eval()

@@ -125,3 +125,55 @@ def test_initializers_have_contribs_scale(make, shape, std):
         assert abs(v.std() - std) / std < 0.03
     with pytest.raises(TypeError):
         layers.variance_scaling_initializer(mode="FAN_SUM")
+
+
+def test_layer_norm_normalizes_over_trailing_axes_with_contribs_names():
+    x = RS.randn(2, 3, 4).astype(np.float32)
+    y = layers.layer_norm(tf.constant(x))
+    y2 = layers.layer_norm(tf.constant(x), begin_norm_axis=-1, center=False)
+    assert [v.op.name for v in tf.global_variables()] == ["LayerNorm/beta", "LayerNorm/gamma", "LayerNorm_1/gamma"]
+    assert tf.model_variables() == tf.global_variables()
+    yv, y2v = _run([y, y2])
+    m, v = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(yv, (x - m) / np.sqrt(v + 1e-12), rtol=1e-4, atol=1e-5)
+    m, v = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+    np.testing.assert_allclose(y2v, (x - m) / np.sqrt(v + 1e-12), rtol=1e-4, atol=1e-5)
+
+
+def test_repeat_stack_one_hot_and_embed_sequence_scopes():
+    x = tf.ones([1, 4])
+    with tf.contrib.framework.arg_scope([layers.fully_connected], weights_initializer=tf.ones_initializer()):
+        r = layers.repeat(x, 2, layers.fully_connected, 4, scope="fc")
+        s = layers.stack(x, layers.fully_connected, [3, 2])
+    oh = layers.one_hot_encoding(tf.constant([0, 2]), 3)
+    e = layers.embed_sequence(tf.constant([[1, 0]]), vocab_size=5, embed_dim=2)
+    assert [v.op.name for v in tf.global_variables()] == [
+        "fc/fc_1/weights", "fc/fc_1/biases", "fc/fc_2/weights", "fc/fc_2/biases",
+        "Stack/fully_connected_1/weights", "Stack/fully_connected_1/biases", "Stack/fully_connected_2/weights",
+        "Stack/fully_connected_2/biases", "EmbedSequence/embeddings"]
+    assert oh.op.name.startswith("OneHotEncoding/") and e.get_shape().as_list() == [1, 2, 2]
+    rv, sv, ohv = _run([r, s, oh])
+    np.testing.assert_allclose(rv, [[16.0] * 4])
+    np.testing.assert_allclose(sv, [[12.0] * 2])
+    np.testing.assert_array_equal(ohv, [[1, 0, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="stack_args"):
+        layers.stack(x, layers.fully_connected, 3)
+
+
+def test_conv2d_transpose_and_separable_conv2d_names_and_values():
+    x_np = RS.randn(1, 3, 3, 2).astype(np.float32)
+    w = RS.randn(2, 2, 4, 2).astype(np.float32)
+    x = tf.constant(x_np)
+    t = layers.conv2d_transpose(x, 4, 2, stride=2, activation_fn=None, weights_initializer=tf.constant_initializer(w))
+    s = layers.separable_conv2d(x, 3, 3, depth_multiplier=2)
+    d = layers.separable_conv2d(x, None, 3, activation_fn=None)
+    assert [v.op.name for v in tf.global_variables()] == [
+        "Conv2d_transpose/weights", "Conv2d_transpose/biases", "SeparableConv2d/depthwise_weights",
+        "SeparableConv2d/pointwise_weights", "SeparableConv2d/biases", "SeparableConv2d_1/depthwise_weights",
+        "SeparableConv2d_1/biases"]
+    assert t.get_shape().as_list() == [1, 6, 6, 4] and s.get_shape().as_list() == [1, 3, 3, 3]
+    assert d.get_shape().as_list() == [1, 3, 3, 2]
+    tv = _run(t)
+    # stride 2, kernel 2: each input pixel paints its own 2x2 block, weighted by w[:, :, o, i]
+    expect = np.einsum("bhwi,pqoi->bhpwqo", x_np, w).reshape(1, 6, 6, 4)
+    np.testing.assert_allclose(tv, expect, rtol=1e-5, atol=1e-5)

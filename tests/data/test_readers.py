@@ -83,9 +83,60 @@ def test_text_lines_and_gzip(tmp_path):
 
 
 def test_fixed_length_records_skip_header_and_footer(tmp_path):
-    (tmp_path / "f.bin").write_bytes(b"HH" + b"aaabbbccc" + b"d" + b"F")
+    (tmp_path / "f.bin").write_bytes(b"HH" + b"aaabbbccc" + b"F")
     ds = tf.data.FixedLengthRecordDataset(str(tmp_path / "f.bin"), 3, header_bytes=2, footer_bytes=1)
     assert _drain(ds.make_one_shot_iterator().get_next()) == [b"aaa", b"bbb", b"ccc"]
+    (tmp_path / "g.bin").write_bytes(b"HH" + b"aaabbbccc" + b"d" + b"F")
+    bad = tf.data.FixedLengthRecordDataset(str(tmp_path / "g.bin"), 3, header_bytes=2, footer_bytes=1)
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="not an exact multiple"):
+        sess.run(bad.make_one_shot_iterator().get_next())
     decoded = tf.decode_raw(ds.make_one_shot_iterator().get_next(), tf.uint8)
     with tf.Session() as sess:
         assert sess.run(decoded).tolist() == [97, 97, 97]
+
+
+_TF_ORDERS = """
+import json, sys
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+files = json.loads(sys.argv[1])
+exec(sys.argv[2])
+print(json.dumps(_orders(tf, files)))
+"""
+
+
+def _orders(tf_, files):
+    out = {}
+    for name, ds in (("sequential", tf_.data.TFRecordDataset(files["rec"])),
+                     ("parallel2", tf_.data.TFRecordDataset(files["rec"], num_parallel_reads=2)),
+                     ("parallel3", tf_.data.TFRecordDataset(files["rec"], num_parallel_reads=3)),
+                     ("gzip", tf_.data.TFRecordDataset(files["gz"], compression_type="GZIP")),
+                     ("lines", tf_.data.TextLineDataset(files["txt"])),
+                     ("fixed", tf_.data.FixedLengthRecordDataset(files["bin"], 3, header_bytes=2, footer_bytes=1))):
+        nxt = ds.make_one_shot_iterator().get_next()
+        got = []
+        with tf_.Session() as sess:
+            while True:
+                try:
+                    got.append(sess.run(nxt).decode())
+                except tf_.errors.OutOfRangeError:
+                    break
+        out[name] = got
+    return out
+
+
+def test_file_datasets_match_tensorflow_element_for_element(tmp_path):
+    import inspect
+    import json
+    from tf_reference import run_tf, tf_python
+    python = tf_python()
+    rec = [_write(tmp_path / f"{i}.rec", [b"%d-%d" % (i, j) for j in range(2 + i)]) for i in range(3)]
+    gz = [_write(tmp_path / f"{i}.gz", [b"g%d-%d" % (i, j) for j in range(2)], "GZIP") for i in range(2)]
+    (tmp_path / "a.txt").write_bytes(b"one\ntwo\r\n\nlast")
+    (tmp_path / "b.txt").write_bytes(b"x\n")
+    (tmp_path / "f.bin").write_bytes(b"HHaaabbbcccF")
+    files = {"rec": rec, "gz": gz, "txt": [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")],
+             "bin": [str(tmp_path / "f.bin")]}
+    theirs = json.loads(run_tf(python, _TF_ORDERS, json.dumps(files), inspect.getsource(_orders)).strip()
+                        .splitlines()[-1])
+    assert _orders(tf, files) == theirs

@@ -130,3 +130,12 @@ def test_compare_run_all_tiny(tmp_path: Path) -> None:
         pytest.skip("matplotlib not installed: chart not drawn")
     assert (tmp_path / "chart.png").stat().st_size > 1000
     assert "Session.run overhead" in out
+
+
+def test_tfrecord_pipeline(tmp_path: Path) -> None:
+    out = run([str(EXAMPLES / "tfrecord_pipeline.py"), "--steps", "3", "--num_train", "200", "--test_images", "50",
+               "--out_dir", str(tmp_path), "--compression", "ZLIB"])
+    assert "wrote 200 examples to 2 ZLIB TFRecord files" in out
+    assert "tf.data  pipeline: loss" in out and "queues   pipeline: loss" in out
+    assert "threads left running: 0" in out
+    assert len(list(tmp_path.glob("train-*.tfrecord"))) == 2

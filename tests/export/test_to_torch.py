@@ -61,7 +61,7 @@ def test_saved_model_outputs_follow_the_signature_in_key_order(exported):
     logits, probabilities = model(torch.from_numpy(IMAGES))
     np.testing.assert_allclose(probabilities.detach().numpy(), torch.softmax(torch.from_numpy(LOGITS), -1).numpy(),
                                rtol=1e-5, atol=1e-6)
-    assert "def forward(self, images, keep_prob=1.0):" in (out / "model.py").read_text()
+    assert "def forward(self, images: torch.Tensor, keep_prob: float = 1.0):" in (out / "model.py").read_text()
 
 
 @pytest.mark.parametrize("artifact", sorted(ARTIFACTS))
@@ -172,3 +172,28 @@ def test_a_needed_placeholder_that_is_not_an_input_is_an_error(tmp_path):
     with tf.Session() as sess:
         with pytest.raises(ExportError, match="placeholder 'z'"):
             to_torch(out_dir=tmp_path, graph=tf.get_default_graph(), session=sess, inputs=[x], outputs=[x + z])
+
+
+@pytest.mark.parametrize("artifact", sorted(ARTIFACTS))
+def test_torch_jit_script_compiles_the_generated_module_and_agrees(exported, artifact):
+    _, model = exported[artifact]
+    model.eval()
+    x = torch.from_numpy(IMAGES)
+    scripted = torch.jit.script(model)
+    got, want = scripted(x), model(x)
+    got, want = (got[0], want[0]) if isinstance(got, tuple) else (got, want)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_a_text_graphdef_exports_like_the_binary_one(tmp_path):
+    from google.protobuf import text_format
+    from tensorboard.compat.proto import graph_pb2
+    gd = graph_pb2.GraphDef.FromString((FIXTURE / "tf_frozen_mnist_cnn.pb").read_bytes())
+    (tmp_path / "frozen.pbtxt").write_text(text_format.MessageToString(gd))
+    model = to_torch(tmp_path / "frozen.pbtxt", tmp_path / "out", inputs="x:0", outputs="fc2/logits:0")
+    np.testing.assert_allclose(model(torch.from_numpy(IMAGES)).detach().numpy(), LOGITS, rtol=1e-5, atol=1e-5)
+
+
+def test_a_graph_whose_variables_have_no_values_says_so(tmp_path):
+    with pytest.raises(ExportError, match="variable 'conv1/weights' has no value"):
+        to_torch(FIXTURE / "tf_graph.pbtxt", tmp_path, inputs="x:0", outputs="fc2/logits:0")

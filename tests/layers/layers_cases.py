@@ -51,6 +51,10 @@ def layer_classes(tf):
         "nn_conv3d": tf.nn.conv3d(vol, tf.constant(rs.randn(3, 2, 2, 2, 4).astype(np.float32)), [1, 2, 1, 2, 1],
                                   "SAME"),
         "nn_max_pool1d": tf.nn.max_pool1d(seq, 2, 1, "SAME"),
+        "max_pool3d": tf.layers.MaxPooling3D(2, (1, 2, 2), padding="same")(vol),
+        "avg_pool3d": tf.layers.AveragePooling3D(3, 2, padding="same")(vol),
+        "fn_max_pool3d": tf.layers.max_pooling3d(vol, (2, 2, 3), 2),
+        "nn_avg_pool3d": tf.nn.avg_pool3d(vol, [1, 2, 3, 2, 1], [1, 1, 2, 2, 1], "VALID"),
         "nn_avg_pool1d": tf.nn.avg_pool1d(seq, 3, 2, "VALID"),
     }
     with tf.control_dependencies(None):
@@ -62,6 +66,7 @@ def layer_classes(tf):
     names = {"variables": [[v.name for v in layer.variables] for layer in layers],
              "trainable": [[v.name for v in layer.trainable_weights] for layer in layers],
              "static_shapes": {k: v.get_shape().as_list() for k, v in outs.items()},
+             "output_names": {k: v.name for k, v in outs.items()},
              "n_updates": len(bn.updates)}
     keys = sorted(outs)
 
@@ -87,7 +92,11 @@ def losses(tf):
     x = tf.constant(rs.randn(2, 3).astype(np.float32))
     v = tf.get_variable("v", [3], initializer=_init(tf, rs, (3,)), regularizer=lambda w: tf.reduce_sum(w * w) * 0.1)
     h = tf.layers.dense(x, 2, kernel_initializer=_init(tf, rs, (3, 2)), kernel_regularizer=tf.nn.l2_loss,
-                        bias_regularizer=lambda b: tf.reduce_sum(b) + 1.0)
+                        bias_regularizer=lambda b: tf.reduce_sum(b) + 1.0,
+                        activity_regularizer=lambda a: tf.reduce_sum(a * a))
+    conv = tf.layers.Conv2D(2, 1, kernel_initializer=_init(tf, rs, (1, 1, 1, 2)),
+                            activity_regularizer=lambda a: tf.reduce_sum(tf.abs(a)) * 0.5)
+    conv(tf.constant(rs.randn(3, 2, 2, 1).astype(np.float32)))
     out = {
         "cosine": tf.losses.cosine_distance(unit(lab), unit(pred), axis=1),
         "cosine_weighted": tf.losses.cosine_distance(unit(lab), unit(pred), axis=1, weights=[[1.0], [0.0], [2.0]]),
@@ -107,6 +116,9 @@ def losses(tf):
     out["regularization"] = tf.losses.get_regularization_loss()
     out["total"] = tf.losses.get_total_loss()
     names = {"n_losses": len(tf.losses.get_losses()), "n_regularization": len(tf.losses.get_regularization_losses()),
+             "conv_losses": [t.name for t in conv.losses],
+             "names": {k: t.name for k, t in out.items()},
+             "regularization_names": [t.name for t in tf.losses.get_regularization_losses()],
              "shapes": {k: t.get_shape().as_list() for k, t in out.items()}}
     keys = sorted(out)
 
@@ -146,6 +158,11 @@ def sampled(tf):
     for kind in ("log_uniform", "uniform"):
         s = getattr(tf.nn, kind + "_candidate_sampler")(labels2, 2, 5, False, 10, seed=3)
         out[kind + "_true_expected"] = s[1]
+    unigram = tf.nn.fixed_unigram_candidate_sampler(labels2, 2, 4, False, 10, distortion=0.5, num_reserved_ids=1,
+                                                    unigrams=[5.0, 1.0, 2.0, 3.0, 1.0, 1.0, 4.0, 2.0, 1.0], seed=2)
+    out["unigram_true_expected"] = unigram[1]
+    for i, t in enumerate(tf.nn.all_candidate_sampler(labels, 1, 6, True)):
+        out[f"all_{i}"] = t
     ids = tf.constant([[0, 5, 9], [3, 4, 7]])
     out["lookup_mod"] = tf.nn.embedding_lookup([w[0::3], w[1::3], w[2::3]], ids)
     out["lookup_div"] = tf.nn.embedding_lookup([w[:4], w[4:7], w[7:]], ids, partition_strategy="div")
@@ -156,8 +173,42 @@ def sampled(tf):
     def run(sess):
         return {"values": dict(zip(keys, (_tolist(v) for v in sess.run([out[k] for k in keys])))),
                 "shapes": {k: out[k].get_shape().as_list() if out[k].get_shape().ndims is not None else None
-                           for k in keys}}
+                           for k in keys},
+                "names": {k: out[k].name for k in keys}}
     return run
 
 
-CASES = {"layer_classes": layer_classes, "losses": losses, "sampled": sampled}
+def nn_misc(tf):
+    """The other tf.nn names the issue lists (they existed before; here checked against TF with gradients)."""
+    rs = np.random.RandomState(3)
+    img = tf.constant(rs.randn(2, 7, 7, 3).astype(np.float32))
+    logits = tf.constant(rs.randn(4, 5).astype(np.float32))
+    labels = tf.constant(np.abs(rs.randn(4, 5)).astype(np.float32))
+    targets = tf.constant((rs.rand(4, 5) > 0.5).astype(np.float32))
+    out = {
+        "conv2d_transpose": tf.nn.conv2d_transpose(img, tf.constant(rs.randn(3, 3, 2, 3).astype(np.float32)),
+                                                   [2, 15, 15, 2], [1, 2, 2, 1], "VALID"),
+        "atrous": tf.nn.atrous_conv2d(img, tf.constant(rs.randn(3, 3, 3, 2).astype(np.float32)), 2, "SAME"),
+        "depthwise": tf.nn.depthwise_conv2d(img, tf.constant(rs.randn(3, 3, 3, 2).astype(np.float32)),
+                                            [1, 2, 2, 1], "SAME", rate=[1, 1]),
+        "separable": tf.nn.separable_conv2d(img, tf.constant(rs.randn(3, 3, 3, 2).astype(np.float32)),
+                                            tf.constant(rs.randn(1, 1, 6, 4).astype(np.float32)), [1, 1, 1, 1],
+                                            "VALID"),
+        "lrn": tf.nn.local_response_normalization(img, depth_radius=1, bias=0.5, alpha=0.3, beta=0.75),
+        "l2_normalize": tf.nn.l2_normalize(logits, axis=1),
+        "weighted_xent": tf.nn.weighted_cross_entropy_with_logits(labels=targets, logits=logits, pos_weight=2.5),
+        "softmax_v2": tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits),
+        "einsum": tf.einsum("ij,kj->ik", logits, labels),
+    }
+    loss = tf.add_n([tf.reduce_sum(v * v) for v in out.values()])
+    grads = tf.gradients(loss, [img, logits, labels])
+    for i, g in enumerate(grads):
+        out[f"grad{i}"] = g
+    keys = sorted(out)
+
+    def run(sess):
+        return {"values": dict(zip(keys, (_tolist(v) for v in sess.run([out[k] for k in keys]))))}
+    return run
+
+
+CASES = {"nn_misc": nn_misc, "layer_classes": layer_classes, "losses": losses, "sampled": sampled}

@@ -54,6 +54,7 @@ def test_layer_class_gradients_and_batch_norm_updates_are_tfs(layer_classes):
 def test_layer_class_variables_names_and_arg_min_max_are_tfs(layer_classes):
     ours, theirs = layer_classes
     assert ours["variables"] == theirs["variables"]
+    assert ours["output_names"] == theirs["output_names"]
     assert ours["trainable"] == theirs["trainable"]
     assert ours["argm"] == theirs["argm"] and ours["arg_dtype"] == theirs["arg_dtype"]
 
@@ -63,14 +64,24 @@ def test_losses_and_regularization_losses_are_tfs():
     _close(ours["values"], theirs["values"], rtol=1e-5, atol=1e-6)
     assert ours["shapes"] == theirs["shapes"]
     assert (ours["n_losses"], ours["n_regularization"]) == (theirs["n_losses"], theirs["n_regularization"])
+    assert ours["conv_losses"] == theirs["conv_losses"]
+    assert ours["names"] == theirs["names"] and ours["regularization_names"] == theirs["regularization_names"]  # activity regularization: "<layer>/ActivityRegularizer/..."
 
 
 def test_nce_and_sampled_softmax_with_fixed_candidates_are_tfs():
     ours, theirs = _ours("sampled"), ANSWERS["sampled"]
     _close(ours["values"], theirs["values"], rtol=1e-5, atol=1e-5)
+    # names: TF's, but for softmax_cross_entropy_with_logits_v2's output (TF's ends in its own
+    # Reshape_2 node even for 2-D logits)
+    named = [k for k in theirs["names"] if not k.startswith("softmax")]
+    assert len(named) >= 18 and {k: ours["names"][k] for k in named} == {k: theirs["names"][k] for k in named}
     # static shapes: equal where both know them (a dense IndexedSlices gradient's is unknown here)
     known = [k for k, v in ours["shapes"].items() if v is not None and None not in v]
     assert len(known) >= 13 and {k: ours["shapes"][k] for k in known} == {k: theirs["shapes"][k] for k in known}
+
+
+def test_other_nn_functions_and_their_gradients_are_tfs():
+    _close(_ours("nn_misc")["values"], ANSWERS["nn_misc"]["values"], rtol=1e-4, atol=1e-4)
 
 
 def test_layer_call_reuse_shares_variables():
@@ -78,7 +89,7 @@ def test_layer_call_reuse_shares_variables():
     dense = tf.layers.Dense(2, name="fc")
     a, b = dense(x), dense(x * 2.0)
     assert [v.name for v in tf.global_variables()] == ["fc/kernel:0", "fc/bias:0"]
-    assert a.name == "fc/BiasAdd:0" and b.name == "fc_1/BiasAdd:0"
+    assert a.name == "fc/BiasAdd:0" and b.name == "fc/BiasAdd_1:0"  # later calls: the same name scope
     assert dense.kernel.name == "fc/kernel:0" and dense.units == 2 and dense.scope_name == "fc"
     assert tf.layers.Dense(3)(x).name == "dense/BiasAdd:0"
     with pytest.raises(TypeError, match="not understood"):
@@ -113,3 +124,20 @@ def test_samplers_draw_distinct_classes_in_range_with_tfs_expected_counts():
     tries = np.log1p(-se) / np.log1p(-p)
     np.testing.assert_allclose(tries, tries[0], rtol=1e-4)
     assert tries[0] >= 6 and te.shape == (2, 1)
+
+
+def test_layer_weights_get_set_and_count_params():
+    dense = tf.layers.Dense(2)
+    y = dense(tf.ones([1, 3]))
+    assert dense.count_params() == 8
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel = np.arange(6, dtype=np.float32).reshape(3, 2)
+        dense.set_weights([kernel, np.array([1.0, -1.0], np.float32)])
+        got = dense.get_weights()
+        np.testing.assert_array_equal(got[0], kernel)
+        np.testing.assert_allclose(sess.run(y), [[7.0, 8.0]])
+        with pytest.raises(ValueError, match="expecting 2 weights"):
+            dense.set_weights([kernel])
+    with pytest.raises(ValueError, match="isn't built"):
+        tf.layers.Dense(3).count_params()

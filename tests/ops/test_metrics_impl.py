@@ -68,6 +68,8 @@ def test_bad_arguments_raise_as_tensorflow():
         tf.metrics.auc(tf.constant([True]), tf.constant([0.5]), curve="XY")
     with pytest.raises(ValueError):
         tf.metrics.accuracy(tf.constant([1, 2]), tf.constant([1, 2, 3]))
-    with pytest.raises(AttributeError, match=r"torchgraph does not implement tf.metrics.sensitivity_at_specificity "
+    with pytest.raises(AttributeError, match=r"torchgraph does not implement tf.metrics.no_such_metric "
                                              r"\(see docs/API.md\)"):
-        tf.metrics.sensitivity_at_specificity  # noqa: B018
+        tf.metrics.no_such_metric  # noqa: B018
+    with pytest.raises(ValueError, match="must be in the range"):
+        tf.metrics.sensitivity_at_specificity(tf.constant([True]), tf.constant([0.5]), 1.5)

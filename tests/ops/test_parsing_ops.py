@@ -143,6 +143,111 @@ def test_decode_raw_csv_string_to_number():
     assert raw.shape.as_list() == [2, None] and [t.dtype for t in cols] == [tf.int32, tf.float32, tf.string]
 
 
-def test_parse_single_sequence_example_is_named_as_missing():
-    with pytest.raises(NotImplementedError, match="parse_single_sequence_example.*does not implement"):
-        tf.parse_single_sequence_example(tf.constant(b""), sequence_features={})
+def _sequence_example(tf_):
+    ex = tf_.train.SequenceExample()
+    ex.context.feature["length"].int64_list.value.append(3)
+    ex.context.feature["lang"].bytes_list.value.append(b"en")
+    frames = ex.feature_lists.feature_list["frames"]
+    for t in range(3):
+        frames.feature.add().float_list.value.extend([t, t + 0.5])
+    tokens = ex.feature_lists.feature_list["tokens"]
+    for row in ([5], [6, 7], []):
+        tokens.feature.add().int64_list.value.extend(row)
+    return ex.SerializeToString()
+
+
+def _sequence_parse(tf_, serialized):
+    one = tf_.placeholder(tf_.string, [])
+    context, sequence = tf_.parse_single_sequence_example(
+        one, context_features={"length": tf_.FixedLenFeature([], tf_.int64),
+                               "lang": tf_.VarLenFeature(tf_.string),
+                               "absent": tf_.FixedLenFeature([], tf_.float32, default_value=-1.0)},
+        sequence_features={"frames": tf_.FixedLenSequenceFeature([2], tf_.float32),
+                           "tokens": tf_.VarLenFeature(tf_.int64),
+                           "none": tf_.FixedLenSequenceFeature([], tf_.int64, allow_missing=True)})
+    with tf_.Session() as sess:
+        c, q = sess.run([context, sequence], {one: serialized})
+    return {"context": _jsonable(c), "sequence": _jsonable(q), "static": [_static(context), _static(sequence)]}
+
+
+_TF_SEQUENCE = """
+import json, sys
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+exec(sys.argv[1])
+print(json.dumps(_sequence_parse(tf, _sequence_example(tf))))
+"""
+
+
+def test_parse_single_sequence_example():
+    ours = _sequence_parse(tf, _sequence_example(tf))
+    assert ours["context"] == {"length": 3, "lang": {"indices": [[0]], "values": ["en"], "dense_shape": [1]},
+                               "absent": -1.0}
+    assert ours["sequence"]["frames"] == [[0, 0.5], [1, 1.5], [2, 2.5]] and ours["sequence"]["none"] == []
+    assert ours["sequence"]["tokens"] == {"indices": [[0, 0], [1, 0], [1, 1]], "values": [5, 6, 7],
+                                          "dense_shape": [3, 2]}
+
+
+def test_parse_single_sequence_example_matches_tensorflow():
+    python = tf_python()
+    import inspect
+    source = "\n".join(inspect.getsource(f) for f in (_jsonable, _static, _sequence_example, _sequence_parse)
+                       ).replace("np.", "__import__('numpy').")
+    theirs = json.loads(run_tf(python, _TF_SEQUENCE, source).strip().splitlines()[-1])
+    assert _sequence_parse(tf, _sequence_example(tf)) == theirs
+
+
+def test_missing_required_feature_list_is_invalid_argument():
+    one = tf.placeholder(tf.string, [])
+    _, seq = tf.parse_single_sequence_example(one, sequence_features={"x": tf.FixedLenSequenceFeature([], tf.int64)})
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="Feature list 'x' is required"):
+        sess.run(seq, {one: tf.train.SequenceExample().SerializeToString()})
+
+
+def _sequence_batch(tf_):
+    out = []
+    for n in (3, 1):
+        ex = tf_.train.SequenceExample()
+        ex.context.feature["length"].int64_list.value.append(n)
+        for t in range(n):
+            ex.feature_lists.feature_list["frames"].feature.add().float_list.value.extend([t, -t])
+            ex.feature_lists.feature_list["tokens"].feature.add().int64_list.value.extend(range(t + 1))
+        out.append(ex.SerializeToString())
+    return out
+
+
+def _batched_sequence_parse(tf_, records):
+    batch = tf_.placeholder(tf_.string, [None])
+    context, sequence, lengths = tf_.io.parse_sequence_example(
+        batch, context_features={"length": tf_.FixedLenFeature([], tf_.int64)},
+        sequence_features={"frames": tf_.FixedLenSequenceFeature([2], tf_.float32),
+                           "tokens": tf_.VarLenFeature(tf_.int64)})
+    with tf_.Session() as sess:
+        c, q, n = sess.run([context, sequence, lengths], {batch: records})
+    return {"context": _jsonable(c), "sequence": _jsonable(q), "lengths": _jsonable(n),
+            "static": [_static(context), _static(sequence), _static(lengths)]}
+
+
+_TF_SEQUENCE_BATCH = """
+import json, sys
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+exec(sys.argv[1])
+print(json.dumps(_batched_sequence_parse(tf, _sequence_batch(tf))))
+"""
+
+
+def test_parse_sequence_example_pads_a_batch():
+    ours = _batched_sequence_parse(tf, _sequence_batch(tf))
+    assert ours["sequence"]["frames"] == [[[0, 0], [1, -1], [2, -2]], [[0, 0], [0, 0], [0, 0]]]
+    assert ours["lengths"]["frames"] == [3, 1] and ours["context"]["length"] == [3, 1]
+    assert ours["sequence"]["tokens"]["dense_shape"] == [2, 3, 3]
+
+
+def test_parse_sequence_example_matches_tensorflow():
+    python = tf_python()
+    import inspect
+    source = "\n".join(inspect.getsource(f) for f in (_jsonable, _static, _sequence_batch, _batched_sequence_parse)
+                       ).replace("np.", "__import__('numpy').")
+    theirs = json.loads(run_tf(python, _TF_SEQUENCE_BATCH, source).strip().splitlines()[-1])
+    assert _batched_sequence_parse(tf, _sequence_batch(tf)) == theirs

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
 import pytest
 
 import torchgraph as tf
@@ -155,3 +154,85 @@ def test_session_close_wakes_blocked_dequeue():
     sess.close()
     t.join(30)
     assert not t.is_alive() and outcome == [tf.errors.OutOfRangeError]
+
+
+def test_dequeue_many_may_ask_for_more_than_the_capacity():
+    q = tf.FIFOQueue(3, tf.int32, shapes=[[]])
+    value = tf.placeholder(tf.int32, [])
+    enq = q.enqueue([value])
+    many = q.dequeue_many(7)
+    with tf.Session() as sess:
+        producer = threading.Thread(target=lambda: [sess.run(enq, {value: v}) for v in range(7)])
+        producer.start()
+        assert sess.run(many).tolist() == list(range(7))  # taken as they come, the producer never stalls
+        producer.join(30)
+        assert not producer.is_alive()
+
+
+def test_a_failed_dequeue_many_puts_its_elements_back():
+    q = tf.FIFOQueue(10, tf.int32, shapes=[[]])
+    with tf.Session() as sess:
+        sess.run(q.enqueue_many([[1, 2]]))
+        sess.run(q.close())
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(q.dequeue_many(3))
+        assert sess.run(q.dequeue_up_to(3)).tolist() == [1, 2]
+
+
+_SHUFFLE_QUEUE_PROGRAM = '''
+import json, sys
+import numpy as np
+if sys.argv[1] == "tf":
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()
+else:
+    import torchgraph as tf
+out = []
+for seed, graph_seed, n, min_after_dequeue in [(7, None, 20, 0), (None, 3, 33, 5), (123, 5, 10, 9)]:
+    with tf.Graph().as_default():
+        if graph_seed is not None:
+            tf.set_random_seed(graph_seed)
+        q = tf.RandomShuffleQueue(100, min_after_dequeue, [tf.int32], shapes=[[]], seed=seed)
+        enqueue = q.enqueue_many([np.arange(n, dtype=np.int32)])
+        close = q.close()
+        dequeue = q.dequeue()
+        with tf.Session() as sess:
+            sess.run(enqueue)
+            sess.run(close)
+            out.append([int(sess.run(dequeue)) for _ in range(n)])
+print("ORDER " + json.dumps(out))
+'''
+# What the program prints under TF 2.21 (tf.compat.v1).
+_TF_SHUFFLE_QUEUE_ORDERS = [
+    [7, 4, 19, 15, 0, 8, 10, 11, 14, 6, 16, 1, 12, 3, 17, 5, 2, 18, 13, 9],
+    [10, 14, 19, 23, 15, 17, 16, 27, 0, 29, 25, 26, 18, 13, 28, 32, 24, 20, 11, 3, 8, 1, 31, 4, 5, 22, 2, 30, 6, 9,
+     12, 21, 7],
+    [5, 0, 4, 8, 2, 7, 6, 1, 9, 3],
+]
+
+
+def _orders(python, flavour, tmp_path):
+    import json
+    import subprocess
+    import sys
+    script = tmp_path / "shuffle_queue.py"
+    script.write_text(_SHUFFLE_QUEUE_PROGRAM)
+    if flavour == "tf":
+        from tf_reference import run_tf
+        text = run_tf(python, _SHUFFLE_QUEUE_PROGRAM, "tf")
+    else:
+        text = subprocess.run([sys.executable, str(script), "torchgraph"], capture_output=True, text=True,
+                              check=True, cwd=tmp_path).stdout
+    return json.loads(text.split("ORDER ", 1)[1])
+
+
+def test_random_shuffle_queue_dequeues_tensorflows_order(tmp_path):
+    """TF's index rule (the next word of the queue's Philox stream modulo the size, swapped with
+    the last): op seeds, graph seeds and min_after_dequeue give TF's recorded orders."""
+    assert _orders(None, "torchgraph", tmp_path) == _TF_SHUFFLE_QUEUE_ORDERS
+
+
+def test_random_shuffle_queue_order_matches_live_tensorflow(tmp_path):
+    from tf_reference import tf_python
+    python = tf_python()
+    assert _orders(python, "tf", tmp_path) == _orders(None, "torchgraph", tmp_path)

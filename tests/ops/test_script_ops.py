@@ -28,6 +28,9 @@ def raiser(cls):
 raised = {{c.__name__: tf.py_func(raiser(c), [x], tf.float32)
           for c in (ValueError, TypeError, KeyError, StopIteration, MemoryError, NotImplementedError, RuntimeError)}}
 none = tf.py_func(lambda a: None, [x], [])
+eager = tf.py_function(lambda a: a * 3, [x], tf.float32)
+eager_np = tf.py_function(lambda a, b: (a.numpy() + 1, b.numpy() * 2), [x, tf.constant(4)], [tf.float32, tf.int32])
+(eager_grad,) = tf.gradients(eager * 2.0, x)
 token = z[0].op.get_attr("token")
 print(y.name, y.get_shape().ndims, [t.name for t in z], z[0].op.type, y.op.type, s.op.type, type(none).__name__,
       y.op.get_attr("Tout"), z[0].op.get_attr("Tin"), token.decode() if isinstance(token, bytes) else token)
@@ -41,6 +44,8 @@ with tf.Session() as sess:
         except tf.errors.OpError as e:
             print(name, type(e).__name__, "raised" in e.message or name.startswith("wrong"))
     print(sess.run(none, {{x: [1, 2, 3]}}))
+    print(eager.op.type, eager_grad.op.type, eager_grad.op.name, eager_grad.get_shape().as_list(),
+          repr(sess.run([eager, eager_np, eager_grad], {{x: [1, 2, 3]}})))
 '''
 
 

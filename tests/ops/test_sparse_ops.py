@@ -74,7 +74,39 @@ def test_sparse_add_concat_reduce_sum():
     assert r0v.tolist() == [1, 0, 2, 1, 0.25, -2] and rv == pytest.approx(2.25) and rk.tolist() == [[2.25], [0]]
 
 
-def test_sparse_add_with_a_dense_tensor_is_named_as_missing():
-    a = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
-    with pytest.raises(NotImplementedError, match="SparseTensorDenseAdd"):
-        tf.sparse_add(a, tf.zeros([2, 2]))
+def test_sparse_add_with_a_dense_tensor_is_dense_and_differentiable():
+    vals = tf.constant([1.0, 2.0])
+    a = tf.SparseTensor([[0, 0], [1, 1]], vals, [2, 2])
+    dense = tf.constant([[10.0, 20.0], [30.0, 40.0]])
+    out = tf.sparse_add(dense, a)
+    g_vals, g_dense = tf.gradients(tf.reduce_sum(out * tf.constant([[1.0, 2.0], [3.0, 4.0]])), [vals, dense])
+    with tf.Session() as sess:
+        o, gv, gd = sess.run([out, g_vals, g_dense])
+    assert o.tolist() == [[11, 20], [30, 42]] and out.shape.as_list() == [2, 2]
+    assert gv.tolist() == [1.0, 4.0] and gd.tolist() == [[1, 2], [3, 4]]
+
+
+def test_gradients_flow_through_reorder_add_and_reduce_sum():
+    v1, v2 = tf.constant([1.0, 2.0]), tf.constant([1.0, 0.25, -2.0])
+    a = tf.SparseTensor([[1, 2], [0, 0]], v1, [2, 3])
+    b = tf.SparseTensor([[0, 0], [0, 1], [1, 2]], v2, [2, 3])
+    s = tf.sparse_add(tf.sparse_reorder(a), b)  # (0,0)=3, (0,1)=0.25, (1,2)=-1
+    rows = tf.sparse_reduce_sum(b, axis=1)
+    loss = tf.reduce_sum(s.values * tf.constant([1.0, 2.0, 3.0])) + tf.reduce_sum(rows * tf.constant([10.0, 100.0]))
+    g1, g2 = tf.gradients(loss, [v1, v2])
+    with tf.Session() as sess:
+        values, d1, d2 = sess.run([s.values, g1, g2])
+    assert values.tolist() == [3.0, 0.25, -1.0]
+    assert d1.tolist() == [3.0, 1.0]  # a's (1,2) lands in the sum's third entry, (0,0) in the first
+    assert d2.tolist() == [11.0, 12.0, 103.0]
+
+
+def test_a_fed_dense_shape_is_read_at_run_time_every_run():
+    sp = tf.sparse_placeholder(tf.float32)
+    product = tf.sparse_tensor_dense_matmul(sp, tf.ones([2, 1]))
+    shape = tf.shape(product)
+    with tf.Session() as sess:
+        for rows in (2, 5, 3):
+            value = tf.SparseTensorValue(np.array([[0, 1]]), np.array([2.0], np.float32), np.array([rows, 2]))
+            p, s = sess.run([product, shape], {sp: value})
+            assert s.tolist() == [rows, 1] and p[0, 0] == 2.0

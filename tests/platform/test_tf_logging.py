@@ -76,7 +76,7 @@ def test_same_output_as_tensorflow():
 
 
 def test_is_the_tensorflow_logger():
-    assert tf.logging.get_logger() is logging.getLogger("tensorflow")
+    assert tf.logging.get_logger() is logging.getLogger("tensorflow") is tf.get_logger()
     before = tf.logging.get_verbosity()
     try:
         tf.logging.set_verbosity(tf.logging.ERROR)

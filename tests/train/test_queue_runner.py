@@ -65,6 +65,12 @@ def _tfrecord_shuffled(tf, files):
                                   allow_smaller_final_batch=True)
 
 
+def _seeded_producer(tf, files):
+    tf.set_random_seed(5)
+    fq = tf.train.string_input_producer(files * 2, num_epochs=3, shuffle=True, seed=1)
+    return tf.train.batch([fq.dequeue()], batch_size=4, allow_smaller_final_batch=True)
+
+
 def _slices_join(tf, files):
     x = tf.train.slice_input_producer([tf.constant(list(range(10)))], num_epochs=1, shuffle=False)
     y = tf.train.slice_input_producer([tf.constant(list(range(100, 105)))], num_epochs=1, shuffle=False)
@@ -103,7 +109,7 @@ tf.disable_v2_behavior()
 exec(sys.argv[1])
 files = json.loads(sys.argv[2])
 out = {}
-for name in ["_tfrecord_fifo", "_tfrecord_shuffled", "_slices_join", "_range_shuffle_join"]:
+for name in ["_tfrecord_fifo", "_tfrecord_shuffled", "_seeded_producer", "_slices_join", "_range_shuffle_join"]:
     tf.reset_default_graph()
     fetch = globals()[name](tf, files)
     with tf.Session() as sess:
@@ -121,11 +127,12 @@ def test_pipelines_match_tensorflow(tmp_path):
     import inspect
     python = tf_python()
     files = _write_files(tmp_path)
-    source = "\n".join(inspect.getsource(f) for f in (_drain, _tfrecord_fifo, _tfrecord_shuffled, _slices_join,
-                                                      _range_shuffle_join))
+    source = "\n".join(inspect.getsource(f) for f in (_drain, _tfrecord_fifo, _tfrecord_shuffled, _seeded_producer,
+                                                      _slices_join, _range_shuffle_join))
     theirs = json.loads(run_tf(python, _TF_PIPELINES, source, json.dumps(files)).strip().splitlines()[-1])
     ours = {name: _run_pipeline(globals()[name], files) for name in theirs}
     assert ours["_tfrecord_fifo"] == theirs["_tfrecord_fifo"]  # unshuffled: the same order
+    assert ours["_seeded_producer"] == theirs["_seeded_producer"]  # RandomShuffle is TF's Philox: seeded, the same
     for name in theirs:  # shuffled: the same multiset
         assert sorted(ours[name]) == sorted(theirs[name]), name
 
@@ -206,3 +213,98 @@ def test_readers_and_read_file(tmp_path):
             sess.run(tf.read_file(str(tmp_path / "missing.txt")))
         coord.request_stop()
         coord.join(threads)
+
+
+def test_monitored_training_session_runs_the_queue_runners(tmp_path):
+    before = set(threading.enumerate())
+    files = _write_files(tmp_path)
+    fetch = _tfrecord_fifo(tf, files)
+    got = []
+    with tf.train.MonitoredTrainingSession() as sess:
+        while not sess.should_stop():
+            got.extend(v.decode() for v in sess.run(fetch)[0].tolist())
+    assert got == EXPECTED_RECORDS * 2
+    assert set(threading.enumerate()) <= before
+
+
+def test_maybe_batch_keeps_only_the_elements_asked_for():
+    x = tf.train.range_input_producer(10, num_epochs=1, shuffle=False).dequeue()
+    kept = tf.train.maybe_batch([x], keep_input=tf.equal(x % 2, 0), batch_size=2, allow_smaller_final_batch=True)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = _drain(sess, kept, coord)
+        coord.join(threads)
+    assert got == [0, 2, 4, 6, 8]
+    assert kept[0].shape.as_list() == [None]
+
+
+def test_batch_of_a_dict_with_dynamic_pad_and_enqueue_many():
+    n = tf.train.range_input_producer(4, num_epochs=1, shuffle=False).dequeue()
+    seq = tf.range(n + 1)  # lengths 1..4
+    padded = tf.train.batch({"seq": seq, "n": n}, batch_size=2, dynamic_pad=True)
+    rows = tf.train.batch([tf.constant([[1, 2], [3, 4], [5, 6]])], batch_size=3, enqueue_many=True)
+    assert padded["seq"].shape.as_list() == [2, None] and rows[0].shape.as_list() == [3, 2]
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        first = sess.run(padded)
+        second = sess.run(padded)
+        assert sess.run(rows)[0].tolist() == [[1, 2], [3, 4], [5, 6]]
+        coord.request_stop()
+        coord.join(threads)
+    assert first["n"].tolist() == [0, 1] and first["seq"].tolist() == [[0, 0], [0, 1]]
+    assert second["seq"].tolist() == [[0, 1, 2, 0], [0, 1, 2, 3]]
+
+
+def test_match_filenames_once_feeds_a_reader_pipeline(tmp_path):
+    files = _write_files(tmp_path, n_files=2, n_records=2)
+    (tmp_path / "other.txt").write_text("x")
+    names = tf.train.match_filenames_once(str(tmp_path / "*.tfrecord"))
+    assert names.op.name == "matching_filenames"
+    fq = tf.train.string_input_producer(names, num_epochs=1, shuffle=False)
+    _, value = tf.TFRecordReader().read(fq)
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        assert [n.decode() for n in sess.run(names)] == files
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = [sess.run(value) for _ in range(4)]
+        coord.request_stop()
+        coord.join(threads)
+    assert got == [b"0-0", b"0-1", b"1-0", b"1-1"]
+
+
+def test_write_file_and_matching_files(tmp_path):
+    target = str(tmp_path / "new" / "out.txt")
+    write = tf.write_file(target, "contents")
+    found = tf.matching_files(str(tmp_path / "*" / "*.txt"))
+    with tf.Session() as sess:
+        sess.run(write)
+        assert open(target).read() == "contents"
+        assert sess.run(found).tolist() == [target.encode()]
+        assert sess.run(tf.io.read_file(target)) == b"contents"
+
+
+def test_read_up_to_parse_example_batch_enqueue_many(tmp_path):
+    paths = []
+    for i in range(2):
+        path = str(tmp_path / f"ex{i}.tfrecord")
+        with tf.io.TFRecordWriter(path, "GZIP") as w:
+            for j in range(5):
+                w.write(tf.train.Example(features=tf.train.Features(feature={
+                    "v": tf.train.Feature(int64_list=tf.train.Int64List(value=[10 * i + j]))})).SerializeToString())
+        paths.append(path)
+    fq = tf.train.string_input_producer(paths, num_epochs=1, shuffle=False)
+    _, serialized = tf.TFRecordReader(options=tf.io.TFRecordOptions("GZIP")).read_up_to(fq, 3)
+    parsed = tf.parse_example(serialized, {"v": tf.FixedLenFeature([], tf.int64)})
+    batch = tf.train.batch([parsed["v"]], batch_size=4, enqueue_many=True, allow_smaller_final_batch=True)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        got = _drain(sess, batch, coord)
+        coord.join(threads)
+    assert got == [0, 1, 2, 3, 4, 10, 11, 12, 13, 14]

@@ -26,7 +26,13 @@ def _ours(name):
 
 
 def test_every_schedule_has_tfs_value_at_each_step_including_10():
-    ours, theirs = _ours("schedules")["schedules"], ANSWERS["schedules"]["schedules"]
+    ours, theirs = _ours("schedules"), ANSWERS["schedules"]
+    # the schedule's tensor is named as TF names it, except cosine_decay's and piecewise_constant's
+    # (TF's are inner nodes: "CosineDecay/Mul_3", "PiecewiseConstant/case/cond/Merge")
+    kept = [i for i, n in enumerate(theirs["names"]) if "/" not in n]
+    assert len(kept) == len(theirs["names"]) - 2
+    assert [ours["names"][i] for i in kept] == [theirs["names"][i] for i in kept]
+    ours, theirs = ours["schedules"], theirs["schedules"]
     assert len(ours[10]) == len(SCHEDULES) + 1
     np.testing.assert_allclose(np.array(ours), np.array(theirs), rtol=2e-6, atol=1e-8)
 
@@ -40,12 +46,17 @@ def test_moving_averages_after_five_steps_and_their_names():
             np.testing.assert_allclose(a, b, rtol=1e-5)
 
 
-def test_ftrl_and_proximal_optimizers_match_tf_dense_and_sparse():
-    ours, theirs = _ours("optimizers")["optimizers"], ANSWERS["optimizers"]["optimizers"]
+@pytest.mark.parametrize("case", ["optimizers", "resource_optimizers"])
+def test_ftrl_and_proximal_optimizers_match_tf_dense_and_sparse(case):
+    ours, theirs = _ours(case)["optimizers"], ANSWERS[case]["optimizers"]
     for o, t in zip(ours, theirs):
         assert o["slot_names"] == t["slot_names"]
         for a, b in zip(o["values"], t["values"]):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_slots_and_averages_are_named_in_the_current_variable_scope():
+    assert _ours("scoped_slots") == ANSWERS["scoped_slots"]
 
 
 def test_schedule_errors_are_tfs():
@@ -76,3 +87,20 @@ def test_ema_restore_pattern_with_a_saver(tmp_path):
         with tf.Session() as sess:
             restore.restore(sess, path)
             np.testing.assert_allclose(sess.run(w2), [3.5, 4.5])
+
+
+def test_ema_restore_pattern_loads_a_tf_checkpoints_averages():
+    """TF trained a model with an EMA and saved it (tools/record_layers_and_train_answers.py)."""
+    ckpt_dir = os.path.join(os.path.dirname(FIXTURE), "ema_ckpt")
+    want = json.load(open(os.path.join(ckpt_dir, "values.json")))
+    w = tf.Variable(tf.zeros([2, 2]), name="dense/kernel")
+    b = tf.Variable(tf.zeros([2]), name="dense/bias")
+    ema = tf.train.ExponentialMovingAverage(0.7)
+    assert sorted(ema.variables_to_restore()) == ["dense/bias/ExponentialMovingAverage",
+                                                  "dense/kernel/ExponentialMovingAverage"]
+    with tf.Session() as sess:
+        tf.train.Saver(ema.variables_to_restore()).restore(sess, os.path.join(ckpt_dir, "model.ckpt"))
+        np.testing.assert_allclose(sess.run(w), want["w_avg"], rtol=1e-6)
+        np.testing.assert_allclose(sess.run(b), want["b_avg"], rtol=1e-6)
+        tf.train.Saver([w, b]).restore(sess, os.path.join(ckpt_dir, "model.ckpt"))
+        np.testing.assert_allclose(sess.run(w), want["w"], rtol=1e-6)

@@ -31,8 +31,10 @@ def schedules(tf):
     outs = [getattr(tf.train, fn)(global_step=step, **kw) for fn, kw in SCHEDULES]
     outs.append(tf.train.piecewise_constant(step, **PIECEWISE))
 
+    names = [t.name for t in outs]
+
     def run(sess):
-        return {"schedules": [[float(v) for v in sess.run(outs, {step: s})] for s in STEPS]}
+        return {"schedules": [[float(v) for v in sess.run(outs, {step: s})] for s in STEPS], "names": names}
     return run
 
 
@@ -74,13 +76,14 @@ OPTIMIZERS = [
 ]
 
 
-def optimizers(tf):
+def optimizers(tf, use_resource=False):
     """Five steps of each optimizer on a dense variable and an embedding (an IndexedSlices gradient)."""
     runs = []
     for k, (cls, kw) in enumerate(OPTIMIZERS):
         with tf.variable_scope(f"case{k}"):
-            w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.1]], np.float32), name="w")
-            emb = tf.Variable(np.array([[1.0, -2.0], [0.3, 0.4], [-0.5, 0.2]], np.float32), name="emb")
+            w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.1]], np.float32), name="w", use_resource=use_resource)
+            emb = tf.Variable(np.array([[1.0, -2.0], [0.3, 0.4], [-0.5, 0.2]], np.float32), name="emb",
+                              use_resource=use_resource)
             x = tf.constant([[1.0, 2.0], [-1.0, 0.5]])
             rows = tf.gather(emb, [0, 2, 0])
             loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0)) + tf.reduce_sum(rows * rows * 3.0 - rows)
@@ -100,4 +103,25 @@ def optimizers(tf):
     return run
 
 
-CASES = {"schedules": schedules, "moving_averages": moving_averages, "optimizers": optimizers}
+def scoped_slots(tf):
+    """Slots and shadow variables are named inside the variable scope apply()/minimize() runs in."""
+    with tf.variable_scope("m"):
+        w = tf.Variable(1.0, name="w")
+    with tf.variable_scope("outer"):
+        ema = tf.train.ExponentialMovingAverage(0.9)
+        ema.apply([w])
+        tf.train.AdamOptimizer().minimize(w * w)
+    with tf.name_scope("ns"):
+        tf.train.MomentumOptimizer(0.1, 0.9).minimize(w * w)
+    with tf.variable_scope("outer"):
+        tf.train.MomentumOptimizer(0.1, 0.9).minimize(w * w)
+    names = {"average": ema.average(w).op.name, "variables": sorted(v.op.name for v in tf.global_variables())}
+    return lambda sess: names
+
+
+def resource_optimizers(tf):
+    """The same with resource variables: ResourceApply* / ResourceSparseApply* updates."""
+    return optimizers(tf, use_resource=True)
+
+
+CASES = {"scoped_slots": scoped_slots, "resource_optimizers": resource_optimizers, "schedules": schedules, "moving_averages": moving_averages, "optimizers": optimizers}

@@ -327,8 +327,13 @@ class BaseSession:
 
     def _interpreted_run(self, fetches, feed_dict, on_value, on_start=None):
         feed_dict = feed_dict or _NO_FEEDS
-        handler, feeds, plan = self._plan_signature(fetches, list(feed_dict))
-        specs = [FeedSpec(t, self._state.device_for(t.op)) for t in feeds]
+        key = (_fetch_key(fetches), tuple(feed_dict))
+        cache = self.__dict__.setdefault("_interpreted_plans", {})
+        found = cache.get(key)
+        if found is None:  # planned once per signature, as `run` does
+            handler, feeds, plan = self._plan_signature(fetches, list(feed_dict))
+            found = cache[key] = (handler, plan, [FeedSpec(t, self._state.device_for(t.op)) for t in feeds])
+        handler, plan, specs = found
         values = interpreter.interpret(plan.generic.bound, [s.convert(v) for s, v in zip(specs, feed_dict.values())],
                                        on_value, on_start)
         run = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)

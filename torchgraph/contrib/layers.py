@@ -16,7 +16,7 @@ from ..framework.tensor_conversion import convert_to_tensor
 from ..layers import batch_norm_in_scope
 from ..layers import flatten as _core_flatten
 from ..ops import array_ops, math_ops, nn_ops, random_ops
-from ..ops.init_ops import Initializer, Zeros, compute_fans
+from ..ops.init_ops import Initializer, Ones, Zeros, compute_fans
 from ..ops.variable_scope import get_variable, variable_scope
 from .framework import add_arg_scope
 
@@ -69,7 +69,8 @@ xavier_initializer_conv2d = xavier_initializer
 # --- regularizers --------------------------------------------------------------------------------
 
 
-def _check_scale(scale, kind):
+def _check_scale(scale) -> bool:
+    """False when `scale` is 0 (the regularizer then returns None); TF's errors for ints and negatives."""
     import numbers
     if isinstance(scale, numbers.Integral):
         raise ValueError(f"scale cannot be an integer: {scale}")
@@ -82,7 +83,7 @@ def _check_scale(scale, kind):
 
 def l1_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
     """`weights -> scale * sum(|weights|)` (None when scale is 0), named "<scope or l1_regularizer>"."""
-    if not _check_scale(scale, "l1"):
+    if not _check_scale(scale):
         return lambda _: None
 
     def l1(weights):
@@ -94,7 +95,7 @@ def l1_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
 
 def l2_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
     """`weights -> scale * l2_loss(weights)` (= scale * sum(w**2) / 2; None when scale is 0)."""
-    if not _check_scale(scale, "l2"):
+    if not _check_scale(scale):
         return lambda _: None
 
     def l2(weights):
@@ -339,8 +340,192 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         return collect_named_outputs(outputs_collections, _scope_name(sc), y)
 
 
-__all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "collect_named_outputs", "conv2d", "convolution2d",
-           "dropout", "flatten", "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
-           "max_pool2d", "sum_regularizer", "variance_scaling_initializer", "xavier_initializer",
+def _deconv_length(size, kernel, stride, padding):
+    """The transposed convolution's output length (ints or tensors): Keras' deconv_output_length."""
+    return size * stride + max(kernel - stride, 0) if padding.upper() == "VALID" else size * stride
+
+
+@add_arg_scope
+def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format="NHWC",
+                            activation_fn=nn_ops.relu, normalizer_fn=None, normalizer_params=None,
+                            weights_initializer=None, weights_regularizer=None, biases_initializer=Zeros(),
+                            biases_regularizer=None, reuse=None, variables_collections=None, outputs_collections=None,
+                            trainable=True, scope=None):
+    """A transposed 2-D convolution in scope "Conv2d_transpose": weights [kh, kw, num_outputs, in]."""
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(stride)
+    nhwc = data_format == "NHWC"
+    with variable_scope(scope, default_name="Conv2d_transpose", reuse=reuse) as sc:
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if nhwc else 1].value
+        weights = get_variable("weights", [kh, kw, num_outputs, cin], dtype=x.dtype,
+                               initializer=weights_initializer or xavier_initializer(),
+                               regularizer=weights_regularizer, trainable=trainable)
+        dims = x.get_shape().as_list()
+        shape_t = array_ops.shape(x)
+        h_axis, w_axis = (1, 2) if nhwc else (2, 3)
+        height = dims[h_axis] if dims[h_axis] is not None else shape_t[h_axis]
+        width = dims[w_axis] if dims[w_axis] is not None else shape_t[w_axis]
+        out_h, out_w = _deconv_length(height, kh, sh, padding), _deconv_length(width, kw, sw, padding)
+        output_shape = array_ops.stack((shape_t[0], out_h, out_w, num_outputs) if nhwc
+                                       else (shape_t[0], num_outputs, out_h, out_w))
+        y = nn_ops.conv2d_transpose(x, weights, output_shape, [1, sh, sw, 1] if nhwc else [1, 1, sh, sw],
+                                    padding=padding.upper(), data_format=data_format)
+        static = [o if isinstance(o, int) else None for o in (out_h, out_w)]
+        y.set_shape([dims[0], *static, num_outputs] if nhwc else [dims[0], num_outputs, *static])
+        biases = _biases(num_outputs, x.dtype, normalizer_fn, biases_initializer, biases_regularizer, trainable)
+        if biases is not None:
+            y = nn_ops.bias_add(y, biases, data_format=data_format)
+        _file_variables([weights, biases], variables_collections, ["weights", "biases"])
+        return _finish(y, normalizer_fn, normalizer_params, activation_fn, outputs_collections, sc)
+
+
+conv2d_transpose = convolution2d_transpose
+
+
+@add_arg_scope
+def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1, stride=1, padding="SAME",
+                            data_format="NHWC", rate=1, activation_fn=nn_ops.relu, normalizer_fn=None,
+                            normalizer_params=None, weights_initializer=None, pointwise_initializer=None,
+                            weights_regularizer=None, biases_initializer=Zeros(), biases_regularizer=None, reuse=None,
+                            variables_collections=None, outputs_collections=None, trainable=True, scope=None):
+    """A depthwise-separable convolution in scope "SeparableConv2d" ("depthwise_weights",
+    "pointwise_weights"); with `num_outputs=None`, the depthwise convolution alone."""
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(stride)
+    nhwc = data_format == "NHWC"
+    strides = [1, sh, sw, 1] if nhwc else [1, 1, sh, sw]
+    with variable_scope(scope, default_name="SeparableConv2d", reuse=reuse) as sc:
+        x = convert_to_tensor(inputs)
+        cin = x.get_shape()[-1 if nhwc else 1].value
+        depthwise = get_variable("depthwise_weights", [kh, kw, cin, depth_multiplier], dtype=x.dtype,
+                                 initializer=weights_initializer or xavier_initializer(),
+                                 regularizer=weights_regularizer, trainable=trainable)
+        made, roles = [depthwise], ["weights"]
+        if num_outputs is not None:
+            pointwise = get_variable("pointwise_weights", [1, 1, cin * depth_multiplier, num_outputs],
+                                     dtype=x.dtype, initializer=pointwise_initializer or weights_initializer or
+                                     xavier_initializer(), regularizer=weights_regularizer, trainable=trainable)
+            made.append(pointwise)
+            roles.append("weights")
+            y = nn_ops.separable_conv2d(x, depthwise, pointwise, strides, padding.upper(), rate=_pair(rate),
+                                        data_format=data_format)
+            n_out = num_outputs
+        else:
+            y = nn_ops.depthwise_conv2d(x, depthwise, strides, padding.upper(), rate=_pair(rate),
+                                        data_format=data_format)
+            n_out = cin * depth_multiplier
+        biases = _biases(n_out, x.dtype, normalizer_fn, biases_initializer, biases_regularizer, trainable)
+        if biases is not None:
+            y = nn_ops.bias_add(y, biases, data_format=data_format)
+        _file_variables(made + [biases], variables_collections, roles + ["biases"])
+        return _finish(y, normalizer_fn, normalizer_params, activation_fn, outputs_collections, sc)
+
+
+separable_conv2d = separable_convolution2d
+
+
+@add_arg_scope
+def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None, variables_collections=None,
+               outputs_collections=None, trainable=True, begin_norm_axis=1, begin_params_axis=-1, scope=None):
+    """Layer normalization in scope "LayerNorm": moments over axes begin_norm_axis.., beta/gamma of
+    shape inputs.shape[begin_params_axis:], variance epsilon 1e-12 (contrib's)."""
+    with variable_scope(scope, default_name="LayerNorm", reuse=reuse) as sc:
+        x = convert_to_tensor(inputs)
+        shape = x.get_shape()
+        rank = shape.ndims
+        if rank is None:
+            raise ValueError(f"Inputs {x.name} has undefined rank.")
+        if begin_norm_axis < 0:
+            begin_norm_axis = rank + begin_norm_axis
+        if begin_params_axis >= rank or begin_norm_axis >= rank:
+            raise ValueError(f"begin_params_axis ({begin_params_axis}) and begin_norm_axis ({begin_norm_axis}) "
+                             f"must be < rank(inputs) ({rank})")
+        params_shape = shape[begin_params_axis:]
+        if not params_shape.is_fully_defined():
+            raise ValueError(f"Inputs {x.name}: shape(inputs)[{begin_params_axis}:] is not fully defined: "
+                             f"{params_shape}")
+        dims = params_shape.as_list()
+        beta = get_variable("beta", dims, dtype=x.dtype, initializer=Zeros(), trainable=trainable) if center else None
+        gamma = get_variable("gamma", dims, dtype=x.dtype, initializer=Ones(), trainable=trainable) if scale else None
+        _file_variables([beta, gamma], variables_collections, ["beta", "gamma"])
+        mean, variance = nn_ops.moments(x, list(range(begin_norm_axis, rank)), keep_dims=True)
+        y = nn_ops.batch_normalization(x, mean, variance, offset=beta, scale=gamma, variance_epsilon=1e-12)
+        y.set_shape(shape)
+        if activation_fn is not None:
+            y = activation_fn(y)
+        return collect_named_outputs(outputs_collections, _scope_name(sc), y)
+
+
+@add_arg_scope
+def one_hot_encoding(labels, num_classes, on_value=1.0, off_value=0.0, outputs_collections=None, scope=None):
+    """`tf.one_hot` of (int64) labels in name scope "OneHotEncoding"."""
+    with get_default_graph().name_scope(scope or "OneHotEncoding") as sc:
+        labels = convert_to_tensor(labels)
+        if labels.dtype == _dtypes.int32:
+            labels = math_ops.cast(labels, _dtypes.int64)
+        y = array_ops.one_hot(labels, num_classes, on_value=on_value, off_value=off_value)
+        return collect_named_outputs(outputs_collections, sc, y)
+
+
+@add_arg_scope
+def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializer=None, regularizer=None,
+                   trainable=True, scope=None, reuse=None):
+    """Looks `ids` up in a [vocab_size, embed_dim] model variable "EmbedSequence/embeddings"."""
+    if not (reuse or (vocab_size and embed_dim)):
+        raise ValueError("Must specify vocab size and embedding dimension when not reusing. Got vocab_size="
+                         f"{vocab_size} and embed_dim={embed_dim}")
+    with variable_scope(scope, default_name="EmbedSequence", reuse=reuse):
+        embeddings = get_variable("embeddings", [vocab_size, embed_dim], initializer=initializer,
+                                  regularizer=regularizer, trainable=trainable)
+        _file_variables([embeddings], None, ["embeddings"])
+        return nn_ops.embedding_lookup(embeddings, ids)
+
+
+def _layer_name(layer) -> str:
+    if hasattr(layer, "__name__"):
+        return layer.__name__
+    if hasattr(layer, "func") and hasattr(layer.func, "__name__"):
+        return layer.func.__name__
+    return "repeat"
+
+
+def repeat(inputs, repetitions, layer, *args, **kwargs):
+    """`layer` applied `repetitions` times, the i-th in scope "<scope>/<scope>_i" (slim's repeat)."""
+    scope = kwargs.pop("scope", None)
+    with variable_scope(scope, default_name="Repeat"):
+        outputs = convert_to_tensor(inputs)
+        scope = scope or _layer_name(layer)
+        for i in range(repetitions):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            outputs = layer(outputs, *args, **kwargs)
+        return outputs
+
+
+def stack(inputs, layer, stack_args, **kwargs):
+    """`layer` applied once per entry of `stack_args` (its arguments), in scopes "<scope>_1", "<scope>_2" ..."""
+    scope = kwargs.pop("scope", None)
+    if not isinstance(stack_args, (list, tuple)):
+        raise ValueError("stack_args need to be a list or tuple")
+    with variable_scope(scope, default_name="Stack"):
+        outputs = convert_to_tensor(inputs)
+        scope = scope or _layer_name(layer)
+        for i, layer_args in enumerate(stack_args):
+            kwargs["scope"] = f"{scope}_{i + 1}"
+            if not isinstance(layer_args, (list, tuple)):
+                layer_args = [layer_args]
+            outputs = layer(outputs, *layer_args, **kwargs)
+        return outputs
+
+
+__all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "collect_named_outputs", "conv2d",
+           "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout", "embed_sequence",
+           "flatten", "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer", "layer_norm",
+           "max_pool2d", "one_hot_encoding", "repeat", "separable_conv2d", "separable_convolution2d", "stack",
+           "sum_regularizer", "variance_scaling_initializer", "xavier_initializer",
            "xavier_initializer_conv2d"]
 __getattr__ = module_getattr(__name__)

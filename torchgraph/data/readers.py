@@ -69,7 +69,8 @@ def text_lines(path: str, compression: str) -> Iterator[bytes]:
 
 
 def fixed_length_records(path: str, header: int, record: int, footer: int, compression: str) -> Iterator[bytes]:
-    """The `record`-byte records between a `header` and a `footer`; an incomplete last record is dropped."""
+    """The `record`-byte records between a `header` and a `footer` (a body of another length is
+    InvalidArgumentError, as in TF, for uncompressed files; a compressed one drops the incomplete tail)."""
     if record <= 0:
         raise errors.InvalidArgumentError(None, None, f"record_bytes must be > 0, got {record}")
     stream = tf_record.open_uncompressed(path, compression)
@@ -78,6 +79,11 @@ def fixed_length_records(path: str, header: int, record: int, footer: int, compr
     finally:
         stream.close()
     body = data[header:len(data) - footer if footer else len(data)]
+    if not compression and len(body) % record:
+        raise errors.InvalidArgumentError(
+            None, None, f"Excluding the header ({header} bytes) and footer ({footer} bytes), input file \"{path}\" "
+                        f"has body length {len(body)} bytes, which is not an exact multiple of the record length "
+                        f"({record} bytes).")
     for start in range(0, len(body) - record + 1, record):
         yield body[start:start + record]
 

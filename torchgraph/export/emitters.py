@@ -33,8 +33,9 @@ HOST_EMITTERS: dict[str, Emitter] = {}
 
 @dataclass
 class TupleOf:
-    """An expression that returns every output of the op as a tuple."""
+    """An expression that returns the op's outputs as a tuple (the first `count` of them)."""
     expr: str
+    count: int | None = None
 
 
 def emits(*op_types: str) -> Callable[[Emitter], Emitter]:
@@ -139,6 +140,18 @@ def _binary(symbol: str, *op_types: str) -> None:
     for t in op_types:
         _SYMBOLS[t] = symbol
     emits(*op_types)(lambda e: f"{e.x(0) if e.is_python_scalar(1) else e.operand(0)} {symbol} {e.operand(1)}")
+    python = {"&": "and", "|": "or"}.get(symbol, symbol)
+    emits_on_host(*op_types)(lambda e: _host_scalar_binary(e, python))
+
+
+def _host_scalar_binary(e, symbol: str):
+    """Python arithmetic / comparisons on host scalars (a loop counter against a static length)."""
+    a, b = e.host(0), e.host(1)
+    if a is None or b is None or e.is_list(0) or e.is_list(1):
+        return None
+    if symbol == "/" and e.op.outputs[0].dtype.is_integer:
+        return None
+    return f"{a} {symbol} {b}"
 
 
 _binary("+", "Add", "AddV2")
@@ -155,12 +168,12 @@ _binary("&", "LogicalAnd")
 _binary("|", "LogicalOr")
 
 
-@emits_on_host("Add", "AddV2", "Sub", "Mul")
-def _host_arith(e):
+@emits_on_host("Maximum", "Minimum")
+def _host_min_max(e):
     a, b = e.host(0), e.host(1)
     if a is None or b is None or e.is_list(0) or e.is_list(1):
         return None
-    return f"{a} {_SYMBOLS[e.op.type]} {b}"
+    return f"{'max' if e.op.type == 'Maximum' else 'min'}({a}, {b})"
 
 
 @emits("Div")
@@ -492,6 +505,14 @@ def _fill(e):
     return f"torch.full({e.ints(0)}, {value}, dtype={e.out_dtype(0)}, device={e.device()})"
 
 
+@emits_on_host("Range")
+def _host_range(e):
+    """An int range of host values stays a Python list (TensorArray indices, static in torch.export)."""
+    if not e.op.outputs[0].dtype.is_integer or any(e.host(i) is None for i in range(3)):
+        return None
+    return f"list(range({e.host(0)}, {e.host(1)}, {e.host(2)}))"
+
+
 @emits("Range")
 def _range(e):
     return f"torch.arange({e.host_or_item(0)}, {e.host_or_item(1)}, {e.host_or_item(2)}, " \
@@ -554,6 +575,18 @@ def _slice(e):
     for b, s in zip(np.asarray(begin).reshape(-1).tolist(), np.asarray(size).reshape(-1).tolist()):
         parts.append(f"{b}:" if s == -1 else f"{b}:{b + s}")
     return f"{e.x(0)}[{', '.join(parts)}]"
+
+
+@emits_on_host("GatherV2")
+def _host_gather(e):
+    """Entries of a shape list picked by constant indices (tf.tensordot's shape arithmetic)."""
+    v, indices, axis = e.host(0), e.value(1), e.value(2)
+    if v is None or not e.is_list(0) or indices is None or axis is None or int(axis) != 0:
+        return None
+    picked = np.asarray(indices)
+    if picked.ndim == 0:
+        return f"{v}[{int(picked)}]"
+    return "[" + ", ".join(f"{v}[{int(i)}]" for i in picked.reshape(-1)) + "]"
 
 
 @emits("GatherV2")
@@ -726,7 +759,7 @@ def _fused_batch_norm(e):
         if e.attrs.get("exponential_avg_factor", 1.0) != 1.0:
             e.unsupported("FusedBatchNorm training with exponential_avg_factor != 1")
         call = f"{e.helper('tf_batch_norm_training')}({x}, {scale}, {offset}, {eps}, channel_dim={-1 if nhwc else 1})"
-        return TupleOf(call)
+        return TupleOf(call, count=3)  # y, batch mean, batch variance; the reserve outputs are TF's internals
     mean, var = e.x(3), e.x(4)
     if nhwc:
         y = f"({x} - {mean}) * torch.rsqrt({var} + {eps}) * {scale} + {offset}"
@@ -746,3 +779,224 @@ def _random_uniform(e):
 @emits("RandomStandardNormal")
 def _random_normal(e):
     return f"torch.randn({e.ints(0)}, dtype={e.out_dtype(0)}, device={e.device()})"
+
+
+# =================================================================================================
+# Losses (training graphs: the exported module can compute TF's loss)
+# =================================================================================================
+@emits("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_xent(e):
+    logits, labels = e.x(0), e.x(1)
+    loss = f"F.cross_entropy({logits}, {labels}.long(), reduction='none')"
+    backprop = f"torch.softmax({logits}, dim=-1) - F.one_hot({labels}.long(), {logits}.shape[-1]).to({logits}.dtype)"
+    return [loss, backprop]
+
+
+@emits("SoftmaxCrossEntropyWithLogits")
+def _xent(e):
+    logits, labels = e.x(0), e.x(1)
+    return [f"-({labels} * torch.log_softmax({logits}, dim=-1)).sum(dim=-1)",
+            f"torch.softmax({logits}, dim=-1) - {labels}"]
+
+
+@emits("L2Loss")
+def _l2_loss(e):
+    return f"torch.sum(torch.square({e.x(0)})) / 2"
+
+
+@emits("DivNoNan")
+def _div_no_nan(e):
+    x, y = e.x(0), e.x(1)
+    return f"torch.where({y} == 0, torch.zeros_like({x} / {y}), {x} / {y})"
+
+
+# =================================================================================================
+# TensorArrays: a Python list carried in the flow tensor (the handle is only a name)
+# =================================================================================================
+HELPERS["tf_ta_write"] = '''
+def tf_ta_write(array, index, value):
+    """TensorArray.write: a new list with `value` at `index` (the flow value is the list)."""
+    array = list(array)
+    array[int(index)] = value
+    return array
+'''
+HELPERS["tf_ta_scatter"] = '''
+def tf_ta_scatter(array, indices, value):
+    """TensorArray.scatter / unstack: the rows of `value` at `indices`."""
+    array = list(array)
+    for i, row in zip(indices.tolist() if torch.is_tensor(indices) else indices, value.unbind(0)):
+        array[int(i)] = row
+    return array
+'''
+HELPERS["tf_ta_gather"] = '''
+def tf_ta_gather(array, indices):
+    """TensorArray.gather / stack: the elements at `indices`, stacked."""
+    return torch.stack([array[int(i)] for i in (indices.tolist() if torch.is_tensor(indices) else indices)])
+'''
+
+
+@emits("TensorArrayV3")
+def _tensor_array(e):
+    return ["None", f"[None] * {e.host_or_item(0)}"]
+
+
+@emits("TensorArrayWriteV3")
+def _ta_write(e):
+    return f"{e.helper('tf_ta_write')}({e.x(3)}, {e.host_or_item(1)}, {e.x(2)})"
+
+
+@emits("TensorArrayReadV3")
+def _ta_read(e):
+    return f"{e.x(2)}[int({e.host_or_item(1)})]"
+
+
+@emits("TensorArrayScatterV3")
+def _ta_scatter(e):
+    indices = e.host(1) if e.host(1) is not None else e.x(1)
+    return f"{e.helper('tf_ta_scatter')}({e.x(3)}, {indices}, {e.x(2)})"
+
+
+@emits("TensorArrayGatherV3")
+def _ta_gather(e):
+    indices = e.host(1) if e.host(1) is not None else e.x(1)
+    return f"{e.helper('tf_ta_gather')}({e.x(2)}, {indices})"
+
+
+@emits_on_host("TensorArraySizeV3")
+def _ta_size(e):
+    return f"len({e.x(1)})"
+
+
+HELPERS["tf_reverse_sequence"] = '''
+def tf_reverse_sequence(x, lengths, seq_dim, batch_dim):
+    """TF's ReverseSequence: reverse the first lengths[b] entries along seq_dim of each batch row b."""
+    out = x.clone()
+    for b, n in enumerate(lengths.tolist()):
+        row = x.select(batch_dim, b)
+        dim = seq_dim - (1 if seq_dim > batch_dim else 0)
+        head = row.narrow(dim, 0, int(n)).flip(dim)
+        out.select(batch_dim, b).narrow(dim, 0, int(n)).copy_(head)
+    return out
+'''
+
+
+@emits("ReverseSequence")
+def _reverse_sequence(e):
+    return f"{e.helper('tf_reverse_sequence')}({e.x(0)}, {e.x(1)}, {e.attrs['seq_dim']}, {e.attrs.get('batch_dim', 0)})"
+
+
+# =================================================================================================
+# TensorLists (while_v2's TensorArrays): Python lists, as the TF1 TensorArrays above
+# =================================================================================================
+@emits("TensorListReserve")
+def _tensor_list_reserve(e):
+    return f"[None] * {e.host_or_item(1)}"
+
+
+@emits("EmptyTensorList")
+def _empty_tensor_list(e):
+    return "[]"
+
+
+@emits("TensorListFromTensor")
+def _tensor_list_from_tensor(e):
+    return f"list({e.x(0)}.unbind(0))"
+
+
+@emits("TensorListStack")
+def _tensor_list_stack(e):
+    return f"torch.stack({e.x(0)})"
+
+
+@emits("TensorListGetItem")
+def _tensor_list_get_item(e):
+    return f"{e.x(0)}[int({e.host_or_item(1)})]"
+
+
+@emits("TensorListSetItem")
+def _tensor_list_set_item(e):
+    return f"{e.helper('tf_ta_write')}({e.x(0)}, {e.host_or_item(1)}, {e.x(2)})"
+
+
+@emits("TensorListPushBack")
+def _tensor_list_push_back(e):
+    return f"{e.x(0)} + [{e.x(1)}]"
+
+
+@emits_on_host("TensorListLength")
+def _tensor_list_length(e):
+    return f"len({e.x(0)})"
+
+
+# =================================================================================================
+# Image resizing with TF's own sampling grids (legacy, align_corners, half-pixel)
+# =================================================================================================
+HELPERS["tf_resize"] = '''
+def tf_source_coords(out_size, in_size, align_corners, half_pixel, device):
+    """Where TF's resize kernels sample output pixel i from: align_corners maps corner to corner,
+    half-pixel centres shift by 0.5, and TF1's legacy grid is i * in / out."""
+    i = torch.arange(out_size, dtype=torch.float32, device=device)
+    if align_corners and out_size > 1:
+        return i * ((in_size - 1) / (out_size - 1))
+    scale = in_size / out_size
+    return (i + 0.5) * scale - 0.5 if half_pixel else i * scale
+
+
+def tf_resize_bilinear(x, size, align_corners, half_pixel):
+    """TF's ResizeBilinear of an NHWC tensor (float32 out), sampling as TF's kernel does."""
+    x = x.to(torch.float32)
+    for axis, out_size in ((1, size[0]), (2, size[1])):
+        in_size = x.shape[axis]
+        src = tf_source_coords(out_size, in_size, align_corners, half_pixel, x.device)
+        lower = torch.floor(src)
+        lerp = (src - lower).reshape([-1 if d == axis else 1 for d in range(4)])
+        lo = lower.clamp(min=0).long()
+        hi = torch.ceil(src).clamp(max=in_size - 1).long()
+        a, b = x.index_select(axis, lo), x.index_select(axis, hi)
+        x = a + (b - a) * lerp
+    return x
+
+
+def tf_cubic_weights(delta, a):
+    """The four cubic-convolution weights for taps at offsets -1, 0, 1, 2 (Keys' kernel with `a`)."""
+    def k(t):
+        t = t.abs()
+        return torch.where(t <= 1, ((a + 2) * t - (a + 3)) * t * t + 1,
+                           torch.where(t < 2, ((a * t - 5 * a) * t + 8 * a) * t - 4 * a, torch.zeros_like(t)))
+    return [k(delta + 1), k(delta), k(1 - delta), k(2 - delta)]
+
+
+def tf_resize_bicubic(x, size, align_corners, half_pixel):
+    """TF's ResizeBicubic of an NHWC tensor: a = -0.75 on TF1's legacy grid, Keys' a = -0.5 with
+    half-pixel centres (out-of-range taps then dropped and the weights renormalised), as TF does."""
+    x = x.to(torch.float32)
+    a = -0.5 if half_pixel else -0.75
+    for axis, out_size in ((1, size[0]), (2, size[1])):
+        in_size = x.shape[axis]
+        src = tf_source_coords(out_size, in_size, align_corners, half_pixel, x.device)
+        base = torch.floor(src)
+        weights = tf_cubic_weights(src - base, a)
+        taps = [base + o for o in (-1, 0, 1, 2)]
+        if half_pixel:
+            weights = [torch.where((t >= 0) & (t <= in_size - 1), w, torch.zeros_like(w)) for t, w in zip(taps, weights)]
+            total = weights[0] + weights[1] + weights[2] + weights[3]
+            weights = [w / total for w in weights]
+        shape = [-1 if d == axis else 1 for d in range(4)]
+        out = 0
+        for t, w in zip(taps, weights):
+            out = out + x.index_select(axis, t.clamp(0, in_size - 1).long()) * w.reshape(shape)
+        x = out
+    return x
+'''
+
+
+def _resize(e, fn: str):
+    size = e.value(1)
+    size_src = int_list_source(np.asarray(size).reshape(-1)) if size is not None else e.ints(1)
+    e.helper("tf_resize")
+    return f"{fn}({e.x(0)}, {size_src}, align_corners={bool(e.attrs.get('align_corners', False))}, " \
+           f"half_pixel={bool(e.attrs.get('half_pixel_centers', False))})"
+
+
+emits("ResizeBilinear")(lambda e: _resize(e, "tf_resize_bilinear"))
+emits("ResizeBicubic")(lambda e: _resize(e, "tf_resize_bicubic"))

@@ -46,7 +46,7 @@ class Guards:
         guard = frozenset().union(*(self._of_tensor(t) for t in op.inputs),
                                   *(self.op.get(c, frozenset()) for c in op.control_inputs))
         self.op[op] = guard
-        if entry.control_flow == "switch":
+        if entry.control_flow == "switch" and get_entry(op.inputs[1].op.type).control_flow != "loop_cond":
             pred = op.inputs[1]
             self.tensor[op.outputs[0]] = guard | {Literal(pred, False)}
             self.tensor[op.outputs[1]] = guard | {Literal(pred, True)}

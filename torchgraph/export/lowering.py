@@ -32,13 +32,15 @@ from ..ops.registry import get_entry
 from ..ops.static_values import constant_value
 from ..ops.variable_refs import variable_op, variable_op_key
 from . import emitters as _emitters
+from . import loops
 from .guards import Guards, Literal
 from .literals import array_source, dtype_source, int_list_source, nested_source, number_source
 from .naming import AttributeTree, LocalNames, identifier
 
 # Constants up to this many elements are written into model.py; larger ones go to weights.pt.
 LITERAL_MAX_ELEMENTS = 16
-LEARNING_PHASE = "keras_learning_phase"
+# Boolean PlaceholderWithDefault nodes (default False) that say "training": `self.training`.
+TRAINING_FLAGS = frozenset({"keras_learning_phase", "is_training"})
 
 
 class ExportError(UnimplementedError):
@@ -55,6 +57,8 @@ class Value:
     value: np.ndarray | None = None
     is_list: bool = False
     name: str | None = None  # the TF node a constant came from (names its attribute)
+    elements: list | None = None  # a host list's entries as source, when known one by one (Pack)
+    tensor_expr: str | None = None  # a constant's attribute once a tensor of it was needed
 
 
 @dataclass
@@ -78,8 +82,8 @@ class Generated:
         return {a.path: a.value.detach().clone() for a in self.attributes if a.role != "literal"}
 
 
-def _order(outputs: list[Tensor], stop: set) -> list[Operation]:
-    """The ops the outputs need through data *and* control edges, creation order among ready ops."""
+def _needed(outputs: list[Tensor], stop: set) -> list[Operation]:
+    """The ops the outputs need through data *and* control edges (control-only ones give guards)."""
     needed: dict[Operation, None] = {}
     stack = [t.op for t in outputs if t not in stop]
     while stack:
@@ -89,30 +93,7 @@ def _order(outputs: list[Tensor], stop: set) -> list[Operation]:
         needed[op] = None
         stack.extend(t.op for t in op.inputs if t not in stop and t.op not in needed)
         stack.extend(c for c in op.control_inputs if c not in needed)
-    deps = {op: {t.op for t in op.inputs if t.op in needed and t not in stop} | {c for c in op.control_inputs}
-            for op in needed}
-    for op in deps:
-        deps[op].discard(op)
-    indegree = {op: len(d) for op, d in deps.items()}
-    consumers: dict[Operation, list] = {op: [] for op in needed}
-    for op, d in deps.items():
-        for p in d:
-            consumers[p].append(op)
-    heap = [(op.creation_id, op) for op, n in indegree.items() if n == 0]
-    heapq.heapify(heap)
-    order = []
-    while heap:
-        _, op = heapq.heappop(heap)
-        order.append(op)
-        for c in consumers[op]:
-            indegree[c] -= 1
-            if indegree[c] == 0:
-                heapq.heappush(heap, (c.creation_id, c))
-    if len(order) != len(needed):
-        stuck = sorted(op.name for op, n in indegree.items() if n > 0)[:5]
-        raise ExportError(None, f"torchgraph.export: the graph has a cycle (TF1 while loops are not "
-                                f"exported yet) through {stuck}")
-    return order
+    return sorted(needed, key=lambda op: op.creation_id)
 
 
 def _data_needed(outputs: list[Tensor], stop: set) -> set:
@@ -202,11 +183,24 @@ class Emit:
             self.gen.uses_math = True
         return name
 
+    def elements(self, i: int) -> list | None:
+        """Input i (an int vector) entry by entry: ints when known, else source per entry."""
+        v = self._value(i)
+        if v.kind == "const":
+            return np.asarray(v.value).reshape(-1).tolist()
+        if v.kind == "host" and v.elements is not None:
+            return v.elements
+        n = self.in_shape(i).num_elements() if self.in_shape(i).ndims == 1 else None
+        if v.kind == "host" and n is not None:
+            return [f"{v.expr}[{k}]" for k in range(n)]
+        return None
+
     def static_index(self):
-        vals = [self.value(i) for i in (1, 2, 3)]
-        if any(v is None for v in vals):
+        """StridedSlice's index as a Python subscript (entries may be host-value source)."""
+        vals = [self.elements(i) for i in (1, 2, 3)]
+        if any(v is None for v in vals) or not all(isinstance(s, int) for s in vals[2]):
             return None
-        return strided_slice_index(self.attrs, *(np.asarray(v).reshape(-1).tolist() for v in vals))
+        return strided_slice_index(self.attrs, *vals)
 
     def unsupported(self, why: str):
         raise ExportError(self.op, f"torchgraph.export cannot express node '{self.op.name}' "
@@ -217,8 +211,9 @@ class Generator:
     """Builds the module source for `outputs` of `graph` as functions of `inputs`."""
 
     def __init__(self, session, inputs: list[tuple[str, Tensor]], outputs: list[tuple[str, Tensor]],
-                 origin: str, frozen_constants_trainable: bool | None = None):
+                 origin: str, frozen_constants_trainable: bool | None = None, torch_control_flow: bool = False):
         self.session = session
+        self.torch_control_flow = torch_control_flow
         self.graph = session.graph
         self.inputs, self.outputs = inputs, outputs
         self.origin = origin
@@ -232,6 +227,8 @@ class Generator:
         self.helpers: dict[str, str] = {}
         self.uses_device = False
         self.uses_math = False
+        self.depth = 0  # loop nesting of the lines being written
+        self.scope = ""  # prefix of attribute names for constants inside function bodies
         self.trainable = self._trainable_names()
         self.has_variables = self.trainable is not None
         self.frozen_trainable = (not self.has_variables) if frozen_constants_trainable is None \
@@ -250,6 +247,8 @@ class Generator:
         return names
 
     def attribute(self, tf_name: str, value: torch.Tensor, role: str) -> str:
+        if tf_name in self.tree.paths:  # a variable seen again through a function body's mirror
+            return "self." + self.tree.paths[tf_name]
         path = self.tree.path_for(tf_name)
         self.attributes.append(Attribute(path, tf_name, value, role))
         return "self." + path
@@ -270,6 +269,8 @@ class Generator:
         v = self.values[t]
         if v.kind == "tensor":
             return v.expr
+        if v.tensor_expr is not None:  # a constant already made an attribute
+            return v.tensor_expr
         if v.kind == "dead":
             raise ExportError(t.op, f"torchgraph.export: '{t.name}' is never computed (a dead branch)")
         if v.kind in ("host", "flag"):
@@ -289,8 +290,17 @@ class Generator:
                 role = "buffer"
             name = v.name or (t.op.name if t.value_index == 0 else f"{t.op.name}_{t.value_index}")
             expr = self.attribute(name, tensor, role)
-        v.kind, v.expr = "tensor", expr
+        v.tensor_expr = expr  # the constant stays known (folding, static args) and is one attribute
         return expr
+
+    def host_source(self, t: Tensor) -> str:
+        """`t` as a Python value (constants as literals)."""
+        v = self.values[t]
+        if v.kind == "const":
+            return nested_source(np.asarray(v.value).tolist())
+        if v.kind in ("host", "flag"):
+            return v.expr
+        return f"{self.tensor_source(t)}.item()"
 
     def _device(self) -> str:
         self.uses_device = True
@@ -302,15 +312,199 @@ class Generator:
             arg = identifier(name)
             self.values[t] = Value("tensor", arg)
         stop = {t for _, t in self.inputs}
-        order = _order([t for _, t in self.outputs], stop)
-        data_needed = _data_needed([t for _, t in self.outputs], stop)
         self.guards = Guards(self)
-        self.used = self._uses(order, data_needed)
-        for op in order:
-            self.guards.visit(op)
-            if op in data_needed:
-                self._lower(op)
+        self.used = set()
+        self._walk([t for _, t in self.outputs], stop)
         return self._assemble()
+
+    def _walk(self, outputs: list[Tensor], stop: set) -> None:
+        """Lowers everything `outputs` need, stopping at `stop` (inputs / a body's placeholders)."""
+        needed = _needed(outputs, stop)
+        data_needed = _data_needed(outputs, stop)
+        frame = loops.frames_of(needed)
+        self.used |= self._uses(needed, data_needed) | set(outputs)
+        for item in loops.order_with_frames(needed, frame, stop):
+            if isinstance(item, tuple):
+                self._lower_frame(item[1], [op for op in item[2] if op in data_needed])
+                continue
+            self.guards.visit(item)
+            if item in data_needed:
+                self._lower(item)
+
+    def _lower_body(self, op: Operation, graph, args: list[Value]) -> list[Tensor]:
+        """A function body (cond branch, loop cond/body) inline at the current depth: its
+        placeholders are `args`; returns its output tensors (now bound)."""
+        for ph, v in zip(graph.inputs, args):
+            self._bind(ph, v)
+        scope = self.scope
+        self.scope = f"{op.name}/{graph.name}/"
+        try:
+            self._walk(list(graph.outputs), set(graph.inputs))
+        finally:
+            self.scope = scope
+        return list(graph.outputs)
+
+    def _torch_cond(self, op: Operation, pred: Value, branches, names: list[str]) -> None:
+        """A tensor-predicate If as `torch.cond` with the branches as local functions, so
+        `torch.export` keeps both (the `torch_control_flow=True` option)."""
+        operands = [self.tensor_source(t) for t in op.inputs[1:]]
+        fns = []
+        for taken, graph in branches:
+            fn = self.locals.take(f"{op.name}_{'then' if taken else 'else'}")
+            params = [self.locals.take(f"{fn}_{identifier(ph.op.name.split('/')[-1])}") for ph in graph.inputs]
+            self.lines.append(((), f"{'    ' * self.depth}def {fn}({', '.join(params)}):  # {op.name} "
+                                   f"({'then' if taken else 'else'} branch)"))
+            self.depth += 1
+            outs = [self.tensor_source(t) for t in self._lower_body(op, graph, [Value("tensor", p) for p in params])]
+            self.lines.append(((), f"{'    ' * self.depth}return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"))
+            self.depth -= 1
+            fns.append(fn)
+        target = ", ".join(names) + ("," if len(names) == 1 else "")
+        self._line((), f"{target} = torch.cond({pred.expr}, {fns[0]}, {fns[1]}, "
+                       f"({', '.join(operands)}{',' if len(operands) == 1 else ''}))", op)
+        for t, n in zip(op.outputs, names):
+            self._bind(t, Value("tensor", n))
+
+    def _lower_functional(self, op: Operation, entry, guard) -> None:
+        """TF2 control flow (If / While with function bodies): a Python `if` / `while` around the
+        bodies written inline (see loops.py for TF1 frames)."""
+        from ..ops.functional_ops import function_graph
+        attrs = entry.function_attrs
+        if guard:
+            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}) inside a TF1 "
+                                  f"conditional")
+        if "then_branch" in attrs:
+            pred = self.values[op.inputs[0]]
+            args = [self.values[t] for t in op.inputs[1:]]
+            names = [self.locals.take(op.name if i == 0 else f"{op.name}_{i}") for i in range(len(op.outputs))]
+            branches = [(True, function_graph(op, attrs["then_branch"])), (False, function_graph(op, attrs["else_branch"]))]
+            if pred.kind == "const":
+                branches = [b for b in branches if b[0] == bool(np.asarray(pred.value))]
+                head = None
+            elif pred.kind == "tensor" and self.torch_control_flow:
+                self._torch_cond(op, pred, branches, names)
+                return
+            else:
+                head = pred.expr if pred.kind in ("host", "flag") else f"bool({pred.expr})"
+            for taken, graph in branches:
+                if head is not None:
+                    self.lines.append(((), f"{'    ' * self.depth}{'if ' + head if taken else 'else'}:"
+                                           + (f"  # {op.name} ({op.type})" if taken else "")))
+                    self.depth += 1
+                outs = [self.tensor_source(t) for t in self._lower_body(op, graph, args)]
+                if names:
+                    self._line((), f"{', '.join(names)} = {', '.join(outs)}", op)
+                if head is not None:
+                    self.depth -= 1
+            for t, n in zip(op.outputs, names):
+                self._bind(t, Value("tensor", n))
+            return
+        cond_graph, body_graph = function_graph(op, attrs["cond"]), function_graph(op, attrs["body"])
+        keep = _live_loop_vars(op, cond_graph, body_graph, self.used)
+        names, values = [], []
+        for i, t in enumerate(op.inputs):
+            if i not in keep:  # a loop variable nothing reads (TF's gradient accumulators): dropped
+                values.append(Value("dead"))
+                names.append(None)
+                continue
+            name = self.locals.take(op.name if i == 0 else f"{op.name}_{i}")
+            v = self.values[t]
+            if (v.kind == "const" and np.asarray(v.value).ndim == 0 and np.asarray(v.value).dtype.kind in "iu") \
+                    or (v.kind == "host" and not v.is_list):
+                self._line((), f"{name} = {self.host_source(t)}", op)
+                values.append(Value("host", name))
+            else:
+                self._line((), f"{name} = {self.tensor_source(t)}", op)
+                values.append(Value("tensor", name))
+            names.append(name)
+        self.lines.append(((), f"{'    ' * self.depth}while True:  # {op.name} ({op.type})"))
+        self.depth += 1
+        cond = self._lower_body(op, cond_graph, values)[0]
+        test = self.host_source(cond) if self.values[cond].kind in ("host", "flag", "const") \
+            else f"bool({self.tensor_source(cond)})"
+        self.lines.append(((), f"{'    ' * self.depth}if not {test}:"))
+        self.lines.append(((), f"{'    ' * self.depth}    break"))
+        fixed = []
+        body_outputs = [t for i, t in enumerate(body_graph.outputs) if i in keep]
+        saved = body_graph.outputs
+        body_graph.outputs = body_outputs
+        try:
+            lowered = self._lower_body(op, body_graph, values)
+        finally:
+            body_graph.outputs = saved
+        for v, t in zip([v for i, v in enumerate(values) if i in keep], lowered):
+            if v.kind == "host":
+                src = self.host_source(t) if self.values[t].kind in ("host", "const") else \
+                    f"int({self.tensor_source(t)})"
+            else:
+                src = self.tensor_source(t)
+            fixed.append(src)
+        names = [n for n in names if n is not None]
+        if names:
+            self.lines.append(((), f"{'    ' * self.depth}{', '.join(names)} = {', '.join(fixed)}  # next iteration"))
+        self.depth -= 1
+        for t, v in zip(op.outputs, values):
+            self._bind(t, v)
+
+    def _lower_frame(self, name: str, ops: list[Operation]) -> None:
+        """One TF1 while frame as a Python `while True:` loop (see loops.py)."""
+        merges = [op for op in ops if loops.role(op) == "merge"]
+        for op in ops:
+            if loops.role(op) == "enter":
+                self._bind(op.outputs[0], self.values[op.inputs[0]])
+        pred_op = next(op for op in ops if loops.role(op) == "loop_cond")
+        self.lines.append(((), f"{'    ' * self.depth}# TF1 while loop (frame {name!r})"))
+        host_vars = set()
+        for m in merges:
+            init = next(t for t in m.inputs if loops.role(t.op) == "enter")
+            var = self.locals.take(m.name)
+            iv = self.values[init]
+            if (iv.kind == "const" and np.asarray(iv.value).ndim == 0 and np.asarray(iv.value).dtype.kind in "iu") \
+                    or (iv.kind == "host" and not iv.is_list):
+                # an int counter starting from a known value: a Python int, so the trip count is static
+                self._line((), f"{var} = {self.host_source(init)}", m)
+                self._bind(m.outputs[0], Value("host", var))
+                host_vars.add(m)
+            else:
+                self._line((), f"{var} = {self.tensor_source(init)}", m)
+                self._bind(m.outputs[0], Value("tensor", var))
+            if len(m.outputs) > 1:
+                self._bind(m.outputs[1], Value("dead"))
+        condition = loops.condition_ops(ops)
+        self.lines.append(((), f"{'    ' * self.depth}while True:"))
+        self.depth += 1
+        for op in ops:
+            if op in condition:
+                self._lower(op)
+        self._bind(pred_op.outputs[0], self.values[pred_op.inputs[0]])
+        self.lines.append(((), f"{'    ' * self.depth}if not bool({self.tensor_source(pred_op.inputs[0])}):"))
+        self.lines.append(((), f"{'    ' * self.depth}    break"))
+        for op in ops:
+            r = loops.role(op)
+            if r == "switch":
+                for t in op.outputs:
+                    self._bind(t, self.values[op.inputs[0]])
+            elif r in ("enter", "merge", "loop_cond", "next_iteration", "exit") or op in condition:
+                continue
+            else:
+                self._lower(op)
+        nexts = []
+        for m in merges:
+            back = next(t for t in m.inputs if loops.role(t.op) == "next_iteration")
+            if m in host_vars:
+                nv = self.values[back.op.inputs[0]]
+                src = self.host_source(back.op.inputs[0]) if nv.kind in ("host", "const") \
+                    else f"int({self.tensor_source(back.op.inputs[0])})"
+            else:
+                src = self.tensor_source(back.op.inputs[0])
+            nexts.append((self.values[m.outputs[0]].expr, src))
+        if nexts:
+            self.lines.append(((), f"{'    ' * self.depth}{', '.join(v for v, _ in nexts)} = "
+                                   f"{', '.join(n for _, n in nexts)}  # NextIteration"))
+        self.depth -= 1
+        for op in ops:
+            if loops.role(op) == "exit":
+                self._bind(op.outputs[0], self.values[op.inputs[0]])
 
     def _uses(self, order, data_needed) -> set:
         used = {t for _, t in self.outputs}
@@ -348,7 +542,7 @@ class Generator:
                 self._bind(t, Value("dead"))
             return
         if op.type == "Const":
-            self._bind(op.outputs[0], Value("const", value=np.asarray(op.get_attr("value")), name=op.name))
+            self._bind(op.outputs[0], Value("const", value=np.asarray(op.get_attr("value")), name=self.scope + op.name))
             return
         if op.type == "Placeholder":
             raise ExportError(op, f"torchgraph.export: placeholder '{op.name}' is needed by the outputs but "
@@ -366,6 +560,9 @@ class Generator:
         if entry.pass_through:
             self._bind(op.outputs[0], self.values[op.inputs[0]])
             return
+        if entry.function_attrs and ("then_branch" in entry.function_attrs or "body" in entry.function_attrs):
+            self._lower_functional(op, entry, guard)
+            return
         if entry.control_flow == "switch":
             data = self.values[op.inputs[0]]
             for t in op.outputs:
@@ -375,8 +572,8 @@ class Generator:
             self._merge(op, guard)
             return
         if entry.control_flow:
-            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}): TF1 while "
-                                  f"loops (frames) are not exported yet")
+            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}) outside "
+                                  f"its TF1 while frame")
         if self._fold(op):
             return
         if entry.reads_only_shapes:
@@ -392,7 +589,10 @@ class Generator:
                 t = op.outputs[0]
                 name = self.locals.take(op.name)
                 self._line(guard, f"{name} = {expr}", op)
-                self._bind(t, Value("host", name, is_list=t.get_shape().ndims != 0))
+                value = Value("host", name, is_list=t.get_shape().ndims != 0)
+                if op.type == "Pack":
+                    value.elements = [Emit(self, op).host(j) for j in range(len(op.inputs))]
+                self._bind(t, value)
                 return
         emitter = _emitters.EMITTERS.get(op.type)
         if emitter is None:
@@ -406,11 +606,16 @@ class Generator:
         if isinstance(result, str):
             result = [result]
         if isinstance(result, _emitters.TupleOf):
+            count = result.count or len(outs)
+            if any(used[count:]):
+                raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}): "
+                                      f"its outputs beyond the first {count} are used")
             names = [self.locals.take(op.name if i == 0 else f"{op.name}_{i}") if u else "_"
-                     for i, u in enumerate(used)]
+                     for i, u in enumerate(used[:count])]
             target = ", ".join(names) + ("," if len(names) == 1 else "")
             self._line(guard, f"{target} = {result.expr}", op)
-            for t, n in zip(outs, names):
+            for i, t in enumerate(outs):
+                n = names[i] if i < count else "_"
                 self._bind(t, Value("tensor", n) if n != "_" else Value("dead"))
             return
         for i, (t, expr) in enumerate(zip(outs, result)):
@@ -428,20 +633,27 @@ class Generator:
             self._bind(t, Value("tensor", name))
 
     def _line(self, guard, text: str, op: Operation) -> None:
-        self.lines.append((guard, f"{text}  # {op.name} ({op.type})"))
+        if guard and self.depth:
+            raise ExportError(op, f"torchgraph.export cannot express node '{op.name}' ({op.type}): a TF1 "
+                                  f"conditional inside a TF1 while loop is not exported yet")
+        self.lines.append((guard, f"{'    ' * self.depth}{text}  # {op.name} ({op.type})"))
 
     def _placeholder_with_default(self, op: Operation) -> None:
         default = self.values[op.inputs[0]]
         t = op.outputs[0]
-        if op.name.split("/")[-1] == LEARNING_PHASE and t.dtype.name == "bool":
+        if op.name.split("/")[-1] in TRAINING_FLAGS and t.dtype.name == "bool" and default.kind == "const" \
+                and not bool(np.asarray(default.value)):
             self._bind(t, Value("flag", "self.training"))
             return
         if default.kind == "const" and np.asarray(default.value).ndim == 0:
             arg = self.locals.take(op.name)
-            self.kwargs.append(f"{arg}={number_source(np.asarray(default.value).item())}")
-            self.prologue.append(f"{arg} = torch.as_tensor({arg}, dtype={dtype_source(t.dtype)})  "
+            local = self.locals.take(op.name + "_value")
+            item = np.asarray(default.value).item()
+            kind = "bool" if isinstance(item, bool) else "int" if isinstance(item, int) else "float"
+            self.kwargs.append(f"{arg}: {kind} = {number_source(item)}")  # annotated: TorchScript reads it
+            self.prologue.append(f"{local} = torch.as_tensor({arg}, dtype={dtype_source(t.dtype)})  "
                                  f"# {op.name} (PlaceholderWithDefault)")
-            self._bind(t, Value("tensor", arg))
+            self._bind(t, Value("tensor", local))
             return
         self._bind(t, default)
 
@@ -480,6 +692,37 @@ class Generator:
                          state_names)
 
 
+def _live_loop_vars(op: Operation, cond_graph, body_graph, used: set) -> set:
+    """Indices of a While's loop variables the outputs or the condition need, closed under the body's
+    data dependencies (variable i's next value reads variables j)."""
+    def reads(graph, t) -> set:
+        inputs = {x: i for i, x in enumerate(graph.inputs)}
+        seen, stack, out = set(), [t.op], set()
+        if t in inputs:
+            return {inputs[t]}
+        while stack:
+            o = stack.pop()
+            if o in seen:
+                continue
+            seen.add(o)
+            for x in o.inputs:
+                if x in inputs:
+                    out.add(inputs[x])
+                else:
+                    stack.append(x.op)
+        return out
+    keep = {i for i, t in enumerate(op.outputs) if t in used}
+    keep |= reads(cond_graph, cond_graph.outputs[0])
+    frontier = list(keep)
+    while frontier:
+        i = frontier.pop()
+        for j in reads(body_graph, body_graph.outputs[i]):
+            if j not in keep:
+                keep.add(j)
+                frontier.append(j)
+    return keep
+
+
 def _init_lines(attributes: list[Attribute]) -> list[str]:
     lines, made = [], set()
     for a in attributes:
@@ -503,7 +746,7 @@ def _init_lines(attributes: list[Attribute]) -> list[str]:
 
 
 def _file_source(gen: Generator, body: list[str]) -> str:
-    args = ", ".join(["self"] + [identifier(n) for n, _ in gen.inputs] + gen.kwargs)
+    args = ", ".join(["self"] + [f"{identifier(n)}: torch.Tensor" for n, _ in gen.inputs] + gen.kwargs)
     init = _init_lines(gen.attributes) or ["pass"]
     params = sum(1 for a in gen.attributes if a.role == "parameter")
     out_doc = ", ".join(f"{k} ({t.name})" for k, t in gen.outputs)
@@ -520,6 +763,9 @@ def _file_source(gen: Generator, body: list[str]) -> str:
             "in weights.pt.",
             "Load it with `load()` below, or `Model().load_state_dict(torch.load(path, weights_only=True))`.",
             '"""', *imports, ""]
+    names = [(a.path, a.tf_name) for a in gen.attributes if a.role != "literal"]
+    text += ["", "# state-dict key -> the TF variable (or frozen constant) it holds",
+             "TF_NAMES = {" + ", ".join(f"{k!r}: {v!r}" for k, v in names) + "}"]
     for helper in gen.helpers.values():
         text += ["", helper.strip("\n"), ""]
     text += ["", "class Model(torch.nn.Module):",
@@ -531,9 +777,9 @@ def _file_source(gen: Generator, body: list[str]) -> str:
     text += ["        " + line for line in body]
     text += ["", "",
              "def load(weights=None, map_location=None):",
-             '    """The model with its weights (weights.pt next to this file unless told otherwise)."""',
+             '    """The model with its weights (weights.pt next to this file unless told otherwise), in eval mode."""',
              "    model = Model()",
              "    path = weights or os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')",
              "    model.load_state_dict(torch.load(path, map_location=map_location, weights_only=True))",
-             "    return model", ""]
+             "    return model.eval()", ""]
     return "\n".join(text)

@@ -31,13 +31,15 @@ def import_model_file(path: str | os.PathLike):
     return module
 
 
-def generate(loaded: sources.Loaded, frozen_constants_trainable: bool | None = None) -> Generated:
+def generate(loaded: sources.Loaded, frozen_constants_trainable: bool | None = None,
+             torch_control_flow: bool = False) -> Generated:
     return Generator(loaded.session, loaded.inputs, loaded.outputs, loaded.origin,
-                     frozen_constants_trainable).generate()
+                     frozen_constants_trainable, torch_control_flow).generate()
 
 
 def write(generated: Generated, out_dir: str | os.PathLike) -> torch.nn.Module:
-    """Writes DIR/model.py and DIR/weights.pt; returns the module with its weights loaded."""
+    """Writes DIR/model.py and DIR/weights.pt; returns the module with its weights loaded, in eval
+    mode (as `load()` in model.py does; `model.train()` switches training-mode graphs' branches)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "model.py").write_text(generated.source)
@@ -46,12 +48,13 @@ def write(generated: Generated, out_dir: str | os.PathLike) -> torch.nn.Module:
     state = generated.state_dict()
     model.load_state_dict(state, strict=True)
     torch.save(model.state_dict(), out / "weights.pt")
-    return model
+    return model.eval()
 
 
 def to_torch(src=None, out_dir: str | os.PathLike | None = None, *, inputs=None, outputs=None,
              signature: str | None = None, tags: Sequence[str] = ("serve",), graph: Graph | None = None,
-             session=None, frozen_constants_trainable: bool | None = None) -> torch.nn.Module:
+             session=None, frozen_constants_trainable: bool | None = None,
+             torch_control_flow: bool = False) -> torch.nn.Module:
     """Exports a TF model as a standalone `torch.nn.Module` (source in `out_dir/model.py`).
 
     `src`: a frozen GraphDef (`.pb` / `.pbtxt`), a SavedModel directory (its signature gives the
@@ -59,7 +62,8 @@ def to_torch(src=None, out_dir: str | os.PathLike | None = None, *, inputs=None,
     (directories with a `checkpoint` file and `model.ckpt` meaning `model.ckpt-N` resolve too).
     Or pass `graph` and `session` (a model built or trained here, exported with its current
     values) with `inputs` / `outputs` as tensors or names.  Without `out_dir` the files go to a
-    temporary directory.
+    temporary directory.  `torch_control_flow=True` writes `tf.cond`s on tensor predicates as
+    `torch.cond` (both branches kept by `torch.export`) instead of a Python `if`.
     """
     if session is not None:
         loaded = sources.live(graph or session.graph, session, inputs, outputs)
@@ -67,7 +71,7 @@ def to_torch(src=None, out_dir: str | os.PathLike | None = None, *, inputs=None,
         loaded = sources.load(src, inputs, outputs, signature, tags)
     else:
         raise ValueError("to_torch needs a source path, or a graph and session")
-    generated = generate(loaded, frozen_constants_trainable)
+    generated = generate(loaded, frozen_constants_trainable, torch_control_flow)
     if out_dir is None:
         import tempfile
         out_dir = tempfile.mkdtemp(prefix="torchgraph_export_")

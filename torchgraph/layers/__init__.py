@@ -18,6 +18,18 @@ def _activate(x, activation):
     return activation(x) if activation is not None else x
 
 
+def _activity_loss(y, activity_regularizer):
+    """TF's activity regularization: `regularizer(output) / batch size` in "<layer>/ActivityRegularizer",
+    added to REGULARIZATION_LOSSES."""
+    if activity_regularizer is None:
+        return y
+    with get_default_graph().name_scope("ActivityRegularizer"):
+        loss = convert_to_tensor(activity_regularizer(y))
+        batch = math_ops.cast(array_ops.shape(y)[0], loss.dtype)
+        get_default_graph().add_to_collection(GraphKeys.REGULARIZATION_LOSSES, math_ops.truediv(loss, batch))
+    return y
+
+
 def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
           bias_constraint=None, trainable=True, name=None, reuse=None):
@@ -44,7 +56,7 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
             bias = get_variable("bias", [units], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _pair(v):
@@ -71,7 +83,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_f
             bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias, data_format=fmt)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
@@ -110,7 +122,7 @@ def conv2d_transpose(inputs, filters, kernel_size, strides=(1, 1), padding="vali
         y.set_shape([dims[0], static_h, static_w, filters] if fmt == "NHWC" else [dims[0], filters, static_h, static_w])
         if bias is not None:
             y = nn_ops.bias_add(y, bias, data_format=fmt)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _single(v):
@@ -140,7 +152,7 @@ def conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format
             bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias, data_format="NHWC" if fmt == "NWC" else "NCHW")
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format="channels_last",
@@ -163,15 +175,14 @@ def conv3d(inputs, filters, kernel_size, strides=(1, 1, 1), padding="valid", dat
             bias = get_variable("bias", [filters], dtype=x.dtype, initializer=bias_initializer or Zeros(),
                                 regularizer=bias_regularizer, trainable=trainable)
             y = nn_ops.bias_add(y, bias)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _pool1d(kind, default, inputs, pool_size, strides, padding, data_format, name):
-    from ..ops import conv_nd_ops
-    fn = conv_nd_ops.max_pool1d if kind == "max" else conv_nd_ops.avg_pool1d
-    with _layer_scope(name, default):
-        return fn(inputs, _single(pool_size), _single(strides), padding.upper(),
-                  data_format="NWC" if data_format == "channels_last" else "NCW")
+    from ..ops.conv_nd_ops import pool1d
+    with _layer_scope(name, default):  # ExpandDims / MaxPool / Squeeze right in the layer's scope, as TF
+        return pool1d(kind, inputs, _single(pool_size), _single(strides), padding.upper(),
+                      data_format="NWC" if data_format == "channels_last" else "NCW")
 
 
 def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
@@ -180,6 +191,22 @@ def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="chan
 
 def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
     return _pool1d("avg", "average_pooling1d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def _pool3d(kind, default, inputs, pool_size, strides, padding, data_format, name):
+    from ..ops import conv_nd_ops
+    fn = conv_nd_ops.max_pool3d if kind == "max" else conv_nd_ops.avg_pool3d
+    with _layer_scope(name, default):
+        return fn(inputs, _triple(pool_size), _triple(strides), padding.upper(),
+                  data_format="NDHWC" if data_format == "channels_last" else "NCDHW")
+
+
+def max_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool3d("max", "max_pooling3d", inputs, pool_size, strides, padding, data_format, name)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    return _pool3d("avg", "average_pooling3d", inputs, pool_size, strides, padding, data_format, name)
 
 
 def _deconv_output_length(length, kernel, padding, stride):
@@ -218,7 +245,7 @@ def separable_conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="vali
                                     padding.upper(), rate=_pair(dilation_rate), data_format=fmt)
         if bias is not None:
             y = nn_ops.bias_add(y, bias, data_format=fmt)
-        return _activate(y, activation)
+        return _activity_loss(_activate(y, activation), activity_regularizer)
 
 
 def _pool(kind, default, inputs, pool_size, strides, padding, data_format, name):
@@ -399,14 +426,15 @@ def _add_updates(updates, output, collection=GraphKeys.UPDATE_OPS):
     return output
 
 
-from .classes import (AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D,  # noqa: E402
-                      Conv2DTranspose, Conv3D, Dense, Dropout, Flatten, Layer, MaxPooling1D, MaxPooling2D,
-                      SeparableConv2D)
+from .classes import (AveragePooling1D, AveragePooling2D, AveragePooling3D, BatchNormalization,  # noqa: E402
+                      Conv1D, Conv2D, Conv2DTranspose, Conv3D, Dense, Dropout, Flatten, Layer, MaxPooling1D,
+                      MaxPooling2D, MaxPooling3D, SeparableConv2D)
 
 __all__ = ["dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose", "separable_conv2d", "max_pooling1d",
-           "average_pooling1d", "max_pooling2d", "average_pooling2d", "flatten", "dropout", "batch_normalization",
-           "is_tensor_like", "Layer", "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "SeparableConv2D",
-           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "Dropout", "BatchNormalization",
+           "average_pooling1d", "max_pooling2d", "average_pooling2d", "max_pooling3d", "average_pooling3d",
+           "flatten", "dropout", "batch_normalization", "is_tensor_like", "Layer", "Dense", "Conv1D", "Conv2D",
+           "Conv3D", "Conv2DTranspose", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "Dropout", "BatchNormalization",
            "Flatten"]
 
 from ..framework.missing_names import module_getattr as _module_getattr  # noqa: E402

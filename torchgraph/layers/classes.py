@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import inspect
 import re
+
+import numpy as np
 from typing import Any, Callable
 
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..ops.variable_scope import get_variable
 from .scopes import layer_scope, recording_scopes
+
+
+def _session(what: str):
+    from ..framework.default_session import get_default_session
+    sess = get_default_session()
+    if sess is None:
+        raise ValueError(f"Layer.{what} needs a default session (use `with tf.Session() as sess:`).")
+    return sess
 
 
 def _snake(name: str) -> str:
@@ -87,6 +97,29 @@ class Layer:
                             regularizer=regularizer, trainable=trainable, constraint=constraint)
 
     add_variable = add_weight
+
+    def count_params(self) -> int:
+        """The number of scalars in the layer's variables (it must have been called)."""
+        if self._scope is None:
+            raise ValueError(f"You tried to call `count_params` on {self.name}, but the layer isn't built.")
+        return sum(int(np.prod(v.get_shape().as_list())) for v in self._variables)
+
+    def get_weights(self) -> list:
+        """The variables' values, read in the default session (as TF's layers read them)."""
+        sess = _session("get_weights")
+        return sess.run(self._variables) if self._variables else []
+
+    def set_weights(self, weights) -> None:
+        """Assigns `weights` (numpy arrays, in `variables` order) in the default session."""
+        if len(weights) != len(self._variables):
+            raise ValueError(f"You called `set_weights(weights)` on layer \"{self.name}\" with a weight list of "
+                             f"length {len(weights)}, but the layer was expecting {len(self._variables)} weights.")
+        sess = _session("set_weights")
+        for v, w in zip(self._variables, weights):
+            if tuple(np.shape(w)) != tuple(v.get_shape().as_list()):
+                raise ValueError(f"Layer weight shape {tuple(v.get_shape().as_list())} not compatible with "
+                                 f"provided weight shape {np.shape(w)}")
+            v.load(np.asarray(w), sess)
 
     def add_update(self, updates, inputs=None) -> None:
         self._updates.extend(updates if isinstance(updates, (list, tuple)) else [updates])
@@ -199,8 +232,9 @@ def _layer_class(name: str, fn: Callable, call_args: tuple = (), doc: str = "") 
 
 
 def _make_classes():
-    from . import (average_pooling1d, average_pooling2d, batch_normalization, conv1d, conv2d, conv2d_transpose,
-                   conv3d, dense, dropout, flatten, max_pooling1d, max_pooling2d, separable_conv2d)
+    from . import (average_pooling1d, average_pooling2d, average_pooling3d, batch_normalization, conv1d, conv2d,
+                   conv2d_transpose, conv3d, dense, dropout, flatten, max_pooling1d, max_pooling2d, max_pooling3d,
+                   separable_conv2d)
     return {
         "Dense": _layer_class("Dense", dense),
         "Conv1D": _layer_class("Conv1D", conv1d),
@@ -212,6 +246,8 @@ def _make_classes():
         "MaxPooling2D": _layer_class("MaxPooling2D", max_pooling2d),
         "AveragePooling1D": _layer_class("AveragePooling1D", average_pooling1d),
         "AveragePooling2D": _layer_class("AveragePooling2D", average_pooling2d),
+        "MaxPooling3D": _layer_class("MaxPooling3D", max_pooling3d),
+        "AveragePooling3D": _layer_class("AveragePooling3D", average_pooling3d),
         "Dropout": _layer_class("Dropout", dropout, ("training",)),
         "BatchNormalization": _layer_class("BatchNormalization", batch_normalization, ("training",)),
         "Flatten": _layer_class("Flatten", flatten),
@@ -229,6 +265,8 @@ MaxPooling1D = _CLASSES["MaxPooling1D"]
 MaxPooling2D = _CLASSES["MaxPooling2D"]
 AveragePooling1D = _CLASSES["AveragePooling1D"]
 AveragePooling2D = _CLASSES["AveragePooling2D"]
+MaxPooling3D = _CLASSES["MaxPooling3D"]
+AveragePooling3D = _CLASSES["AveragePooling3D"]
 Dropout = _CLASSES["Dropout"]
 BatchNormalization = _CLASSES["BatchNormalization"]
 Flatten = _CLASSES["Flatten"]

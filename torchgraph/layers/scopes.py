@@ -18,8 +18,20 @@ _RECORDING = threading.local()
 
 @contextlib.contextmanager
 def layer_scope(name, default: str, reuse=None) -> Iterator[VariableScope]:
-    """Opens a layer's variable scope (`name` may be a string or a captured VariableScope)."""
-    if isinstance(name, VariableScope) or name:
+    """Opens a layer's variable scope (`name` may be a string or a captured VariableScope).
+
+    A captured scope (a Layer object's later call) is re-entered with its original name scope, so
+    the call's ops are "dense/MatMul_1", "dense/Tanh_1" as in TF, not a new "dense_1/" scope."""
+    if isinstance(name, VariableScope):
+        from ..framework.graph import get_default_graph
+        with variable_scope(name, reuse=reuse, auxiliary_name_scope=False) as scope, \
+                get_default_graph().name_scope(name.original_name_scope or None):
+            stack = getattr(_RECORDING, "stack", None)
+            if stack:
+                stack[-1].append(scope)
+            yield scope
+        return
+    if name:
         cm = variable_scope(name, reuse=reuse)
     elif reuse:
         cm = variable_scope(default, reuse=reuse)

@@ -15,8 +15,9 @@ from ..ops.nn_ops import (avg_pool, batch_normalization, bias_add, conv2d, crelu
                           weighted_cross_entropy_with_logits)
 from ..ops.nn_ops import conv2d as convolution2d  # noqa: F401
 from ..ops.batch_norm_ops import fused_batch_norm
-from ..ops.conv_nd_ops import avg_pool1d, conv1d, conv3d, max_pool1d
-from ..ops.candidate_sampling_ops import (compute_accidental_hits, log_uniform_candidate_sampler,
+from ..ops.conv_nd_ops import avg_pool1d, avg_pool3d, conv1d, conv3d, max_pool1d, max_pool3d
+from ..ops.candidate_sampling_ops import (all_candidate_sampler, compute_accidental_hits,
+                                          fixed_unigram_candidate_sampler, log_uniform_candidate_sampler,
                                           uniform_candidate_sampler)
 from ..ops.sampled_losses import nce_loss, sampled_softmax_loss
 from ..ops.rnn import bidirectional_dynamic_rnn, dynamic_rnn, raw_rnn, static_bidirectional_rnn, static_rnn

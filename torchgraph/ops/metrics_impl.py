@@ -377,19 +377,21 @@ def mean_iou(labels, predictions, num_classes: int, weights=None, metrics_collec
 
 
 # --- precision / recall at k (labels: class ids, one or more per example) -----------------------------------
-def _at_k_name(kind: str, k: int, class_id=None) -> str:
+def _at_k_name(kind: str, k, class_id=None) -> str:
     return f"{kind}_at_{k}" + (f"_class{class_id}" if class_id is not None else "")
 
 
-def _top_k_hits(labels, predictions, k: int, class_id, num_classes_known: int | None):
+def _top_k_hits(labels, predictions, k: int, class_id, num_classes_known: int | None, top_k_idx=None):
     """Per example: how many of the top-k predicted classes are labels (tp), and the label count."""
-    _, top_k_idx = nn_ops.top_k(predictions, k)
+    if top_k_idx is None:
+        _, top_k_idx = nn_ops.top_k(predictions, k)
     top_k_idx = math_ops.cast(top_k_idx, _dtypes.int64)
     labels = math_ops.cast(convert_to_tensor(labels), _dtypes.int64)
     if labels.get_shape().ndims == top_k_idx.get_shape().ndims - 1:
         labels = array_ops.expand_dims(labels, -1)
-    num_classes = num_classes_known
-    in_range = math_ops.logical_and(math_ops.greater_equal(labels, 0), math_ops.less(labels, num_classes))
+    in_range = math_ops.greater_equal(labels, 0)
+    if num_classes_known is not None:
+        in_range = math_ops.logical_and(in_range, math_ops.less(labels, num_classes_known))
     if class_id is not None:
         in_range = math_ops.logical_and(in_range, math_ops.equal(labels, class_id))
     # [batch, n_labels, 1] == [batch, 1, k]: label j is among the top k
@@ -405,11 +407,18 @@ def _top_k_hits(labels, predictions, k: int, class_id, num_classes_known: int | 
 
 
 def _at_k_metric(kind: str, labels, predictions, k, class_id, weights, metrics_collections,
-                 updates_collections, name):
-    with get_default_graph().name_scope(name or _at_k_name(kind, k, class_id)) as scope:
-        predictions = convert_to_tensor(predictions)
-        num_classes = predictions.get_shape().as_list()[-1]
-        tp, n_labels, n_predicted = _top_k_hits(labels, predictions, k, class_id, num_classes)
+                 updates_collections, name, top_k_idx=None):
+    named_k = "k" if k is None else k  # TF names by the k given ("recall_at_k" when it is inferred)
+    if top_k_idx is not None:
+        top_k_idx = convert_to_tensor(top_k_idx)
+        k = top_k_idx.get_shape().as_list()[-1] if k is None else k
+    with get_default_graph().name_scope(name or _at_k_name(kind, named_k, class_id)) as scope:
+        if top_k_idx is None:
+            predictions = convert_to_tensor(predictions)
+            num_classes = predictions.get_shape().as_list()[-1]
+        else:
+            num_classes = None
+        tp, n_labels, n_predicted = _top_k_hits(labels, predictions, k, class_id, num_classes, top_k_idx)
         other = (n_predicted - tp) if kind == "precision" else (n_labels - tp)
         if weights is not None:
             w = math_ops.cast(convert_to_tensor(weights), _dtypes.float64)
@@ -417,8 +426,8 @@ def _at_k_metric(kind: str, labels, predictions, k, class_id, weights, metrics_c
                 w = array_ops.reshape(w, [-1])
             tp, other = tp * w, other * w
         other_kind = "false_positive" if kind == "precision" else "false_negative"
-        tp_var = metric_variable([], _dtypes.float64, name=_at_k_name("true_positive", k, class_id))
-        other_var = metric_variable([], _dtypes.float64, name=_at_k_name(other_kind, k, class_id))
+        tp_var = metric_variable([], _dtypes.float64, name=_at_k_name("true_positive", named_k, class_id))
+        other_var = metric_variable([], _dtypes.float64, name=_at_k_name(other_kind, named_k, class_id))
         tp_update = state_ops.assign_add(tp_var, math_ops.reduce_sum(tp))
         other_update = state_ops.assign_add(other_var, math_ops.reduce_sum(other))
         # a plain division, as TF's: NaN before the first batch
@@ -441,3 +450,174 @@ def precision_at_k(labels, predictions, k: int, class_id=None, weights=None, met
     """Of each example's top-k classes, the fraction that are labels."""
     return _at_k_metric("precision", labels, predictions, k, class_id, weights, metrics_collections,
                         updates_collections, name)
+
+
+# --- more metrics built from the pieces above -------------------------------------------------------------
+def _thresholded_ratio(kind: str, other: str):
+    def metric(labels, predictions, thresholds, weights=None, metrics_collections=None, updates_collections=None,
+               name=None):
+        with variable_scope(name, f"{kind}_at_thresholds", (predictions, labels, weights)):
+            values, updates = _confusion_at_thresholds(labels, predictions, list(thresholds), weights,
+                                                       includes=("tp", other))
+            epsilon = 1e-7
+
+            def ratio(tp, o, suffix):
+                return math_ops.divide(tp, epsilon + tp + o, name=f"{kind}_{suffix}")
+            value = ratio(values["tp"], values[other], "value")
+            update_op = ratio(updates["tp"], updates[other], "update_op")
+            _add(metrics_collections, value)
+            _add(updates_collections, update_op)
+            return value, update_op
+    metric.__name__ = f"{kind}_at_thresholds"
+    metric.__doc__ = f"{kind} for each threshold: tp / (1e-7 + tp + {other})."
+    return metric
+
+
+precision_at_thresholds = _thresholded_ratio("precision", "fp")
+recall_at_thresholds = _thresholded_ratio("recall", "fn")
+
+
+def mean_per_class_accuracy(labels, predictions, num_classes: int, weights=None, metrics_collections=None,
+                            updates_collections=None, name=None):
+    """The mean over classes of each class's accuracy; update_op returns the per-class accuracies."""
+    with variable_scope(name, "mean_accuracy", (predictions, labels, weights)):
+        labels = math_ops.cast(convert_to_tensor(labels), _dtypes.int64)
+        predictions = convert_to_tensor(predictions)
+        if labels.get_shape().ndims != 1:
+            labels = array_ops.reshape(labels, [-1])
+        if predictions.get_shape().ndims != 1:
+            predictions = array_ops.reshape(predictions, [-1])
+        predictions.get_shape().assert_is_compatible_with(labels.get_shape())
+        total = metric_variable([num_classes], _f32, name="total")
+        count = metric_variable([num_classes], _f32, name="count")
+        ones = array_ops.ones(array_ops.reshape(array_ops.size(labels), [1]), _f32)
+        if labels.dtype is not predictions.dtype:
+            predictions = math_ops.cast(predictions, labels.dtype)
+        is_correct = math_ops.cast(math_ops.equal(predictions, labels), _f32)
+        if weights is not None:
+            weights = convert_to_tensor(weights)
+            if weights.get_shape().ndims != 1:
+                weights = array_ops.reshape(weights, [-1])
+            weights = math_ops.cast(weights, _f32)
+            is_correct = is_correct * weights
+            ones = ones * weights
+        update_total = state_ops.scatter_add(total, labels, ones)
+        update_count = state_ops.scatter_add(count, labels, is_correct)
+        per_class = math_ops.div_no_nan(count, math_ops.maximum(total, 0))
+        value = math_ops.reduce_mean(per_class, name="mean_accuracy")
+        _add(metrics_collections, value)
+        update_op = math_ops.div_no_nan(update_count, math_ops.maximum(update_total, 0), name="update_op")
+        _add(updates_collections, update_op)
+        return value, update_op
+
+
+def mean_tensor(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """The element-wise (weighted) mean of every `values` seen (a tensor of their shape)."""
+    with variable_scope(name, "mean", (values, weights)):
+        values = math_ops.cast(values, _f32)
+        total = metric_variable(values.get_shape().as_list(), _f32, name="total_tensor")
+        count = metric_variable(values.get_shape().as_list(), _f32, name="count_tensor")
+        num_values = array_ops.ones_like(values)
+        if weights is not None:
+            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
+            weights = _broadcast_weights(math_ops.cast(weights, _f32), values)
+            values = math_ops.multiply(values, weights)
+            num_values = math_ops.multiply(num_values, weights)
+        update_total = state_ops.assign_add(total, values)
+        with control_dependencies([values]):
+            update_count = state_ops.assign_add(count, num_values)
+        value = math_ops.div_no_nan(total, math_ops.maximum(count, 0), name="value")
+        _add(metrics_collections, value)
+        update_op = math_ops.div_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
+        _add(updates_collections, update_op)
+        return value, update_op
+
+
+def percentage_below(values, threshold, weights=None, metrics_collections=None, updates_collections=None,
+                     name=None):
+    """The fraction of values below `threshold`."""
+    below = math_ops.cast(math_ops.less(values, threshold), _f32)
+    return mean(below, weights, metrics_collections, updates_collections, name or "percentage_below_threshold")
+
+
+def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_collections=None,
+                        updates_collections=None, name=None):
+    """The mean of |labels - predictions| / normalizer (0 where the normalizer is 0)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    normalizer, predictions = _squeeze_pair(convert_to_tensor(normalizer), predictions)
+    predictions.get_shape().assert_is_compatible_with(normalizer.get_shape())
+    relative = math_ops.where(math_ops.equal(normalizer, 0.0), array_ops.zeros_like(labels),
+                              math_ops.divide(math_ops.abs(labels - predictions), normalizer))
+    return mean(relative, weights, metrics_collections, updates_collections, name or "mean_relative_error")
+
+
+def mean_cosine_distance(labels, predictions, dim: int, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    """1 - the mean over rows of sum(labels * predictions) along `dim` (inputs assumed unit-normalised)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    radial = math_ops.reduce_sum(math_ops.multiply(predictions, labels), axis=[dim], keepdims=True)
+    distance, update = mean(radial, weights, None, None, name or "mean_cosine_distance")
+    value = math_ops.subtract(1.0, distance)
+    update_op = math_ops.subtract(1.0, update)
+    _add(metrics_collections, value)
+    _add(updates_collections, update_op)
+    return value, update_op
+
+
+def recall_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
+                    updates_collections=None, name=None):
+    """`recall_at_k` given the top-k class ids themselves (`predictions_idx`)."""
+    return _at_k_metric("recall", labels, None, k, class_id, weights, metrics_collections, updates_collections,
+                        name, top_k_idx=predictions_idx)
+
+
+def precision_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
+                       updates_collections=None, name=None):
+    """`precision_at_k` given the top-k class ids themselves (`predictions_idx`)."""
+    return _at_k_metric("precision", labels, None, k, class_id, weights, metrics_collections, updates_collections,
+                        name, top_k_idx=predictions_idx)
+
+
+sparse_precision_at_k = precision_at_k  # TF's deprecated alias
+
+__all__ += ["recall_at_top_k", "precision_at_top_k", "sparse_precision_at_k", "precision_at_thresholds", "recall_at_thresholds", "mean_per_class_accuracy", "mean_tensor",
+            "percentage_below", "mean_relative_error", "mean_cosine_distance"]
+
+
+def _rate_at_rate(default_name: str, fixed_name: str):
+    """sensitivity_at_specificity / specificity_at_sensitivity: the threshold whose `fixed` rate is
+    closest to the one asked for, and the other rate there (TF's tie rules: first / last index)."""
+    def metric(labels, predictions, target, weights=None, num_thresholds: int = 200, metrics_collections=None,
+               updates_collections=None, name=None):
+        if target < 0 or target > 1:
+            raise ValueError(f"`{fixed_name}` must be in the range [0, 1]. Currently, `{fixed_name}` got {target}.")
+        with variable_scope(name, default_name, (predictions, labels, weights)):
+            kepsilon = 1e-7
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            values, updates = _confusion_at_thresholds(labels, predictions, [0.0 - kepsilon] + inner +
+                                                       [1.0 + kepsilon], weights)
+
+            def compute(tp, tn, fp, fn, suffix):
+                if fixed_name == "specificity":
+                    fixed = math_ops.divide(tn, tn + fp + kepsilon)
+                    index = math_ops.cast(math_ops.argmin(math_ops.abs(fixed - target), 0), _dtypes.int32)
+                    return math_ops.divide(tp[index], tp[index] + fn[index] + kepsilon, suffix)
+                fixed = math_ops.divide(tp, tp + fn + kepsilon)
+                distance = math_ops.abs(fixed - target)
+                at_min = math_ops.cast(math_ops.equal(distance, math_ops.reduce_min(distance)), _dtypes.int64)
+                index = math_ops.cast(math_ops.argmax(array_ops.cumsum(at_min), 0), _dtypes.int32)
+                return math_ops.divide(tn[index], tn[index] + fp[index] + kepsilon, suffix)
+            value = compute(values["tp"], values["tn"], values["fp"], values["fn"], "value")
+            _add(metrics_collections, value)
+            update_op = compute(updates["tp"], updates["tn"], updates["fp"], updates["fn"], "update_op")
+            _add(updates_collections, update_op)
+            return value, update_op
+    metric.__name__ = default_name
+    return metric
+
+
+sensitivity_at_specificity = _rate_at_rate("sensitivity_at_specificity", "specificity")
+sensitivity_at_specificity.__doc__ = "The sensitivity (recall) where the specificity is closest to `specificity`."
+specificity_at_sensitivity = _rate_at_rate("specificity_at_sensitivity", "sensitivity")
+specificity_at_sensitivity.__doc__ = "The specificity where the sensitivity is closest to `sensitivity`."
+__all__ += ["sensitivity_at_specificity", "specificity_at_sensitivity"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import struct
 from typing import Any
 
 import numpy as np
@@ -216,13 +215,10 @@ def _dense_default(key: str, spec) -> Any:
 
 
 def _parse(serialized, features: dict, example_names=None, single: bool = False):
-    from .constant_op import constant
     sparse, dense, composite = _split_features(features)
     for key, spec in dense.items():
         if isinstance(spec, FixedLenSequenceFeature) and not spec.allow_missing:
             raise ValueError(f"Unsupported: FixedLenSequenceFeature requires allow_missing to be True ({key}).")
-        if isinstance(spec, FixedLenSequenceFeature) and single:
-            pass
     serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
     defaults = [_dense_default(k, s) for k, s in dense.items()]
     shapes = [TensorShape(([None] if isinstance(s, FixedLenSequenceFeature) else []) + as_shape(s.shape).as_list())
@@ -253,7 +249,7 @@ def _parse(serialized, features: dict, example_names=None, single: bool = False)
 def _sparse_feature(ix: SparseTensor, val: SparseTensor, spec: SparseFeature, single: bool) -> SparseTensor:
     """Indices [example, index value] (or [index value]) with the values feature's values, dense
     shape [batch, size]; reordered unless `already_sorted`."""
-    from .array_ops import concat, expand_dims, gather, reshape, slice, stack
+    from .array_ops import concat, expand_dims, gather, slice, stack
     from .math_ops import cast
     from .sparse_ops import sparse_reorder
     col = expand_dims(ix.values, 1)
@@ -283,11 +279,223 @@ def parse_single_example(serialized, features, name=None, example_names=None) ->
             return _parse(serialized, features, example_names, single=True)
 
 
+def _sequence_example_class():
+    from ..train.example_protos import SequenceExample
+    return SequenceExample
+
+
+def _keys(value) -> list:
+    return [k.decode() if isinstance(k, bytes) else k for k in _strings(value)]
+
+
+def _fixed_values(feature_map, key, dtype, dims, default, op) -> list:
+    """A FixedLenFeature's values from one Features map (its default when absent)."""
+    per = int(np.prod(dims)) if dims else 1
+    dflt = _strings(default) if dtype is _str else np.asarray(
+        default.cpu() if isinstance(default, torch.Tensor) else default).reshape(-1).tolist()
+    vals = _values(feature_map[key], dtype, key, op) if key in feature_map else None
+    if vals is None:
+        if not dflt:
+            raise errors.InvalidArgumentError(None, op, f"Feature: {key} (data type: {dtype.name}) is required "
+                                                        "but could not be found.")
+        return list(dflt)
+    if len(vals) != per:
+        raise errors.InvalidArgumentError(None, op, f"Key: {key}, Index: 0.  Number of {dtype.name} values != "
+                                                    f"expected.  Values size: {len(vals)} but output shape: {dims}")
+    return vals
+
+
+def _parse_sequence_kernel(op, ctx):
+    a = op.attrs
+    c_sparse_types, c_dense_types = list(a["context_sparse_types"]), list(a["Tcontext_dense"])
+    c_dense_shapes = [as_shape(x).as_list() for x in a["context_dense_shapes"]]
+    f_sparse_types, f_dense_types = list(a["feature_list_sparse_types"]), list(a["feature_list_dense_types"])
+    f_dense_shapes = [as_shape(x).as_list() for x in a["feature_list_dense_shapes"]]
+    SequenceExample = _sequence_example_class()
+
+    def sparse(nested: list, levels: int, dtype):
+        """(indices, values, dense_shape) of values nested `levels` lists deep."""
+        idx, vals, dims = [], [], [0] * levels
+
+        def walk(node, prefix, level):
+            dims[level] = max(dims[level], len(node))
+            for i, child in enumerate(node):
+                if level == levels - 1:
+                    idx.append(prefix + [i])
+                    vals.append(child)
+                else:
+                    walk(child, prefix + [i], level + 1)
+        walk(nested, [], 0)
+        return (torch.tensor(idx, dtype=torch.int64).reshape(-1, levels).to(ctx.device),
+                _as_output(vals, dtype, [-1], ctx.device), torch.tensor(dims, dtype=torch.int64, device=ctx.device))
+
+    def parse(serialized, debug_name, c_sparse_keys, c_dense_keys, c_ragged_keys, f_sparse_keys, f_dense_keys,
+              f_ragged_keys, missing_ok, *defaults):
+        single = np.ndim(serialized) == 0
+        examples = []
+        for record in _strings(serialized):
+            try:
+                examples.append(SequenceExample.FromString(record))
+            except Exception:  # noqa: BLE001 - protobuf's DecodeError
+                raise errors.InvalidArgumentError(None, op, "Could not parse example input") from None
+        dense_keys = _keys(f_dense_keys)
+        flags = missing_ok.tolist() if isinstance(missing_ok, torch.Tensor) else np.asarray(missing_ok).tolist()
+        allowed_missing = {k for k, ok in zip(dense_keys, np.reshape(flags, -1).tolist()) if ok}
+        lead = [] if single else [len(examples)]
+
+        def one(rows):  # a single example's value, or the batch's list
+            return rows[0] if single else rows
+        cs = [sparse(one([_values(e.context.feature[k], t, k, op) if k in e.context.feature else []
+                          for e in examples]), 1 if single else 2, t)
+              for k, t in zip(_keys(c_sparse_keys), c_sparse_types)]
+        cd = [_as_output([v for e in examples for v in _fixed_values(e.context.feature, k, t, dims, d, op)], t,
+                         lead + dims, ctx.device)
+              for k, t, dims, d in zip(_keys(c_dense_keys), c_dense_types, c_dense_shapes, defaults)]
+        fs = [sparse(one([[_values(f, t, k, op) for f in e.feature_lists.feature_list[k].feature]
+                          if k in e.feature_lists.feature_list else [] for e in examples]), 2 if single else 3, t)
+              for k, t in zip(_keys(f_sparse_keys), f_sparse_types)]
+        fd, lengths = [], []
+        for k, t, dims in zip(dense_keys, f_dense_types, f_dense_shapes):
+            per_example = []
+            for e in examples:
+                lists = e.feature_lists.feature_list
+                if k not in lists and k not in allowed_missing:
+                    raise errors.InvalidArgumentError(
+                        None, op, f"Name: <unknown>, Feature list '{k}' is required but could not be found.  Did "
+                                  "you mean to include it in feature_list_dense_missing_assumed_empty or "
+                                  "feature_list_dense_defaults?")
+                per_example.append([_fixed_values({k: f}, k, t, dims, [], op)
+                                    for f in (lists[k].feature if k in lists else [])])
+            steps = max((len(x) for x in per_example), default=0)
+            per = int(np.prod(dims)) if dims else 1
+            pad = [b"" if t is _str else 0] * per
+            flat = [v for x in per_example for st in x + [pad] * (steps - len(x)) for v in st]
+            fd.append(_as_output(flat, t, lead + [steps] + dims, ctx.device))
+            lens = [len(x) for x in per_example]
+            lengths.append(torch.tensor(lens[0] if single else lens, dtype=torch.int64, device=ctx.device))
+        out = ([x[0] for x in cs] + [x[1] for x in cs] + [x[2] for x in cs] + cd +
+               [x[0] for x in fs] + [x[1] for x in fs] + [x[2] for x in fs] + fd + lengths)
+        return out[0] if len(out) == 1 else tuple(out)
+    return parse
+
+
+def _parse_sequence_shape(inputs, attrs):
+    single = inputs[0].get_shape().ndims == 0
+    b = 0 if single else 1
+    lead = TensorShape([] if single else [inputs[0].get_shape().as_list()[0] if inputs[0].get_shape().ndims
+                                          else None])
+    out = [(_i64, TensorShape([None, 1 + b])) for _ in range(attrs["Ncontext_sparse"])]
+    out += [(t, TensorShape([None])) for t in attrs["context_sparse_types"]]
+    out += [(_i64, TensorShape([1 + b])) for _ in range(attrs["Ncontext_sparse"])]
+    out += [(t, lead.concatenate(as_shape(s))) for t, s in zip(attrs["Tcontext_dense"], attrs["context_dense_shapes"])]
+    out += [(_i64, TensorShape([None, 2 + b])) for _ in range(attrs["Nfeature_list_sparse"])]
+    out += [(t, TensorShape([None])) for t in attrs["feature_list_sparse_types"]]
+    out += [(_i64, TensorShape([2 + b])) for _ in range(attrs["Nfeature_list_sparse"])]
+    out += [(t, lead.concatenate([None]).concatenate(as_shape(s)))
+            for t, s in zip(attrs["feature_list_dense_types"], attrs["feature_list_dense_shapes"])]
+    out += [(_i64, lead) for _ in range(attrs["Nfeature_list_dense"])]
+    return out
+
+
+register("ParseSequenceExampleV2", _parse_sequence_shape, _parse_sequence_kernel, type_attr=None,
+         differentiable=False, value_dependent_shape=True, host_logic=True,
+         attr_defaults={k: [] for k in ("Tcontext_dense", "context_sparse_types", "context_ragged_value_types",
+                                        "context_ragged_split_types", "context_dense_shapes",
+                                        "feature_list_dense_types", "feature_list_sparse_types",
+                                        "feature_list_ragged_value_types", "feature_list_ragged_split_types",
+                                        "feature_list_dense_shapes")} | {"Ncontext_sparse": 0,
+                                                                         "Nfeature_list_sparse": 0,
+                                                                         "Nfeature_list_dense": 0},
+         output_args=("context_sparse_indices", "context_sparse_values", "context_sparse_shapes",
+                      "context_dense_values", "context_ragged_values", "context_ragged_row_splits",
+                      "feature_list_sparse_indices", "feature_list_sparse_values", "feature_list_sparse_shapes",
+                      "feature_list_dense_values", "feature_list_dense_lengths", "feature_list_ragged_values",
+                      "feature_list_ragged_outer_splits", "feature_list_ragged_inner_splits"))
+
+
 def parse_single_sequence_example(serialized, context_features=None, sequence_features=None,
                                   example_name=None, name=None):
-    """Not implemented: named so a program using it fails clearly."""
-    raise NotImplementedError("tf.parse_single_sequence_example: torchgraph does not implement it "
-                              "(ParseSequenceExampleV2)")
+    """`tf.parse_single_sequence_example`: one serialized SequenceExample -> (context dict, sequence
+    dict): context features as in parse_single_example; sequence features as a [steps] + shape
+    dense tensor (FixedLenSequenceFeature) or a SparseTensor indexed [step, position] (VarLenFeature)."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "ParseSingleSequenceExample"), graph.name_scope("ParseSequenceExample"):
+        serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
+        serialized.get_shape().with_rank(0)
+        context, sequence, _ = _sequence_parse(serialized, context_features, sequence_features, example_name)
+    return context, sequence
+
+
+def parse_sequence_example(serialized, context_features=None, sequence_features=None, example_names=None,
+                           name=None):
+    """`tf.io.parse_sequence_example`: a vector of serialized SequenceExamples -> (context dict, sequence
+    dict, lengths dict): dense sequence features padded to the longest example, [batch] + [steps] + shape,
+    with each example's step count in `lengths`; sparse ones indexed [example, step, position]."""
+    graph = get_default_graph()
+    with graph.name_scope(name or "ParseSequenceExample"):
+        serialized = convert_to_tensor(serialized, dtype=_str, name="serialized")
+        serialized.get_shape().with_rank(1)
+        return _sequence_parse(serialized, context_features, sequence_features, example_names)
+
+
+def _sequence_parse(serialized, context_features, sequence_features, example_name):
+    """One ParseSequenceExampleV2 node in the current name scope: (context, sequence, lengths)."""
+    context_features = dict(context_features or {})
+    sequence_features = dict(sequence_features or {})
+    if not context_features and not sequence_features:
+        raise ValueError("Missing features.")
+    c_sparse = {k: _dtypes.as_dtype(v.dtype) for k, v in sorted(context_features.items())
+                if isinstance(v, VarLenFeature)}
+    c_dense = {k: v for k, v in sorted(context_features.items()) if isinstance(v, FixedLenFeature)}
+    f_sparse = {k: _dtypes.as_dtype(v.dtype) for k, v in sorted(sequence_features.items())
+                if isinstance(v, VarLenFeature)}
+    f_dense = {k: v for k, v in sorted(sequence_features.items()) if isinstance(v, FixedLenSequenceFeature)}
+    unsupported = [k for k in list(context_features) + list(sequence_features)
+                   if k not in c_sparse and k not in c_dense and k not in f_sparse and k not in f_dense]
+    if unsupported:
+        raise NotImplementedError(f"parse_single_sequence_example features {unsupported}: torchgraph implements "
+                                  "FixedLenFeature/VarLenFeature context and FixedLenSequenceFeature/VarLenFeature "
+                                  "sequence features")
+    if any(v.default_value is not None for v in f_dense.values()):
+        raise NotImplementedError("FixedLenSequenceFeature.default_value in a SequenceExample: torchgraph does "
+                                  "not implement it")
+    defaults = [_dense_default(k, s) for k, s in c_dense.items()]
+    missing = [bool(v.allow_missing) for v in f_dense.values()]  # one flag per dense feature list
+    debug_name = example_name if example_name is not None else ("" if serialized.get_shape().ndims == 0 else [])
+    op = apply_op("ParseSequenceExampleV2", [
+        serialized, (debug_name, _str), (list(c_sparse), _str), (list(c_dense), _str), ([], _str),
+        (list(f_sparse), _str), (list(f_dense), _str), ([], _str), (missing, _dtypes.bool)] + [defaults], {
+            "Ncontext_sparse": len(c_sparse), "context_sparse_types": list(c_sparse.values()),
+            "Tcontext_dense": [_dtypes.as_dtype(v.dtype) for v in c_dense.values()],
+            "context_dense_shapes": [as_shape(v.shape) for v in c_dense.values()],
+            "context_ragged_value_types": [], "context_ragged_split_types": [],
+            "Nfeature_list_sparse": len(f_sparse), "feature_list_sparse_types": list(f_sparse.values()),
+            "Nfeature_list_dense": len(f_dense),
+            "feature_list_dense_types": [_dtypes.as_dtype(v.dtype) for v in f_dense.values()],
+            "feature_list_dense_shapes": [as_shape(v.shape) for v in f_dense.values()],
+            "feature_list_ragged_value_types": [], "feature_list_ragged_split_types": []},
+        name="ParseSequenceExampleV2", input_names=[
+            "serialized", "debug_name", "context_sparse_keys", "context_dense_keys", "context_ragged_keys",
+            "feature_list_sparse_keys", "feature_list_dense_keys", "feature_list_ragged_keys",
+            "feature_list_dense_missing_assumed_empty", "context_dense_defaults"])
+    outs, i = list(op.outputs), 0
+    context, sequence = {}, {}
+    n = len(c_sparse)
+    for j, k in enumerate(c_sparse):
+        context[k] = SparseTensor(outs[j], outs[n + j], outs[2 * n + j])
+    i = 3 * n
+    for k in c_dense:
+        context[k] = outs[i]
+        i += 1
+    m = len(f_sparse)
+    for j, k in enumerate(f_sparse):
+        sequence[k] = SparseTensor(outs[i + j], outs[i + m + j], outs[i + 2 * m + j])
+    i += 3 * m
+    for k in f_dense:
+        sequence[k] = outs[i]
+        i += 1
+    lengths = {k: outs[i + j] for j, k in enumerate(f_dense)}
+    return context, sequence, lengths
 
 
 # --- DecodeRaw / DecodeCSV / StringToNumber ------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import random
 import threading
 import time
 from typing import Any, Sequence
@@ -27,6 +26,7 @@ from ..framework import errors
 from ..framework.graph import get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from .philox import PhiloxStream, blocks
 from .registry import create_op_in_graph, register
 
 _HANDLE = [(_dtypes.resource, TensorShape([]))]
@@ -66,10 +66,6 @@ class QueueState:
 
     def size(self) -> int:
         return len(self._items)
-
-    def _ready(self, n: int) -> bool:
-        """Whether `n` elements may be taken now."""
-        return self.size() >= n
 
     # --- the operations ----------------------------------------------------------------------------
     def _closed_error(self, op) -> errors.OpError:
@@ -114,20 +110,44 @@ class QueueState:
                 self.cond.notify_all()
 
     def dequeue_many(self, op, n: int, up_to: bool = False, timeout_ms: int = -1) -> list:
+        """`n` elements, taken one by one as they become available (so `n` may exceed the
+        capacity, as in TF).  If the queue closes first, the ones taken go back to its front and
+        OutOfRangeError is raised (dequeue_up_to returns them instead)."""
+        deadline = None if timeout_ms is None or timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
+        taken: list = []
         with self.cond:
-            ok = self._wait(lambda: self._ready(n) or self.closed, timeout_ms)
-            if not ok:
-                raise errors.DeadlineExceededError(None, op, f"Timed out waiting for {self.kind} '{self.name}'")
-            if not self._ready(n) or self.cancelled:
-                available = self.size()
-                if not (up_to and available > 0) or self.cancelled:
-                    raise errors.OutOfRangeError(
-                        None, op, f"{self.kind} '{self.name}' is closed and has insufficient elements (requested "
-                                  f"{n}, current size {available})\n\t [[node {op.name}]]")
-                n = available
-            out = [self._take() for _ in range(n)]
+            while len(taken) < n and not self.cancelled:
+                if self._can_take():
+                    taken.append(self._take())
+                    self.cond.notify_all()
+                    continue
+                if self.closed:
+                    break
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    self._restore(taken)
+                    raise errors.DeadlineExceededError(None, op, f"Timed out waiting for {self.kind} '{self.name}'")
+                self.cond.wait(min(left, 1.0) if left is not None else 1.0)
+            if len(taken) < n:
+                if up_to and taken and not self.cancelled:
+                    return taken
+                self._restore(taken)
+                raise errors.OutOfRangeError(
+                    None, op, f"{self.kind} '{self.name}' is closed and has insufficient elements (requested "
+                              f"{n}, current size {self.size()})\n\t [[node {op.name}]]")
+            return taken
+
+    def _can_take(self) -> bool:
+        return self.size() > 0
+
+    def _restore(self, taken: list) -> None:
+        for e in reversed(taken):
+            self._put_front(e)
+        if taken:
             self.cond.notify_all()
-            return out
+
+    def _put_front(self, element: tuple) -> None:
+        self._items.insert(0, element)
 
     def close_queue(self, cancel_pending_enqueues: bool = False) -> None:
         with self.cond:
@@ -166,23 +186,37 @@ def _stack(parts: list, dtype, shape: tuple) -> Any:
 
 
 class ShuffleQueueState(QueueState):
-    """Dequeues a uniformly random element; keeps `min_after_dequeue` until closed."""
+    """Dequeues a uniformly random element; keeps `min_after_dequeue` until closed.
+
+    The element is TF's: index = the next 32-bit word of the queue's Philox stream (key from
+    `seed`, counter from `seed2`, words taken one at a time as TF's SingleSampleAdapter does)
+    modulo the size, swapped with the last element and removed."""
 
     kind = "RandomShuffleQueue"
+    _BLOCKS_AHEAD = 64  # 128-bit Philox calls drawn at once (256 words)
 
     def __init__(self, name, dtypes, shapes, capacity, min_after_dequeue: int, seed: int, seed2: int):
         super().__init__(name, dtypes, shapes, capacity)
         self.min_after_dequeue = min_after_dequeue
-        self.rng = random.Random(random.SystemRandom().getrandbits(63) if not (seed or seed2)
-                                 else seed * 1000003 + seed2)
+        self._stream = PhiloxStream(seed, seed2)
+        self._words: list[int] = []
+
+    def _random_index(self, size: int) -> int:
+        if not self._words:
+            counter = self._stream.reserve(self._BLOCKS_AHEAD)
+            self._words = blocks(self._stream.key, counter, self._BLOCKS_AHEAD, "cpu").reshape(-1).tolist()[::-1]
+        return self._words.pop() % size
 
     def _take(self) -> tuple:
-        i = self.rng.randrange(len(self._items))
+        i = self._random_index(len(self._items))
         self._items[i], self._items[-1] = self._items[-1], self._items[i]
         return self._items.pop()
 
-    def _ready(self, n: int) -> bool:
-        return self.size() >= n + (0 if self.closed else self.min_after_dequeue)
+    def _can_take(self) -> bool:
+        return self.size() > (0 if self.closed else self.min_after_dequeue)
+
+    def _put_front(self, element: tuple) -> None:
+        self._items.append(element)
 
 
 class PaddingQueueState(QueueState):
@@ -228,6 +262,9 @@ class PriorityQueueState(QueueState):
 
     def _take(self) -> tuple:
         return heapq.heappop(self._items)[2]
+
+    def _put_front(self, element: tuple) -> None:
+        self._put(element)
 
 
 # --- op table ------------------------------------------------------------------------------------------------
@@ -548,6 +585,3 @@ class PriorityQueue(QueueBase):
             "component_types": dts, "shapes": shp or [], "capacity": int(capacity)}, shared_name)
         super().__init__([_dtypes.int64] + dts, [TensorShape([])] + (shp or [unknown_shape()] * len(dts)),
                          (["priority"] + list(names)) if names else None, ref)
-
-    def _dequeue_types(self) -> list:
-        return self._dtypes

@@ -9,8 +9,9 @@ length records, the file name for whole files.  Readers are locked: several thre
 """
 from __future__ import annotations
 
+import os
 import threading
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from ..framework.tensor_conversion import convert_to_tensor
 from ..framework.tensor_shape import TensorShape
 from ..lib.io import tf_record
 from ..lib.io.file_io import read_file_to_string
-from .registry import create_op_in_graph, op_output, register
+from .registry import apply_op, create_op_in_graph, op_output, register
 
 _HANDLE = [(_dtypes.resource, TensorShape([]))]
 _S = _dtypes.string
@@ -187,6 +188,53 @@ register("ReadFile", lambda i, a: [(_S, TensorShape([]))], _read_file_kernel, ty
 def read_file(filename, name=None):
     """`tf.read_file`: a file's contents as a scalar string (NotFoundError naming a missing file)."""
     return op_output("ReadFile", [(filename, _S)], name=name or "ReadFile", input_names=["filename"])
+
+
+def _write_file_kernel(op, ctx):
+    from ..lib.io.file_io import recursive_create_dir
+
+    def k(filename, contents):
+        name = np.asarray(filename, dtype=object).reshape(-1)[0]
+        name = name.decode() if isinstance(name, bytes) else str(name)
+        data = np.asarray(contents, dtype=object).reshape(-1)[0]
+        parent = os.path.dirname(name)
+        if parent:
+            recursive_create_dir(parent)  # TF's WriteFile creates missing directories
+        try:
+            with open(name, "wb") as f:
+                f.write(data if isinstance(data, bytes) else str(data).encode())
+        except OSError as e:
+            raise errors.error_from_os_error(e, name, "Failed to write") from None
+    return k
+
+
+register("WriteFile", lambda i, a: [], _write_file_kernel, type_attr=None, host_logic=True, stateful=True,
+         differentiable=False)
+
+
+def _matching_files_kernel(op, ctx):
+    from ..lib.io.file_io import get_matching_files
+
+    def k(pattern):
+        patterns = [p.decode() if isinstance(p, bytes) else str(p)
+                    for p in np.asarray(pattern, dtype=object).reshape(-1).tolist()]
+        return _vector([m.encode() for m in get_matching_files(patterns)])
+    return k
+
+
+register("MatchingFiles", lambda i, a: [(_S, TensorShape([None]))], _matching_files_kernel, type_attr=None,
+         host_logic=True, differentiable=False, value_dependent_shape=True, output_args=("filenames",))
+
+
+def write_file(filename, contents, name=None):
+    """`tf.write_file`: writes the scalar string `contents` to `filename` (creating its directory)."""
+    return apply_op("WriteFile", [(filename, _S), (contents, _S)], name=name or "WriteFile",
+                    input_names=["filename", "contents"])
+
+
+def matching_files(pattern, name=None):
+    """`tf.matching_files`: the file names matching the glob pattern(s), sorted."""
+    return op_output("MatchingFiles", [(pattern, _S)], name=name or "MatchingFiles", input_names=["pattern"])
 
 
 # --- the Python classes --------------------------------------------------------------------------------------

@@ -489,6 +489,14 @@ class ResourceVariable(Variable):
         self._save_slice_info = None
         graph.add_to_collections(collections, self)
 
+    def set_initial_value(self, value: Tensor, name: str = "Assign") -> None:
+        """Makes `value` this variable's initial value: its initializer becomes an assign of it
+        (what `tf.train.init_from_checkpoint` does with a checkpoint read)."""
+        graph = self._variable.graph
+        with graph.name_scope(self._variable.op.name + "/"), graph.name_scope(name) as scope:
+            self._initializer_op = assign_variable_op(self._variable, value, name=scope)
+        self._initial_value = value
+
     def _init_from_proto(self, variable_def, import_scope=None):
         if not variable_def.is_resource:
             raise ValueError("Trying to restore a TF 1.x Reference Variable as a ResourceVariable: the "

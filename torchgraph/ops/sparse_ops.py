@@ -43,7 +43,7 @@ def _reorder_kernel(op, ctx):
 
 
 register("SparseReorder", lambda inputs, attrs: [(_i64, inputs[0].get_shape()), (inputs[1].dtype, inputs[1].get_shape())],
-         _reorder_kernel, type_attr={"T": 1}, differentiable=False, output_args=("output_indices", "output_values"))
+         _reorder_kernel, type_attr={"T": 1}, output_args=("output_indices", "output_values"))
 
 
 def sparse_reorder(sp_input, name=None) -> SparseTensor:
@@ -83,6 +83,7 @@ def _matmul_shape(inputs, attrs):
 
 
 register("SparseTensorDenseMatMul", _matmul_shape, _matmul_kernel, type_attr={"T": 1, "Tindices": 0},
+         value_dependent_shape=True,  # rows come from the value of a_shape
          attr_defaults={"adjoint_a": False, "adjoint_b": False, "Tindices": _i64}, output_args=("product",))
 
 
@@ -115,16 +116,37 @@ def _add_kernel(op, ctx):
 
 register("SparseAdd", lambda inputs, attrs: [(_i64, TensorShape([None, inputs[0].get_shape()[1]])),
                                              (inputs[1].dtype, TensorShape([None])), (_i64, inputs[2].get_shape())],
-         _add_kernel, type_attr={"T": 1, "Treal": 6}, differentiable=False, value_dependent_shape=True,
+         _add_kernel, type_attr={"T": 1, "Treal": 6}, value_dependent_shape=True,
          output_args=("sum_indices", "sum_values", "sum_shape"))
 
 
-def sparse_add(a, b, threshold=0, thresh=None, name=None) -> SparseTensor:
-    """`tf.sparse_add` of two SparseTensors: entries summed where both have one; sums whose
-    magnitude is below `threshold` are dropped."""
+def _dense_add_kernel(op, ctx):
+    def k(indices, values, shape, b):
+        if list(b.shape) != shape.tolist():
+            raise errors.InvalidArgumentError(None, op, f"Dimension mismatch: a_shape {shape.tolist()} vs. b.shape "
+                                                        f"{list(b.shape)}")
+        _check_bounds(op, indices, shape)
+        return b.index_put(tuple(indices.t()), values.to(b.dtype), accumulate=True) if indices.numel() else b.clone()
+    return k
+
+
+register("SparseTensorDenseAdd", lambda inputs, attrs: [(inputs[3].dtype, inputs[3].get_shape())], _dense_add_kernel,
+         type_attr={"T": 1, "Tindices": 0}, output_args=("output",))
+
+
+def sparse_add(a, b, threshold=0, thresh=None, name=None):
+    """`tf.sparse_add`: of two SparseTensors, a SparseTensor (entries summed where both have one;
+    sums whose magnitude is below `threshold` dropped); of a SparseTensor and a dense tensor, the
+    dense sum (SparseTensorDenseAdd)."""
+    if not isinstance(a, SparseTensor) and not isinstance(b, SparseTensor):
+        raise TypeError("At least one input should be SparseTensor; do you mean to use tf.add?")
     if not isinstance(a, SparseTensor) or not isinstance(b, SparseTensor):
-        raise NotImplementedError("tf.sparse_add of a SparseTensor and a dense Tensor (SparseTensorDenseAdd): "
-                                  "torchgraph does not implement it; convert with tf.sparse.to_dense")
+        sp, dense = (a, b) if isinstance(a, SparseTensor) else (b, a)
+        with get_default_graph().name_scope(name or "SparseTensorDenseAdd"):
+            dense = convert_to_tensor(dense, dtype=sp.dtype, name="b")
+            return apply_op("SparseTensorDenseAdd", [sp.indices, sp.values, sp.dense_shape, dense],
+                            name="SparseTensorDenseAdd",
+                            input_names=["a_indices", "a_values", "a_shape", "b"]).outputs[0]
     thresh = threshold if thresh is None else thresh
     with get_default_graph().name_scope(name or "SparseAdd"):
         real = _dtypes.float32 if a.dtype.is_complex else a.dtype
@@ -198,7 +220,7 @@ def _reduce_sum_kernel(op, ctx):
 
 
 register("SparseReduceSum", lambda inputs, attrs: [(inputs[1].dtype, TensorShape(None))], _reduce_sum_kernel,
-         type_attr={"T": 1}, differentiable=False, value_dependent_shape=True, host_inputs=(2, 3),
+         type_attr={"T": 1}, value_dependent_shape=True, host_inputs=(2, 3),
          attr_defaults={"keep_dims": False}, output_args=("output",))
 
 

@@ -506,6 +506,14 @@ class Variable:
     def trainable(self) -> bool:
         return self._trainable
 
+    def set_initial_value(self, value: Tensor, name: str = "Assign") -> None:
+        """Makes `value` this variable's initial value: its initializer becomes an assign of it
+        (what `tf.train.init_from_checkpoint` does with a checkpoint read)."""
+        graph = self._variable.graph
+        with graph.name_scope(self._variable.op.name + "/"):
+            self._initializer_op = assign(self._variable, value, validate_shape=True, name=name).op
+        self._initial_value = value
+
     @property
     def initializer(self):
         return self._initializer_op

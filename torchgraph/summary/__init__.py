@@ -12,7 +12,7 @@ from tensorboard.compat.proto.summary_pb2 import Summary, SummaryDescription, Su
 from torchgraph.summary.summary_iterator import summary_iterator
 from torchgraph.summary.summary_ops import (audio, get_summary_description, histogram, image, merge, merge_all,
                                             scalar, tensor_summary, text)
-from torchgraph.summary.writer import FileWriter, FileWriterCache
+from torchgraph.summary.writer import FileWriter, FileWriterCache, SummaryWriter
 
 __all__ = [
     "Event",
@@ -22,6 +22,7 @@ __all__ = [
     "Summary",
     "SummaryDescription",
     "SummaryMetadata",
+    "SummaryWriter",
     "TaggedRunMetadata",
     "audio",
     "get_summary_description",

@@ -31,8 +31,9 @@ from tensorboard.compat.proto import event_pb2, graph_pb2, meta_graph_pb2, summa
 
 from torchgraph.framework import errors
 from torchgraph.summary.record_writer import encode_record
+from torchgraph.summary.torch_style import TorchStyleWriting, default_log_dir, purge_events
 
-__all__ = ["EventFileWriter", "FileWriter", "FileWriterCache"]
+__all__ = ["EventFileWriter", "FileWriter", "FileWriterCache", "SummaryWriter"]
 
 _log = logging.getLogger(__name__)
 
@@ -345,12 +346,13 @@ def _summary_event(summary: Any) -> event_pb2.Event:
     return event
 
 
-class FileWriter:
+class FileWriter(TorchStyleWriting):
     """Writes summaries, graphs and session logs to an event file in `logdir`.
 
     Same constructor as TensorFlow 1.x (including the positional order).  `session`
     is accepted for compatibility; events are always written by this process's
-    writer thread rather than by ops inside the session.
+    writer thread rather than by ops inside the session.  It also answers PyTorch's
+    SummaryWriter calls (`add_scalar`, `add_histogram`, `add_image`, ...; see torch_style.py).
     """
 
     def __init__(
@@ -390,9 +392,9 @@ class FileWriter:
                 "unless the FileWriter is explicitly reopened."
             )
 
-    def _add_event(self, event: event_pb2.Event, step: Any) -> None:
+    def _add_event(self, event: event_pb2.Event, step: Any, walltime: Optional[float] = None) -> None:
         self._warn_if_closed()
-        event.wall_time = time.time()
+        event.wall_time = time.time() if walltime is None else float(walltime)
         if step is not None:
             event.step = int(step)
         self.event_writer.add_event(event)
@@ -408,7 +410,7 @@ class FileWriter:
         self._warn_if_closed()
         self.event_writer.add_event(event)
 
-    def add_summary(self, summary: Any, global_step: Any = None) -> None:
+    def add_summary(self, summary: Any, global_step: Any = None, walltime: Optional[float] = None) -> None:
         """Adds a `Summary` (proto, or the serialized bytes a summary op produces)."""
         event = _summary_event(summary)
         for value in event.summary.value:
@@ -418,7 +420,7 @@ class FileWriter:
                 value.ClearField("metadata")
             else:
                 self._seen_summary_tags.add(value.tag)
-        self._add_event(event, global_step)
+        self._add_event(event, global_step, walltime)
 
     def add_session_log(self, session_log: event_pb2.SessionLog, global_step: Any = None) -> None:
         """Adds a `SessionLog` (START / CHECKPOINT / STOP) event."""
@@ -476,6 +478,23 @@ class FileWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class SummaryWriter(FileWriter):
+    """`torch.utils.tensorboard.SummaryWriter`'s constructor over TF's FileWriter.
+
+    `log_dir` defaults to torch's `runs/<date>_<time>_<host><comment>`; `purge_step` makes
+    TensorBoard drop this run's events from that step on (what torch writes for it).
+    """
+
+    def __init__(self, log_dir: Union[str, os.PathLike, None] = None, comment: str = "",
+                 purge_step: Optional[int] = None, max_queue: int = 10, flush_secs: float = 120,
+                 filename_suffix: str = "") -> None:
+        super().__init__(log_dir if log_dir is not None else default_log_dir(comment), max_queue=max_queue,
+                         flush_secs=flush_secs, filename_suffix=filename_suffix or None)
+        if purge_step is not None:
+            for event in purge_events(int(purge_step)):
+                self._add_event(event, purge_step)
 
 
 def _default_graph_def() -> Any:

@@ -3,6 +3,7 @@
     python -m torchgraph.tools.to_torch frozen.pb --inputs x:0 --outputs logits:0 --out DIR
     python -m torchgraph.tools.to_torch saved_model_dir [--signature KEY] [--tag serve] --out DIR
     python -m torchgraph.tools.to_torch model.ckpt-600 --inputs x --outputs fc2/logits --out DIR
+    ... [--torch-control-flow]   tf.cond on tensor predicates as torch.cond (for torch.export)
 
 SRC is a frozen GraphDef (.pb / .pbtxt), a SavedModel directory (inputs and outputs from its
 signature, in sorted key order, unless named), or a checkpoint prefix with its .meta (a directory
@@ -26,11 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signature", default=None, help="SavedModel signature key (default serving_default)")
     parser.add_argument("--tag", action="append", default=None, help="SavedModel tag (repeatable; default serve)")
     parser.add_argument("--out", required=True, help="directory for model.py and weights.pt")
+    parser.add_argument("--torch-control-flow", action="store_true",
+                        help="write tf.cond on tensor predicates as torch.cond (kept by torch.export)")
     args = parser.parse_args(argv)
     from ..export import to_torch
     try:
         model = to_torch(args.src, args.out, inputs=args.inputs, outputs=args.outputs, signature=args.signature,
-                         tags=tuple(args.tag or ("serve",)))
+                         tags=tuple(args.tag or ("serve",)), torch_control_flow=args.torch_control_flow)
     except (errors.OpError, ValueError, KeyError, OSError) as e:
         print(f"to_torch: {getattr(e, 'message', None) or e}", file=sys.stderr)
         return 1

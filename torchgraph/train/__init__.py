@@ -1,6 +1,5 @@
 """`tf.train`: optimizers, global step helpers, (see saver.py) checkpoints, queue runners and
 queue input pipelines, the Example protos, monitored sessions and hooks."""
-import types as _types
 
 from .optimizer import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                         MomentumOptimizer, Optimizer, RMSPropOptimizer, assert_global_step, create_global_step,
@@ -9,19 +8,19 @@ from .checkpoint_management import (CheckpointState, NewCheckpointReader, checkp
                                     generate_checkpoint_state_proto, get_checkpoint_mtimes, get_checkpoint_state,
                                     latest_checkpoint, list_variables, load_checkpoint, load_variable,
                                     remove_checkpoint, update_checkpoint_state)
+from .checkpoint_utils import init_from_checkpoint
 from .meta_graph import export_meta_graph, import_meta_graph
 from .saver import BaseSaverBuilder, BulkSaverBuilder, Saver, SaverDef
 from .graph_io_util import write_graph
 from .coordinator import Coordinator, LooperThread
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
-from .input import (batch, batch_join, input_producer, limit_epochs, maybe_batch, range_input_producer,
-                    shuffle_batch, shuffle_batch_join, slice_input_producer, string_input_producer)
+from .input import (batch, batch_join, input_producer, limit_epochs, match_filenames_once, maybe_batch,
+                    maybe_batch_join,
+                    maybe_shuffle_batch, maybe_shuffle_batch_join, range_input_producer, shuffle_batch,
+                    shuffle_batch_join, slice_input_producer, string_input_producer)
 from .example_protos import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
                              SequenceExample)
 
-queue_runner = _types.ModuleType("torchgraph.train.queue_runner")
-queue_runner.__dict__.update(QueueRunner=QueueRunner, add_queue_runner=add_queue_runner,
-                             start_queue_runners=start_queue_runners)
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from .basic_session_run_hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook, FinalOpsHook,
                                       GlobalStepWaiterHook, LoggingTensorHook, NanLossDuringTrainingError,

@@ -40,6 +40,16 @@ def limit_epochs(tensor, num_epochs=None, name=None):
             return array_ops.identity(tensor, name="Identity")
 
 
+def match_filenames_once(pattern, name=None):
+    """A local variable holding the files matching `pattern`, computed once when local variables
+    are initialized (TF's `matching_filenames`)."""
+    from ..ops import reader_ops, state_ops
+    graph = get_default_graph()
+    with graph.name_scope(name or "matching_filenames") as scope:
+        return state_ops.Variable(reader_ops.matching_files(pattern), trainable=False, validate_shape=False,
+                                  name=scope, collections=[GraphKeys.LOCAL_VARIABLES])
+
+
 def _producer(tensor, element_shape, num_epochs, shuffle, seed, capacity, shared_name, summary_name, cancel_op):
     """input_producer's body, inside the caller's name scope (TF names the summary after it)."""
     from ..ops import math_ops, random_ops
@@ -167,7 +177,9 @@ def _batch(tensors_list: list, batch_size, capacity, enqueue_many, shapes, dynam
             q = queue_ops.FIFOQueue(capacity=capacity, dtypes=types, shapes=qshapes, shared_name=shared_name,
                                     name="fifo_queue")
         enqueue = q.enqueue_many if enqueue_many else q.enqueue
-        ops = [enqueue(flat) for flat in flat_lists for _ in range(num_threads if len(flat_lists) == 1 else 1)]
+        ops = [enqueue(flat) for flat in flat_lists]
+        if len(ops) == 1:
+            ops = ops * num_threads  # one enqueue op run by `num_threads` threads, as TF does
         add_queue_runner(QueueRunner(q, ops))
         if min_after_dequeue is not None:
             full = math_ops.cast(math_ops.maximum(0, q.size() - min_after_dequeue), _dtypes.float32) * (
@@ -193,8 +205,10 @@ def _kept(flat: list, keep_input, enqueue_many: bool) -> list:
     for t in flat:
         rank = t.get_shape().ndims
         batched = array_ops.expand_dims(t, 0)
-        out.append(array_ops.slice(batched, [0] * (rank + 1), array_ops.concat([array_ops.reshape(n, [1]),
-                                                                              [-1] * rank], 0)))
+        size = array_ops.reshape(n, [1])
+        if rank:
+            size = array_ops.concat([size, convert_to_tensor([-1] * rank, dtype=_dtypes.int32)], 0)
+        out.append(array_ops.slice(batched, [0] * (rank + 1), size))
     return out
 
 
@@ -233,3 +247,28 @@ def shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, se
     """shuffle_batch over one thread per tensor list of `tensors_list`."""
     return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False, allow_smaller_final_batch,
                   shared_name, name, "shuffle_batch_join", min_after_dequeue=min_after_dequeue, seed=seed)
+
+
+def maybe_batch_join(tensors_list, keep_input, batch_size, capacity=32, enqueue_many=False, shapes=None,
+                     dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """`batch_join`, enqueueing only when `keep_input` is True."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, dynamic_pad,
+                  allow_smaller_final_batch, shared_name, name, "batch_join", keep_input=keep_input)
+
+
+def maybe_shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input, num_threads=1, seed=None,
+                        enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                        name=None):
+    """`shuffle_batch`, enqueueing only when `keep_input` is True."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, False, allow_smaller_final_batch,
+                  shared_name, name, "shuffle_batch", min_after_dequeue=min_after_dequeue, seed=seed,
+                  num_threads=num_threads, keep_input=keep_input)
+
+
+def maybe_shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, keep_input, seed=None,
+                             enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                             name=None):
+    """`shuffle_batch_join`, enqueueing only when `keep_input` is True."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False, allow_smaller_final_batch,
+                  shared_name, name, "shuffle_batch_join", min_after_dequeue=min_after_dequeue, seed=seed,
+                  keep_input=keep_input)

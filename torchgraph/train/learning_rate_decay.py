@@ -40,12 +40,12 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
         p = math_ops.divide(_step(global_step, dtype), math_ops.cast(decay_steps, dtype))
         if staircase:
             p = math_ops.floor(p)
-        return math_ops.multiply(lr, math_ops.pow(math_ops.cast(decay_rate, dtype), p), name=scope[:-1])
+        return math_ops.multiply(lr, math_ops.pow(math_ops.cast(decay_rate, dtype), p), name=scope)
 
 
 def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """`learning_rate * exp(-decay_rate * global_step / decay_steps)` (floored with `staircase`)."""
-    with _prepare("natural_exp_decay", learning_rate, global_step, name, "NaturalExpDecay") as scope:
+    with _prepare("natural_exp_decay", learning_rate, global_step, name, "ExponentialDecay") as scope:  # as TF
         lr = _float(learning_rate)
         dtype = lr.dtype
         p = math_ops.divide(_step(global_step, dtype), math_ops.cast(decay_steps, dtype))
@@ -53,7 +53,7 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
             p = math_ops.floor(p)
         # TF builds it as an exponential decay with rate exp(-decay_rate)
         rate = math_ops.exp(math_ops.negative(math_ops.cast(decay_rate, dtype)))
-        return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope[:-1])
+        return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope)
 
 
 def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
@@ -65,7 +65,7 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
         if staircase:
             p = math_ops.floor(p)
         denom = math_ops.add(convert_to_tensor(1.0, dtype=dtype), math_ops.multiply(math_ops.cast(decay_rate, dtype), p))
-        return math_ops.divide(lr, denom, name=scope[:-1])
+        return math_ops.divide(lr, denom, name=scope)
 
 
 def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
@@ -85,7 +85,7 @@ def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=
         else:
             step = math_ops.minimum(step, steps)
         frac = math_ops.pow(1.0 - step / steps, math_ops.cast(power, dtype))
-        return math_ops.add(math_ops.multiply(lr - end, frac), end, name=scope[:-1])
+        return math_ops.add(math_ops.multiply(lr - end, frac), end, name=scope)
 
 
 def piecewise_constant(x, boundaries, values, name=None):
@@ -111,7 +111,7 @@ def piecewise_constant(x, boundaries, values, name=None):
         for b, v in reversed(list(zip(bounds, vals[:-1]))):  # the first boundary that x is below wins
             out = math_ops.where_v2(math_ops.less_equal(x, b), v, out)
         from ..ops.array_ops import identity
-        return identity(out, name=scope[:-1])
+        return identity(out, name=scope)
 
 
 def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
@@ -123,7 +123,7 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
         step = math_ops.minimum(_step(global_step, dtype), steps)
         cosine = 0.5 * (1.0 + math_ops.cos(math.pi * step / steps))
         decayed = (1 - math_ops.cast(alpha, dtype)) * cosine + math_ops.cast(alpha, dtype)
-        return math_ops.multiply(lr, decayed, name=scope[:-1])
+        return math_ops.multiply(lr, decayed, name=scope)
 
 
 def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
@@ -144,7 +144,7 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2
         m_fac = math_ops.pow(m_mul_t, i_restart)
         cosine = 0.5 * m_fac * (1.0 + math_ops.cos(math.pi * fraction))
         decayed = (1 - math_ops.cast(alpha, dtype)) * cosine + math_ops.cast(alpha, dtype)
-        return math_ops.multiply(lr, decayed, name=scope[:-1])
+        return math_ops.multiply(lr, decayed, name=scope)
 
 
 def _linear_cosine(kind, default, learning_rate, global_step, decay_steps, num_periods, alpha, beta, name, noise):
@@ -160,7 +160,7 @@ def _linear_cosine(kind, default, learning_rate, global_step, decay_steps, num_p
         fraction = 2.0 * math_ops.cast(num_periods, dtype) * step / steps
         cosine = 0.5 * (1.0 + math_ops.cos(math.pi * fraction))
         decayed = (math_ops.cast(alpha, dtype) + linear) * cosine + math_ops.cast(beta, dtype)
-        return math_ops.multiply(lr, decayed, name=scope[:-1])
+        return math_ops.multiply(lr, decayed, name=scope)
 
 
 def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5, alpha=0.0, beta=0.001,

@@ -15,6 +15,7 @@ from ..framework.tensor_conversion import convert_to_tensor
 from ..ops import array_ops, grouping_ops, math_ops, state_ops
 from ..ops.state_ops import Variable, is_resource_variable
 from ..ops.variable_scope import get_variable, variable_scope
+from .optimizer import slot_scope_prefix
 
 
 def assign_moving_average(variable, value, decay, zero_debias=True, name=None):
@@ -101,10 +102,12 @@ class ExponentialMovingAverage:
             return grouping_ops.group(*updates, name=scope[:-1])
 
     def _slot(self, primary, initial_value):
-        """The shadow variable "<primary>/<name>" from the root scope, the primary's kind of variable."""
+        """The shadow variable "<primary>/<name>" in the current variable scope (as TF's
+        slot_creator), the primary's kind of variable."""
         graph = get_default_graph()
+        prefix = slot_scope_prefix()
         with graph.outside_name_scopes():
-            with graph.name_scope(primary.op.name + "/" + self._name) as scope:
+            with graph.name_scope(prefix + primary.op.name + "/" + self._name) as scope:
                 full = scope[:-1]
             graph.release_name(full)
             if initial_value is None:

@@ -204,10 +204,12 @@ class Optimizer:
             return slots[var]
         graph = get_default_graph()
         shape = var.get_shape().as_list()
-        # Named "<var>/<op_name>" from the root scope, made unique like TF ("w/Adam", "w/Adam_1").
+        # Named "<var>/<op_name>" in the current variable scope (not the name scope), made unique
+        # like TF ("w/Adam", "w/Adam_1"; minimize() inside variable_scope("outer"): "outer/w/Adam").
+        prefix = slot_scope_prefix()
         with graph.outside_name_scopes():
             from ..ops.constant_op import constant
-            with graph.name_scope(var.op.name + "/" + op_name) as scope:
+            with graph.name_scope(prefix + var.op.name + "/" + op_name) as scope:
                 slot_name_full = scope[:-1]
             graph.release_name(slot_name_full)  # the slot variable itself takes the name below
             with graph.name_scope(slot_name_full + "/Initializer/"):
@@ -241,6 +243,13 @@ class Optimizer:
 
     def _hyper(self, value, name):
         return convert_to_tensor(value() if callable(value) else value, name=name)
+
+
+def slot_scope_prefix() -> str:
+    """"<variable scope>/" (or ""): TF's slot_creator names slots inside the current variable scope."""
+    from ..ops.variable_scope import get_variable_scope
+    name = get_variable_scope().name
+    return name + "/" if name else ""
 
 
 def cast_hyper(t, dtype):
@@ -407,7 +416,27 @@ def _resource_scatter_add(x, i, v):
         return x.value()
 
 
-class RMSPropOptimizer(Optimizer):
+class OneUpdateOpOptimizer(Optimizer):
+    """An optimizer whose four update forms are one TF op type's Apply / ResourceApply /
+    SparseApply / ResourceSparseApply: subclasses write `_build(kind, var, grad, indices=None)`."""
+
+    def _apply_dense(self, grad, var):
+        return self._build("Apply", var, grad)
+
+    def _resource_apply_dense(self, grad, var):
+        return self._build("ResourceApply", var, grad)
+
+    def _apply_sparse(self, grad, var):
+        return self._build("SparseApply", var, grad.values, grad.indices)
+
+    def _resource_apply_sparse(self, grad, var, indices):
+        return self._build("ResourceSparseApply", var, grad, indices)
+
+    def _build(self, kind, var, grad, indices=None):
+        raise NotImplementedError
+
+
+class RMSPropOptimizer(OneUpdateOpOptimizer):
     def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False, centered=False,
                  name="RMSProp"):
         super().__init__(use_locking, name)
@@ -441,20 +470,8 @@ class RMSPropOptimizer(Optimizer):
         return emit_update(kind + "RMSProp", [variable_ref(var), variable_ref(rms), variable_ref(mom)] + hyper,
                        {"use_locking": self._use_locking}, ["var", "ms", "mom"] + names)
 
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
 
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
-
-
-class AdagradOptimizer(Optimizer):
+class AdagradOptimizer(OneUpdateOpOptimizer):
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"):
         if initial_accumulator_value <= 0.0:
             raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
@@ -476,20 +493,8 @@ class AdagradOptimizer(Optimizer):
         return emit_update(kind + "Adagrad", [variable_ref(var), variable_ref(acc), cast_hyper(self._lr_t, var.dtype), grad] + extra,
                        attrs, ["var", "accum", "lr", "grad"] + names)
 
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
 
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
-
-
-class AdadeltaOptimizer(Optimizer):
+class AdadeltaOptimizer(OneUpdateOpOptimizer):
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False, name="Adadelta"):
         super().__init__(use_locking, name)
         self._lr, self._rho, self._epsilon = learning_rate, rho, epsilon
@@ -512,18 +517,6 @@ class AdadeltaOptimizer(Optimizer):
                                            cast_hyper(self._epsilon_t, dt), grad] + extra,
                        {"use_locking": self._use_locking},
                        ["var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"] + names)
-
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
-
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
 
 
 # --- global step ---------------------------------------------------------------------------------------------

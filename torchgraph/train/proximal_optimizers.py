@@ -6,33 +6,14 @@ slot names ("w/Ftrl" accum, "w/Ftrl_1" linear, "w/ProximalAdagrad"), so checkpoi
 from __future__ import annotations
 
 from ..ops.state_ops import variable_ref
-from .optimizer import Optimizer, cast_hyper, emit_update
-
-
-class _Builder(Optimizer):
-    """`_build(kind, var, grad, indices)` serves the four forms of one update op."""
-
-    def _apply_dense(self, grad, var):
-        return self._build("Apply", var, grad)
-
-    def _resource_apply_dense(self, grad, var):
-        return self._build("ResourceApply", var, grad)
-
-    def _apply_sparse(self, grad, var):
-        return self._build("SparseApply", var, grad.values, grad.indices)
-
-    def _resource_apply_sparse(self, grad, var, indices):
-        return self._build("ResourceSparseApply", var, grad, indices)
-
-    def _build(self, kind, var, grad, indices=None):
-        raise NotImplementedError
+from .optimizer import OneUpdateOpOptimizer, cast_hyper, emit_update
 
 
 def _indices(indices):
     return ([], []) if indices is None else ([indices], ["indices"])
 
 
-class FtrlOptimizer(_Builder):
+class FtrlOptimizer(OneUpdateOpOptimizer):
     """FTRL-proximal (McMahan et al.); `l2_shrinkage_regularization_strength > 0` uses ApplyFtrlV2."""
 
     def __init__(self, learning_rate, learning_rate_power=-0.5, initial_accumulator_value=0.1,
@@ -90,7 +71,7 @@ class FtrlOptimizer(_Builder):
                        ["var", "accum", "linear", "grad"] + names + hyper_names)
 
 
-class ProximalGradientDescentOptimizer(_Builder):
+class ProximalGradientDescentOptimizer(OneUpdateOpOptimizer):
     """Gradient descent followed by the proximal map of l1 / l2 regularization."""
 
     def __init__(self, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0,
@@ -112,7 +93,7 @@ class ProximalGradientDescentOptimizer(_Builder):
                                                             else "grad"] + names)
 
 
-class ProximalAdagradOptimizer(_Builder):
+class ProximalAdagradOptimizer(OneUpdateOpOptimizer):
     """Adagrad's step size lr / sqrt(accumulator), then the proximal map of l1 / l2."""
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1, l1_regularization_strength=0.0,

@@ -261,9 +261,10 @@ class Saver:
         self._is_built = True
         if self.saver_def is None:
             graph = get_default_graph()
+            if self._var_list is None:
+                # as TF: a Saver over "all variables" remembers which ones it found (programs read _var_list)
+                self._var_list = all_saveable_objects(graph)
             var_list = self._var_list
-            if var_list is None:
-                var_list = all_saveable_objects(graph)
             if not var_list:
                 if self._allow_empty:
                     self._is_empty = True

@@ -111,3 +111,11 @@ def test_missing_paths_behave_as_in_tensorflow(tmp_path):
     for name in ours:
         assert ours[name][0] == theirs[name][0], name  # the same error class (or success)
         assert ours[name][1] == (theirs[name][1] if theirs[name][0] == "ok" else True), name  # messages name it
+
+
+def test_tensorflows_import_paths_reach_these_modules():
+    from torchgraph.python.lib.io import file_io as aliased
+    from torchgraph.python.platform import gfile
+    assert aliased.FileIO is file_io.FileIO and gfile.Exists is file_io.file_exists
+    with pytest.raises(AttributeError, match="does not implement tf.gfile.NoSuchThing"):
+        tf.gfile.NoSuchThing
