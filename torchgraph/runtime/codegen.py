@@ -100,15 +100,23 @@ class _Namer:
 
     def __init__(self):
         self.used: set[str] = set(_RESERVED)
+        # base -> the next suffix worth trying: names are never released, so every lower suffix
+        # is still taken; without it, n values of one op type would cost n^2 probes.
+        self._next_suffix: dict[str, int] = {}
 
     def fresh(self, base: str) -> str:
         name = re.sub(r"\W", "_", base) or "v"
         if name[0].isdigit() or keyword.iskeyword(name):
             name = "_" + name
-        candidate, i = name, 1
-        while candidate in self.used:
+        candidate = name
+        i = self._next_suffix.get(name, 1)
+        if candidate in self.used:
             candidate = f"{name}_{i}"
+            while candidate in self.used:
+                i += 1
+                candidate = f"{name}_{i}"
             i += 1
+        self._next_suffix[name] = i
         self.used.add(candidate)
         return candidate
 
