@@ -15,15 +15,19 @@ from ..framework import errors
 _LOCAL_TARGETS: dict[str, Callable] = {}
 
 
+def _as_str(target) -> str:
+    return target.decode() if isinstance(target, bytes) else str(target or "")
+
+
 def register(target: str, check_graph: Callable) -> None:
     _LOCAL_TARGETS[target] = check_graph
 
 
 def check(target: str, graph) -> None:
     """Raises unless `target` is "" or a Server of this process accepting `graph`."""
+    target = _as_str(target)
     if not target:
         return
-    target = target.decode() if isinstance(target, bytes) else str(target)
     check_graph = _LOCAL_TARGETS.get(target)
     if check_graph is None:
         raise errors.UnimplementedError(
@@ -37,5 +41,4 @@ def holds_own_variables(target: str) -> bool:
     """True for a Server target of this process: each worker holds its own copy of every variable
     (where TF's workers share the ps tasks' ones), so a non-chief worker initializes its copy
     itself instead of waiting for a chief to do it."""
-    target = target.decode() if isinstance(target, bytes) else str(target or "")
-    return target in _LOCAL_TARGETS
+    return _as_str(target) in _LOCAL_TARGETS

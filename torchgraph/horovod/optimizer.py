@@ -12,7 +12,9 @@ from __future__ import annotations
 from ..framework import dtypes as _dtypes
 from ..framework.graph import GraphKeys, get_default_graph
 from ..framework.indexed_slices import IndexedSlices
+from ..framework.tensor_conversion import convert_to_tensor
 from ..ops import array_ops, math_ops
+from ..ops.constant_op import constant
 from ..ops.functional_ops import cond
 from ..ops.state_ops import Variable
 from ..train.optimizer import Optimizer
@@ -44,6 +46,7 @@ class DistributedOptimizer(Optimizer):
         self._passes = int(backward_passes_per_step)
         self._average_aggregated = average_aggregated_gradients
         self._counter = None
+        self._boundary = None  # with backward_passes_per_step > 1: "this pass reduces and applies"
         self._accumulators: dict = {}
 
     # --- reduction --------------------------------------------------------------------------------
@@ -76,7 +79,6 @@ class DistributedOptimizer(Optimizer):
         grads = [g for g, _ in grads_and_vars]
         variables = [v for _, v in grads_and_vars]
         if self._sparse_as_dense:
-            from ..framework.tensor_conversion import convert_to_tensor
             grads = [convert_to_tensor(g) if isinstance(g, IndexedSlices) else g for g in grads]
         if self._passes == 1:
             return list(zip(self._reduce(grads), variables))
@@ -84,8 +86,6 @@ class DistributedOptimizer(Optimizer):
 
     # --- local aggregation over backward passes ------------------------------------------------------
     def _aggregate(self, grads: list, variables: list) -> list:
-        from ..framework.tensor_conversion import convert_to_tensor
-        from ..ops.constant_op import constant
         graph = get_default_graph()
         with graph.control_dependencies(None), graph.name_scope("aggregation_variables"):
             self._counter = Variable(0, dtype=_dtypes.int32, trainable=False, name="counter",
@@ -118,7 +118,6 @@ class DistributedOptimizer(Optimizer):
         if self._passes == 1:
             return self._optimizer.apply_gradients(grads_and_vars, global_step=global_step, name=name)
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        graph = get_default_graph()
         # Slots exist before the branch that applies (no variable can be created inside it).
         self._optimizer.create_slots_ahead([v for _, v in pairs])
 

@@ -160,7 +160,6 @@ def _alltoall_kernel(op: Operation, ctx: Any) -> Callable:
         if len(send) != n or sum(send) != x.shape[0]:
             raise errors.InvalidArgumentError(None, op, f"{op.type} node '{op.name}': splits {send} do not cover the "
                                                         f"first dimension {x.shape[0]} over {n} processes.")
-        recv_counts = [torch.zeros(1, dtype=torch.int64) for _ in range(n)]
         # Gloo has no all_to_all: each rank's split sizes are gathered, then the pieces.
         all_splits = [torch.zeros(n, dtype=torch.int64) for _ in range(n)]
         _collective(op, lambda: dist.all_gather(all_splits, torch.tensor(send, dtype=torch.int64)))

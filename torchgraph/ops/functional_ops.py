@@ -600,12 +600,12 @@ def _leading_size(elems_flat: list[Tensor]) -> Any:
     return array_ops.shape(first)[0]
 
 
-def _unstacked(elems_flat: list[Tensor]) -> list[TensorArray]:
+def _unstacked(elems_flat: list[Tensor], n) -> list[TensorArray]:
     """One TensorArray per elems tensor, holding its slices (TF's `elems_ta`)."""
     arrays = []
     for e in elems_flat:
         shape = e.get_shape()
-        ta = TensorArray(e.dtype, size=_leading_size([e]), dynamic_size=False, infer_shape=True,
+        ta = TensorArray(e.dtype, size=n, dynamic_size=False, infer_shape=True,
                          element_shape=shape[1:] if shape.ndims is not None else None)
         arrays.append(ta.unstack(e))
     return arrays
@@ -649,11 +649,12 @@ def _map(fn: Callable, elems, signature, name: str | None, parallel_iterations, 
     with graph.name_scope(name or "map"):
         elems_flat, elems_struct = _flat_elems(elems, "map_fn")
         out_struct = elems_struct if signature is None else signature
-        out_dtypes = [_dtypes.as_dtype(getattr(d, "dtype", d)) for d in nest.flatten(out_struct)]
         if signature is None:
             out_dtypes = [e.dtype for e in elems_flat]
+        else:
+            out_dtypes = [_dtypes.as_dtype(getattr(d, "dtype", d)) for d in nest.flatten(signature)]
         n = _leading_size(elems_flat)
-        elems_tas = _unstacked(elems_flat)
+        elems_tas = _unstacked(elems_flat, n)
         accs = [TensorArray(dt, size=n, dynamic_size=False, infer_shape=infer_shape) for dt in out_dtypes]
         shapes: list[TensorShape] = [TensorShape(None)] * len(out_dtypes)
 
@@ -684,7 +685,7 @@ def _scan(fn: Callable, elems, initializer, reverse: bool, name: str | None, par
     with graph.name_scope(name or "scan"):
         elems_flat, elems_struct = _flat_elems(elems, "scan")
         n = _leading_size(elems_flat)
-        elems_tas = _unstacked(elems_flat)
+        elems_tas = _unstacked(elems_flat, n)
         if initializer is None:
             first = (n - 1) if reverse else 0
             acc_flat = [ta.read(first) for ta in elems_tas]
@@ -732,7 +733,7 @@ def _fold(fn: Callable, elems, initializer, reverse: bool, name: str, parallel_i
     with graph.name_scope(name):
         elems_flat, elems_struct = _flat_elems(elems, name)
         n = _leading_size(elems_flat)
-        elems_tas = _unstacked(elems_flat)
+        elems_tas = _unstacked(elems_flat, n)
         if initializer is None:
             acc_flat = [ta.read((n - 1) if reverse else 0) for ta in elems_tas]
             acc_struct = elems_struct

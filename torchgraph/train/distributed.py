@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..framework import errors
 from ..framework.graph import Operation
+from ..horovod.optimizer import DistributedOptimizer
 from .optimizer import Optimizer
 
 _ASYNC_REFUSED = ("asynchronous parameter-server training is not implemented by torchgraph: it runs synchronous data "
@@ -228,9 +229,10 @@ def _merge(base: str, current: str) -> str:
     return "".join(f"/{k}:{merged[k]}" for k in order if k in merged)
 
 
-class SyncReplicasOptimizer(Optimizer):
-    """TF's synchronous replicas: every worker's gradients averaged each step.  Runs when all
-    workers take part (`replicas_to_aggregate == total_num_replicas ==` the job's size)."""
+class SyncReplicasOptimizer(DistributedOptimizer):
+    """TF's synchronous replicas: every worker's gradients averaged each step, exactly
+    `torchgraph.horovod.DistributedOptimizer`.  Runs when all workers take part
+    (`replicas_to_aggregate == total_num_replicas ==` the job's size)."""
 
     def __init__(self, opt: Optimizer, replicas_to_aggregate: int, total_num_replicas: int | None = None,
                  variable_averages=None, variables_to_average=None, use_locking: bool = False,
@@ -247,24 +249,7 @@ class SyncReplicasOptimizer(Optimizer):
         if variable_averages is not None:
             raise errors.UnimplementedError(None, None, "SyncReplicasOptimizer(variable_averages=...) is not "
                                                         "implemented by torchgraph.")
-        super().__init__(use_locking, name)
-        self._distributed = horovod.DistributedOptimizer(opt)
-        self._opt = opt
-
-    def compute_gradients(self, *args, **kwargs):
-        return self._distributed.compute_gradients(*args, **kwargs)
-
-    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
-        return self._distributed.apply_gradients(grads_and_vars, global_step=global_step, name=name)
-
-    def get_slot(self, var, name):
-        return self._opt.get_slot(var, name)
-
-    def get_slot_names(self):
-        return self._opt.get_slot_names()
-
-    def variables(self):
-        return self._opt.variables()
+        super().__init__(opt, name=name, use_locking=use_locking)
 
     def get_init_tokens_op(self, num_tokens: int = -1):
         from ..ops.grouping_ops import no_op
