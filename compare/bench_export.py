@@ -80,15 +80,15 @@ def _checkpoint_values() -> dict:
     return {n: reader.get_tensor(n) for n in reader.get_variable_to_shape_map()}
 
 
-def exported_case(out_dir: str, x: np.ndarray, labels: np.ndarray, train: bool) -> Case:
-    model = to_torch(PREFIX, out_dir, inputs="x:0", outputs="fc2/logits:0")
+def _module_case(model: torch.nn.Module, x: np.ndarray, labels: np.ndarray, train: bool) -> Case:
+    """Inference (no_grad) or an SGD training step of a torch module on the batch."""
     xt, yt = torch.from_numpy(x), torch.from_numpy(labels)
     if not train:
         def infer():
             with torch.no_grad():
                 return model(xt)
         return Case(step=infer)
-    model.train()
+    model.train()  # the exported module comes back in eval mode (TF's default learning phase)
     opt = torch.optim.SGD(model.parameters(), lr=LR)
 
     def step():
@@ -96,23 +96,14 @@ def exported_case(out_dir: str, x: np.ndarray, labels: np.ndarray, train: bool) 
         F.cross_entropy(model(xt), yt).backward()
         opt.step()
     return Case(step=step)
+
+
+def exported_case(out_dir: str, x: np.ndarray, labels: np.ndarray, train: bool) -> Case:
+    return _module_case(to_torch(PREFIX, out_dir, inputs="x:0", outputs="fc2/logits:0"), x, labels, train)
 
 
 def eager_case(x: np.ndarray, labels: np.ndarray, train: bool) -> Case:
-    model = EagerCNN(_checkpoint_values())
-    xt, yt = torch.from_numpy(x), torch.from_numpy(labels)
-    if not train:
-        def infer():
-            with torch.no_grad():
-                return model(xt)
-        return Case(step=infer)
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-
-    def step():
-        opt.zero_grad()
-        F.cross_entropy(model(xt), yt).backward()
-        opt.step()
-    return Case(step=step)
+    return _module_case(EagerCNN(_checkpoint_values()), x, labels, train)
 
 
 def session_case(x: np.ndarray, labels: np.ndarray, train: bool) -> Case:
