@@ -12,6 +12,7 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_numpy
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
+from . import cpu_kernels
 from .registry import Alias
 from .static_values import constant_value, host_list, static_axes
 from .registry import apply_op, op_output, register, same_as_input, simple_kernel
@@ -486,6 +487,20 @@ def _matmul_shape(inputs, attrs):
 
 def _matmul_kernel(op, ctx):
     ta, tb = op.get_attr("transpose_a"), op.get_attr("transpose_b")
+    plain = _plain_matmul(ta, tb)
+    a, b = op.inputs
+    if cpu_kernels.applies(ctx, a, b):
+        sa, sb = a.get_shape(), b.get_shape()
+        if sa.ndims == 2 and sb.ndims == 2:
+            m, k = (sa[1], sa[0]) if ta else (sa[0], sa[1])
+            n = sb[0] if tb else sb[1]
+            fast = cpu_kernels.onednn_matmul(plain, ta, tb, m.value, k.value, n.value)
+            if fast is not None:
+                return fast
+    return plain
+
+
+def _plain_matmul(ta, tb):
     if not ta and not tb:
         return torch.matmul
     if ta and not tb:

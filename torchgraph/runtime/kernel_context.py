@@ -28,6 +28,11 @@ class KernelContext:
         self.device = device
         self.known = known or {}
 
+    @property
+    def compiles(self) -> bool:
+        """Whether the plan is handed to torch.compile (which makes its own kernel choices)."""
+        return bool(self.state.compiles_plans)
+
     # --- variables -------------------------------------------------------------------------------
     @property
     def store(self) -> dict:
