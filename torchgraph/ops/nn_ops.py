@@ -321,11 +321,16 @@ def _conv_bp_input(depthwise: bool):
             gc = _to_nchw(g, nhwc)
             n, h, wd, c = size if nhwc else (size[0], size[2], size[3], size[1])
             t, b, l, r = _pad_for((h, wd), wc.shape[2:], strides, dil, padding)
-            ph, pw = h + t + b, wd + l + r
+            # Symmetric padding goes to the convolution itself, so the gradient comes back whole
+            # (channels-last memory for NHWC) rather than as a slice of a padded one.
+            sym = t == b and l == r
+            ph, pw = (h, wd) if sym else (h + t + b, wd + l + r)
             dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
-            gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [0, 0], list(dil), False,
-                                                     [0, 0], c if depthwise else 1, [True, False, False])[0]
-            gi = gi[:, :, t:t + h, l:l + wd]
+            gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [t, l] if sym else [0, 0],
+                                                     list(dil), False, [0, 0], c if depthwise else 1,
+                                                     [True, False, False])[0]
+            if not sym:
+                gi = gi[:, :, t:t + h, l:l + wd]
             return _from_nchw(gi, nhwc)
         return k
     return factory
