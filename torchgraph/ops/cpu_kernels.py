@@ -6,6 +6,14 @@ are always right; on the CPU some have faster forms with the same values up to f
 * MatMul: torch's CPU matmul goes to MKL's sgemm, which on AMD CPUs runs at half the speed of
   oneDNN's (`torch.ops.mkldnn._linear_pointwise`: [512, 3136] @ [3136, 1024] in 7.7 ms against
   17 ms on an EPYC).  oneDNN has a ~14 us floor per call, so small products stay on torch.mm.
+* Conv2D + channel bias (AddV2 in NHWC, BiasAdd) + Relu, the chain TF's grappler remaps to one
+  `_FusedConv2D`: when the convolution's and the add's outputs feed nothing else in the plan and
+  are not fetched, the convolution runs with the bias inside oneDNN's call at the add's step and
+  the Relu runs in place on that fresh result (at batch 512: conv1's chain 9.7 -> 4.0 ms).  The
+  Conv2D's step then yields a `PendingConv` (its inputs, not yet convolved) instead of a tensor;
+  only `Session.debug_run`'s `on_value` sees it.
+* MaxPool + MaxPoolGrad of one plan (nn_ops): the forward keeps its argmax indices for the
+  gradient instead of the gradient recomputing them.
 
 `TORCHGRAPH_CPU_FAST_PATHS=0` in the environment when a plan is built keeps every plain kernel
 (tests compare the two).
@@ -34,6 +42,79 @@ def applies(ctx, *tensors) -> bool:
     torch.compile'd (inductor chooses its own kernels), and `tensors` (graph tensors) are float32."""
     return ctx.device.type == "cpu" and not ctx.compiles and fast_paths_enabled() and \
         all(t.dtype.torch_dtype is torch.float32 for t in tensors)
+
+
+def _on_cpu(ctx, *ops) -> bool:
+    return all(ctx.state.device_for(op).type == "cpu" for op in ops)
+
+
+def _users_in_plan(t, ctx) -> list:
+    """The ops of this plan reading `t` (one entry per input slot), or None when `t` is fetched."""
+    scope = ctx.scope
+    if scope is None or t in scope.fetched:
+        return None
+    return [op for op in dict.fromkeys(t.consumers()) if op in scope.ops for u in op.inputs if u is t]
+
+
+class PendingConv:
+    """What a Conv2D fused with its bias add yields: its inputs, convolved by the add's kernel
+    (`run(x, w, bias)`), which is the only reader of the value."""
+
+    __slots__ = ("run", "x", "w")
+
+    def __init__(self, run: Callable, x, w):
+        self.run, self.x, self.w = run, x, w
+
+
+def conv_bias_chain(conv, ctx):
+    """(the add op, its bias input index) when `conv` (a Conv2D of this plan) feeds only a channel
+    bias add that can run inside the convolution's oneDNN call; else None.  Every op of the chain
+    asks this with its own `ctx`, and all get the same answer."""
+    if conv.type != "Conv2D" or not ctx.in_plan(conv):
+        return None
+    x, w = conv.inputs
+    if not applies(ctx, x, w) or not _on_cpu(ctx, conv):
+        return None
+    y = conv.outputs[0]
+    users = _users_in_plan(y, ctx)
+    if not users or len(users) != 1:
+        return None
+    add = users[0]
+    nhwc = conv.attrs.get("data_format", "NHWC") == "NHWC"
+    if add.type == "AddV2" and nhwc:
+        index = 1 if add.inputs[0] is y else 0
+    elif add.type == "BiasAdd" and add.inputs[0] is y and \
+            add.attrs.get("data_format", "NHWC") == conv.attrs.get("data_format", "NHWC"):
+        index = 1
+    else:
+        return None
+    bias = add.inputs[index]
+    channels = w.get_shape()[3].value if w.get_shape().ndims == 4 else None
+    if channels is None or bias.get_shape().as_list() != [channels] or not applies(ctx, bias) or \
+            not _on_cpu(ctx, add):
+        return None
+    return add, index
+
+
+def fused_bias_add(add, ctx) -> Callable | None:
+    """The kernel of an AddV2/BiasAdd fused into the convolution feeding it (see conv_bias_chain)."""
+    for i in (0, 1):
+        producer = add.inputs[i].op
+        if producer.type == "Conv2D" and conv_bias_chain(producer, ctx) == (add, 1 - i):
+            if i == 0:
+                return lambda c, b: c.run(c.x, c.w, b)
+            return lambda b, c: c.run(c.x, c.w, b)
+    return None
+
+
+def relu_in_place(relu, ctx) -> Callable | None:
+    """`torch.relu_` for a Relu whose input is a fused convolution's fresh result read by nothing
+    else in the plan (TF's `_FusedConv2D` with a Relu); else None."""
+    a = relu.inputs[0]
+    if a.op.type not in ("AddV2", "BiasAdd") or fused_bias_add(a.op, ctx) is None:
+        return None
+    users = _users_in_plan(a, ctx)
+    return torch.relu_ if users == [relu] else None
 
 
 def _onednn_linear() -> Callable | None:

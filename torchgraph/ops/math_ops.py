@@ -322,7 +322,18 @@ class _ByDtype:
         return self.string_fn if op.inputs[0].dtype is _dtypes.string else self.torch_fn
 
 
-_add = _ByDtype(np.add, torch.add)
+class _AddKernel(_ByDtype):
+    """AddV2/Add: also the channel-bias add a CPU convolution may take into its own call."""
+
+    def __call__(self, op, ctx):
+        if op.type == "AddV2":
+            fused = cpu_kernels.fused_bias_add(op, ctx)
+            if fused is not None:
+                return fused
+        return super().__call__(op, ctx)
+
+
+_add = _AddKernel(np.add, torch.add)
 
 
 def _grad_none2(op, g):

@@ -37,7 +37,11 @@ def _grad_attrs(op):
     return {k: v for k, v in op.attrs.items() if k == "alpha"}
 
 
-register("Relu", same_as_input(0), simple_kernel(torch.relu), _act_grad("ReluGrad", use_output=True), output_args=('activations',))
+def _relu_kernel(op, ctx):
+    return cpu_kernels.relu_in_place(op, ctx) or torch.relu
+
+
+register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=('activations',))
 register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)), output_args=('backprops',))
 register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"), output_args=('activations',))
 register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)), output_args=('backprops',))
@@ -140,6 +144,9 @@ def log_softmax(logits, axis=None, name=None, dim=None):
 
 # --- BiasAdd --------------------------------------------------------------------------------------------------
 def _bias_add_kernel(op, ctx):
+    fused = cpu_kernels.fused_bias_add(op, ctx)
+    if fused is not None:
+        return fused
     if op.get_attr("data_format") == "NCHW":
         return lambda x, b: x + b.reshape((-1,) + (1,) * (x.dim() - 2))
     return torch.add
@@ -299,16 +306,19 @@ def _conv_forward(depthwise: bool):
     def factory(op, ctx):
         strides, dil, padding, nhwc = _conv_geometry(op)
 
-        def k(x, w):
+        def k(x, w, bias=None):
             xc = _to_nchw(x, nhwc)
             wc = _depthwise_filter(w) if depthwise else _filter_oihw(w)
             groups = xc.shape[1] if depthwise else 1
             t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
             if t == b and l == r:
-                y = F.conv2d(xc, wc, None, strides, (t, l), dil, groups)
+                y = F.conv2d(xc, wc, bias, strides, (t, l), dil, groups)
             else:
-                y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, None, strides, 0, dil, groups)
+                y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, bias, strides, 0, dil, groups)
             return _from_nchw(y, nhwc)
+        if not depthwise and cpu_kernels.conv_bias_chain(op, ctx) is not None:
+            pending = cpu_kernels.PendingConv
+            return lambda x, w: pending(k, x, w)  # its bias add runs k(x, w, bias)
         return k
     return factory
 

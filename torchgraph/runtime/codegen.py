@@ -212,7 +212,8 @@ class Binder:
                                         control_edges_carry_liveness=self.control_edges_carry_liveness)
         self.fused = fusion_groups(ops, self.emit, self.live)
         self.fused_members = {m for group in self.fused.values() for m in group}
-        self.scope = PlanScope(frozenset(self.emit)) if self.kernels_share_a_run else None
+        self.scope = PlanScope(frozenset(self.emit), frozenset([*fetches, *(record or ())])) \
+            if self.kernels_share_a_run else None
         self.feed_names = [self._name_feed(t) for t in feeds]
         for t, v in known.items():
             if t not in self.fed:

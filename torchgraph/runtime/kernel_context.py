@@ -26,8 +26,9 @@ class PlanScope:
     that pass a value from one kernel to a later one within a run (a MaxPool's argmax indices to
     its MaxPoolGrad).  Made per plan by the code generator; plans with TF1 frames get none."""
 
-    def __init__(self, ops):
+    def __init__(self, ops, fetched=frozenset()):
         self.ops = ops
+        self.fetched = fetched  # tensors whose values leave the plan (fetches, recorded values)
         self.slots: dict = {}
 
 
