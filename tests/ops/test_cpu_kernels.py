@@ -229,3 +229,23 @@ def test_cnn_training_steps_match_the_plain_kernels(taken):
     # gradient is ~0 its float32 rounding shows in the update: a tenth of one step is the bound.
     for a, b in zip(out["1"][1], out["0"][1]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=wl.CNN_LR / 10)
+
+
+# --- SelectV2 with a zero branch -------------------------------------------------------------------------
+@pytest.mark.parametrize("zero_side", ["y", "x", "zeros_like_y", "negative_zero_y"])
+def test_select_with_zero_gives_the_same_bits(zero_side):
+    rng = np.random.default_rng(5)
+    v_val = rng.standard_normal((6, 7)).astype(np.float32)
+    v_val[0, :4] = [np.nan, -0.0, np.inf, -np.inf]
+    c_val = rng.random((6, 7)) > 0.5
+
+    def build():
+        c = tf.placeholder(tf.bool, [None, 7])
+        v = tf.placeholder(tf.float32, [None, 7])
+        zero = {"y": tf.constant(0.0), "x": tf.constant(0.0), "zeros_like_y": tf.zeros_like(v),
+                "negative_zero_y": tf.constant(-0.0)}[zero_side]
+        out = tf.where_v2(c, zero, v) if zero_side == "x" else tf.where_v2(c, v, zero)
+        return [out, tf.where_v2(c, v, tf.zeros([1, 7]))], [c, v]  # a broadcast zero: the plain where
+    on, off = _both(build, lambda i: [c_val, v_val])
+    for a, b in zip(_flat(on), _flat(off)):
+        np.testing.assert_array_equal(a.view(np.int32), b.view(np.int32))

@@ -12,6 +12,9 @@ are always right; on the CPU some have faster forms with the same values up to f
   the Relu runs in place on that fresh result (at batch 512: conv1's chain 9.7 -> 4.0 ms).  The
   Conv2D's step then yields a `PendingConv` (its inputs, not yet convolved) instead of a tensor;
   only `Session.debug_run`'s `on_value` sees it.
+* SelectV2 choosing between a float32 tensor and zeros (dropout's mask and its gradient): torch's
+  CPU `where` runs at ~2 ns an element; keeping the value's bits under an all-ones/all-zeros mask
+  made from the condition is 15x faster and gives the same bits (+0.0 where the zeros are chosen).
 * MaxPool + MaxPoolGrad of one plan (nn_ops): the forward keeps its argmax indices for the
   gradient instead of the gradient recomputing them.
 
@@ -115,6 +118,44 @@ def relu_in_place(relu, ctx) -> Callable | None:
         return None
     users = _users_in_plan(a, ctx)
     return torch.relu_ if users == [relu] else None
+
+
+def _is_positive_zero(t, ctx) -> bool:
+    """Whether graph tensor `t` is all +0.0: a ZerosLike, or a constant of zeros without sign bits."""
+    if t.op.type == "ZerosLike":
+        return True
+    value = ctx.constant_value(t)
+    if value is None:
+        return False
+    import numpy as np
+    value = np.asarray(value)
+    return value.size > 0 and not np.any(value) and not np.any(np.signbit(value))
+
+
+def select_with_zero(op, ctx) -> Callable | None:
+    """A SelectV2 kernel for `where(cond, x, 0)` or `where(cond, 0, y)` on float32: the chosen
+    tensor's bits and-ed with a mask from the condition; torch.where when the shapes differ."""
+    cond, x, y = op.inputs
+    if not applies(ctx, x, y) or cond.dtype.torch_dtype is not torch.bool:
+        return None
+    where = torch.where
+
+    def fits(c, a, zero) -> bool:  # the result has the chosen tensor's shape
+        return c.shape == a.shape and (not isinstance(zero, torch.Tensor) or zero.dim() == 0 or zero.shape == a.shape)
+
+    if _is_positive_zero(y, ctx):
+        def keep_x(c, a, zero):
+            if fits(c, a, zero):
+                return (a.view(torch.int32) & c.to(torch.int32).neg_()).view(torch.float32)
+            return where(c, a, zero)
+        return keep_x
+    if _is_positive_zero(x, ctx):
+        def keep_y(c, zero, b):
+            if fits(c, b, zero):
+                return (b.view(torch.int32) & c.to(torch.int32).sub_(1)).view(torch.float32)
+            return where(c, zero, b)
+        return keep_y
+    return None
 
 
 def _onednn_linear() -> Callable | None:

@@ -974,7 +974,11 @@ def _grad_select(op, g):
 
 
 register("Select", _select_v1_shape, _select_v1_kernel, _grad_select, type_attr={"T": 1}, output_args=('output',))
-register("SelectV2", _select_shape, simple_kernel(torch.where), _grad_select, type_attr={"T": 1}, output_args=('output',))
+def _select_v2_kernel(op, ctx):
+    return cpu_kernels.select_with_zero(op, ctx) or torch.where
+
+
+register("SelectV2", _select_shape, _select_v2_kernel, _grad_select, type_attr={"T": 1}, output_args=('output',))
 
 
 # ==========================================================================================================
