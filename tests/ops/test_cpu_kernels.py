@@ -1,7 +1,8 @@
 """The CPU fast paths (ops/cpu_kernels.py) against the plain kernels (TORCHGRAPH_CPU_FAST_PATHS=0).
 
 oneDNN's matmul and a convolution with its bias inside reassociate sums: equal to float32 rounding.
-The MaxPool indices handed to MaxPoolGrad and the in-place Relu change no arithmetic: bit-identical.
+torch's fused Adam kernel rounds its fused multiply-adds once.  The MaxPool indices handed to
+MaxPoolGrad, the in-place Relu and the masked SelectV2 change no arithmetic: bit-identical.
 """
 from __future__ import annotations
 
@@ -24,9 +25,15 @@ CPU = tf.ConfigProto(device_count={"GPU": 0})
 @pytest.fixture
 def taken(monkeypatch):
     """Counts the fast paths the plans took: oneDNN matmul calls, fused convolutions, MaxPool
-    indices handed over."""
+    indices handed over, fused Adam updates."""
     from torchgraph.ops import nn_ops
-    counts = {"onednn_matmul": 0, "fused_conv": 0, "pool_indices": 0}
+    counts = {"onednn_matmul": 0, "fused_conv": 0, "pool_indices": 0, "fused_adam": 0}
+    adam = getattr(torch, "_fused_adam_", None)
+    if adam is not None:
+        def counted_adam(*args, **kwargs):
+            counts["fused_adam"] += 1
+            return adam(*args, **kwargs)
+        monkeypatch.setattr(torch, "_fused_adam_", counted_adam)
     linear = cpu_kernels._onednn_linear()
     if linear is not None:
         def counted_linear(*args):
@@ -225,6 +232,7 @@ def test_cnn_training_steps_match_the_plain_kernels(taken):
             os.environ.pop(cpu_kernels.ENV, None)
     np.testing.assert_allclose(out["1"][0], out["0"][0], rtol=1e-5)
     assert taken["fused_conv"] and taken["pool_indices"]
+    assert taken["fused_adam"] == len(batches) or getattr(torch, "_fused_adam_", None) is None
     # Adam moves a weight by about the learning rate (1e-4) whatever its gradient's size, so where a
     # gradient is ~0 its float32 rounding shows in the update: a tenth of one step is the bound.
     for a, b in zip(out["1"][1], out["0"][1]):

@@ -15,6 +15,12 @@ are always right; on the CPU some have faster forms with the same values up to f
 * SelectV2 choosing between a float32 tensor and zeros (dropout's mask and its gradient): torch's
   CPU `where` runs at ~2 ns an element; keeping the value's bits under an all-ones/all-zeros mask
   made from the condition is 15x faster and gives the same bits (+0.0 where the zeros are chosen).
+* ApplyAdam groups: torch's fused CPU Adam kernel (`torch._fused_adam_`, one pass over each
+  variable's value, slots and gradient, against six passes of foreach ops: 1.5 against 3.3 ms for
+  the CNN's 3.3M parameters) with TF's formula: its bias corrections are switched off (a step
+  count so large that beta^t is 0) and it gets TF's step size lr * sqrt(1 - beta2^t) / (1 - beta1^t)
+  and epsilon, so it computes m = lerp(m, g, 1 - beta1), v = beta2 v + (1 - beta2) g^2 and
+  var -= lr_t m / (sqrt(v) + epsilon) as the foreach passes do, with fused roundings.
 * MaxPool + MaxPoolGrad of one plan (nn_ops): the forward keeps its argmax indices for the
   gradient instead of the gradient recomputing them.
 
@@ -156,6 +162,33 @@ def select_with_zero(op, ctx) -> Callable | None:
             return where(c, zero, b)
         return keep_y
     return None
+
+
+_NO_BIAS_CORRECTION = 1e9  # a step count for which beta1^t and beta2^t are 0 in float32
+
+
+def fused_adam(ctx) -> Callable | None:
+    """`update(vars, ms, vs, grads, lr_t, beta1, beta2, epsilon) -> rest`: TF's Adam update, by torch's
+    fused kernel, of the variables whose value, slots and gradient are contiguous float32 CPU
+    tensors; `rest` lists the indices of the others, left for the caller."""
+    kernel = getattr(torch, "_fused_adam_", None)
+    if kernel is None or not applies(ctx):
+        return None
+    steps: dict = {}
+
+    def update(vars_, ms, vs, grads, lr_t, beta1, beta2, epsilon) -> list:
+        rows = list(zip(vars_, ms, vs, grads))
+        ok = [all(t.dtype is torch.float32 and t.is_contiguous() for t in row) for row in rows]
+        take = [row for row, good in zip(rows, ok) if good]
+        if take:
+            n = len(take)
+            if n not in steps:
+                steps[n] = [torch.tensor(_NO_BIAS_CORRECTION) for _ in range(n)]
+            v_, m_, s_, g_ = (list(c) for c in zip(*take))
+            kernel(v_, g_, m_, s_, [], steps[n], lr=lr_t, beta1=beta1, beta2=beta2, weight_decay=0.0,
+                   eps=epsilon, amsgrad=False, maximize=False)
+        return [i for i, good in enumerate(ok) if not good]
+    return update
 
 
 def _onednn_linear() -> Callable | None:
