@@ -6,8 +6,8 @@
 
 Both engines run `graph_cases.cnn` (the deep MNIST CNN, Adam, dropout on) in fresh subprocesses,
 alternating torchgraph and TF `--repeats` times, so each sees the same machine conditions.  Each run
-reports its median step time over `--steps` timed steps (after warm-up), then traces two steps with
-`RunOptions(trace_level=FULL_TRACE)` and averages `step_stats` per node: torchgraph fills them from
+reports its median step time over `--steps` timed steps (after warm-up), then traces five steps with
+`RunOptions(trace_level=FULL_TRACE)` and averages the last three's `step_stats` per node: torchgraph fills them from
 its op-by-op debug run, TF from its executor (after grappler: TF's rows carry its fused types such
 as `_FusedConv2D`, named after the last node of the fused chain).  The table lists nodes by the
 larger of the two times; the step line gives the median over the runs of each engine's median.
@@ -58,12 +58,12 @@ def _worker(framework: str, batch: int, steps: int, root: str) -> dict:
     options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
     totals: dict = collections.defaultdict(float)
     types: dict = {}
-    traced = 2
-    for i in range(traced + 1):
+    traced, warmup = 3, 2
+    for i in range(warmup + traced):
         meta = tf.RunMetadata()
         sess.run(train, feed_dict=feed, options=options, run_metadata=meta)
-        if i == 0:
-            continue  # the first traced run may build the debug plan
+        if i < warmup:
+            continue  # the first traced runs build the debug plan and grow the heap to its new peak
         for dev in meta.step_stats.dev_stats:
             for n in dev.node_stats:
                 label = n.timeline_label or n.node_name
