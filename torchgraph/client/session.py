@@ -21,7 +21,7 @@ from ..framework.graph import Graph, Operation, Tensor, get_default_graph
 from ..framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from ..framework.nest import is_namedtuple
 from ..framework.sparse_tensor import SparseTensor, SparseTensorValue
-from ..runtime import interpreter, modes
+from ..runtime import host_memory, interpreter, modes
 from ..runtime.feeds import FeedSpec
 from ..runtime.plan import Plan, build_plan
 from ..runtime.runner import build_runner
@@ -146,6 +146,7 @@ class BaseSession:
         if not isinstance(graph, Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
         targets.check(target, graph)
+        host_memory.keep_freed_host_memory()  # large freed host blocks stay mapped for the next step
         self._graph = graph
         self._target = target
         cfg = _config_proto()

@@ -12,6 +12,7 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import Tensor, get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like, to_numpy
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
+from . import cpu_kernels
 from .registry import Alias
 from .static_values import constant_value, host_list, static_axes
 from .registry import apply_op, op_output, register, same_as_input, simple_kernel
@@ -321,7 +322,18 @@ class _ByDtype:
         return self.string_fn if op.inputs[0].dtype is _dtypes.string else self.torch_fn
 
 
-_add = _ByDtype(np.add, torch.add)
+class _AddKernel(_ByDtype):
+    """AddV2/Add: also the channel-bias add a CPU convolution may take into its own call."""
+
+    def __call__(self, op, ctx):
+        if op.type == "AddV2":
+            fused = cpu_kernels.fused_bias_add(op, ctx)
+            if fused is not None:
+                return fused
+        return super().__call__(op, ctx)
+
+
+_add = _AddKernel(np.add, torch.add)
 
 
 def _grad_none2(op, g):
@@ -486,6 +498,20 @@ def _matmul_shape(inputs, attrs):
 
 def _matmul_kernel(op, ctx):
     ta, tb = op.get_attr("transpose_a"), op.get_attr("transpose_b")
+    plain = _plain_matmul(ta, tb)
+    a, b = op.inputs
+    if cpu_kernels.applies(ctx, a, b):
+        sa, sb = a.get_shape(), b.get_shape()
+        if sa.ndims == 2 and sb.ndims == 2:
+            m, k = (sa[1], sa[0]) if ta else (sa[0], sa[1])
+            n = sb[0] if tb else sb[1]
+            fast = cpu_kernels.onednn_matmul(plain, ta, tb, m.value, k.value, n.value)
+            if fast is not None:
+                return fast
+    return plain
+
+
+def _plain_matmul(ta, tb):
     if not ta and not tb:
         return torch.matmul
     if ta and not tb:
@@ -948,7 +974,11 @@ def _grad_select(op, g):
 
 
 register("Select", _select_v1_shape, _select_v1_kernel, _grad_select, type_attr={"T": 1}, output_args=('output',))
-register("SelectV2", _select_shape, simple_kernel(torch.where), _grad_select, type_attr={"T": 1}, output_args=('output',))
+def _select_v2_kernel(op, ctx):
+    return cpu_kernels.select_with_zero(op, ctx) or torch.where
+
+
+register("SelectV2", _select_shape, _select_v2_kernel, _grad_select, type_attr={"T": 1}, output_args=('output',))
 
 
 # ==========================================================================================================

@@ -6,6 +6,8 @@ SAME padding (which may pad one more at the end) is reproduced exactly.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -14,7 +16,7 @@ from ..framework import dtypes as _dtypes
 from ..framework.graph import get_default_graph
 from ..framework.tensor_conversion import convert_to_tensor, is_tensor_like
 from ..framework.tensor_shape import TensorShape
-from . import array_ops, math_ops
+from . import array_ops, cpu_kernels, math_ops
 from .generic_grad import vjp_grad
 from . import static_values
 from .static_values import host_list
@@ -35,7 +37,11 @@ def _grad_attrs(op):
     return {k: v for k, v in op.attrs.items() if k == "alpha"}
 
 
-register("Relu", same_as_input(0), simple_kernel(torch.relu), _act_grad("ReluGrad", use_output=True), output_args=('activations',))
+def _relu_kernel(op, ctx):
+    return cpu_kernels.relu_in_place(op, ctx) or torch.relu
+
+
+register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=('activations',))
 register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)), output_args=('backprops',))
 register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"), output_args=('activations',))
 register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)), output_args=('backprops',))
@@ -138,6 +144,9 @@ def log_softmax(logits, axis=None, name=None, dim=None):
 
 # --- BiasAdd --------------------------------------------------------------------------------------------------
 def _bias_add_kernel(op, ctx):
+    fused = cpu_kernels.fused_bias_add(op, ctx)
+    if fused is not None:
+        return fused
     if op.get_attr("data_format") == "NCHW":
         return lambda x, b: x + b.reshape((-1,) + (1,) * (x.dim() - 2))
     return torch.add
@@ -297,16 +306,19 @@ def _conv_forward(depthwise: bool):
     def factory(op, ctx):
         strides, dil, padding, nhwc = _conv_geometry(op)
 
-        def k(x, w):
+        def k(x, w, bias=None):
             xc = _to_nchw(x, nhwc)
             wc = _depthwise_filter(w) if depthwise else _filter_oihw(w)
             groups = xc.shape[1] if depthwise else 1
             t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
             if t == b and l == r:
-                y = F.conv2d(xc, wc, None, strides, (t, l), dil, groups)
+                y = F.conv2d(xc, wc, bias, strides, (t, l), dil, groups)
             else:
-                y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, None, strides, 0, dil, groups)
+                y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, bias, strides, 0, dil, groups)
             return _from_nchw(y, nhwc)
+        if not depthwise and cpu_kernels.conv_bias_chain(op, ctx) is not None:
+            pending = cpu_kernels.PendingConv
+            return lambda x, w: pending(k, x, w)  # its bias add runs k(x, w, bias)
         return k
     return factory
 
@@ -321,11 +333,16 @@ def _conv_bp_input(depthwise: bool):
             gc = _to_nchw(g, nhwc)
             n, h, wd, c = size if nhwc else (size[0], size[2], size[3], size[1])
             t, b, l, r = _pad_for((h, wd), wc.shape[2:], strides, dil, padding)
-            ph, pw = h + t + b, wd + l + r
+            # Symmetric padding goes to the convolution itself, so the gradient comes back whole
+            # (channels-last memory for NHWC) rather than as a slice of a padded one.
+            sym = t == b and l == r
+            ph, pw = (h, wd) if sym else (h + t + b, wd + l + r)
             dummy = torch.empty((n, c, ph, pw), dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
-            gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [0, 0], list(dil), False,
-                                                     [0, 0], c if depthwise else 1, [True, False, False])[0]
-            gi = gi[:, :, t:t + h, l:l + wd]
+            gi = torch.ops.aten.convolution_backward(gc, dummy, wc, None, list(strides), [t, l] if sym else [0, 0],
+                                                     list(dil), False, [0, 0], c if depthwise else 1,
+                                                     [True, False, False])[0]
+            if not sym:
+                gi = gi[:, :, t:t + h, l:l + wd]
             return _from_nchw(gi, nhwc)
         return k
     return factory
@@ -732,6 +749,43 @@ def _pool_kernel(fn):
     return factory
 
 
+class _IndicesSlot:
+    """A MaxPool's argmax indices of the current run, for its MaxPoolGrad: (weakref to the
+    MaxPool's output value, indices), or None."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = None
+
+
+def _paired_max_pool_grad(forward, ctx):
+    """The one MaxPoolGrad of this plan that differentiates `forward` (same input, output and
+    attrs), or None: then the forward can hand it its argmax indices instead of the gradient
+    recomputing them."""
+    if not cpu_kernels.applies(ctx, forward.inputs[0]):
+        return None
+    x, y = forward.inputs[0], forward.outputs[0]
+    grads = [c for c in y.consumers() if c.type == "MaxPoolGrad" and c.inputs[0] is x and c.inputs[1] is y
+             and _pool_attrs(c) == _pool_attrs(forward) and ctx.in_plan(c)]
+    return grads[0] if len(grads) == 1 else None
+
+
+def _max_pool_kernel(op, ctx):
+    k, s, padding, nhwc = _pool_geometry(op)
+    if _paired_max_pool_grad(op, ctx) is None:
+        return lambda x: _from_nchw(_max_pool_nchw(_to_nchw(x, nhwc), k, s, padding), nhwc)
+    slot = ctx.plan_slot(("max_pool_indices", op), _IndicesSlot)
+
+    def kern(x):
+        src, pad = _max_pool_source(_to_nchw(x, nhwc), k, s, padding)
+        yc, idx = torch.ops.aten.max_pool2d_with_indices(src, list(k), list(s), pad, [1, 1], False)
+        y = _from_nchw(yc, nhwc)
+        slot.value = (weakref.ref(y), idx)
+        return y
+    return kern
+
+
 def _pool_attrs(op):
     return {k: op.get_attr(k) for k in ("ksize", "strides", "padding", "data_format")}
 
@@ -748,21 +802,39 @@ def _grad_avg_pool(op, g):
     return [op_output("AvgPoolGrad", [xs, g], attrs=_pool_attrs(op), input_names=["orig_input_shape", "grad"])]
 
 
-def _max_pool_grad_nchw(xc, gc, k, s, padding):
-    """Routes each output gradient to its window's (first) maximum, like TF's MaxPoolGrad."""
+def _max_pool_source(xc, k, s, padding):
+    """(the NCHW map the argmax runs over, its torch padding): TF's SAME padding when torch can
+    pad symmetrically itself, else the map padded with -inf."""
     t, b, l, r = _pad_for(xc.shape[2:], k, s, (1, 1), padding)
-    symmetric = t == b and l == r and t <= k[0] // 2 and l <= k[1] // 2
-    src = xc if symmetric else F.pad(xc, (l, r, t, b), value=float("-inf"))
-    pad = [t, l] if symmetric else [0, 0]
-    _, idx = torch.ops.aten.max_pool2d_with_indices(src, list(k), list(s), pad, [1, 1], False)
+    if t == b and l == r and t <= k[0] // 2 and l <= k[1] // 2:
+        return xc, [t, l]
+    return F.pad(xc, (l, r, t, b), value=float("-inf")), [0, 0]
+
+
+def _max_pool_grad_nchw(xc, gc, k, s, padding, idx=None):
+    """Routes each output gradient to its window's (first) maximum, like TF's MaxPoolGrad;
+    `idx`: the forward's argmax indices, when it handed them over."""
+    src, pad = _max_pool_source(xc, k, s, padding)
+    if idx is None:
+        _, idx = torch.ops.aten.max_pool2d_with_indices(src, list(k), list(s), pad, [1, 1], False)
     gi = torch.ops.aten.max_pool2d_with_indices_backward(gc, src, list(k), list(s), pad, [1, 1], False, idx)
-    if not symmetric:
+    if src is not xc:
+        t, _, l, _ = _pad_for(xc.shape[2:], k, s, (1, 1), padding)
         gi = gi[:, :, t:t + xc.shape[2], l:l + xc.shape[3]]
     return gi
 
 
 def _max_pool_grad_kernel(op, ctx):
     k, s, padding, nhwc = _pool_geometry(op)
+    forward = op.inputs[1].op
+    if forward.type == "MaxPool" and ctx.in_plan(forward) and _paired_max_pool_grad(forward, ctx) is op:
+        slot = ctx.plan_slot(("max_pool_indices", forward), _IndicesSlot)
+
+        def paired(x, y, g):
+            held, slot.value = slot.value, None
+            idx = held[1] if held is not None and held[0]() is y else None  # else another run's: recompute
+            return _from_nchw(_max_pool_grad_nchw(_to_nchw(x, nhwc), _to_nchw(g, nhwc), k, s, padding, idx), nhwc)
+        return paired
 
     def kern(x, y, g):
         return _from_nchw(_max_pool_grad_nchw(_to_nchw(x, nhwc), _to_nchw(g, nhwc), k, s, padding), nhwc)
@@ -782,7 +854,7 @@ def _avg_pool_grad_kernel(op, ctx):
     return kern
 
 
-register("MaxPool", _pool_shape, _pool_kernel(_max_pool_nchw), _grad_max_pool, attr_defaults={"T": _dtypes.float32, "explicit_paddings": [], "data_format": 'NHWC'}, output_args=('output',))
+register("MaxPool", _pool_shape, _max_pool_kernel, _grad_max_pool, attr_defaults={"T": _dtypes.float32, "explicit_paddings": [], "data_format": 'NHWC'}, output_args=('output',))
 register("AvgPool", _pool_shape, _pool_kernel(_avg_pool_nchw), _grad_avg_pool, attr_defaults={"data_format": 'NHWC'}, output_args=('output',))
 register("MaxPoolGrad", lambda inputs, attrs: [(inputs[0].dtype, inputs[0].get_shape())], _max_pool_grad_kernel,
          vjp_grad, attr_defaults={"explicit_paddings": [], "data_format": 'NHWC', "T": _dtypes.float32}, output_args=('output',))

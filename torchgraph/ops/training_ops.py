@@ -98,6 +98,9 @@ def _adam_kernel(op, ctx):
     get = _slots(ctx, op, 3)
     nesterov = op.get_attr("use_nesterov") if "use_nesterov" in op.attrs else False
     lr_c, b1_c, b2_c, eps_c = (_scalar_or_tensor(op, i) for i in (5, 6, 7, 8))
+    from . import cpu_kernels
+    # The grouped kernel's fused path, under the same conditions: one update or a group, the same numbers.
+    fused = cpu_kernels.fused_adam(ctx) if not nesterov and None not in (b1_c, b2_c, eps_c) else None
 
     def k(b1p, b2p, lr, b1, b2, eps, grad):
         var, m, v = get()
@@ -106,6 +109,8 @@ def _adam_kernel(op, ctx):
         b2 = b2_c if b2_c is not None else b2
         eps = eps_c if eps_c is not None else eps
         lr_t = _adam_step_size(lr, b1p, b2p, var.device.type == "cpu" and isinstance(b1, float))
+        if fused is not None and isinstance(lr_t, float) and not fused([var], [m], [v], [grad], lr_t, b1, b2, eps):
+            return var
         m.lerp_(grad, 1 - b1)                     # m += (g - m) * (1 - beta1)
         v.mul_(b2).addcmul_(grad, grad, value=1 - b2)  # v = beta2 v + (1 - beta2) g^2
         denom = torch.sqrt(v).add_(eps)
@@ -253,12 +258,19 @@ def _adam_group(ops, ctx):
     lr, b1, b2, eps = (_scalar_or_tensor(ops[0], i) for i in (5, 6, 7, 8))
     on_cpu = ctx.device.type == "cpu"
     nesterov = ops[0].attrs.get("use_nesterov", False)
+    from . import cpu_kernels
+    fused = cpu_kernels.fused_adam(ctx) if not nesterov else None
 
     def k(*args):  # per op: beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad
         vars_, ms, vs = get()
         b1p, b2p = args[0], args[1]
         grads = list(args[6::7])
         lr_t = _adam_step_size(lr, b1p, b2p, on_cpu)
+        if fused is not None and isinstance(lr_t, float):
+            rest = fused(vars_, ms, vs, grads, lr_t, b1, b2, eps)
+            if not rest:
+                return
+            vars_, ms, vs, grads = ([col[i] for i in rest] for col in (vars_, ms, vs, grads))
         torch._foreach_lerp_(ms, grads, 1 - b1)
         torch._foreach_mul_(vs, b2)
         torch._foreach_addcmul_(vs, grads, grads, 1 - b2)

@@ -31,7 +31,7 @@ from ..framework import errors
 from ..framework.graph import Operation, Tensor
 from ..ops.registry import Alias, Constant, get_entry
 from ..ops.variable_refs import is_variable, variable_key
-from .kernel_context import KernelContext
+from .kernel_context import KernelContext, PlanScope
 from .state import SessionState
 
 _plan_numbers = itertools.count()
@@ -194,6 +194,7 @@ class Binder:
     """The state of one `bind` call (kept on an object so each decision is a small method)."""
 
     control_edges_carry_liveness = False
+    kernels_share_a_run = True  # straight-line: every emitted op runs once per run (see PlanScope)
 
     def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list, known: Mapping, record):
         self.state = state
@@ -211,6 +212,8 @@ class Binder:
                                         control_edges_carry_liveness=self.control_edges_carry_liveness)
         self.fused = fusion_groups(ops, self.emit, self.live)
         self.fused_members = {m for group in self.fused.values() for m in group}
+        self.scope = PlanScope(frozenset(self.emit), frozenset([*fetches, *(record or ())])) \
+            if self.kernels_share_a_run else None
         self.feed_names = [self._name_feed(t) for t in feeds]
         for t, v in known.items():
             if t not in self.fed:
@@ -272,7 +275,7 @@ class Binder:
             return
         if entry.kernel is None:
             raise errors.UnimplementedError(None, op, f"No torch kernel for op type {op.type} (node {op.name})")
-        kernel = entry.kernel(op, KernelContext(self.state, op, device, self.known))
+        kernel = entry.kernel(op, KernelContext(self.state, op, device, self.known, self.scope))
         if isinstance(kernel, Constant):
             name = self._name_constant(outs[0], kernel.value)
             for t in outs:

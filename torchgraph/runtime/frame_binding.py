@@ -40,6 +40,7 @@ class FrameBinder(Binder):
     """A Binder that also lowers Switch/Merge/Enter/Exit/NextIteration (see the module docstring)."""
 
     control_edges_carry_liveness = True
+    kernels_share_a_run = False  # an op in a loop body runs many times, one behind a dead branch not at all
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

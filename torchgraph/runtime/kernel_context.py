@@ -21,12 +21,44 @@ from .state import SessionState
 from .values import to_runtime
 
 
+class PlanScope:
+    """What the kernels of one straight-line plan may share: which ops the plan runs, and slots
+    that pass a value from one kernel to a later one within a run (a MaxPool's argmax indices to
+    its MaxPoolGrad).  Made per plan by the code generator; plans with TF1 frames get none."""
+
+    def __init__(self, ops, fetched=frozenset()):
+        self.ops = ops
+        self.fetched = fetched  # tensors whose values leave the plan (fetches, recorded values)
+        self.slots: dict = {}
+
+
 class KernelContext:
-    def __init__(self, state: SessionState, op: Operation, device: torch.device, known: Mapping | None = None):
+    def __init__(self, state: SessionState, op: Operation, device: torch.device, known: Mapping | None = None,
+                 scope: PlanScope | None = None):
         self.state = state
         self.op = op
         self.device = device
         self.known = known or {}
+        self.scope = scope
+
+    # --- the plan being built --------------------------------------------------------------------
+    def in_plan(self, op: Operation) -> bool:
+        """Whether `op` runs in the same straight-line plan as this op, once per run (False when
+        the plan has TF1 frames, which may run an op many times or not at all)."""
+        return self.scope is not None and op in self.scope.ops
+
+    def plan_slot(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """An object the kernels of this plan share under `key`, made by `factory` on first use;
+        only valid when `in_plan` answered True for the ops that share it."""
+        slots = self.scope.slots
+        if key not in slots:
+            slots[key] = factory()
+        return slots[key]
+
+    @property
+    def compiles(self) -> bool:
+        """Whether the plan is handed to torch.compile (which makes its own kernel choices)."""
+        return bool(self.state.compiles_plans)
 
     # --- variables -------------------------------------------------------------------------------
     @property
