@@ -335,7 +335,7 @@ class BaseSession:
             handler, feeds, plan = self._plan_signature(fetches, list(feed_dict))
             found = cache[key] = (handler, plan, [FeedSpec(t, self._state.device_for(t.op)) for t in feeds])
         handler, plan, specs = found
-        values = interpreter.interpret(plan.generic.bound, [s.convert(v) for s, v in zip(specs, feed_dict.values())],
+        values = interpreter.interpret(plan.op_by_op_bound, [s.convert(v) for s, v in zip(specs, feed_dict.values())],
                                        on_value, on_start)
         run = build_runner(self._state, plan, handler.tensors, [], lambda _: values, handler.assembler(), True)
         return run(())

@@ -157,7 +157,7 @@ _UNARY = [
 ]
 
 for _type, _fn, _grad in _UNARY:
-    register(_type, _numeric_only(_type, same_as_input(0)), simple_kernel(_fn), _grad, output_args=("y",))
+    register(_type, _numeric_only(_type, same_as_input(0)), simple_kernel(_fn), _grad, output_args=("y",), elementwise=True)
 
 
 def _bool_out(inputs, attrs):
@@ -398,12 +398,12 @@ _BINARY = [
 ]
 for _type, _fn, _grad in _BINARY:
     register(_type, _numeric_only(_type, _binary_shape(op_type=_type)),
-             _fn if isinstance(_fn, _ByDtype) else simple_kernel(_fn), _grad, output_args=("z",))
+             _fn if isinstance(_fn, _ByDtype) else simple_kernel(_fn), _grad, output_args=("z",), elementwise=True)
 
 for _type, _fn in [("Less", torch.lt), ("LessEqual", torch.le), ("Greater", torch.gt),
                    ("GreaterEqual", torch.ge)]:
     register(_type, _numeric_only(_type, _binary_shape(_dtypes.bool, _type)), simple_kernel(_fn),
-             differentiable=False, output_args=("z",))
+             differentiable=False, output_args=("z",), elementwise=True)
 
 def _string_aware(torch_fn, np_fn):
     def k(x, y):

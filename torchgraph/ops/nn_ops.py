@@ -41,7 +41,7 @@ def _relu_kernel(op, ctx):
     return cpu_kernels.relu_in_place(op, ctx) or torch.relu
 
 
-register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=('activations',))
+register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=("activations",), elementwise=True)
 register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)), output_args=('backprops',))
 register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"), output_args=('activations',))
 register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)), output_args=('backprops',))

@@ -162,6 +162,10 @@ class OpEntry:
     # says which ops may share one call, `group_kernel(ops, ctx)` returns that call.
     group_key: Callable | None = None
     group_kernel: Callable | None = None
+    # The kernel maps each element (with broadcasting) independently of the inputs' shapes: ops of
+    # this type on independent branches may run as one call on inputs stacked along a new axis
+    # (lane batching, runtime/lanes.py).  The kernel factory must return one callable for all.
+    elementwise: bool = False
 
     def __post_init__(self) -> None:
         if self.writes_variable is None:

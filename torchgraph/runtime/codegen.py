@@ -194,9 +194,11 @@ class Binder:
     """The state of one `bind` call (kept on an object so each decision is a small method)."""
 
     control_edges_carry_liveness = False
+    batches_lanes = True  # straight-line plans batch small elementwise ops (runtime/lanes.py)
     kernels_share_a_run = True  # straight-line: every emitted op runs once per run (see PlanScope)
 
-    def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list, known: Mapping, record):
+    def __init__(self, state: SessionState, ops: list, fetches: list, feeds: list, known: Mapping, record,
+                 lanes_allowed: bool = True):
         self.state = state
         self.ops = ops
         self.known = known
@@ -218,6 +220,12 @@ class Binder:
         for t, v in known.items():
             if t not in self.fed:
                 self._name_constant(t, v)
+        self.lanes = None
+        if self.batches_lanes and lanes_allowed and state.lane_batching:
+            from .lanes import plan_lanes
+            self.lanes = plan_lanes(state, ops, self.emit, self.fused_members, known, self.fed)
+        self.lane_values: dict[Tensor, tuple[str, int, int]] = {}  # member output -> (stacked, lane, lanes)
+        self.unbind_steps: list[Step] = []
 
     # --- naming values ---------------------------------------------------------------------------
     def _value_name(self, t: Tensor) -> str:
@@ -248,6 +256,14 @@ class Binder:
 
     # --- one op ------------------------------------------------------------------------------------
     def bind_all(self) -> None:
+        if self.lanes is not None:
+            from .lanes import LaneGroup
+            for unit in self.lanes.order:
+                if isinstance(unit, LaneGroup):
+                    self._bind_lanes(unit)
+                elif unit in self.emit:
+                    self._bind_op(unit)
+            return
         for op in self.ops:
             if op not in self.emit:
                 continue
@@ -324,6 +340,86 @@ class Binder:
         args = [Arg(self.names[t]) for op in members for i, t in enumerate(op.inputs) if i not in entry.ref_inputs]
         self.steps.append(Step(members[-1], "group", fn, args, [], members=list(members)))
 
+    # --- lane groups (runtime/lanes.py) --------------------------------------------------------------
+    def _bind_lanes(self, group) -> None:
+        """One call over the members' inputs stacked along a new leading axis, then `unbind`."""
+        members = group.members
+        first = members[0]
+        entry = get_entry(first.type)
+        device = self.state.device_for(first)
+        kernels = [entry.kernel(m, KernelContext(self.state, m, device, self.known, self.scope)) for m in members]
+        if not callable(kernels[0]) or isinstance(kernels[0], (Constant, Alias)) or \
+                any(k is not kernels[0] for k in kernels):
+            for m in members:  # a kernel specialised per op (a fused chain ...): bind them one by one
+                self._bind_op(m)
+            return
+        from .lanes import static_shape
+        lanes = len(members)
+        out_shape = static_shape(first.outputs[0])
+        args = []
+        for i in range(len(first.inputs)):
+            ts = [m.inputs[i] for m in members]
+            shape = static_shape(ts[0])
+            padded = (lanes,) + (1,) * (len(out_shape) - len(shape)) + shape
+            if all(t is ts[0] for t in ts):
+                args.append(Arg(self.names[ts[0]]))  # shared by every lane: broadcasting does the rest
+                continue
+            names = [self.names[t] for t in ts]
+            sources = [self.lane_values.get(t) for t in ts]
+            if all(n in self.namespace for n in names) and not any(sources):
+                stacked = torch.stack([torch.as_tensor(self.namespace[n]).to(device).reshape(padded[1:]) for n in names])
+                args.append(Arg(self._name_lane_value(first, i, stacked)))
+                continue
+            if all(s is not None and s[0] == sources[0][0] for s in sources):
+                name = sources[0][0]
+                order = [s[1] for s in sources]
+                if order != list(range(sources[0][2])):
+                    index = self._name_lane_value(first, i, torch.tensor(order, device=device))
+                    name = self._lane_step(first, members, "lanes_select", _select_lanes, [name, index])
+                if len(padded) != len(shape) + 1:
+                    name = self._lane_step(first, members, "lanes_reshape", _reshaper(padded), [name])
+                args.append(Arg(name))
+                continue
+            fn = _stacker(padded if len(padded) != len(shape) + 1 else None)
+            args.append(Arg(self._lane_step(first, members, "lanes_stack", fn, names)))
+        fn = self.namer.fresh(snake_case(first.type) + "_lanes")
+        self.namespace[fn] = kernels[0]
+        stacked_out = self.namer.fresh(f"{first.name}_lanes")
+        self.steps.append(Step(members[-1], "lanes", fn, args, [stacked_out], members=list(members)))
+        out_names = [self._value_name(m.outputs[0]) for m in members]
+        for j, (m, name) in enumerate(zip(members, out_names)):
+            self.names[m.outputs[0]] = name
+            self.lane_values[m.outputs[0]] = (stacked_out, j, lanes)
+            self.devices[m] = device
+        unbind = self.namer.fresh("lanes_unbind")
+        self.namespace[unbind] = torch.unbind
+        step = Step(members[-1], "lanes", unbind, [Arg(stacked_out)], out_names, members=list(members))
+        self.steps.append(step)
+        self.unbind_steps.append(step)
+
+    def _name_lane_value(self, op: Operation, i: int, value) -> str:
+        name = self.namer.fresh(f"{op.name}_lanes_in{i}")
+        self.namespace[name] = value
+        return name
+
+    def _lane_step(self, op: Operation, members: list, base: str, fn, args: list[str]) -> str:
+        fn_name = self.namer.fresh(base)
+        self.namespace[fn_name] = fn
+        out = self.namer.fresh(f"{op.name}_{base}")
+        self.steps.append(Step(members[-1], "lanes", fn_name, [Arg(a) for a in args], [out], members=list(members)))
+        return out
+
+    def drop_unread_unbinds(self, result_names: list[str]) -> None:
+        """Removes the unbind of every group whose single lanes nothing reads."""
+        if not self.unbind_steps:
+            return
+        read = set(result_names)
+        for step in self.steps:
+            read.update(a.name for a in step.args)
+        unread = {id(s) for s in self.unbind_steps if not any(n in read for n in s.outputs)}
+        if unread:
+            self.steps = [s for s in self.steps if id(s) not in unread]
+
     # --- the results ---------------------------------------------------------------------------------
     def may_be_dead(self, name: str) -> bool:
         """Whether the value may be DEAD when the plan returns (only with TF1 control flow)."""
@@ -336,6 +432,20 @@ class Binder:
         return name
 
 
+def _select_lanes(stacked: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    return stacked.index_select(0, index)
+
+
+def _reshaper(shape: tuple) -> Callable:
+    return lambda v: v.reshape(shape)
+
+
+def _stacker(shape: tuple | None) -> Callable:
+    if shape is None:
+        return lambda *vs: torch.stack(vs)
+    return lambda *vs: torch.stack(vs).reshape(shape)
+
+
 def _called_not_traced(kernel: Callable) -> Callable:
     """torch.compile (the compiled mode) calls such a kernel instead of tracing it: it decides on
     the host (which branch, how many iterations) or keeps Python state (iterators)."""
@@ -344,7 +454,7 @@ def _called_not_traced(kernel: Callable) -> Callable:
 
 
 def bind(state: SessionState, ops: list[Operation], fetches: list[Tensor], feeds: list[Tensor],
-         known: Mapping | None = None, record: list | None = None) -> BoundPlan:
+         known: Mapping | None = None, record: list | None = None, lanes: bool = True) -> BoundPlan:
     """Step 1: what every line of the plan for (ops, fetches, feeds) does.
 
     `known` maps tensors to values fixed for this plan (shape specialisation): they become
@@ -353,13 +463,15 @@ def bind(state: SessionState, ops: list[Operation], fetches: list[Tensor], feeds
     """
     from .frame_binding import FrameBinder, needs_frames
     cls = FrameBinder if needs_frames(ops) else Binder
-    binder = cls(state, ops, fetches, feeds, known or {}, record)
+    binder = cls(state, ops, fetches, feeds, known or {}, record, lanes_allowed=lanes)
     binder.bind_all()
     fetch_names = [binder.result_name(t) for t in fetches]
+    record_names = None if record is None else [binder.result_name(t) for t in record]
+    binder.drop_unread_unbinds(fetch_names + (record_names or []))
     return BoundPlan(
         steps=binder.steps, namespace=binder.namespace, feed_names=binder.feed_names, fetch_names=fetch_names,
         fetch_copies=[n in binder.shares_state for n in fetch_names],
-        record_names=None if record is None else [binder.result_name(t) for t in record],
+        record_names=record_names,
         emitted_ops=[op for op in ops if op in binder.emit], variables=state.variables,
         fetch_may_be_dead=[binder.may_be_dead(n) for n in fetch_names], fetch_ops=[t.op for t in fetches])
 
@@ -384,6 +496,8 @@ def _comment(step: Step) -> str:
     op = step.op
     if step.kind == "group":
         return f"  # {op.name} and {len(step.members) - 1} more ({op.type} x{len(step.members)})"
+    if step.kind == "lanes":
+        return f"  # lanes: {step.members[0].name} and {len(step.members) - 1} more ({op.type} x{len(step.members)})"
     return f"  # {op.name} ({op.type})"
 
 
@@ -398,7 +512,7 @@ def _all_dead(names: list[str]) -> str:
 def _step_lines(step: Step) -> list[tuple[int, str, Step]]:
     """The step's source as (indent level, text, step) lines."""
     kind, outs = step.kind, [n for n in step.outputs if n is not None]
-    if kind in ("call", "group", "read_variable") and not step.guards:
+    if kind in ("call", "group", "read_variable", "lanes") and not step.guards:
         return [(0, _call_source(step) + _comment(step), step)]
     if kind in ("call", "group", "read_variable"):
         live = [(1, _call_source(step) + _comment(step), step)]

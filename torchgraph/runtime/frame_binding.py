@@ -41,6 +41,7 @@ class FrameBinder(Binder):
 
     control_edges_carry_liveness = True
     kernels_share_a_run = False  # an op in a loop body runs many times, one behind a dead branch not at all
+    batches_lanes = False  # a loop body's ops and their frames keep their own steps
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,7 +66,7 @@ def _run_step(bound: BoundPlan, step: Step, env: dict) -> tuple | None:
             env[step.token] = True
     if kind == "read_variable":
         return (bound.variables[step.variable],)
-    if kind in ("call", "group"):
+    if kind in ("call", "group", "lanes"):
         args = [env[a.name] if a.to_device is None else env[a.name].to(env[a.to_device]) for a in step.args]
         result = env[step.fn](*args)
         return () if not step.outputs else (result,) if len(step.outputs) == 1 else tuple(result)

@@ -52,6 +52,15 @@ class Plan:
         return dict(self._special)
 
     @property
+    def op_by_op_bound(self):
+        """The BoundPlan the interpreter runs (`debug_run`, traced runs): every op its own step, no
+        lane batching, so a callback sees each op's own value."""
+        bound = getattr(self, "_op_by_op", None)
+        if bound is None:
+            bound = self._op_by_op = codegen.bind(self.state, self.ops, self.fetches, self.feeds, lanes=False)
+        return bound
+
+    @property
     def copy_fetch(self) -> list[bool]:
         return self.generic.bound.fetch_copies
 

@@ -41,6 +41,9 @@ class SessionState:
         # Whether plans are handed to torch.compile (the compiled mode): kernels running Python on
         # the host are then wrapped so it calls them instead of tracing them (a cost otherwise).
         self.compiles_plans = False
+        # Plans batch small independent elementwise ops (runtime/lanes.py) unless the ConfigProto
+        # asks for no graph optimisations (OptimizerOptions.opt_level = L0).
+        self.lane_batching = config.graph_options.optimizer_options.opt_level != -1
 
     @property
     def default_device(self) -> torch.device:
