@@ -51,3 +51,27 @@ def test_non_contiguous_and_read_only_arrays():
     with tf.Session() as sess:
         assert sess.run(x * 1.0, {x: base[::2]}).tolist() == [0.0, 2.0]
         assert sess.run(x * 1.0, {x: ro}).tolist() == [5.0, 6.0]
+
+
+def test_inlined_numpy_fast_path_and_its_fallbacks():
+    import numpy as np
+    import pytest
+    import torchgraph as tf
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.float32, [2, 3], name="p")
+        y = p * 2.0
+    with tf.Session(graph=g) as sess:
+        base = np.arange(6, dtype=np.float32).reshape(2, 3)
+        np.testing.assert_array_equal(sess.run(y, {p: base}), base * 2)
+        call = sess._fast_calls[(y, (p,))]
+        assert "flags.carray" in call.source  # the common case runs inline
+        wide = np.arange(12, dtype=np.float32).reshape(2, 6)[:, ::2]  # not contiguous
+        np.testing.assert_array_equal(sess.run(y, {p: wide}), wide * 2)
+        readonly = base.copy()
+        readonly.flags.writeable = False
+        np.testing.assert_array_equal(sess.run(y, {p: readonly}), base * 2)
+        np.testing.assert_array_equal(sess.run(y, {p: base.astype(np.float64)}), base * 2)
+        np.testing.assert_array_equal(sess.run(y, {p: base.tolist()}), base * 2)
+        with pytest.raises(ValueError, match="Cannot feed value of shape"):
+            sess.run(y, {p: np.zeros((3, 2), np.float32)})

@@ -230,8 +230,6 @@ class BaseSession:
         if options is not None and run_metadata is not None and options.trace_level:
             return self._traced_run(fetches, feed_dict, run_metadata)
         if feed_dict:
-            if any(type(k) is SparseTensor for k in feed_dict):
-                feed_dict = _expand_sparse_feeds(feed_dict)
             feed_key = tuple(feed_dict)
         else:
             feed_key = ()
@@ -239,6 +237,11 @@ class BaseSession:
         try:
             call = self._fast_calls[(fetches, feed_key)]
         except (KeyError, TypeError):
+            # A signature seen before never has a SparseTensor key: those are expanded into their
+            # three component feeds, and the expanded signature is what gets cached.
+            if feed_key and any(type(k) is SparseTensor for k in feed_key):
+                feed_dict = _expand_sparse_feeds(feed_dict)
+                feed_key = tuple(feed_dict)
             call = self._lookup(fetches, feed_dict, feed_key)
         return call(feed_dict)
 

@@ -42,14 +42,19 @@ def build_runner(state: SessionState, plan: Plan, fetch_tensors: Sequence[Tensor
     """
     ns: dict[str, Any] = {"run_plan": run_plan, "assemble": assemble}
     args = []
-    for i, spec in enumerate(feed_specs):
-        ns[f"convert_{i}"] = spec.converter()
-        args.append(f"convert_{i}(f{i})")
     lines = ["def call(feeds):"]
     if feed_specs:
         names = ", ".join(f"f{i}" for i in range(len(feed_specs)))
         src = "feeds" if positional else "feeds.values()"
         lines.append(f"    {names}{',' if len(feed_specs) == 1 else ''} = {src}")
+    for i, spec in enumerate(feed_specs):
+        ns[f"convert_{i}"] = spec.converter()
+        inline = spec.inline_source(f"f{i}", f"x{i}", f"convert_{i}", f"_feed{i}_", ns)
+        if inline is None:
+            args.append(f"convert_{i}(f{i})")
+        else:
+            lines.extend("    " + line for line in inline)
+            args.append(f"x{i}")
     lines.append(f"    out = run_plan([{', '.join(args)}])")
     exprs = [_fetch_source(state, t, i, ns) for i, t in enumerate(fetch_tensors)]
     if assemble is None:
