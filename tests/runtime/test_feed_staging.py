@@ -241,3 +241,30 @@ def test_feed_specs_for_a_cuda_device_route_large_host_values_through_their_stag
     out = convert(torch.from_numpy(arr))  # a torch CPU tensor takes the same way
     np.testing.assert_array_equal(out.numpy(), arr.astype(np.float32))
     assert len(made) == 1 and made[0].allocations == 2
+
+
+def test_two_threads_staging_one_feed_get_their_own_values():
+    import threading
+    stager, _, _, finish = make_stager()
+    errors = []
+
+    def worker(k):
+        for i in range(200):
+            v = float(k * 1000 + i)
+            out = stager.stage(torch.full((64,), v))
+            finish()
+            if not bool((out == v).all()):
+                errors.append((k, i))
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and stager.allocations == 2
+
+
+@pytest.mark.skipif(HAS_CUDA, reason="checks the guard where CUDA is absent")
+def test_cuda_stager_needs_cuda():
+    from torchgraph.runtime.feed_staging import cuda_stager
+    with pytest.raises(RuntimeError, match="needs CUDA"):
+        cuda_stager(torch.device("cuda"))
