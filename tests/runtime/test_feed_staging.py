@@ -223,8 +223,8 @@ def test_feed_specs_for_a_cuda_device_route_large_host_values_through_their_stag
     made = []
 
     def fake_cuda_stager(device):
-        stager, _, _, _ = make_stager()
-        made.append(stager)
+        stager, used, _, _ = make_stager()
+        made.append((stager, used))
         return stager
     monkeypatch.setattr(feeds, "cuda_stager", fake_cuda_stager)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
@@ -238,9 +238,20 @@ def test_feed_specs_for_a_cuda_device_route_large_host_values_through_their_stag
         out = convert(arr)
         assert out.dtype == torch.float32
         np.testing.assert_array_equal(out.numpy(), arr.astype(np.float32))
+    arr32 = arr.astype(np.float32)  # the exact dtype: the converter's short path, then staged
+    staged = []
+    for _ in range(3):
+        out = convert(arr32)
+        staged.append(out)
+        assert out.data_ptr() != arr32.__array_interface__["data"][0]
+        np.testing.assert_array_equal(out.numpy(), arr32)
+    assert all(bool((o == staged[0]).all()) for o in staged)  # later calls left earlier results alone
+    with pytest.raises(ValueError, match="Cannot feed value of shape"):
+        convert(np.zeros((50, 3), np.float32))
     out = convert(torch.from_numpy(arr))  # a torch CPU tensor takes the same way
     np.testing.assert_array_equal(out.numpy(), arr.astype(np.float32))
-    assert len(made) == 1 and made[0].allocations == 2
+    assert len(made) == 1 and made[0][0].allocations == 2
+    assert len(made[0][1]) == 7  # every large value was staged
 
 
 def test_two_threads_staging_one_feed_get_their_own_values():

@@ -42,8 +42,9 @@ class FeedSpec:
                              f"which has shape '{want_s}'")
 
     def converter(self) -> Callable[[Any], Any]:
-        """A converter specialised for this feed: numpy arrays of the right dtype take a short path."""
-        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type != "cpu":
+        """A converter specialised for this feed: numpy arrays of the right dtype take a short path
+        (on a CUDA device, straight to the staging)."""
+        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type not in ("cpu", "cuda"):
             return self.convert
         np_dtype = np.dtype(self.np_dtype)
         want = self.shape
@@ -61,7 +62,20 @@ class FeedSpec:
             if not value.flags.c_contiguous or not value.flags.writeable:
                 value = np.array(value, copy=True, order="C")
             return from_numpy(value)
-        return convert
+
+        if self.device.type == "cpu":
+            return convert
+        to_device = self.to_device
+
+        def convert_to_device(value):
+            if type(value) is not ndarray or value.dtype != np_dtype:
+                return slow(value)
+            if value.shape != fixed:
+                check(value.shape)
+            if not value.flags.c_contiguous or not value.flags.writeable:
+                value = np.array(value, copy=True, order="C")
+            return to_device(from_numpy(value))
+        return convert_to_device
 
     def inline_source(self, value: str, result: str, converter: str, prefix: str, namespace: dict) -> list[str] | None:
         """Source lines setting `result` from the fed `value`: the common case (a C-contiguous,
