@@ -3,7 +3,8 @@
 TF's rules: a value of the wrong shape is a `ValueError` naming the tensor; a value that does not
 convert to the tensor's dtype is a `TypeError`/`ValueError` naming it; a tf.Tensor is not a feed
 value.  Numpy arrays of the right dtype are used without a copy (the plan copies any result that
-could share their memory); torch tensors are used as they are.
+could share their memory); torch tensors are used as they are.  Large host values fed to a CUDA
+device go through the feed's reused, double-buffered pinned staging (runtime/feed_staging.py).
 """
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ import torch
 from ..framework import dtypes as _dtypes
 from ..framework.graph import Operation, Tensor
 from ..framework.tensor_conversion import is_tensor_like, to_numpy
+from .feed_staging import STAGE_MIN_ELEMENTS, cuda_stager
 
 
 class FeedSpec:
     """How to check and convert one fed value."""
 
-    __slots__ = ("tensor", "dtype", "np_dtype", "shape", "device")
+    __slots__ = ("tensor", "dtype", "np_dtype", "shape", "device", "stager")
 
     def __init__(self, tensor: Tensor, device: torch.device):
         self.tensor = tensor
@@ -28,6 +30,7 @@ class FeedSpec:
         self.np_dtype = tensor.dtype.as_numpy_dtype if tensor.dtype is not _dtypes.bfloat16 else np.float32
         self.shape = tensor.get_shape().as_tuple()
         self.device = device
+        self.stager = None  # a FeedStager, made on the first large host value fed to a CUDA device
 
     def check_shape(self, shape: tuple) -> None:
         want = self.shape
@@ -39,8 +42,9 @@ class FeedSpec:
                              f"which has shape '{want_s}'")
 
     def converter(self) -> Callable[[Any], Any]:
-        """A converter specialised for this feed: numpy arrays of the right dtype take a short path."""
-        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type != "cpu":
+        """A converter specialised for this feed: numpy arrays of the right dtype take a short path
+        (on a CUDA device, straight to the staging)."""
+        if self.dtype is _dtypes.string or self.dtype is _dtypes.bfloat16 or self.device.type not in ("cpu", "cuda"):
             return self.convert
         np_dtype = np.dtype(self.np_dtype)
         want = self.shape
@@ -58,7 +62,20 @@ class FeedSpec:
             if not value.flags.c_contiguous or not value.flags.writeable:
                 value = np.array(value, copy=True, order="C")
             return from_numpy(value)
-        return convert
+
+        if self.device.type == "cpu":
+            return convert
+        to_device = self.to_device
+
+        def convert_to_device(value):
+            if type(value) is not ndarray or value.dtype != np_dtype:
+                return slow(value)
+            if value.shape != fixed:
+                check(value.shape)
+            if not value.flags.c_contiguous or not value.flags.writeable:
+                value = np.array(value, copy=True, order="C")
+            return to_device(from_numpy(value))
+        return convert_to_device
 
     def inline_source(self, value: str, result: str, converter: str, prefix: str, namespace: dict) -> list[str] | None:
         """Source lines setting `result` from the fed `value`: the common case (a C-contiguous,
@@ -85,8 +102,10 @@ class FeedSpec:
             self.check_shape(tuple(value.shape))
             if self.dtype.torch_dtype is None:
                 raise TypeError(f"Cannot feed a torch tensor to the {self.dtype.name} tensor {self.tensor.name}")
-            if value.dtype is not self.dtype.torch_dtype or value.device != self.device:
-                value = value.to(device=self.device, dtype=self.dtype.torch_dtype)
+            if value.dtype is not self.dtype.torch_dtype:
+                value = value.to(dtype=self.dtype.torch_dtype)
+            if value.device != self.device:
+                value = self.to_device(value)
             return value
         if self.dtype is _dtypes.string:
             arr = to_numpy(value, _dtypes.string)
@@ -112,5 +131,16 @@ class FeedSpec:
         if self.dtype is _dtypes.bfloat16:
             t = t.to(torch.bfloat16)
         if self.device.type != "cpu":
-            t = t.pin_memory().to(self.device, non_blocking=True) if t.numel() > 4096 else t.to(self.device)
+            t = self.to_device(t)
         return t
+
+    def to_device(self, t: torch.Tensor) -> torch.Tensor:
+        """`t` on this feed's device: large host values to a CUDA device go through the feed's
+        double-buffered pinned staging (runtime/feed_staging.py), anything else straight."""
+        if self.device.type == "cuda" and t.device.type == "cpu" and t.numel() >= STAGE_MIN_ELEMENTS \
+                and torch.cuda.is_available():
+            stager = self.stager
+            if stager is None:
+                stager = self.stager = cuda_stager(self.device)
+            return stager.stage(t)
+        return t.to(self.device)
