@@ -146,6 +146,30 @@ def test_conv_gradients_vs_torch_autograd(stride, padding, ksize):
     close(got_gw, ww.grad.permute(2, 3, 1, 0).numpy(), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("depthwise", [False, True])
+def test_filter_gradient_with_symmetric_padding_equals_the_padded_input_form(depthwise):
+    # SAME padding that is symmetric goes to the convolution itself instead of a zero-padded copy
+    # of the input; the filter gradient must keep the padded form's bits.
+    rs = np.random.RandomState(3)
+    x = rs.randn(4, 9, 9, 8).astype(np.float32)
+    w = rs.randn(5, 5, 8, 2 if depthwise else 16).astype(np.float32)
+    tx, tw = tf.constant(x), tf.constant(w)
+    conv = tf.nn.depthwise_conv2d if depthwise else tf.nn.conv2d
+    y = conv(tx, tw, [1, 1, 1, 1], "SAME")
+    up = rs.randn(*y.get_shape().as_list()).astype(np.float32)
+    gw, = tf.gradients(y, [tw], grad_ys=tf.constant(up))
+    got = run(gw)
+    xc = F.pad(torch.from_numpy(x).permute(0, 3, 1, 2), (2, 2, 2, 2))
+    gc = torch.from_numpy(up).permute(0, 3, 1, 2)
+    kh, kw, cin, cout = w.shape
+    shape = (cin * cout, 1, kh, kw) if depthwise else (cout, cin, kh, kw)
+    dummy = torch.empty(shape, memory_format=torch.channels_last)
+    want = torch.ops.aten.convolution_backward(gc, xc, dummy, None, [1, 1], [0, 0], [1, 1], False, [0, 0],
+                                               cin if depthwise else 1, [False, True, False])[1]
+    want = want.reshape(cin, cout, kh, kw).permute(2, 3, 0, 1) if depthwise else want.permute(2, 3, 1, 0)
+    assert np.array_equal(got, want.numpy())
+
+
 def test_bias_add():
     r = run([tf.nn.bias_add(tf.ones([1, 2, 2, 2]), [1., 10.], data_format="NCHW"),
              tf.nn.bias_add(tf.ones([2, 3]), [1., 2., 3.])])

@@ -357,12 +357,16 @@ def _conv_bp_filter(depthwise: bool):
             xc = _to_nchw(x, nhwc)
             gc = _to_nchw(g, nhwc)
             t, b, l, r = _pad_for(xc.shape[2:], (kh, kw), strides, dil, padding)
-            if t or b or l or r:
+            # Symmetric padding goes to the convolution itself (same values, no padded copy of
+            # the input: conv2's filter gradient at batch 512 goes 32 -> 25 ms on the CPU).
+            sym = t == b and l == r
+            if not sym:
                 xc = F.pad(xc, (l, r, t, b))
             shape = (cin * cout, 1, kh, kw) if depthwise else (cout, cin, kh, kw)
             wdummy = torch.empty(shape, dtype=g.dtype, device=g.device, memory_format=torch.channels_last)
-            gw = torch.ops.aten.convolution_backward(gc, xc, wdummy, None, list(strides), [0, 0], list(dil), False,
-                                                     [0, 0], cin if depthwise else 1, [False, True, False])[1]
+            gw = torch.ops.aten.convolution_backward(gc, xc, wdummy, None, list(strides), [t, l] if sym else [0, 0],
+                                                     list(dil), False, [0, 0], cin if depthwise else 1,
+                                                     [False, True, False])[1]
             if depthwise:
                 return gw.reshape(cin, cout, kh, kw).permute(2, 3, 0, 1).contiguous()
             return gw.permute(2, 3, 1, 0).contiguous()

@@ -110,11 +110,14 @@ def _chunked_numpy(convert, key, counter: int, size: int, dtype: torch.dtype) ->
     groups, per = _n_groups(size, dtype), group_size(dtype)
     if groups <= _CPU_CHUNK:
         return convert(blocks(key, counter, groups, CPU).numpy(), size, dtype)
+    # The chunks are copied by numpy, not torch: a torch copy of this size wakes torch's intra-op
+    # threads, which then spin on the cores the numpy steps of the next chunk need.
     out = torch.empty(size, dtype=dtype)
+    dest = out.numpy()
     for g in range(0, groups, _CPU_CHUNK):
         n = min(_CPU_CHUNK, groups - g)
         lo, hi = g * per, min(size, (g + n) * per)
-        out[lo:hi] = convert(blocks(key, counter + g, n, CPU).numpy(), hi - lo, dtype)
+        dest[lo:hi] = convert(blocks(key, counter + g, n, CPU).numpy(), hi - lo, dtype).numpy()
     return out
 
 
