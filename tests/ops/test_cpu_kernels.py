@@ -60,18 +60,20 @@ def taken(monkeypatch):
 
 
 def _both(build, feeds_of, runs=1):
-    """`build()` -> (fetches, feed tensors); runs it `runs` times with the fast paths on and off,
-    each in a fresh graph and session; returns ([results on], [results off])."""
+    """`build()` -> (fetches, feed tensors[, tensors fetched once after the runs]); runs it `runs`
+    times with the fast paths on and off, each in a fresh graph and session; returns
+    ([results on], [results off]), each ending with the after-run values when `build` names some."""
     out = {}
     for flag in ("1", "0"):
         os.environ[cpu_kernels.ENV] = flag
         try:
             graph = tf.Graph()
             with graph.as_default():
-                fetches, inputs = build()
+                fetches, inputs, *after = build()
                 with tf.Session(graph=graph, config=CPU) as sess:
                     sess.run(tf.global_variables_initializer())
                     out[flag] = [sess.run(fetches, dict(zip(inputs, feeds_of(i)))) for i in range(runs)]
+                    out[flag] += [sess.run(a) for a in after]
         finally:
             os.environ.pop(cpu_kernels.ENV, None)
     return out["1"], out["0"]
@@ -214,22 +216,10 @@ def test_cnn_training_steps_match_the_plain_kernels(taken):
     def build():
         tf.set_random_seed(7)  # the same initial weights and dropout masks in both graphs
         m = graph_cases.build_cnn(tf)
-        variables = tf.trainable_variables()
-        return [m["loss"], m["train"]], [m["x"], m["y_"], m["keep_prob"]], variables
+        return [m["loss"], m["train"]], [m["x"], m["y_"], m["keep_prob"]], tf.trainable_variables()
 
-    out = {}
-    for flag in ("1", "0"):
-        os.environ[cpu_kernels.ENV] = flag
-        try:
-            graph = tf.Graph()
-            with graph.as_default():
-                fetches, (x, y_, keep), variables = build()
-                with tf.Session(graph=graph, config=CPU) as sess:
-                    sess.run(tf.global_variables_initializer())
-                    losses = [sess.run(fetches, {x: im, y_: lb, keep: wl.CNN_KEEP_PROB})[0] for im, lb in batches]
-                    out[flag] = (losses, sess.run(variables))
-        finally:
-            os.environ.pop(cpu_kernels.ENV, None)
+    on, off = _both(build, lambda i: (*batches[i], wl.CNN_KEEP_PROB), runs=len(batches))
+    out = {"1": ([r[0] for r in on[:-1]], on[-1]), "0": ([r[0] for r in off[:-1]], off[-1])}
     np.testing.assert_allclose(out["1"][0], out["0"][0], rtol=1e-5)
     assert taken["fused_conv"] and taken["pool_indices"]
     assert taken["fused_adam"] == len(batches) or getattr(torch, "_fused_adam_", None) is None

@@ -69,12 +69,8 @@ class FeedSpec:
 
         def convert_to_device(value):
             if type(value) is not ndarray or value.dtype != np_dtype:
-                return slow(value)
-            if value.shape != fixed:
-                check(value.shape)
-            if not value.flags.c_contiguous or not value.flags.writeable:
-                value = np.array(value, copy=True, order="C")
-            return to_device(from_numpy(value))
+                return slow(value)  # converts and moves in one
+            return to_device(convert(value))
         return convert_to_device
 
     def inline_source(self, value: str, result: str, converter: str, prefix: str, namespace: dict) -> list[str] | None:
