@@ -5,14 +5,19 @@ One run's medians hide how much a shared machine moves between runs; this runs t
 runs' medians and the min–max of each ratio across runs:
 
     .venv/bin/python compare/spread.py [--runs 3] [--quick] [--tf-python PATH] [--out compare/results]
+                                       [--small-ops 62,312,1250]
 
-Writes OUT/spread.md and keeps each run's files under OUT/runs/N/.
+`--small-ops SIZES` also runs `bench_small_ops.py --sizes SIZES` once per run (after the suite, so the
+two never share the CPU) and adds its ratios to TF1.  Writes OUT/spread.md, keeps each run's files
+under OUT/runs/N/, and copies the last run's results.md/json and chart into OUT, so OUT is one
+ordinary `run_all.py` result plus the spread around it.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,8 +32,9 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
-def run_suite(runs: int, extra: List[str], out: str) -> List[Dict[str, Any]]:
-    results = []
+def run_suite(runs: int, extra: List[str], out: str, small_ops: List[str]) -> tuple:
+    """([run_all results per run], [bench_small_ops results per run]; empty without `small_ops`)."""
+    results, small = [], []
     for i in range(runs):
         run_dir = os.path.join(out, "runs", str(i + 1))
         os.makedirs(run_dir, exist_ok=True)
@@ -37,7 +43,35 @@ def run_suite(runs: int, extra: List[str], out: str) -> List[Dict[str, Any]]:
         subprocess.run(cmd, check=True)
         with open(os.path.join(run_dir, "results.json")) as f:
             results.append(json.load(f))
-    return results
+        if small_ops:
+            small_json = os.path.join(run_dir, "small_ops.json")
+            cmd = [sys.executable, os.path.join(HERE, "bench_small_ops.py"), "--json", small_json] + small_ops
+            print(f"run {i + 1}/{runs}: {' '.join(cmd)}", file=sys.stderr, flush=True)
+            subprocess.run(cmd, check=True)
+            with open(small_json) as f:
+                small.append(json.load(f))
+    return results, small
+
+
+def _spread(vals: List[float]) -> str:
+    return f"{statistics.median(vals):.2f}x [{min(vals):.2f}–{max(vals):.2f}]" if vals else "–"
+
+
+def small_ops_table(small: List[Dict[str, Any]]) -> str:
+    """Per size: torchgraph's steady run and build + first run, median over the runs, and the
+    ratio to TF1 with its min–max."""
+    lines = ["", f"## Small ops (`bench_small_ops.py`), {len(small)} runs", "",
+             "| nodes (layers) | measurement | torchgraph | TF1 | torchgraph / TF1 |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    for key, row in small[0]["torchgraph"].items():
+        for name, get in (("steady run", lambda r: r["steady"]), ("build + first run", lambda r: r["build"] + r["first"])):
+            ours = [get(s["torchgraph"][key]) for s in small]
+            theirs = [get(s["tf1"]["results"][key]) for s in small if key in s["tf1"].get("results", {})]
+            ratios = [get(s["torchgraph"][key]) / get(s["tf1"]["results"][key])
+                      for s in small if key in s["tf1"].get("results", {})]
+            lines.append(f"| {row['nodes']} ({row['layers']}) | {name} | {_fmt(statistics.median(ours), 's')} | "
+                         f"{_fmt(statistics.median(theirs), 's') if theirs else '–'} | {_spread(ratios)} |")
+    return "\n".join(lines) + "\n"
 
 
 def table(results: List[Dict[str, Any]]) -> str:
@@ -58,11 +92,8 @@ def table(results: List[Dict[str, Any]]) -> str:
             return _fmt(statistics.median(vals), unit) if vals else "–"
 
         def ratio(num: str, den: str) -> str:
-            vals = [r["values"][num] / r["values"][den] for r in rows
-                    if r["values"].get(num) is not None and r["values"].get(den)]
-            if not vals:
-                return "–"
-            return f"{statistics.median(vals):.2f}x [{min(vals):.2f}–{max(vals):.2f}]"
+            return _spread([r["values"][num] / r["values"][den] for r in rows
+                            if r["values"].get(num) is not None and r["values"].get(den)])
         lines.append(f"| {row['title']} | {row['device']} | {med('torchgraph')} | {med('eager')} | {med('tf1')} | "
                      f"{ratio('torchgraph', 'eager')} | {ratio('torchgraph', 'tf1')} |")
     return "\n".join(lines) + "\n"
@@ -72,11 +103,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--tiny", action="store_true", help="smoke test: run_all --tiny, bench_small_ops --quick")
     p.add_argument("--tf-python", default=None)
     p.add_argument("--out", default=os.path.join(HERE, "results"))
+    p.add_argument("--small-ops", default="", metavar="SIZES", help="also run bench_small_ops.py at these layer counts")
     args = p.parse_args()
-    extra = (["--quick"] if args.quick else []) + (["--tf-python", args.tf_python] if args.tf_python else [])
-    text = table(run_suite(args.runs, extra, args.out))
+    tf_args = ["--tf-python", args.tf_python] if args.tf_python is not None else []  # "" skips TF1
+    extra = (["--tiny"] if args.tiny else ["--quick"] if args.quick else []) + tf_args
+    small_ops = (["--sizes", args.small_ops] + (["--quick"] if args.tiny else []) + tf_args) if args.small_ops else []
+    results, small = run_suite(args.runs, extra, args.out, small_ops)
+    text = table(results) + (small_ops_table(small) if small else "")
+    last = os.path.join(args.out, "runs", str(args.runs))
+    for name in ("results.md", "results.json", "chart.png"):
+        if os.path.exists(os.path.join(last, name)):
+            shutil.copy(os.path.join(last, name), os.path.join(args.out, name))
     with open(os.path.join(args.out, "spread.md"), "w") as f:
         f.write(text)
     print(text)
