@@ -155,6 +155,41 @@ def test_max_pool_grad_with_forward_indices_is_identical(size, ksize, strides, p
     assert taken["pool_indices"] >= 2  # in both runs
 
 
+def _assert_same_bits(a, b):
+    for x, y in zip(_flat(a), _flat(b)):
+        assert x.dtype == y.dtype == np.float32 and np.array_equal(x.view(np.uint32), y.view(np.uint32))
+
+
+@pytest.mark.parametrize("size,ksize,strides,padding", [(8, 2, 2, "SAME"), (7, 2, 2, "SAME"), (6, 3, 1, "SAME")])
+@pytest.mark.parametrize("fetch_pool_grad", [False, True])
+def test_relu_grad_folded_into_max_pool_grad_keeps_the_bits(size, ksize, strides, padding, fetch_pool_grad,
+                                                            monkeypatch):
+    folds = []
+    fold = cpu_kernels.relu_grad_folded_into_pool_grad
+    monkeypatch.setattr(cpu_kernels, "relu_grad_folded_into_pool_grad",
+                        lambda op, ctx: folds.append(fold(op, ctx)) or folds[-1])
+    rng = np.random.default_rng(3)
+    a_val = rng.standard_normal((3, size, size, 4)).astype(np.float32)  # relu: many windows of tied zeros
+    a_val[0, 0, 0, 0] = np.nan
+    a_val[1, :3, :3, 1] = -1.0  # a window all zeros after the relu
+    c_val = rng.standard_normal((3,) + (size if padding == "SAME" and strides == 1 else -(-size // strides),) * 2 + (4,))
+    c_val = c_val.astype(np.float32)
+    c_val[0, 0, 0, 0] = -0.0  # a negative zero gradient
+    c_val[2, 1, 1, 2] = np.inf
+
+    def build():
+        a = tf.placeholder(tf.float32, [None, size, size, 4])
+        c = tf.placeholder(tf.float32, [None] + list(c_val.shape[1:]))
+        h = tf.nn.relu(a)
+        y = tf.nn.max_pool(h, [1, ksize, ksize, 1], [1, strides, strides, 1], padding)
+        loss = tf.reduce_sum(y * c)
+        fetches = [tf.gradients(loss, a)[0]] + ([tf.gradients(loss, h)[0]] if fetch_pool_grad else [])
+        return fetches, [a, c]
+    on, off = _both(build, lambda i: [a_val + i, c_val], runs=2)
+    _assert_same_bits(on, off)
+    assert any(f is not None for f in folds) != fetch_pool_grad  # a fetched MaxPoolGrad keeps its own value
+
+
 def test_max_pool_alone_and_its_gradient_alone_still_run():
     x_val = np.random.default_rng(2).standard_normal((2, 6, 6, 3)).astype(np.float32)
     x = tf.placeholder(tf.float32, [None, 6, 6, 3])

@@ -23,6 +23,13 @@ are always right; on the CPU some have faster forms with the same values up to f
   var -= lr_t m / (sqrt(v) + epsilon) as the foreach passes do, with fused roundings.
 * MaxPool + MaxPoolGrad of one plan (nn_ops): the forward keeps its argmax indices for the
   gradient instead of the gradient recomputing them.
+* MaxPoolGrad feeding only a ReluGrad of the pooled map (a Relu before a MaxPool, as every CNN
+  has): the ReluGrad's mask is applied to the pooled gradient before the scatter and the ReluGrad
+  passes its input on, one pass over the pooled map instead of one over the 4x larger input map.
+  Bit-identical: each scattered value lands on its window's argmax p, where the ReluGrad's
+  feature x[p] equals the window's max y, so masking by y before equals masking by x after, and
+  unmasked positions are the scatter's +0 either way.  `Session.debug_run`'s `on_value` then sees
+  the MaxPoolGrad's output already masked.
 
 `TORCHGRAPH_CPU_FAST_PATHS=0` in the environment when a plan is built keeps every plain kernel
 (tests compare the two).
@@ -124,6 +131,25 @@ def relu_in_place(relu, ctx) -> Callable | None:
         return None
     users = _users_in_plan(a, ctx)
     return torch.relu_ if users == [relu] else None
+
+
+def relu_grad_folded_into_pool_grad(pool_grad, ctx):
+    """The ReluGrad that MaxPoolGrad `pool_grad` (an op of this plan) can apply to its incoming
+    gradient itself: the only reader of its output, masking by the pooled map `x` itself; else None.
+    nn_ops folds it only where the MaxPool's own indices and output reach the gradient."""
+    if pool_grad.type != "MaxPoolGrad" or not ctx.in_plan(pool_grad):
+        return None
+    x, _, g = pool_grad.inputs
+    if not applies(ctx, x, g) or not _on_cpu(ctx, pool_grad):
+        return None
+    users = _users_in_plan(pool_grad.outputs[0], ctx)
+    if not users or len(users) != 1:
+        return None
+    relu_grad = users[0]
+    if relu_grad.type != "ReluGrad" or relu_grad.inputs[0] is not pool_grad.outputs[0] or \
+            relu_grad.inputs[1] is not x or not _on_cpu(ctx, relu_grad):
+        return None
+    return relu_grad
 
 
 def _is_positive_zero(t, ctx) -> bool:

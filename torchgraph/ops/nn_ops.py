@@ -42,7 +42,18 @@ def _relu_kernel(op, ctx):
 
 
 register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=("activations",), elementwise=True)
-register("ReluGrad", same_as_input(0), simple_kernel(lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)), output_args=('backprops',))
+def _relu_grad(g, y):
+    return torch.ops.aten.threshold_backward(g, y, 0)
+
+
+def _relu_grad_kernel(op, ctx):
+    producer = op.inputs[0].op
+    if producer.type == "MaxPoolGrad" and _relu_grad_folded(producer, ctx) is op:
+        return lambda g, features: g  # its MaxPoolGrad masked the gradient already
+    return _relu_grad
+
+
+register("ReluGrad", same_as_input(0), _relu_grad_kernel, output_args=('backprops',))
 register("Relu6", same_as_input(0), simple_kernel(lambda x: torch.clamp(x, 0, 6)), _act_grad("Relu6Grad"), output_args=('activations',))
 register("Relu6Grad", same_as_input(0), simple_kernel(lambda g, x: g * ((x > 0) & (x < 6)).to(g.dtype)), output_args=('backprops',))
 register("Elu", same_as_input(0), simple_kernel(F.elu), _act_grad("EluGrad", use_output=True), output_args=('activations',))
@@ -828,15 +839,33 @@ def _max_pool_grad_nchw(xc, gc, k, s, padding, idx=None):
     return gi
 
 
+def _paired_with_forward(pool_grad, ctx) -> bool:
+    forward = pool_grad.inputs[1].op
+    return forward.type == "MaxPool" and ctx.in_plan(forward) and _paired_max_pool_grad(forward, ctx) is pool_grad
+
+
+def _relu_grad_folded(pool_grad, ctx):
+    """The ReluGrad whose mask MaxPoolGrad `pool_grad` applies to its incoming gradient (see
+    cpu_kernels.relu_grad_folded_into_pool_grad), or None.  Only for a gradient paired with its
+    MaxPool: there the output and the indices come from one call, so each window's max is the
+    value at its argmax, bit for bit."""
+    if not _paired_with_forward(pool_grad, ctx):
+        return None
+    return cpu_kernels.relu_grad_folded_into_pool_grad(pool_grad, ctx)
+
+
 def _max_pool_grad_kernel(op, ctx):
     k, s, padding, nhwc = _pool_geometry(op)
     forward = op.inputs[1].op
-    if forward.type == "MaxPool" and ctx.in_plan(forward) and _paired_max_pool_grad(forward, ctx) is op:
+    masked = _relu_grad_folded(op, ctx) is not None
+    if _paired_with_forward(op, ctx):
         slot = ctx.plan_slot(("max_pool_indices", forward), _IndicesSlot)
 
         def paired(x, y, g):
             held, slot.value = slot.value, None
             idx = held[1] if held is not None and held[0]() is y else None  # else another run's: recompute
+            if masked:
+                g = _relu_grad(g, y)
             return _from_nchw(_max_pool_grad_nchw(_to_nchw(x, nhwc), _to_nchw(g, nhwc), k, s, padding, idx), nhwc)
         return paired
 
