@@ -57,15 +57,24 @@ def log(msg: str) -> None:
 # The machine
 # --------------------------------------------------------------------------------------------------
 def cpu_model() -> str:
-    """The CPU's marketing name from /proc/cpuinfo (falls back to platform.processor())."""
+    """The CPU's name from /proc/cpuinfo with its family/model numbers and the vector ISA torch
+    uses (falls back to platform.processor()).  VMs often say only "AMD EPYC", and the ISA matters:
+    TF turns its oneDNN kernels on by default only on CPUs with AVX-512 VNNI and newer."""
+    fields: Dict[str, str] = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break  # the first processor is enough
+                key, _, value = line.partition(":")
+                fields[key.strip().lower()] = value.strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    name = fields.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+    return f"{name}, {capability()}" if capability else name
 
 
 def machine_info(devices: List[str]) -> Dict[str, Any]:

@@ -16,7 +16,7 @@ from tf_reference import run_tf, tf_python
 
 TF_RUNS_GRAPHS = r"""
 import json, os, sys
-# TF turns its oneDNN kernels on by default only on some CPUs (AVX-512 ones); the cases' numbers
+# TF turns its oneDNN kernels on by default only on CPUs with AVX-512 VNNI and newer; the cases' numbers
 # were recorded with them on, and without them DepthwiseConv2dNative rejects dilations.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 import numpy as np
