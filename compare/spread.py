@@ -66,9 +66,9 @@ def small_ops_table(small: List[Dict[str, Any]]) -> str:
     for key, row in small[0]["torchgraph"].items():
         for name, get in (("steady run", lambda r: r["steady"]), ("build + first run", lambda r: r["build"] + r["first"])):
             ours = [get(s["torchgraph"][key]) for s in small]
-            theirs = [get(s["tf1"]["results"][key]) for s in small if key in s["tf1"].get("results", {})]
-            ratios = [get(s["torchgraph"][key]) / get(s["tf1"]["results"][key])
-                      for s in small if key in s["tf1"].get("results", {})]
+            with_tf = [s for s in small if key in s["tf1"].get("results", {})]
+            theirs = [get(s["tf1"]["results"][key]) for s in with_tf]
+            ratios = [get(s["torchgraph"][key]) / get(s["tf1"]["results"][key]) for s in with_tf]
             lines.append(f"| {row['nodes']} ({row['layers']}) | {name} | {_fmt(statistics.median(ours), 's')} | "
                          f"{_fmt(statistics.median(theirs), 's') if theirs else '–'} | {_spread(ratios)} |")
     return "\n".join(lines) + "\n"

@@ -42,6 +42,8 @@ def _relu_kernel(op, ctx):
 
 
 register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=("activations",), elementwise=True)
+
+
 def _relu_grad(g, y):
     return torch.ops.aten.threshold_backward(g, y, 0)
 
