@@ -2,7 +2,8 @@
 
 oneDNN's matmul and a convolution with its bias inside reassociate sums: equal to float32 rounding.
 torch's fused Adam kernel rounds its fused multiply-adds once.  The MaxPool indices handed to
-MaxPoolGrad, the in-place Relu and the masked SelectV2 change no arithmetic: bit-identical.
+MaxPoolGrad, the Relu inside oneDNN's convolution and the masked SelectV2 change no arithmetic:
+bit-identical.
 """
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ CPU = tf.ConfigProto(device_count={"GPU": 0})
 
 @pytest.fixture
 def taken(monkeypatch):
-    """Counts the fast paths the plans took: oneDNN matmul calls, fused convolutions, MaxPool
-    indices handed over, fused Adam updates."""
+    """Counts the fast paths the plans took: oneDNN matmul calls, fused convolutions (and those
+    with the relu inside oneDNN's call), MaxPool indices handed over, fused Adam updates."""
     from torchgraph.ops import nn_ops
-    counts = {"onednn_matmul": 0, "fused_conv": 0, "pool_indices": 0, "fused_adam": 0}
+    counts = {"onednn_matmul": 0, "fused_conv": 0, "conv_relu": 0, "pool_indices": 0, "fused_adam": 0}
     adam = getattr(torch, "_fused_adam_", None)
     if adam is not None:
         def counted_adam(*args, **kwargs):
@@ -40,6 +41,13 @@ def taken(monkeypatch):
             counts["onednn_matmul"] += 1
             return linear(*args)
         monkeypatch.setattr(cpu_kernels, "_onednn_linear", lambda: counted_linear)
+
+    conv_relu = cpu_kernels.convolution_relu()
+    if conv_relu is not None:
+        def counted_conv_relu(*args):
+            counts["conv_relu"] += 1
+            return conv_relu(*args)
+        monkeypatch.setattr(cpu_kernels, "convolution_relu", lambda: counted_conv_relu)
 
     class Pending(cpu_kernels.PendingConv):
         __slots__ = ()
@@ -225,6 +233,35 @@ def test_conv_bias_relu_chain(bias_add, fetch_inner, taken):
     on, off = _both(lambda: _conv_net(bias_add, fetch_inner), lambda i: [x_val], runs=3)
     _assert_close(on, off)
     assert (taken["fused_conv"] > 0) is not fetch_inner  # a fetched convolution is never deferred
+    if cpu_kernels.convolution_relu() is not None:
+        assert taken["conv_relu"] == (0 if fetch_inner else 3)
+
+
+def test_convolution_relu_gives_the_bits_of_a_relu_after_the_convolution():
+    conv_relu = cpu_kernels.convolution_relu()
+    if conv_relu is None:
+        pytest.skip("this torch has no oneDNN convolution with a relu post-op")
+    gen = torch.Generator().manual_seed(0)
+    for n, size, cin, cout, k, pad in ((64, 28, 1, 32, 5, 2), (16, 14, 32, 64, 5, 2), (3, 10, 3, 8, 3, 1),
+                                       (7, 9, 5, 6, 1, 0)):
+        x = torch.randn(n, size, size, cin, generator=gen).permute(0, 3, 1, 2)  # NHWC memory
+        w = torch.randn(cout, cin, k, k, generator=gen).contiguous(memory_format=torch.channels_last)
+        b = torch.randn(cout, generator=gen)
+        assert torch.equal(conv_relu(x, w, b, [pad, pad], [1, 1], [1, 1], 1),
+                           torch.nn.functional.conv2d(x, w, b, 1, pad).relu_())
+
+
+def test_relu_stays_out_of_the_convolution_when_the_sum_has_another_reader(taken):
+    def build():
+        x = tf.placeholder(tf.float32, [None, 6, 6, 2])
+        w = tf.Variable(tf.truncated_normal([3, 3, 2, 4], seed=3))
+        pre = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + tf.ones([4])
+        return [tf.nn.relu(pre), pre * 2.0], [x]
+    x_val = np.random.default_rng(6).standard_normal((2, 6, 6, 2)).astype(np.float32)
+    on, off = _both(build, lambda i: [x_val])
+    _assert_close(on, off)
+    assert taken["fused_conv"] == 1 and taken["conv_relu"] == 0
+    assert (on[0][1] < 0).any()  # the sum itself, not relu'd
 
 
 def test_fused_chain_only_when_the_add_is_the_convolutions_only_reader():

@@ -8,10 +8,15 @@ are always right; on the CPU some have faster forms with the same values up to f
   17 ms on an EPYC).  oneDNN has a ~14 us floor per call, so small products stay on torch.mm.
 * Conv2D + channel bias (AddV2 in NHWC, BiasAdd) + Relu, the chain TF's grappler remaps to one
   `_FusedConv2D`: when the convolution's and the add's outputs feed nothing else in the plan and
-  are not fetched, the convolution runs with the bias inside oneDNN's call at the add's step and
-  the Relu runs in place on that fresh result (at batch 512: conv1's chain 9.7 -> 4.0 ms).  The
-  Conv2D's step then yields a `PendingConv` (its inputs, not yet convolved) instead of a tensor;
-  only `Session.debug_run`'s `on_value` sees it.
+  are not fetched, the convolution runs with the bias inside oneDNN's call at the add's step
+  (at batch 512: conv1's chain 9.7 -> 4.0 ms on an AVX-512 EPYC).  When the add's only reader is
+  such a Relu, the Relu is a post-op of the same oneDNN call (`mkldnn._convolution_pointwise`,
+  max(0, x) on each accumulated sum: the same bits as a relu after it) and the Relu's step passes
+  the value on; on a Zen 3 VM this saved 2.6 ms of conv1's 18 ms at batch 512, median of 12
+  alternated calls.  Where that call cannot take the operands, the Relu runs in place on the
+  fresh result.  The Conv2D's step yields a `PendingConv` (its inputs, not yet convolved) instead
+  of a tensor, and the add's value is already relu'd; only `Session.debug_run`'s `on_value` sees
+  either.
 * SelectV2 choosing between a float32 tensor and zeros (dropout's mask and its gradient): torch's
   CPU `where` runs at ~2 ns an element; keeping the value's bits under an all-ones/all-zeros mask
   made from the condition is 15x faster and gives the same bits (+0.0 where the zeros are chosen).
@@ -74,7 +79,8 @@ def _users_in_plan(t, ctx) -> list:
 
 class PendingConv:
     """What a Conv2D fused with its bias add yields: its inputs, convolved by the add's kernel
-    (`run(x, w, bias)`), which is the only reader of the value."""
+    (`run(x, w, bias, relu)`, the relu applied to the result when `relu`), which is the only
+    reader of the value."""
 
     __slots__ = ("run", "x", "w")
 
@@ -112,25 +118,60 @@ def conv_bias_chain(conv, ctx):
     return add, index
 
 
-def fused_bias_add(add, ctx) -> Callable | None:
-    """The kernel of an AddV2/BiasAdd fused into the convolution feeding it (see conv_bias_chain)."""
+def _fused_conv_input(add, ctx) -> int | None:
+    """Which input of AddV2/BiasAdd `add` is a convolution fused into it (see conv_bias_chain)."""
     for i in (0, 1):
         producer = add.inputs[i].op
         if producer.type == "Conv2D" and conv_bias_chain(producer, ctx) == (add, 1 - i):
-            if i == 0:
-                return lambda c, b: c.run(c.x, c.w, b)
-            return lambda b, c: c.run(c.x, c.w, b)
+            return i
     return None
 
 
-def relu_in_place(relu, ctx) -> Callable | None:
-    """`torch.relu_` for a Relu whose input is a fused convolution's fresh result read by nothing
-    else in the plan (TF's `_FusedConv2D` with a Relu); else None."""
-    a = relu.inputs[0]
-    if a.op.type not in ("AddV2", "BiasAdd") or fused_bias_add(a.op, ctx) is None:
+def _fused_relu(add, ctx):
+    """The Relu that runs inside the fused convolution of `add`: the only reader of its output."""
+    users = _users_in_plan(add.outputs[0], ctx)
+    if not users or len(users) != 1 or users[0].type != "Relu" or not _on_cpu(ctx, users[0]):
         return None
-    users = _users_in_plan(a, ctx)
-    return torch.relu_ if users == [relu] else None
+    return users[0]
+
+
+def fused_bias_add(add, ctx) -> Callable | None:
+    """The kernel of an AddV2/BiasAdd fused into the convolution feeding it (see conv_bias_chain);
+    it also applies the Relu reading it, if any (`relu_in_place` then passes the value on)."""
+    i = _fused_conv_input(add, ctx)
+    if i is None:
+        return None
+    relu = _fused_relu(add, ctx) is not None
+    if i == 0:
+        return lambda c, b: c.run(c.x, c.w, b, relu)
+    return lambda b, c: c.run(c.x, c.w, b, relu)
+
+
+def relu_in_place(relu, ctx) -> Callable | None:
+    """The identity for a Relu whose input is a fused convolution's result read by nothing else
+    in the plan (TF's `_FusedConv2D` with a Relu): that convolution applied the relu; else None."""
+    a = relu.inputs[0]
+    if a.op.type not in ("AddV2", "BiasAdd") or _fused_conv_input(a.op, ctx) is None:
+        return None
+    return _pass_on if _fused_relu(a.op, ctx) is relu else None
+
+
+def _pass_on(x):
+    return x
+
+
+def convolution_relu() -> Callable | None:
+    """oneDNN's convolution with a bias and a relu post-op, `(x, w, bias, padding, stride,
+    dilation, groups) -> relu(conv(x, w) + bias)`, or None where torch lacks it."""
+    if not torch.backends.mkldnn.is_available():
+        return None
+    pointwise = getattr(torch.ops.mkldnn, "_convolution_pointwise", None)
+    if pointwise is None:
+        return None
+
+    def conv_relu(x, w, bias, padding, stride, dilation, groups):
+        return pointwise(x, w, bias, padding, stride, dilation, groups, "relu", [], "")
+    return conv_relu
 
 
 def relu_grad_folded_into_pool_grad(pool_grad, ctx):

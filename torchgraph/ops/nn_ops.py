@@ -319,19 +319,25 @@ def _conv_forward(depthwise: bool):
     def factory(op, ctx):
         strides, dil, padding, nhwc = _conv_geometry(op)
 
-        def k(x, w, bias=None):
+        def k(x, w, bias=None, relu=False):
             xc = _to_nchw(x, nhwc)
             wc = _depthwise_filter(w) if depthwise else _filter_oihw(w)
             groups = xc.shape[1] if depthwise else 1
             t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
             if t == b and l == r:
+                if relu and conv_relu is not None and xc.numel() and xc.is_contiguous(memory_format=torch.channels_last):
+                    return _from_nchw(conv_relu(xc, wc, bias, [t, l], list(strides), list(dil), groups), nhwc)
                 y = F.conv2d(xc, wc, bias, strides, (t, l), dil, groups)
             else:
                 y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, bias, strides, 0, dil, groups)
+            if relu:
+                y.relu_()
             return _from_nchw(y, nhwc)
+        conv_relu = None
         if not depthwise and cpu_kernels.conv_bias_chain(op, ctx) is not None:
+            conv_relu = cpu_kernels.convolution_relu()
             pending = cpu_kernels.PendingConv
-            return lambda x, w: pending(k, x, w)  # its bias add runs k(x, w, bias)
+            return lambda x, w: pending(k, x, w)  # its bias add runs k(x, w, bias, relu)
         return k
     return factory
 
