@@ -8,9 +8,13 @@ runs' medians and the min–max of each ratio across runs:
                                        [--small-ops 62,312,1250]
 
 `--small-ops SIZES` also runs `bench_small_ops.py --sizes SIZES` once per run (after the suite, so the
-two never share the CPU) and adds its ratios to TF1.  Writes OUT/spread.md, keeps each run's files
-under OUT/runs/N/, and copies the last run's results.md/json and chart into OUT, so OUT is one
-ordinary `run_all.py` result plus the spread around it.
+two never share the CPU) and adds its ratios to TF1.  `--tf-onednn ROWS` (say `cnn50,cnn512`) also
+runs `run_all.py --only ROWS` once per run with `TF_ENABLE_ONEDNN_OPTS=1` in the environment: TF
+2.x turns its oneDNN kernels on by default only on CPUs with AVX-512 VNNI and newer, so elsewhere the
+default TF1 column is TF's Eigen kernels and this one is TF at its best.  Writes OUT/spread.md,
+keeps each run's files under OUT/runs/N/ (and OUT/runs_tf_onednn/N/), and copies the last run's
+results.md/json and chart into OUT, so OUT is one ordinary `run_all.py` result plus the spread
+around it.
 """
 from __future__ import annotations
 
@@ -32,17 +36,28 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
-def run_suite(runs: int, extra: List[str], out: str, small_ops: List[str]) -> tuple:
-    """([run_all results per run], [bench_small_ops results per run]; empty without `small_ops`)."""
-    results, small = [], []
+ONEDNN_ENV = {"TF_ENABLE_ONEDNN_OPTS": "1"}
+
+
+def _run_all(run_dir: str, args: List[str], label: str, env: Dict[str, str] | None = None) -> Dict[str, Any]:
+    os.makedirs(run_dir, exist_ok=True)
+    cmd = [sys.executable, os.path.join(HERE, "run_all.py"), "--out", run_dir] + args
+    print(f"{label}: {' '.join(cmd)}", file=sys.stderr, flush=True)
+    subprocess.run(cmd, check=True, env=dict(os.environ, **env) if env else None)
+    with open(os.path.join(run_dir, "results.json")) as f:
+        return json.load(f)
+
+
+def run_suite(runs: int, extra: List[str], out: str, small_ops: List[str], onednn_rows: str = "") -> tuple:
+    """([run_all results per run], [bench_small_ops results per run], [the `onednn_rows` rerun with
+    TF's oneDNN forced on, per run]); the last two are empty without `small_ops` / `onednn_rows`."""
+    results, small, onednn = [], [], []
     for i in range(runs):
         run_dir = os.path.join(out, "runs", str(i + 1))
-        os.makedirs(run_dir, exist_ok=True)
-        cmd = [sys.executable, os.path.join(HERE, "run_all.py"), "--out", run_dir] + extra
-        print(f"run {i + 1}/{runs}: {' '.join(cmd)}", file=sys.stderr, flush=True)
-        subprocess.run(cmd, check=True)
-        with open(os.path.join(run_dir, "results.json")) as f:
-            results.append(json.load(f))
+        results.append(_run_all(run_dir, extra, f"run {i + 1}/{runs}"))
+        if onednn_rows:
+            onednn.append(_run_all(os.path.join(out, "runs_tf_onednn", str(i + 1)), extra + ["--only", onednn_rows],
+                                   f"run {i + 1}/{runs}, TF_ENABLE_ONEDNN_OPTS=1", ONEDNN_ENV))
         if small_ops:
             small_json = os.path.join(run_dir, "small_ops.json")
             cmd = [sys.executable, os.path.join(HERE, "bench_small_ops.py"), "--json", small_json] + small_ops
@@ -50,7 +65,7 @@ def run_suite(runs: int, extra: List[str], out: str, small_ops: List[str]) -> tu
             subprocess.run(cmd, check=True)
             with open(small_json) as f:
                 small.append(json.load(f))
-    return results, small
+    return results, small, onednn
 
 
 def _spread(vals: List[float]) -> str:
@@ -74,9 +89,9 @@ def small_ops_table(small: List[Dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table(results: List[Dict[str, Any]]) -> str:
+def table(results: List[Dict[str, Any]], heading: str = "") -> str:
     machine = results[0]["machine"]
-    lines = [f"# Spread over {len(results)} runs of run_all.py", "",
+    lines = [heading or f"# Spread over {len(results)} runs of run_all.py", "",
              f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, torch {machine.get('torch')}, "
              f"TF {machine.get('tf_version', '–')}; load averages at start: "
              + ", ".join(str(r["machine"].get("load_average", ["?"])[0]) for r in results), "",
@@ -107,12 +122,17 @@ def main() -> None:
     p.add_argument("--tf-python", default=None)
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--small-ops", default="", metavar="SIZES", help="also run bench_small_ops.py at these layer counts")
+    p.add_argument("--tf-onednn", default="", metavar="ROWS",
+                   help="also run these run_all rows (--only) with TF_ENABLE_ONEDNN_OPTS=1")
     args = p.parse_args()
     tf_args = ["--tf-python", args.tf_python] if args.tf_python is not None else []  # "" skips TF1
     extra = (["--tiny"] if args.tiny else ["--quick"] if args.quick else []) + tf_args
     small_ops = (["--sizes", args.small_ops] + (["--quick"] if args.tiny else []) + tf_args) if args.small_ops else []
-    results, small = run_suite(args.runs, extra, args.out, small_ops)
+    results, small, onednn = run_suite(args.runs, extra, args.out, small_ops, args.tf_onednn)
     text = table(results) + (small_ops_table(small) if small else "")
+    if onednn:
+        text += "\n" + table(onednn, f"## {args.tf_onednn} with TF's oneDNN kernels forced on "
+                                      f"(TF_ENABLE_ONEDNN_OPTS=1), {len(onednn)} runs")
     last = os.path.join(args.out, "runs", str(args.runs))
     for name in ("results.md", "results.json", "chart.png"):
         if os.path.exists(os.path.join(last, name)):

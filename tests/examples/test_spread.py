@@ -44,12 +44,15 @@ def test_small_ops_table_without_tf_leaves_the_ratio_empty():
 
 def test_tiny_run_writes_spread_and_the_last_runs_results(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "compare" / "spread.py"), "--runs", "2", "--tiny",
-                           "--tf-python", "", "--small-ops", "2", "--out", str(tmp_path)],
+                           "--tf-python", "", "--small-ops", "2", "--tf-onednn", "session_run", "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = (tmp_path / "spread.md").read_text()
     assert "Spread over 2 runs" in text and "## Small ops" in text
+    assert "## session_run with TF's oneDNN kernels forced on (TF_ENABLE_ONEDNN_OPTS=1), 2 runs" in text
     for n in ("1", "2"):
         assert (tmp_path / "runs" / n / "results.json").exists() and (tmp_path / "runs" / n / "small_ops.json").exists()
+        rerun = json.loads((tmp_path / "runs_tf_onednn" / n / "results.json").read_text())
+        assert len(rerun["rows"]) == 1  # only the rows asked for
     assert json.loads((tmp_path / "results.json").read_text()) == \
         json.loads((tmp_path / "runs" / "2" / "results.json").read_text())
