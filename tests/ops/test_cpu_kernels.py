@@ -29,25 +29,19 @@ def taken(monkeypatch):
     with the relu inside oneDNN's call), MaxPool indices handed over, fused Adam updates."""
     from torchgraph.ops import nn_ops
     counts = {"onednn_matmul": 0, "fused_conv": 0, "conv_relu": 0, "pool_indices": 0, "fused_adam": 0}
+
+    def counted(name, kernel):
+        def call(*args, **kwargs):
+            counts[name] += 1
+            return kernel(*args, **kwargs)
+        return call
     adam = getattr(torch, "_fused_adam_", None)
     if adam is not None:
-        def counted_adam(*args, **kwargs):
-            counts["fused_adam"] += 1
-            return adam(*args, **kwargs)
-        monkeypatch.setattr(torch, "_fused_adam_", counted_adam)
-    linear = cpu_kernels._onednn_linear()
-    if linear is not None:
-        def counted_linear(*args):
-            counts["onednn_matmul"] += 1
-            return linear(*args)
-        monkeypatch.setattr(cpu_kernels, "_onednn_linear", lambda: counted_linear)
-
-    conv_relu = cpu_kernels.convolution_relu()
-    if conv_relu is not None:
-        def counted_conv_relu(*args):
-            counts["conv_relu"] += 1
-            return conv_relu(*args)
-        monkeypatch.setattr(cpu_kernels, "convolution_relu", lambda: counted_conv_relu)
+        monkeypatch.setattr(torch, "_fused_adam_", counted("fused_adam", adam))
+    for name, factory in (("onednn_matmul", "_onednn_linear"), ("conv_relu", "convolution_relu")):
+        kernel = getattr(cpu_kernels, factory)()
+        if kernel is not None:
+            monkeypatch.setattr(cpu_kernels, factory, lambda call=counted(name, kernel): call)
 
     class Pending(cpu_kernels.PendingConv):
         __slots__ = ()
