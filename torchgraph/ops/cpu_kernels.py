@@ -137,7 +137,7 @@ def _fused_relu(add, ctx):
 
 def fused_bias_add(add, ctx) -> Callable | None:
     """The kernel of an AddV2/BiasAdd fused into the convolution feeding it (see conv_bias_chain);
-    it also applies the Relu reading it, if any (`relu_in_place` then passes the value on)."""
+    it also applies the Relu reading it, if any (`relu_done_by_convolution` then passes the value on)."""
     i = _fused_conv_input(add, ctx)
     if i is None:
         return None
@@ -147,7 +147,7 @@ def fused_bias_add(add, ctx) -> Callable | None:
     return lambda b, c: c.run(c.x, c.w, b, relu)
 
 
-def relu_in_place(relu, ctx) -> Callable | None:
+def relu_done_by_convolution(relu, ctx) -> Callable | None:
     """The identity for a Relu whose input is a fused convolution's result read by nothing else
     in the plan (TF's `_FusedConv2D` with a Relu): that convolution applied the relu; else None."""
     a = relu.inputs[0]

@@ -38,7 +38,7 @@ def _grad_attrs(op):
 
 
 def _relu_kernel(op, ctx):
-    return cpu_kernels.relu_in_place(op, ctx) or torch.relu
+    return cpu_kernels.relu_done_by_convolution(op, ctx) or torch.relu
 
 
 register("Relu", same_as_input(0), _relu_kernel, _act_grad("ReluGrad", use_output=True), output_args=("activations",), elementwise=True)
@@ -326,14 +326,14 @@ def _conv_forward(depthwise: bool):
             t, b, l, r = _pad_for(xc.shape[2:], wc.shape[2:], strides, dil, padding)
             if t == b and l == r:
                 if relu and conv_relu is not None and xc.numel() and xc.is_contiguous(memory_format=torch.channels_last):
-                    return _from_nchw(conv_relu(xc, wc, bias, [t, l], list(strides), list(dil), groups), nhwc)
+                    return _from_nchw(conv_relu(xc, wc, bias, [t, l], stride_list, dil_list, groups), nhwc)
                 y = F.conv2d(xc, wc, bias, strides, (t, l), dil, groups)
             else:
                 y = F.conv2d(F.pad(xc, (l, r, t, b)), wc, bias, strides, 0, dil, groups)
             if relu:
                 y.relu_()
             return _from_nchw(y, nhwc)
-        conv_relu = None
+        conv_relu, stride_list, dil_list = None, list(strides), list(dil)  # lists, as oneDNN's op takes them
         if not depthwise and cpu_kernels.conv_bias_chain(op, ctx) is not None:
             conv_relu = cpu_kernels.convolution_relu()
             pending = cpu_kernels.PendingConv
